@@ -1,0 +1,3 @@
+"""pdscan: a personal-data hygiene scanner."""
+
+__version__ = "0.1.0"

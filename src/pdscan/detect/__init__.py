@@ -1,0 +1,1 @@
+"""Chunks → Matches: detectors compiled from detectors/*.toml."""

@@ -1,0 +1,65 @@
+"""Bytes → text Chunks (with locations); containers yield nested Items.
+
+The MIME table below is the one place extractors are listed. An extractor
+is `fn(item, ctx) -> Iterator[Chunk | Item]`: it reads the item through
+`item.open()`, yields Chunks of UTF-8 text, and for containers yields
+nested Items that the pipeline sends back through sniff/protect/extract.
+It raises ItemError (or LimitExceeded) for what it cannot read.
+"""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Callable, Iterator, Optional, Union
+
+from ..limits import Budget, Limits
+from ..model import Chunk, Item
+
+Output = Iterator[Union[Chunk, Item]]
+
+
+@dataclass
+class Context:
+    limits: Limits
+    budget: Budget
+
+
+# MIME type → "module:function", sorted. Text types not listed fall to text.
+TABLE = {
+    "application/gzip": "archive:extract_archive",
+    "application/json": "text:extract_text",
+    "application/pdf": "pdf:extract_pdf",
+    "application/rtf": "rtf:extract_rtf",
+    "application/vnd.ms-excel": "spreadsheet:extract_spreadsheet",
+    "application/vnd.oasis.opendocument.presentation": "office:extract_odf",
+    "application/vnd.oasis.opendocument.spreadsheet": "spreadsheet:extract_spreadsheet",
+    "application/vnd.oasis.opendocument.text": "office:extract_odf",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": "office:extract_pptx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "spreadsheet:extract_spreadsheet",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "office:extract_docx",
+    "application/x-bzip2": "archive:extract_archive",
+    "application/x-tar": "archive:extract_archive",
+    "application/x-xz": "archive:extract_archive",
+    "application/zip": "archive:extract_archive",
+    "image/jpeg": "image:extract_image",
+    "image/png": "image:extract_image",
+    "image/tiff": "image:extract_image",
+    "message/rfc822": "message:extract_message",
+    "text/csv": "tabular:extract_delimited",
+    "text/html": "html:extract_html",
+    "text/rtf": "rtf:extract_rtf",
+    "text/tab-separated-values": "tabular:extract_delimited",
+    "text/xml": "text:extract_text",
+}
+
+Extractor = Callable[[Item, Context], Output]
+
+
+def extractor_for(mime: str) -> Optional[Extractor]:
+    target = TABLE.get(mime)
+    if target is None and mime.startswith("text/"):
+        target = "text:extract_text"
+    if target is None:
+        return None
+    module, func = target.split(":")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), func)

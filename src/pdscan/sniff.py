@@ -1,0 +1,65 @@
+"""Content type from a bounded prefix of the bytes (libmagic), never the name alone.
+
+The name is only a hint where the bytes cannot tell: libmagic calls a CSV
+file text/plain, and a zip is refined into the office format it holds.
+"""
+from __future__ import annotations
+
+import zipfile
+from functools import lru_cache
+from typing import BinaryIO
+
+from .model import Item
+
+PREFIX = 8192
+
+# Names inside a zip that say which office format it is.
+ZIP_KINDS = (
+    ("word/document.xml", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    ("ppt/presentation.xml", "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+    ("xl/workbook.xml", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+)
+TEXT_HINTS = {".csv": "text/csv", ".tsv": "text/tab-separated-values", ".tab": "text/tab-separated-values"}
+
+
+@lru_cache(maxsize=1)
+def _magic():
+    import magic
+    return magic.Magic(mime=True)
+
+
+def sniff_bytes(prefix: bytes) -> str:
+    if not prefix:
+        return "inode/x-empty"
+    return _magic().from_buffer(prefix)
+
+
+def sniff(item: Item) -> str:
+    with item.open() as stream:
+        prefix = stream.read(PREFIX)
+        mime = sniff_bytes(prefix)
+        if mime == "application/zip" or (mime == "application/octet-stream" and prefix[:4] == b"PK\x03\x04"):
+            mime = _refine_zip(stream, prefix) or "application/zip"
+    if mime == "text/plain" or mime == "application/csv":
+        ext = "." + item.name.rsplit(".", 1)[-1].lower() if "." in item.name else ""
+        mime = TEXT_HINTS.get(ext, mime)
+    return mime
+
+
+def _refine_zip(stream: BinaryIO, prefix: bytes):
+    if prefix[30:38] == b"mimetype":
+        # ODF stores its type uncompressed as the first member.
+        start = 38 + int.from_bytes(prefix[28:30], "little")
+        kind = prefix[start:start + 80].split(b"PK", 1)[0].decode("ascii", "replace").strip()
+        if kind.startswith("application/vnd.oasis.opendocument."):
+            return kind
+    try:
+        stream.seek(0)
+        names = set(zipfile.ZipFile(stream).namelist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return None
+    if "[Content_Types].xml" in names:
+        for marker, kind in ZIP_KINDS:
+            if marker in names:
+                return kind
+    return None
