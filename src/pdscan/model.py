@@ -141,23 +141,6 @@ UNKNOWN = Encryption(None)
 PLAIN = Encryption(False)
 
 
-@dataclass
-class ItemResult:
-    item: Item
-    mime: str
-    encryption: Encryption = UNKNOWN
-    findings: list = field(default_factory=list)
-    violations: list = field(default_factory=list)
-    # Keyed hashes per detector, for stores and cross-item distinct counts.
-    keys: dict = field(default_factory=dict)
-    locations: dict = field(default_factory=dict)
-    category: list = field(default_factory=list)
-
-    @property
-    def has_findings(self) -> bool:
-        return bool(self.findings)
-
-
 @dataclass(frozen=True)
 class ErrorRecord:
     path: str
@@ -180,18 +163,6 @@ class Summary:
     items_with_personal_data: int = 0
     encrypted_items: int = 0
     elapsed: float = 0.0
-
-    def add(self, result: ItemResult) -> None:
-        self.items += 1
-        if result.item.member is None:
-            self.files += 1
-            self.bytes += result.item.size
-        for f in result.findings:
-            self.findings[f.detector] = self.findings.get(f.detector, 0) + f.count
-        for v in result.violations:
-            self.violations[v.rule] = self.violations.get(v.rule, 0) + 1
-        if result.encryption.encrypted:
-            self.encrypted_items += 1
 
     def skip(self, reason: str) -> None:
         self.skipped[reason] = self.skipped.get(reason, 0) + 1

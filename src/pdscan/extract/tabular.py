@@ -21,14 +21,14 @@ class QuotedColumns(Columns):
 
     def header_at(self, data: bytes, offset: int) -> Optional[str]:
         start = data.rfind(b"\n", 0, offset) + 1
+        # Delimiters inside a quoted field do not separate columns.
         index, quoted = 0, False
-        for piece in data[start:offset].split(self.delimiter):
+        for piece in data[start:offset].split(self.delimiter)[:-1]:
             if piece.count(b'"') % 2:
                 quoted = not quoted
             if not quoted:
                 index += 1
-        index -= 1
-        return self.headers[index] or None if 0 <= index < len(self.headers) else None
+        return (self.headers[index] or None) if index < len(self.headers) else None
 
 
 def looks_like_header(cells: Sequence[str]) -> bool:

@@ -1,0 +1,45 @@
+"""The command line: argparse tree; main(argv) -> exit status.
+
+Library code raises; only this module turns PdscanError into a message
+and status 2, and a closed pipe into a quiet exit.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from . import __version__
+from .commands import detectors, scan
+from .errors import PdscanError
+
+COMMANDS = (scan, detectors)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="pdscan", description="Find personal data and check that it is protected.")
+    p.add_argument("--version", action="version", version=f"pdscan {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for command in COMMANDS:
+        command.add_parser(sub)
+    return p
+
+
+def main(argv=None) -> int:
+    try:
+        args = parser().parse_args(argv)
+    except SystemExit as exc:  # argparse: usage errors are status 2, --help 0
+        return int(exc.code or 0)
+    try:
+        return args.run(args)
+    except PdscanError as exc:
+        print(f"pdscan: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("pdscan: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`): exit quietly.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0

@@ -1,0 +1,44 @@
+"""`pdscan detectors`: list detectors, test a detector file, explain a match."""
+from __future__ import annotations
+
+from .. import config as configuration
+from ..detect.engine import Engine
+from ..detect.examples import run_examples
+from ..detect.loader import load_detectors
+from ..privacy import install_key, key_path
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("detectors", help="list the loaded detectors and test them",
+                       description="List the loaded detectors; run a detector file's examples; "
+                                   "explain which detectors match a sample text.")
+    p.add_argument("--detectors", metavar="FILE", action="append", default=[],
+                   help="extra detector TOML file or folder to load (repeatable)")
+    p.add_argument("--test", metavar="FILE", help="run the examples of this detector file")
+    p.add_argument("--explain", metavar="TEXT", help="show which detectors match TEXT and why")
+    p.set_defaults(run=run_detectors)
+
+
+def run_detectors(args) -> int:
+    paths = configuration.detector_paths(args.detectors + ([args.test] if args.test else []))
+    specs = load_detectors(paths)
+    engine = Engine(specs, install_key(key_path()))
+    if args.test:
+        tested = {s.id for s in load_detectors([args.test])}
+        results = run_examples([s for s in specs if s.id in tested], engine)
+        for r in results:
+            print(f"{'ok  ' if r.ok else 'FAIL'} {r.id}" + ("" if r.ok else f"  (found: {', '.join(r.found) or 'nothing'})"))
+        failed = sum(not r.ok for r in results)
+        print(f"{len(results) - failed} passed, {failed} failed")
+        return 1 if failed else 0
+    if args.explain is not None:
+        matches = engine.scan_text(args.explain)
+        for m in matches:
+            print(f"{m.detector:<20} {m.confidence:<6} {m.sample:<24} {'; '.join(m.evidence)}")
+        if not matches:
+            print("no detector matched")
+        return 0
+    for s in specs:
+        checks = s.validator or "-"
+        print(f"{s.id:<20} {s.category:<10} validator {checks:<18} {s.name}")
+    return 0

@@ -1,0 +1,37 @@
+"""`pdscan scan PATH...`: the filesystem source into the pipeline."""
+from __future__ import annotations
+
+from .. import config as configuration
+from ..pipeline import run
+from ..sources.filesystem import FileRef, Walker
+from .common import add_scan_options, open_sinks, scan_exit_code
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("scan", help="scan files, folders and archives for personal data",
+                       description="Scan files, folders and archives for personal data and check "
+                                   "each file's encryption.")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    add_scan_options(p)
+    p.add_argument("--one-filesystem", action="store_true", help="do not cross into other filesystems")
+    p.add_argument("--follow-symlinks", action="store_true", help="follow symbolic links (loops are detected)")
+    p.add_argument("--max-file-size", metavar="SIZE", help="skip files larger than SIZE (e.g. 500M)")
+    p.set_defaults(run=run_scan)
+
+
+def run_scan(args) -> int:
+    cfg = configuration.build(args.policy, args.detectors, args.exclude, args.jobs, args.follow_symlinks,
+                              args.one_filesystem, args.max_file_size)
+    with open_sinks(args) as (sinks, progress):
+        events = Walker(cfg.walk).walk(args.paths)
+        if progress is not None:
+            events = _counted(events, progress)
+        summary = run(cfg, events, sinks)
+    return scan_exit_code(summary)
+
+
+def _counted(events, progress):
+    for event in events:
+        if isinstance(event, FileRef):
+            progress.discovered(event.size)
+        yield event

@@ -1,0 +1,83 @@
+"""CLI flags + policies.toml + site file → one frozen ScanConfig, passed down.
+
+Bundled data (detectors/, policies.toml) lives at the top of the source
+tree; a wheel carries it inside the package as pdscan/data/.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+from .errors import ConfigError
+from .globs import GlobSet
+from .limits import Limits
+from .policy.loader import Policy, load_policy
+from .privacy import key_path
+from .sources.filesystem import WalkOptions
+
+
+def bundled(name: str) -> Path:
+    packaged = Path(__file__).parent / "data" / name
+    if packaged.exists():
+        return packaged
+    checkout = Path(__file__).resolve().parents[2] / name
+    if checkout.exists():
+        return checkout
+    raise ConfigError(f"bundled {name} not found (broken installation?)")
+
+
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)?\s*$", re.IGNORECASE)
+_UNITS = {"": 1, "b": 1, "k": 1024, "m": 1024 ** 2, "g": 1024 ** 3, "t": 1024 ** 4}
+
+
+def parse_size(text: str) -> int:
+    """'500M', '2GiB', '1048576' → bytes (binary units)."""
+    m = _SIZE.match(str(text))
+    if not m:
+        raise ConfigError(f"not a size: {text!r} (use e.g. 500M or 2G)")
+    unit = (m.group(2) or "").lower()[:1]
+    return int(float(m.group(1)) * _UNITS[unit])
+
+
+@dataclass(frozen=True)
+class ScanConfig:
+    policy: Policy
+    detector_paths: tuple
+    limits: Limits = Limits()
+    walk: WalkOptions = WalkOptions()
+    jobs: int = 1
+    nice: int = 0
+    key_path: str = field(default_factory=key_path)
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def detector_paths(extra=()) -> tuple:
+    return (str(bundled("detectors")),) + tuple(str(p) for p in extra or ())
+
+
+def known_detector_ids(paths) -> set:
+    from .detect.loader import load_detectors
+    return {s.id for s in load_detectors(paths)}
+
+
+def build(policy_file: Optional[str] = None, extra_detectors=(), exclude=(), jobs: Optional[int] = None,
+          follow_symlinks: bool = False, one_filesystem: bool = False, max_file_size: Optional[str] = None,
+          nice: int = 0) -> ScanConfig:
+    paths = detector_paths(extra_detectors)
+    policy = load_policy(bundled("policies.toml"), Path(policy_file) if policy_file else None,
+                         known_detector_ids(paths))
+    size = parse_size(max_file_size) if max_file_size else 0
+    walk = WalkOptions(GlobSet(tuple(policy.exclude) + tuple(exclude or ())), follow_symlinks, one_filesystem, size)
+    jobs = default_jobs() if jobs is None else jobs
+    if jobs < 1:
+        raise ConfigError("--jobs must be at least 1")
+    return ScanConfig(policy=policy, detector_paths=paths, walk=walk, jobs=jobs, nice=nice)

@@ -1,0 +1,51 @@
+"""Read detectors/*.toml (bundled, then site files), validate, check ids unique."""
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Iterable
+
+from ..errors import ConfigError
+from .spec import DetectorSpec, parse_detector
+from .validators import REGISTRY
+
+
+def toml_files(paths: Iterable) -> list:
+    files = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            files.extend(sorted(p.glob("*.toml")))
+        elif p.is_file():
+            files.append(p)
+        else:
+            raise ConfigError(f"{p}: no such detector file or folder")
+    return files
+
+
+def read_file(path: Path) -> list:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    unknown = sorted(set(data) - {"detector"})
+    if unknown:
+        raise ConfigError(f"{path}: unknown top-level table {unknown[0]!r} (expected [[detector]])")
+    blocks = data.get("detector", [])
+    if not isinstance(blocks, list) or not blocks:
+        raise ConfigError(f"{path}: no [[detector]] blocks")
+    return [parse_detector(block, str(path), i, REGISTRY) for i, block in enumerate(blocks)]
+
+
+def load_detectors(paths: Iterable) -> list:
+    """Every detector from the given files/folders, ids unique across all of them."""
+    specs: list = []
+    seen: dict = {}
+    for path in toml_files(paths):
+        for spec in read_file(path):
+            if spec.id in seen:
+                raise ConfigError(f"{path}: detector {spec.id!r} is already defined in {seen[spec.id]}")
+            seen[spec.id] = path
+            specs.append(spec)
+    return specs

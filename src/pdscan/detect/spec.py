@@ -1,0 +1,138 @@
+"""The detector TOML schema: plain records, validated before anything compiles.
+
+Every error names the file, the detector id and the field, so a site file
+with a typo says where the typo is.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+from ..errors import ConfigError
+from ..model import CONFIDENCES
+
+CATEGORIES = ("contact", "identifier", "financial", "date", "name", "special")
+MASKS = ("default", "email", "name", "keep")
+DETECTOR_FIELDS = {"id", "name", "category", "validator", "on_valid", "requires", "context",
+                   "negative_context", "window", "column_headers", "mask", "patterns", "examples"}
+PATTERN_FIELDS = {"name", "regex", "confidence", "group", "scope", "ignore_case"}
+
+
+@dataclass(frozen=True)
+class PatternSpec:
+    name: str
+    regex: str
+    confidence: str
+    group: int = 0
+    scope: str = "text"  # "column": only in cells whose header matches the detector's column_headers
+    ignore_case: bool = False
+
+
+@dataclass(frozen=True)
+class DetectorSpec:
+    id: str
+    name: str
+    category: str
+    patterns: tuple
+    validator: Optional[str] = None
+    on_valid: str = "high"
+    requires: str = "none"
+    context: tuple = ()
+    negative_context: tuple = ()
+    window: int = 60
+    column_headers: tuple = ()
+    mask: str = "default"
+    match_examples: tuple = ()
+    no_match_examples: tuple = ()
+    source: str = ""
+
+
+class _Fields:
+    """Typed access to one TOML table, with errors that say where."""
+
+    def __init__(self, table: dict, where: str, allowed: set):
+        self.table, self.where = table, where
+        unknown = sorted(set(table) - allowed)
+        if unknown:
+            raise ConfigError(f"{where}: unknown field {unknown[0]!r}")
+
+    def get(self, key, kind, default=None, required=False, choices=None):
+        if key not in self.table:
+            if required:
+                raise ConfigError(f"{self.where}: field {key!r} is required")
+            return default
+        value = self.table[key]
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise ConfigError(f"{self.where}: field {key!r} must be {_kind_name(kind)}")
+        if choices is not None and value not in choices:
+            raise ConfigError(f"{self.where}: field {key!r} must be one of {', '.join(choices)}")
+        return value
+
+    def strings(self, key) -> tuple:
+        value = self.get(key, list, [])
+        if not all(isinstance(v, str) and v for v in value):
+            raise ConfigError(f"{self.where}: field {key!r} must be a list of non-empty strings")
+        return tuple(value)
+
+
+def _kind_name(kind) -> str:
+    return {str: "a string", int: "an integer", bool: "true or false", list: "a list", dict: "a table"}.get(kind, str(kind))
+
+
+def parse_pattern(table, where: str) -> PatternSpec:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: must be a table")
+    f = _Fields(table, where, PATTERN_FIELDS)
+    spec = PatternSpec(
+        name=f.get("name", str, required=True),
+        regex=f.get("regex", str, required=True),
+        confidence=f.get("confidence", str, "low", choices=CONFIDENCES),
+        group=f.get("group", int, 0),
+        scope=f.get("scope", str, "text", choices=("text", "column")),
+        ignore_case=f.get("ignore_case", bool, False),
+    )
+    try:
+        compiled = re.compile(spec.regex.encode("utf-8"))
+    except re.error as exc:
+        raise ConfigError(f"{where}: field 'regex' does not compile: {exc}") from None
+    if not 0 <= spec.group <= compiled.groups:
+        raise ConfigError(f"{where}: field 'group' is {spec.group} but the regex has {compiled.groups} groups")
+    if compiled.match(b""):
+        raise ConfigError(f"{where}: field 'regex' matches the empty string")
+    return spec
+
+
+def parse_detector(table, source: str, index: int, validators) -> DetectorSpec:
+    where = f"{source}: detector #{index + 1}"
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: must be a table")
+    if isinstance(table.get("id"), str):
+        where = f"{source}: detector {table['id']!r}"
+    f = _Fields(table, where, DETECTOR_FIELDS)
+    ident = f.get("id", str, required=True)
+    if not re.fullmatch(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*", ident):
+        raise ConfigError(f"{where}: field 'id' must be dotted lower-case words")
+    patterns = f.get("patterns", list, required=True)
+    if not patterns:
+        raise ConfigError(f"{where}: field 'patterns' must list at least one pattern")
+    validator = f.get("validator", str)
+    if validator is not None and validator not in validators:
+        raise ConfigError(f"{where}: field 'validator' names unknown validator {validator!r}")
+    examples = _Fields(f.get("examples", dict, required=True), f"{where} examples", {"match", "no_match"})
+    match, no_match = examples.strings("match"), examples.strings("no_match")
+    if not match or not no_match:
+        raise ConfigError(f"{where}: field 'examples' needs at least one 'match' and one 'no_match'")
+    window = f.get("window", int, 60)
+    if not 0 < window <= 1000:
+        raise ConfigError(f"{where}: field 'window' must be between 1 and 1000")
+    return DetectorSpec(
+        id=ident, name=f.get("name", str, required=True),
+        category=f.get("category", str, required=True, choices=CATEGORIES),
+        patterns=tuple(parse_pattern(p, f"{where} pattern #{i + 1}") for i, p in enumerate(patterns)),
+        validator=validator, on_valid=f.get("on_valid", str, "high", choices=CONFIDENCES),
+        requires=f.get("requires", str, "none", choices=("none", "evidence")),
+        context=f.strings("context"), negative_context=f.strings("negative_context"), window=window,
+        column_headers=f.strings("column_headers"), mask=f.get("mask", str, "default", choices=MASKS),
+        match_examples=match, no_match_examples=no_match, source=source,
+    )

@@ -1,0 +1,212 @@
+"""The one loop: source → sniff → protect → extract → detect → evaluate → sinks.
+
+Workers (one per core) take a file each and return plain records; the
+main process walks, keeps order, and feeds the sinks. Nested items found
+by an extractor go back through the same steps, depth-first.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from typing import Iterable, Iterator, Optional
+
+from . import protect, sniff
+from .config import ScanConfig
+from .detect.engine import Engine
+from .detect.loader import load_detectors
+from .errors import ItemError, LimitExceeded
+from .extract import Context, extractor_for
+from .globs import GlobSet
+from .limits import Budget
+from .model import (Chunk, Encryption, ErrorRecord, Finding, Item, PLAIN, Summary, UNKNOWN,
+                    confidence_rank)
+from .policy.evaluate import evaluate, personal_findings
+from .privacy import install_key
+from .sources.filesystem import FileRef, Skipped, item_for, iso_utc
+
+MAX_SAMPLES = 3
+
+
+class Scanner:
+    """Everything one process needs to scan items: built once per worker."""
+
+    def __init__(self, config: ScanConfig):
+        self.config = config
+        specs = load_detectors(config.detector_paths)
+        self.engine = Engine(specs, install_key(config.key_path))
+        self.categories = {s.id: s.category for s in specs}
+        self.policy = config.policy
+        self.publishing = GlobSet(self.policy.publishing_folders)
+
+    def scan_file(self, ref: FileRef) -> list:
+        return list(self.scan_item(item_for(ref, self.config.walk.follow_symlinks)))
+
+    def scan_item(self, item: Item) -> Iterator[dict]:
+        yield from self._item(item, Context(self.config.limits, Budget(self.config.limits)))
+
+    def _item(self, item: Item, ctx: Context) -> Iterator[dict]:
+        if item.depth > ctx.limits.max_depth:
+            yield ErrorRecord(item.path, item.member, f"nested deeper than {ctx.limits.max_depth} levels").to_dict()
+            return
+        try:
+            mime = sniff.sniff(item)
+        except (ItemError, OSError) as exc:
+            yield ErrorRecord(item.path, item.member, _reason(exc)).to_dict()
+            return
+        encryption, matches, error, unread = UNKNOWN, [], None, None
+        try:
+            encryption = protect.check(item, mime) or UNKNOWN
+            if not encryption.encrypted:
+                extractor = extractor_for(mime)
+                if extractor is None:
+                    unread = f"content not read: {mime}"
+                else:
+                    yield from self._extract(item, ctx, extractor, matches)
+                    encryption = PLAIN
+        except (ItemError, OSError) as exc:
+            error = _reason(exc)
+        except Exception as exc:  # one bad item never stops a scan
+            error = f"internal error: {type(exc).__name__}"
+        record = self._record(item, mime, encryption, matches)
+        record["_unread"] = unread
+        yield record
+        if error:
+            yield ErrorRecord(item.path, item.member, error).to_dict()
+
+    def _extract(self, item: Item, ctx: Context, extractor, matches: list) -> Iterator[dict]:
+        for out in extractor(item, ctx):
+            if isinstance(out, Chunk):
+                matches.extend(self.engine.scan(out))
+            else:
+                yield from self._item(out, ctx)
+        if item.depth == 0 and self.publishing.matches(item.path) and item.name:
+            # Published photos must not name people: the file name is evidence too.
+            label = os.path.splitext(item.name)[0].replace("_", " ").replace("-", " ")
+            matches.extend(self.engine.scan(Chunk(label.encode("utf-8", "replace"), "file name",
+                                                  header="file name")))
+
+    def _record(self, item: Item, mime: str, encryption: Encryption, matches: list) -> dict:
+        findings = fold(matches)
+        display = item.path if not item.member else f"{item.path}!/{item.member}"
+        violations = evaluate(findings, encryption.encrypted, mime, display, self.categories,
+                              self.policy, self.publishing)
+        record = {
+            "type": "item", "path": item.path, "member": item.member, "mime": mime,
+            "size": item.size, "mtime": iso_utc(item.mtime),
+            "encrypted": encryption.encrypted, "encryption": encryption.scheme,
+            "findings": [f.to_dict() for f in findings],
+            "violations": [v.to_dict() for v in violations],
+            # Internal fields (leading "_"): for text output and the store, never in JSONL.
+            "_personal": bool(personal_findings(findings, self.policy)),
+            "_note": encryption.note,
+            "_where": {m.detector: sorted({x.location for x in matches if x.detector == m.detector})[:5]
+                       for m in findings},
+            "_keys": {f.detector: sorted({x.key for x in matches if x.detector == f.detector}) for f in findings},
+        }
+        return record
+
+
+def fold(matches) -> list:
+    """Matches → one Finding per detector: distinct values by keyed hash."""
+    by_detector: dict = {}
+    for m in matches:
+        keys, level, samples = by_detector.setdefault(m.detector, (set(), ["low"], []))
+        if m.key not in keys:
+            keys.add(m.key)
+            if len(samples) < MAX_SAMPLES and m.sample not in samples:
+                samples.append(m.sample)
+        if confidence_rank(m.confidence) > confidence_rank(level[0]):
+            level[0] = m.confidence
+    return [Finding(d, len(k), lv[0], s) for d, (k, lv, s) in sorted(by_detector.items())]
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, (ItemError, LimitExceeded)):
+        return str(exc)
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    if isinstance(exc, OSError):
+        return f"cannot read: {exc.strerror or type(exc).__name__}"
+    return type(exc).__name__
+
+
+# -- running over a source ----------------------------------------------------
+
+_WORKER: Optional[Scanner] = None
+
+
+def _init_worker(config: ScanConfig) -> None:
+    global _WORKER
+    try:
+        os.nice(config.nice)
+    except (AttributeError, OSError):
+        pass
+    _WORKER = Scanner(config)
+
+
+def _scan_in_worker(ref: FileRef) -> list:
+    return _WORKER.scan_file(ref)
+
+
+def scan_events(config: ScanConfig, events: Iterable, summary: Summary) -> Iterator[dict]:
+    """Records for every walk event, in walk order; files scanned in parallel."""
+    def refs():
+        for event in events:
+            if isinstance(event, FileRef):
+                yield event
+            elif isinstance(event, Skipped):
+                summary.skip(event.reason)
+            else:
+                pending_errors.append(event.to_dict())
+
+    pending_errors: list = []
+    if config.jobs <= 1:
+        scanner = Scanner(config)
+        for ref in refs():
+            yield from pending_errors
+            pending_errors.clear()
+            yield from scanner.scan_file(ref)
+    else:
+        ctx = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+        with ctx.Pool(config.jobs, initializer=_init_worker, initargs=(config,)) as pool:
+            for records in pool.imap(_scan_in_worker, refs(), chunksize=4):
+                while pending_errors:
+                    yield pending_errors.pop(0)
+                yield from records
+    yield from pending_errors
+
+
+def run(config: ScanConfig, events: Iterable, sinks) -> Summary:
+    summary = Summary()
+    started = time.monotonic()
+    for sink in sinks:
+        sink.begin()
+    for record in scan_events(config, events, summary):
+        count(summary, record)
+        for sink in sinks:
+            sink.record(record)
+    summary.elapsed = time.monotonic() - started
+    for sink in sinks:
+        sink.end(summary)
+    return summary
+
+
+def count(summary: Summary, record: dict) -> None:
+    if record["type"] == "error":
+        summary.errors += 1
+        return
+    summary.items += 1
+    if record["member"] is None:
+        summary.files += 1
+        summary.bytes += record["size"] or 0
+    if record["encrypted"]:
+        summary.encrypted_items += 1
+    if record.get("_unread"):
+        summary.skip(record["_unread"])
+    if record.get("_personal"):
+        summary.items_with_personal_data += 1
+    for f in record["findings"]:
+        summary.findings[f["detector"]] = summary.findings.get(f["detector"], 0) + f["count"]
+    for v in record["violations"]:
+        summary.violations[v["rule"]] = summary.violations.get(v["rule"], 0) + 1

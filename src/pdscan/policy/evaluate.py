@@ -1,0 +1,39 @@
+"""Findings + encryption + where the item sits → Violations (rule ids in interface.md)."""
+from __future__ import annotations
+
+from typing import Optional
+
+from ..globs import GlobSet
+from ..model import Violation
+from .loader import Policy
+
+ADVICE = ("encrypt the file (pdscan protect) or keep it only on an encrypted volume "
+          "(BitLocker / BitLocker To Go, LUKS, FileVault)")
+
+
+def personal_findings(findings, policy: Policy) -> list:
+    return [f for f in findings if policy.counts_as_personal(f.detector, f.confidence, f.count)]
+
+
+def _plain_text_rule(personal, categories: dict, policy: Policy) -> Violation:
+    total = sum(f.count for f in personal)
+    high = total >= policy.high_count or any(categories.get(f.detector) in policy.high_categories for f in personal)
+    held = ", ".join(f"{f.detector} ×{f.count}" for f in personal)
+    return Violation("unencrypted-personal-data", "high" if high else policy.severity,
+                     f"personal data readable without a key ({held}): {ADVICE}")
+
+
+def evaluate(findings, encrypted: Optional[bool], mime: str, display_path: str, categories: dict,
+             policy: Policy, publishing: GlobSet, volume_encrypted: Optional[bool] = None) -> list:
+    violations = []
+    personal = personal_findings(findings, policy)
+    if personal and encrypted is not True and volume_encrypted is not True:
+        violations.append(_plain_text_rule(personal, categories, policy))
+    if mime.startswith("image/") and publishing.matches(display_path):
+        names = [f for f in findings if f.detector == "person_name"]
+        if names:
+            violations.append(Violation(
+                "published-photo-named", "medium",
+                "image in a publishing folder carries a person's name in its file name or metadata: "
+                "remove the name before publishing"))
+    return violations

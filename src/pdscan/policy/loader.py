@@ -1,0 +1,126 @@
+"""policies.toml → Policy: the bundled default, overridden by a site file.
+
+A site file overrides only what it names (tables merge key by key), then
+the merged document is validated once, with errors that name the field.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+from ..errors import ConfigError
+from ..model import CONFIDENCES, SEVERITIES
+
+SECTIONS = {"scan", "personal_data", "rules", "publishing", "mail", "retention", "reports"}
+
+
+@dataclass(frozen=True)
+class DetectorRule:
+    min_confidence: str
+    min_count: int
+
+
+@dataclass(frozen=True)
+class Policy:
+    exclude: tuple
+    detectors: dict                  # detector id → DetectorRule: when it makes an item personal data
+    severity: str                    # of unencrypted-personal-data
+    high_categories: tuple           # detector categories that make it high
+    high_count: int                  # or this many distinct values
+    publishing_folders: tuple
+    raw: dict = field(default_factory=dict, compare=False)  # sections later stages read (mail, retention)
+    source: str = ""
+
+    def counts_as_personal(self, detector: str, confidence: str, count: int) -> bool:
+        rule = self.detectors.get(detector)
+        if rule is None:
+            return False
+        return count >= rule.min_count and CONFIDENCES.index(confidence) >= CONFIDENCES.index(rule.min_confidence)
+
+
+def merge(base: dict, override: dict) -> dict:
+    out = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def read_toml(path: Path) -> dict:
+    try:
+        return tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read policy: {exc.strerror or exc}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+
+
+def _table(doc: dict, key: str, where: str) -> dict:
+    value = doc.get(key, {})
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: [{key}] must be a table")
+    return value
+
+
+def _strings(table: dict, key: str, where: str) -> tuple:
+    value = table.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where}: {key} must be a list of strings")
+    return tuple(value)
+
+
+def _choice(table: dict, key: str, choices, default: str, where: str) -> str:
+    value = table.get(key, default)
+    if value not in choices:
+        raise ConfigError(f"{where}: {key} must be one of {', '.join(choices)} (got {value!r})")
+    return value
+
+
+def _detector_rules(table: dict, known: Optional[set], where: str) -> dict:
+    default_conf = _choice(table, "min_confidence", CONFIDENCES, "medium", where)
+    rules = {}
+    for ident, spec in _table(table, "detectors", where).items():
+        here = f"{where}: personal_data.detectors.{ident}"
+        if known is not None and ident not in known:
+            raise ConfigError(f"{here}: no detector has this id")
+        if not isinstance(spec, dict):
+            raise ConfigError(f"{here}: must be a table like {{ min_count = 1 }}")
+        count = spec.get("min_count", 1)
+        if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+            raise ConfigError(f"{here}: min_count must be a whole number of at least 1")
+        rules[ident] = DetectorRule(_choice(spec, "min_confidence", CONFIDENCES, default_conf, here), count)
+    return rules
+
+
+def build_policy(doc: dict, where: str, known_detectors: Optional[set] = None) -> Policy:
+    unknown = sorted(set(doc) - SECTIONS)
+    if unknown:
+        raise ConfigError(f"{where}: unknown section [{unknown[0]}]")
+    scan = _table(doc, "scan", where)
+    personal = _table(doc, "personal_data", where)
+    rule = _table(_table(doc, "rules", where), "unencrypted-personal-data", where)
+    count = rule.get("high_when_count", 50)
+    if not isinstance(count, int) or count < 1:
+        raise ConfigError(f"{where}: rules.unencrypted-personal-data.high_when_count must be a whole number")
+    return Policy(
+        exclude=_strings(scan, "exclude", where),
+        detectors=_detector_rules(personal, known_detectors, where),
+        severity=_choice(rule, "severity", SEVERITIES, "medium", where),
+        high_categories=_strings(rule, "high_when_categories", where),
+        high_count=count,
+        publishing_folders=_strings(_table(doc, "publishing", where), "folders", where),
+        raw=doc, source=where,
+    )
+
+
+def load_policy(default: Path, site: Optional[Path] = None, known_detectors: Optional[set] = None) -> Policy:
+    doc = read_toml(default)
+    where = str(default)
+    if site is not None:
+        doc = merge(doc, read_toml(site))
+        where = f"{site} (over {default})"
+    return build_policy(doc, where, known_detectors)
