@@ -50,13 +50,16 @@ class Scanner:
             yield ErrorRecord(item.path, item.member, f"nested deeper than {ctx.limits.max_depth} levels").to_dict()
             return
         try:
-            mime = sniff.sniff(item)
+            mime, head = sniff.sniff_with_head(item)
         except (ItemError, OSError) as exc:
-            yield ErrorRecord(item.path, item.member, _reason(exc)).to_dict()
-            return
+            if not item.inherited_encryption:
+                yield ErrorRecord(item.path, item.member, _reason(exc)).to_dict()
+                return
+            # A sealed member (encrypted zip entry, PGP/MIME part): protect reports its scheme.
+            mime, head = "application/octet-stream", b""
         encryption, matches, error, unread = UNKNOWN, [], None, None
         try:
-            encryption = protect.check(item, mime) or UNKNOWN
+            encryption = protect.check(item, mime, head) or UNKNOWN
             if not encryption.encrypted:
                 extractor = extractor_for(mime)
                 if extractor is None:

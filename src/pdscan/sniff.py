@@ -35,6 +35,11 @@ def sniff_bytes(prefix: bytes) -> str:
 
 
 def sniff(item: Item) -> str:
+    return sniff_with_head(item)[0]
+
+
+def sniff_with_head(item: Item) -> tuple:
+    """(MIME type, the first bytes): the prefix is handed on so the protect stage need not reopen."""
     with item.open() as stream:
         prefix = stream.read(PREFIX)
         mime = sniff_bytes(prefix)
@@ -43,7 +48,7 @@ def sniff(item: Item) -> str:
     if mime == "text/plain" or mime == "application/csv":
         ext = "." + item.name.rsplit(".", 1)[-1].lower() if "." in item.name else ""
         mime = TEXT_HINTS.get(ext, mime)
-    return mime
+    return mime, prefix
 
 
 def _refine_zip(stream: BinaryIO, prefix: bytes):

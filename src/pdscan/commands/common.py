@@ -5,6 +5,7 @@ import contextlib
 import os
 import sys
 
+from ..errors import PdscanError
 from ..sinks.console import ConsoleSink
 from ..sinks.jsonl import JsonlSink, JsonSink
 
@@ -19,7 +20,6 @@ def add_scan_options(p) -> None:
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     p.add_argument("--exclude", metavar="GLOB", action="append", default=[],
                    help="skip paths matching GLOB (repeatable)")
-    p.add_argument("--db", metavar="FILE", help="the SQLite store (default: per-user data folder)")
 
 
 def open_output(path):
@@ -40,6 +40,13 @@ def open_sinks(args):
             progress = ProgressSink()
             sinks.append(progress)
         yield sinks, progress
+
+
+def check_roots(paths) -> None:
+    """A root that does not exist is a usage error, found before anything is scanned."""
+    missing = [p for p in paths if not os.path.lexists(p)]
+    if missing:
+        raise PdscanError(f"no such file or folder: {missing[0]}")
 
 
 def scan_exit_code(summary) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from .. import config as configuration
 from ..pipeline import run
 from ..sources.filesystem import FileRef, Walker
-from .common import add_scan_options, open_sinks, scan_exit_code
+from .common import add_scan_options, check_roots, open_sinks, scan_exit_code
 
 
 def add_parser(sub) -> None:
@@ -20,6 +20,7 @@ def add_parser(sub) -> None:
 
 
 def run_scan(args) -> int:
+    check_roots(args.paths)
     cfg = configuration.build(args.policy, args.detectors, args.exclude, args.jobs, args.follow_symlinks,
                               args.one_filesystem, args.max_file_size)
     with open_sinks(args) as (sinks, progress):

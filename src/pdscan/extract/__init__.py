@@ -37,6 +37,7 @@ TABLE = {
     "application/vnd.openxmlformats-officedocument.presentationml.presentation": "office:extract_pptx",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "spreadsheet:extract_spreadsheet",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "office:extract_docx",
+    "application/x-7z-compressed": "archive:extract_archive",
     "application/x-bzip2": "archive:extract_archive",
     "application/x-tar": "archive:extract_archive",
     "application/x-xz": "archive:extract_archive",

@@ -10,8 +10,6 @@ from typing import Optional
 
 from ..model import Encryption, Item
 
-HEAD = 4096
-
 # (offset, magic, scheme): container formats recognised by their first bytes.
 SIGNATURES = (
     (0, b"LUKS\xba\xbe", "luks"),
@@ -32,9 +30,8 @@ def check_head(head: bytes, mime: str) -> Optional[Encryption]:
     return None
 
 
-def check(item: Item, mime: str) -> Optional[Encryption]:
+def check(item: Item, mime: str, head: bytes) -> Optional[Encryption]:
+    """head: the item's first bytes, as read by the sniff stage."""
     if item.inherited_encryption:
         return Encryption(True, item.inherited_encryption)
-    with item.open() as stream:
-        head = stream.read(HEAD)
     return check_head(head, mime)

@@ -1,0 +1,233 @@
+"""Mail messages (RFC 822 / MIME): headers and bodies as Chunks, attachments as nested Items.
+
+The MIME structure is parsed with the stdlib email package under
+policy.default; when a malformed message makes that policy raise, it is read
+again under compat32, so no message stops a scan. Headers are always decoded
+from their raw compat32 form (see _header_chunks). The
+correspondents' addresses are left to mail classification: only their
+display names are text here. Encrypted parts (PGP/MIME, S/MIME enveloped)
+are not read: they become nested Items that carry the scheme and refuse to open.
+"""
+from __future__ import annotations
+
+import codecs
+import email.errors
+import io
+from email import policy
+from email.header import decode_header
+from email.message import Message
+from email.parser import BytesHeaderParser, BytesParser
+from email.utils import getaddresses
+from html.parser import HTMLParser
+from typing import Iterator, Optional, Union
+
+from ..errors import ItemError, LimitExceeded
+from ..limits import read_capped
+from ..model import Chunk, Item
+from .members import member_item, refusing
+from .text import stream_chunks
+
+ADDRESS_HEADERS = ("From", "Sender", "Reply-To", "To", "Cc", "Bcc")
+TEXT_HEADERS = ("Subject", "Comments", "Keywords", "Thread-Topic", "Organization")
+SIGNATURES = {"application/pgp-signature", "application/pkcs7-signature",
+              "application/x-pkcs7-signature"}
+SMIME = {"application/pkcs7-mime", "application/x-pkcs7-mime"}
+# What the email package raises on malformed input it cannot record as a defect.
+MIME_ERRORS = (email.errors.MessageError, LookupError, ValueError, TypeError,
+               AttributeError, IndexError, UnicodeError, AssertionError)
+
+Output = Union[Chunk, Item]
+
+
+def extract_message(item: Item, ctx) -> Iterator[Output]:
+    with item.open() as stream:
+        raw = read_capped(stream, ctx.limits.max_document_size, "message")
+    # Built whole before yielding, so a retry under compat32 repeats nothing.
+    try:
+        outputs = list(_extract(item, raw, ctx, policy.default))
+    except LimitExceeded:
+        raise
+    except RecursionError:  # the email package parses and walks nested parts recursively
+        raise ItemError("MIME parts nested too deeply") from None
+    except MIME_ERRORS:
+        try:
+            outputs = list(_extract(item, raw, ctx, policy.compat32))
+        except MIME_ERRORS:
+            raise ItemError("malformed message") from None
+    yield from outputs
+
+
+def _extract(item: Item, raw: bytes, ctx, mime_policy) -> Iterator[Output]:
+    msg = BytesParser(policy=mime_policy).parsebytes(raw)
+    yield from _header_chunks(BytesHeaderParser(policy=policy.compat32).parsebytes(raw))
+    yield from _part_outputs(item, msg, ctx)
+
+
+def _header_chunks(headers: Message) -> Iterator[Chunk]:
+    """Headers are decoded from their raw form (compat32): decode_header joins
+    adjacent encoded words before decoding, so a character split across two
+    words (common in real mail, and invalid under policy.default) survives."""
+    for name in TEXT_HEADERS:
+        yield from _header_chunk(name, [_words(v) for v in headers.get_all(name, [])])
+    for name in ADDRESS_HEADERS:
+        values = [v if isinstance(v, str) else _words(v) for v in headers.get_all(name, [])]
+        yield from _header_chunk(name, [_words(display) for display, _ in getaddresses(values)])
+
+
+def _header_chunk(name: str, values: list) -> Iterator[Chunk]:
+    text = "\n".join(v.strip() for v in values if v and v.strip())
+    if text:
+        yield Chunk(text.encode("utf-8", "replace"), where=f"header {name}", header=name)
+
+
+def _words(value) -> str:
+    """Decode RFC 2047 encoded words (value: str or Header), tolerating unknown charsets."""
+    try:
+        fragments = decode_header(value)
+    except email.errors.HeaderParseError:
+        return str(value)
+    return "".join(f if isinstance(f, str) else decode_text(f, charset) for f, charset in fragments)
+
+
+def decode_text(data: bytes, charset: Optional[str]) -> str:
+    """Bytes in a declared charset; undeclared or unknown ones as UTF-8, else cp1252."""
+    if charset and charset.lower() not in ("unknown-8bit", "x-unknown"):
+        try:
+            return data.decode(codecs.lookup(charset).name, errors="replace")
+        except (LookupError, UnicodeError):
+            pass
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def _leaves(msg: Message) -> Iterator[Message]:
+    """Parts in document order, without descending into attached or encrypted messages."""
+    stack = [msg]
+    while stack:
+        part = stack.pop()
+        ctype = part.get_content_type()
+        if ctype.startswith("multipart/") and ctype != "multipart/encrypted" and part.is_multipart():
+            stack.extend(reversed(part.get_payload()))
+        else:
+            yield part
+
+
+def _part_outputs(item: Item, msg: Message, ctx) -> Iterator[Output]:
+    names: set = set()
+    nested = 0
+    for index, part in enumerate(_leaves(msg), start=1):
+        kind = _kind(part)
+        if kind == "skip":
+            continue
+        if kind in ("body", "body (html)"):
+            yield from _body_chunks(part, kind, ctx)
+            continue
+        nested += 1
+        if nested > ctx.limits.max_members:
+            raise LimitExceeded(f"more than {ctx.limits.max_members} attachments in message")
+        filename = _filename(part)
+        member = _unique(names, filename or f"part-{index}")
+        yield _attachment(item, part, kind, member, filename)
+
+
+def _kind(part: Message) -> str:
+    ctype = part.get_content_type()
+    if ctype == "multipart/encrypted":
+        return "pgp"
+    if ctype in SMIME and str(part.get_param("smime-type", "enveloped-data")).lower() not in (
+            "signed-data", "certs-only", "compressed-data"):
+        return "smime"
+    if ctype in SIGNATURES:
+        return "skip"
+    if ctype in ("text/plain", "text/html") and part.get_content_disposition() != "attachment":
+        return "body" if ctype == "text/plain" else "body (html)"
+    return "attachment"
+
+
+def _attachment(item: Item, part: Message, kind: str, member: str, filename: Optional[str]) -> Item:
+    if kind in ("pgp", "smime"):
+        size = len(part.as_bytes(policy=policy.compat32))
+        return member_item(item, member, refusing("encrypted part"), size, None, kind, filename)
+    data = _payload(part)
+    if data is None:
+        return member_item(item, member, refusing("malformed attached message"), 0, None, None, filename)
+    return member_item(item, member, lambda: io.BytesIO(data), len(data), None, None, filename)
+
+
+def _payload(part: Message) -> Optional[bytes]:
+    if part.get_content_type() == "message/rfc822" and part.is_multipart():
+        inner = part.get_payload(0)
+        try:
+            return inner.as_bytes(policy=policy.compat32)
+        except MIME_ERRORS:
+            return None
+    data = part.get_payload(decode=True)
+    return data if isinstance(data, bytes) else b""
+
+
+def _filename(part: Message) -> Optional[str]:
+    name = part.get_filename()
+    if not name:
+        return None
+    name = _words(str(name))  # some mailers put encoded words in parameters
+    # A name is a label here, never a path: keep its last segment only.
+    name = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
+    return name or None
+
+
+def _unique(used: set, name: str) -> str:
+    """interface.md: a second attachment of the same name is `name (2)`."""
+    unique, count = name, 1
+    while unique in used:
+        count += 1
+        unique = f"{name} ({count})"
+    used.add(unique)
+    return unique
+
+
+def _body_chunks(part: Message, where: str, ctx) -> Iterator[Chunk]:
+    data = part.get_payload(decode=True)
+    if not isinstance(data, bytes) or not data:
+        return
+    text = decode_text(data, part.get_content_charset())
+    if where == "body (html)":
+        text = html_to_text(text)
+    encoded = text.encode("utf-8", "replace")
+    yield from stream_chunks(io.BytesIO(encoded), ctx.limits.block_size, ctx.limits.overlap, where=where)
+
+
+class _TextOnly(HTMLParser):
+    BLOCKS = {"p", "div", "br", "tr", "li", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6",
+              "table", "ul", "ol", "blockquote", "pre", "hr", "title"}
+    HIDDEN = {"script", "style"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts, self.hidden = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.HIDDEN:
+            self.hidden += 1
+        elif tag in self.BLOCKS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag):
+        if tag in self.HIDDEN:
+            self.hidden = max(0, self.hidden - 1)
+        elif tag in self.BLOCKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data):
+        if not self.hidden:
+            self.parts.append(data)
+
+
+def html_to_text(html: str) -> str:
+    """Visible text of HTML: tags dropped, entities decoded, blocks on their own lines."""
+    parser = _TextOnly()
+    parser.feed(html)
+    parser.close()
+    text = "".join(parser.parts)
+    return "\n".join(line.strip() for line in text.splitlines() if line.strip())
