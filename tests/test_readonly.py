@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import zipfile
 
 import pytest
@@ -35,11 +36,11 @@ def snapshot(root):
         folder = pending.pop()
         for name in [None] + _names(folder):
             path = folder if name is None else os.path.join(folder, name)
-            st = os.lstat(path)
+            st = os.lstat(path)  # never through a link: resolving one would touch its atime
             digest = None
-            if name is not None and os.path.isdir(path) and not os.path.islink(path):
+            if name is not None and stat.S_ISDIR(st.st_mode):
                 pending.append(path)
-            elif name is not None and os.path.isfile(path) and not os.path.islink(path):
+            elif name is not None and stat.S_ISREG(st.st_mode):
                 digest = _digest(path)
             state[os.path.relpath(path, root)] = (digest, st.st_mode, st.st_size, st.st_mtime_ns, st.st_atime_ns)
     return state

@@ -9,6 +9,7 @@ import zipfile
 from functools import lru_cache
 from typing import BinaryIO
 
+from .extract.ole import ole_kind
 from .model import Item
 
 PREFIX = 8192
@@ -19,6 +20,8 @@ ZIP_KINDS = (
     ("ppt/presentation.xml", "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
     ("xl/workbook.xml", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
 )
+# libmagic names legacy Office files only by their container from a prefix.
+OLE_TYPES = {"application/x-ole-storage", "application/CDFV2", "application/vnd.ms-office"}
 TEXT_HINTS = {".csv": "text/csv", ".tsv": "text/tab-separated-values", ".tab": "text/tab-separated-values"}
 
 
@@ -45,6 +48,8 @@ def sniff_with_head(item: Item) -> tuple:
         mime = sniff_bytes(prefix)
         if mime == "application/zip" or (mime == "application/octet-stream" and prefix[:4] == b"PK\x03\x04"):
             mime = _refine_zip(stream, prefix) or "application/zip"
+        elif mime in OLE_TYPES:
+            mime = ole_kind(stream) or mime
     if mime == "text/plain" or mime == "application/csv":
         ext = "." + item.name.rsplit(".", 1)[-1].lower() if "." in item.name else ""
         mime = TEXT_HINTS.get(ext, mime)

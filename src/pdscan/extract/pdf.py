@@ -1,0 +1,86 @@
+"""PDF text per page (pypdf), plus the values typed into form fields.
+
+An owner-password-only PDF opens with the empty user password and is read;
+one that needs a user password is refused (the protect stage normally
+reports it first). A page pypdf cannot read is counted and reported after
+the readable pages, so one broken page does not hide the rest.
+"""
+from __future__ import annotations
+
+import io
+import logging
+from typing import Iterator
+
+from ..errors import ItemError, LimitExceeded
+from ..limits import read_capped
+from ..model import Chunk
+from .paragraphs import text_chunks
+
+MAX_PAGES = 5000
+
+# pypdf logs warnings about damaged files; they carry no value to a scan.
+logging.getLogger("pypdf").setLevel(logging.ERROR)
+
+
+def open_pdf(item, ctx):
+    import pypdf
+    from pypdf.errors import PyPdfError
+
+    with item.open() as stream:
+        data = read_capped(stream, ctx.limits.max_document_size, "document")
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(data))
+        # Only an empty *user* password means anyone's reader opens it without asking.
+        if reader.is_encrypted and reader.decrypt("") != pypdf.PasswordType.USER_PASSWORD:
+            raise ItemError("encrypted: password required")
+        return reader
+    except ItemError:
+        raise
+    except (PyPdfError, ValueError, TypeError, KeyError, IndexError, AttributeError,
+            RuntimeError, OSError) as exc:  # RuntimeError covers recursion and unsupported filters
+        raise ItemError(f"unreadable PDF ({type(exc).__name__})") from None
+
+
+def _page_count(reader) -> int:
+    try:
+        return len(reader.pages)
+    except Exception as exc:  # a broken page tree raises whatever it trips over
+        raise ItemError(f"unreadable PDF page tree ({type(exc).__name__})") from None
+
+
+def extract_pdf(item, ctx) -> Iterator[Chunk]:
+    reader = open_pdf(item, ctx)
+    total = _page_count(reader)
+    failed = 0
+    for index in range(min(total, MAX_PAGES)):
+        try:
+            text = reader.pages[index].extract_text() or ""
+        except Exception:  # pypdf raises many types on damaged content streams
+            failed += 1
+            continue
+        data = _lines(text)
+        if data.strip():
+            yield from text_chunks(data, f"page {index + 1}", 1, ctx.limits)
+    yield from _form_fields(reader, ctx)
+    if total > MAX_PAGES:
+        raise LimitExceeded(f"more than {MAX_PAGES} pages: pages after {MAX_PAGES} not scanned")
+    if failed:
+        raise ItemError(f"{failed} of {total} pages unreadable")
+
+
+def _lines(text: str) -> bytes:
+    # pypdf may return lone surrogates and NULs from odd font maps.
+    text = text.replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n")
+    return (text.rstrip("\n") + "\n").encode("utf-8", "replace")
+
+
+def _form_fields(reader, ctx) -> Iterator[Chunk]:
+    try:
+        fields = reader.get_form_text_fields() or {}
+    except Exception:  # a damaged AcroForm must not cost the page text
+        return
+    lines = [f"{' '.join(str(name).split())}\t{' '.join(str(value).split())}"
+             for name, value in fields.items() if value not in (None, "")]
+    if lines:
+        data = ("\n".join(lines) + "\n").encode("utf-8", "replace")
+        yield from text_chunks(data, "form fields", 1, ctx.limits)
