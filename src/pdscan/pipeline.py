@@ -16,7 +16,7 @@ from .config import ScanConfig
 from .detect.engine import Engine
 from .detect.loader import load_detectors
 from .errors import ItemError, LimitExceeded
-from .extract import Context, extractor_for
+from .extract import Context, extractor_for, preload
 from .globs import GlobSet
 from .limits import Budget
 from .model import (Chunk, Encryption, ErrorRecord, Finding, Item, PLAIN, Summary, UNKNOWN,
@@ -103,8 +103,8 @@ class Scanner:
             # Internal fields (leading "_"): for text output and the store, never in JSONL.
             "_personal": bool(personal_findings(findings, self.policy)),
             "_note": encryption.note,
-            "_where": {m.detector: sorted({x.location for x in matches if x.detector == m.detector})[:5]
-                       for m in findings},
+            "_where": {f.detector: list(dict.fromkeys(x.location for x in matches if x.detector == f.detector))[:5]
+                       for f in findings},
             "_keys": {f.detector: sorted({x.key for x in matches if x.detector == f.detector}) for f in findings},
         }
         return record
@@ -139,13 +139,14 @@ def _reason(exc: BaseException) -> str:
 _WORKER: Optional[Scanner] = None
 
 
-def _init_worker(config: ScanConfig) -> None:
+def _init_worker(config: ScanConfig, scanner: Optional[Scanner]) -> None:
     global _WORKER
     try:
         os.nice(config.nice)
     except (AttributeError, OSError):
         pass
-    _WORKER = Scanner(config)
+    # Forked workers inherit the parent's compiled scanner; spawned ones build their own.
+    _WORKER = scanner or Scanner(config)
 
 
 def _scan_in_worker(ref: FileRef) -> list:
@@ -171,8 +172,12 @@ def scan_events(config: ScanConfig, events: Iterable, summary: Summary) -> Itera
             pending_errors.clear()
             yield from scanner.scan_file(ref)
     else:
-        ctx = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-        with ctx.Pool(config.jobs, initializer=_init_worker, initargs=(config,)) as pool:
+        fork = "fork" in multiprocessing.get_all_start_methods()
+        ctx = multiprocessing.get_context("fork" if fork else "spawn")
+        inherited = Scanner(config) if fork else None
+        if fork:
+            preload()
+        with ctx.Pool(config.jobs, initializer=_init_worker, initargs=(config, inherited)) as pool:
             for records in pool.imap(_scan_in_worker, refs(), chunksize=4):
                 while pending_errors:
                     yield pending_errors.pop(0)

@@ -67,20 +67,16 @@ class Engine:
             self._build_database()
 
     def _build_database(self) -> None:
-        accepted, expressions, flags = [], [], []
-        for n, c in enumerate(self.text_patterns):
-            f = hyperscan.HS_FLAG_PREFILTER | (hyperscan.HS_FLAG_CASELESS if c.spec.ignore_case else 0)
-            try:  # a pattern Hyperscan refuses still runs, on the slow path
-                probe = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-                probe.compile(expressions=[c.regex.pattern], ids=[n], elements=1, flags=[f])
-            except hyperscan.error:
-                continue
-            accepted.append(n)
-            expressions.append(c.regex.pattern)
-            flags.append(f)
-        if accepted:
-            self.db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-            self.db.compile(expressions=expressions, ids=accepted, elements=len(accepted), flags=flags)
+        flags = [hyperscan.HS_FLAG_PREFILTER | (hyperscan.HS_FLAG_CASELESS if c.spec.ignore_case else 0)
+                 for c in self.text_patterns]
+        accepted = list(range(len(self.text_patterns)))
+        try:
+            self.db = _hs_compile([self.text_patterns[n].regex.pattern for n in accepted], accepted, flags)
+        except hyperscan.error:
+            # Find the patterns Hyperscan refuses; they still run, on the slow path.
+            accepted = [n for n in accepted if _hs_accepts(self.text_patterns[n].regex.pattern, flags[n])]
+            self.db = _hs_compile([self.text_patterns[n].regex.pattern for n in accepted], accepted,
+                                  [flags[n] for n in accepted]) if accepted else None
         taken = set(accepted)
         self.unfiltered = [c for n, c in enumerate(self.text_patterns) if n not in taken]
 
@@ -113,9 +109,10 @@ class Engine:
     def scan(self, chunk: Chunk) -> list:
         data = chunk.data
         limit = len(data) - chunk.guard
+        body = _body_start(chunk)
         matches = []
         for c, m in self._candidates(data):
-            if m.end(c.spec.group) > limit and chunk.guard:
+            if (chunk.guard and m.end(c.spec.group) > limit) or m.start() < body:
                 continue
             match = self._judge(chunk, c, m)
             if match is not None:
@@ -169,6 +166,20 @@ class Engine:
 
     def scan_text(self, text: str) -> list:
         return self.scan(Chunk(text.encode("utf-8")))
+
+
+def _hs_compile(expressions, ids, flags):
+    db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+    db.compile(expressions=expressions, ids=ids, elements=len(ids), flags=flags)
+    return db
+
+
+def _hs_accepts(expression: bytes, flag: int) -> bool:
+    try:
+        _hs_compile([expression], [0], [flag])
+        return True
+    except hyperscan.error:
+        return False
 
 
 def _windows(ends: list, width: int, size: int):

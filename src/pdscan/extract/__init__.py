@@ -56,6 +56,12 @@ TABLE = {
 Extractor = Callable[[Item, Context], Output]
 
 
+def preload() -> None:
+    """Import every extractor now, so forked workers share them instead of each importing."""
+    for target in set(TABLE.values()):
+        importlib.import_module(f"{__name__}.{target.split(':')[0]}")
+
+
 def extractor_for(mime: str) -> Optional[Extractor]:
     target = TABLE.get(mime)
     if target is None and mime.startswith("text/"):
