@@ -8,17 +8,33 @@ evidence drop candidates with none; a negative context word drops it.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from typing import Optional
 
 from ..model import CONFIDENCES
 from .spec import DetectorSpec
 
 
-def words_regex(words) -> Optional[re.Pattern]:
+def _bounded(word: str) -> bytes:
+    """A word as a regex that matches it whole: \\b on each side that is a word character."""
+    raw = word.lower().encode("utf-8")
+    body = re.escape(raw)
+    start = rb"\b" if raw[:1].isalnum() else b""
+    end = rb"\b" if raw[-1:].isalnum() else b""
+    return start + body + end
+
+
+def words_alternation(words) -> Optional[bytes]:
+    """Whole-word alternation; the same expression serves Python and the Hyperscan pass,
+    whose ASCII \\b agree, so the prefilter admits exactly what the check does."""
     if not words:
         return None
-    alternation = b"|".join(re.escape(w.lower().encode("utf-8")) for w in sorted(words, key=len, reverse=True))
-    return re.compile(rb"(?<![A-Za-z0-9])(?:" + alternation + rb")(?![A-Za-z0-9])", re.IGNORECASE)
+    return b"(?:" + b"|".join(_bounded(w) for w in sorted(words, key=len, reverse=True)) + b")"
+
+
+def words_regex(words) -> Optional[re.Pattern]:
+    expression = words_alternation(words)
+    return re.compile(expression, re.IGNORECASE) if expression else None
 
 
 def normalise_header(text: str) -> str:
@@ -60,6 +76,9 @@ class Evidence:
         self.negative = words_regex(spec.negative_context)
         self.header = HeaderMatcher(spec.column_headers)
 
+    def prefilter_expression(self) -> Optional[bytes]:
+        return words_alternation(self.spec.context)
+
     def _near(self, regex, data: bytes, start: int, end: int) -> Optional[str]:
         if regex is None:
             return None
@@ -67,8 +86,17 @@ class Evidence:
         m = regex.search(data, max(0, start - w), start) or regex.search(data, end, end + w)
         return m.group(0).decode("utf-8", "replace").lower() if m else None
 
+    def context_word(self, data: bytes, start: int, end: int, hint: Optional[list]) -> Optional[str]:
+        """The context word near a candidate. `hint` (sorted end offsets of prefilter hits
+        for this detector's words, or None when unknown) rules most candidates out cheaply."""
+        if hint is not None:
+            i = bisect_left(hint, start - self.spec.window)
+            if i == len(hint) or hint[i] > end + self.spec.window:
+                return None
+        return self._near(self.context, data, start, end)
+
     def judge(self, base: str, valid: Optional[bool], data: bytes, start: int, end: int,
-              header: Optional[str]):
+              header: Optional[str], hint: Optional[list] = None):
         """(confidence, evidence) for a candidate, or None when it is dropped."""
         if valid is False:
             return None
@@ -78,8 +106,8 @@ class Evidence:
             why.append(f"validator {self.spec.validator} passed")
         if self._near(self.negative, data, start, end):
             return None
-        word = self._near(self.context, data, start, end)
         header_hit = self.header(header)
+        word = None if header_hit else self.context_word(data, start, end, hint)
         if word or header_hit:
             level = raise_level(level)
             why.append(f"column header {header!r}" if header_hit else f"context word {word!r}")

@@ -1,10 +1,16 @@
 """One multi-pattern pass per chunk, then strict checks on the candidates only.
 
 Hyperscan (prefilter mode, so every Python-regex construct is admitted)
-finds where candidates end in one pass over the bytes; the exact Python
-regex then runs on a small window around each end, and only those
-candidates pay for validators, context words and hashing. Without
-Hyperscan the same patterns run one by one: slower, same results.
+finds, in one pass over the bytes, where candidates end and where context
+words stand; the exact Python regex then runs on a small window around each
+end, and only those candidates pay for validators and hashing.
+
+Detectors that require evidence (a date is a birth date only near "DOB")
+are not in that pass at all: their patterns run only in the windows around
+their context words, or over a chunk whose column header names them. A log
+full of timestamps then costs nothing more than the pass itself.
+
+Without Hyperscan the same patterns run one by one: slower, same results.
 """
 from __future__ import annotations
 
@@ -25,6 +31,7 @@ except ImportError:  # pragma: no cover - platforms without wheels
 
 MAX_WIDTH = 256  # longest candidate looked back for; chunks overlap by more than this
 MARGIN = 8       # bytes either side so \b and lookarounds see their neighbours
+CONTEXT_IDS = 1 << 20  # prefilter ids at and above this are a detector's context words
 
 
 @dataclass(frozen=True)
@@ -56,34 +63,51 @@ class Engine:
         self.key = key
         self.evidence = [Evidence(s) for s in self.specs]
         self.validators = [REGISTRY[s.validator] if s.validator else None for s in self.specs]
-        self.text_patterns: list = []
+        self.text_patterns: list = []     # in the prefilter pass
+        self.near_patterns: dict = {}     # detector index → patterns searched only near evidence
         self.column_patterns: list = []
         for i, spec in enumerate(self.specs):
             for p in spec.patterns:
-                (self.column_patterns if p.scope == "column" else self.text_patterns).append(_compile(p, i))
+                c = _compile(p, i)
+                if p.scope == "column":
+                    self.column_patterns.append(c)
+                elif spec.requires == "evidence":
+                    self.near_patterns.setdefault(i, []).append(c)
+                else:
+                    self.text_patterns.append(c)
         self.db = None
+        self.hinted: set = set()  # detectors whose context words are in the prefilter pass
         self.unfiltered: list = list(self.text_patterns)
-        if use_hyperscan and hyperscan is not None and self.text_patterns:
+        if use_hyperscan and hyperscan is not None:
             self._build_database()
 
     def _build_database(self) -> None:
+        expressions = [c.regex.pattern for c in self.text_patterns]
         flags = [hyperscan.HS_FLAG_PREFILTER | (hyperscan.HS_FLAG_CASELESS if c.spec.ignore_case else 0)
                  for c in self.text_patterns]
-        accepted = list(range(len(self.text_patterns)))
+        ids = list(range(len(self.text_patterns)))
+        words = [(CONTEXT_IDS + i, ev.prefilter_expression()) for i, ev in enumerate(self.evidence)]
+        words = [(i, w) for i, w in words if w]
+        if not ids and not words:
+            return
         try:
-            self.db = _hs_compile([self.text_patterns[n].regex.pattern for n in accepted], accepted, flags)
+            self.db = _hs_compile(expressions + [w for _, w in words], ids + [i for i, _ in words],
+                                  flags + [hyperscan.HS_FLAG_CASELESS] * len(words))
         except hyperscan.error:
-            # Find the patterns Hyperscan refuses; they still run, on the slow path.
-            accepted = [n for n in accepted if _hs_accepts(self.text_patterns[n].regex.pattern, flags[n])]
-            self.db = _hs_compile([self.text_patterns[n].regex.pattern for n in accepted], accepted,
-                                  [flags[n] for n in accepted]) if accepted else None
-        taken = set(accepted)
+            # Leave out what Hyperscan refuses; those patterns still run, on the slow path.
+            ids = [n for n in ids if _hs_accepts(expressions[n], flags[n])]
+            words = [(i, w) for i, w in words if _hs_accepts(w, hyperscan.HS_FLAG_CASELESS)]
+            self.db = None if not ids and not words else _hs_compile([expressions[n] for n in ids] + [w for _, w in words],
+                                  ids + [i for i, _ in words],
+                                  [flags[n] for n in ids] + [hyperscan.HS_FLAG_CASELESS] * len(words))
+        taken = set(ids)
         self.unfiltered = [c for n, c in enumerate(self.text_patterns) if n not in taken]
+        self.hinted = {i - CONTEXT_IDS for i, _ in words}
 
     # -- candidates -------------------------------------------------------
 
     def prefilter_hits(self, data: bytes) -> dict:
-        """Pattern index → sorted end offsets reported by the prefilter pass."""
+        """Prefilter id → end offsets, in order (pattern indexes, then CONTEXT_IDS + detector)."""
         hits: dict = {}
         if self.db is not None and data:
             def on_match(pid, _start, end, _flags, _ctx):
@@ -91,18 +115,28 @@ class Engine:
             self.db.scan(data, match_event_handler=on_match)
         return hits
 
-    def _candidates(self, data: bytes):
-        for pid, ends in self.prefilter_hits(data).items():
+    def _candidates(self, chunk: Chunk, hits: dict, hints):
+        data = chunk.data
+        for pid, ends in hits.items():
             c = self.text_patterns[pid]
-            seen_until = -1
-            for lo, hi in _windows(sorted(ends), c.width, len(data)):
-                for m in c.regex.finditer(data, lo, hi):
-                    if m.start() >= seen_until:
-                        yield c, m
-                        seen_until = m.end()
+            yield from _in_windows(c, data, _windows(sorted(ends), c.width, len(data)))
         for c in self.unfiltered:
-            for m in c.regex.finditer(data):
-                yield c, m
+            yield from ((c, m) for m in c.regex.finditer(data))
+        for i, patterns in self.near_patterns.items():
+            spans = self._evidence_spans(i, chunk, hints)
+            for c in patterns:
+                yield from _in_windows(c, data, spans)
+
+    def _evidence_spans(self, i: int, chunk: Chunk, hints) -> list:
+        """Where an evidence-requiring detector's values can be: the whole chunk when a column
+        header names it (or its words are not in the prefilter), else around its context words."""
+        ev = self.evidence[i]
+        headers = chunk.columns.headers if chunk.columns is not None else (chunk.header,)
+        if hints is None or i not in self.hinted or any(ev.header(h) for h in headers):
+            return [(0, len(chunk.data))]
+        reach = ev.spec.window + MAX_WIDTH
+        return list(_windows([end + ev.spec.window for end in hints.get(i, ())], reach + ev.spec.window,
+                             len(chunk.data)))
 
     # -- judging ------------------------------------------------------------
 
@@ -110,11 +144,15 @@ class Engine:
         data = chunk.data
         limit = len(data) - chunk.guard
         body = _body_start(chunk)
+        hits = self.prefilter_hits(data)
+        hints = None
+        if self.db is not None:
+            hints = {pid - CONTEXT_IDS: sorted(hits.pop(pid)) for pid in [p for p in hits if p >= CONTEXT_IDS]}
         matches = []
-        for c, m in self._candidates(data):
+        for c, m in self._candidates(chunk, hits, hints):
             if (chunk.guard and m.end(c.spec.group) > limit) or m.start() < body:
                 continue
-            match = self._judge(chunk, c, m)
+            match = self._judge(chunk, c, m, hints)
             if match is not None:
                 matches.append(match)
         if self.column_patterns and (chunk.columns is not None or chunk.header):
@@ -143,16 +181,21 @@ class Engine:
             return chunk.columns.header_at(chunk.data, pos)
         return chunk.header
 
-    def _judge(self, chunk: Chunk, c: Compiled, m: re.Match) -> Optional[Match]:
+    def _judge(self, chunk: Chunk, c: Compiled, m: re.Match, hints: Optional[dict] = None) -> Optional[Match]:
         spec = self.specs[c.detector]
+        evidence = self.evidence[c.detector]
         start, end = m.span(c.spec.group)
         if start < 0:
             return None
+        header = self._header(chunk, start)
+        hint = None if hints is None else hints.get(c.detector, [])
+        if spec.requires == "evidence" and not evidence.header(header) \
+                and not evidence.context_word(chunk.data, start, end, hint):
+            return None  # cheapest first: no evidence, no need to run the validator
         value = chunk.data[start:end].decode("utf-8", "replace")
         check = self.validators[c.detector]
         valid = check(value) if check else None
-        header = self._header(chunk, start)
-        verdict = self.evidence[c.detector].judge(c.spec.confidence, valid, chunk.data, start, end, header)
+        verdict = evidence.judge(c.spec.confidence, valid, chunk.data, start, end, header, hint)
         if verdict is None:
             return None
         level, why = verdict
@@ -182,8 +225,18 @@ def _hs_accepts(expression: bytes, flag: int) -> bool:
         return False
 
 
-def _windows(ends: list, width: int, size: int):
-    """Merge the look-back windows of nearby ends into (lo, hi) spans."""
+def _in_windows(c: Compiled, data: bytes, spans):
+    """Exact matches of one pattern within spans, each match once."""
+    seen_until = -1
+    for lo, hi in spans:
+        for m in c.regex.finditer(data, max(lo, 0), hi):
+            if m.start() >= seen_until:
+                yield c, m
+                seen_until = m.end()
+
+
+def _windows(ends, width: int, size: int):
+    """Merge the look-back windows of nearby ends (in order) into (lo, hi) spans."""
     lo = hi = None
     for end in ends:
         a, b = max(0, end - width - MARGIN), min(size, end + MARGIN)
