@@ -33,7 +33,8 @@ def extract_zip(item: Item, ctx) -> Iterator[Item]:
     with item.open() as stream:
         if not stream.seekable():
             raise ItemError("zip needs a seekable stream")
-        if _local_flags(stream) & FLAG_HIDDEN_NAMES:
+        hidden = FLAG_HIDDEN_NAMES | FLAG_ENCRYPTED | FLAG_STRONG  # all three, or it is just corrupt
+        if _local_flags(stream) & hidden == hidden:
             raise ItemError("encrypted zip: names hidden")
         stream.seek(0)
         try:

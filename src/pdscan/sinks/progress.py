@@ -5,14 +5,27 @@ the ETA settles once the walk is done.
 """
 from __future__ import annotations
 
+import os
 import sys
+
+
+def _columns(stream) -> int:
+    """The terminal's width; a new pseudo-terminal reports 0 by 0, where tqdm draws nothing."""
+    try:
+        return os.get_terminal_size(stream.fileno()).columns
+    except (OSError, ValueError, AttributeError):
+        return 0
 
 
 class ProgressSink:
     def __init__(self, stream=None):
         from tqdm import tqdm
-        self.bar = tqdm(total=0, unit="B", unit_scale=True, unit_divisor=1024, file=stream or sys.stderr,
-                        dynamic_ncols=True, leave=False, desc="scanning")
+        stream = stream or sys.stderr
+        width = _columns(stream)
+        self.bar = tqdm(total=0, unit="B", unit_scale=True, unit_divisor=1024, file=stream,
+                        dynamic_ncols=width > 0, ncols=None if width > 0 else 100,
+                        nrows=None if width > 0 else 20, leave=False,
+                        desc="scanning")
         self.found = 0
         self.files = 0
 
