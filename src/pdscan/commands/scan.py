@@ -1,6 +1,9 @@
 """`pdscan scan PATH...`: the filesystem source into the pipeline."""
 from __future__ import annotations
 
+import queue
+import threading
+
 from .. import config as configuration
 from ..pipeline import run
 from ..sources.filesystem import FileRef, Walker
@@ -31,8 +34,21 @@ def run_scan(args) -> int:
     return scan_exit_code(summary)
 
 
-def _counted(events, progress):
-    for event in events:
-        if isinstance(event, FileRef):
-            progress.discovered(event.size)
+def _counted(events, progress, ahead: int = 200_000):
+    """Walk in a background thread, up to `ahead` entries in front of the scan,
+    so the progress bar knows the total (and an ETA) early."""
+    found: queue.Queue = queue.Queue(maxsize=ahead)
+    done = object()
+
+    def walk():
+        try:
+            for event in events:
+                if isinstance(event, FileRef):
+                    progress.discovered(event.size)
+                found.put(event)
+        finally:
+            found.put(done)
+
+    threading.Thread(target=walk, daemon=True, name="pdscan-walk").start()
+    while (event := found.get()) is not done:
         yield event
