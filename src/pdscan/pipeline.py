@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 import time
 from typing import Iterable, Iterator, Optional
 
@@ -84,10 +85,20 @@ class Scanner:
             else:
                 yield from self._item(out, ctx)
         if item.depth == 0 and self.publishing.matches(item.path) and item.name:
-            # Published photos must not name people: the file name is evidence too.
-            label = os.path.splitext(item.name)[0].replace("_", " ").replace("-", " ")
-            matches.extend(self.engine.scan(Chunk(label.encode("utf-8", "replace"), "file name",
-                                                  header="file name")))
+            matches.extend(self._names_in_file_name(item.name))
+
+    def _names_in_file_name(self, name: str) -> list:
+        """Published photos must not name people: "sarah-jones-grad.jpg" names one.
+
+        Words are paired ("Sarah Jones", "Jones Grad") and only pairs the name lists
+        confirm count, since file names carry no other evidence ("campus-view" is no one).
+        """
+        words = [w.title() for w in re.split(r"[\W\d_]+", os.path.splitext(name)[0]) if len(w) > 1]
+        pairs = "\n".join(f"{a} {b}" for a, b in zip(words, words[1:]))
+        if not pairs:
+            return []
+        found = self.engine.scan(Chunk(pairs.encode("utf-8", "replace"), "file name", header="file name"))
+        return [m for m in found if m.detector == "person_name" and m.confidence == "high"]
 
     def _record(self, item: Item, mime: str, encryption: Encryption, matches: list) -> dict:
         findings = fold(matches)
