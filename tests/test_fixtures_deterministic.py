@@ -1,0 +1,43 @@
+"""The committed fixtures are exactly what their generators produce.
+
+Regenerating into a temporary folder must give byte-identical files, so a
+fixture cannot be edited by hand (or drift from its payload) unnoticed.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+GENERATORS = [("make_formats.py", "formats"), ("make_demo.py", "demo")]
+
+
+def _files(folder: Path):
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+
+
+@pytest.mark.parametrize("script,folder", GENERATORS, ids=[g[1] for g in GENERATORS])
+def test_generator_reproduces_committed_files(tmp_path, script, folder):
+    subprocess.run([sys.executable, str(FIXTURES / script), "--out", str(tmp_path)], check=True)
+    committed = FIXTURES / folder
+    assert _files(tmp_path) == _files(committed)
+    changed = [name for name in _files(committed)
+               if (tmp_path / name).read_bytes() != (committed / name).read_bytes()]
+    assert changed == [], f"regenerate with: python fixtures/{script}"
+
+
+def test_expected_covers_every_format_fixture():
+    folder = FIXTURES / "formats"
+    expected = json.loads((folder / "EXPECTED.json").read_text(encoding="utf-8"))
+    assert sorted(expected) == [name for name in _files(folder) if name != "EXPECTED.json"]
+    for name, entry in expected.items():
+        assert not set(entry["find"]) & set(entry["not_find"]), name
+        assert set(entry["max_count"]) <= set(entry["find"]), name
+
+
+def test_formats_folder_stays_small():
+    assert sum(p.stat().st_size for p in (FIXTURES / "formats").iterdir()) < 1_000_000
