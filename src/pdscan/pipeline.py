@@ -114,7 +114,8 @@ class Scanner:
             # Internal fields (leading "_"): for text output and the store, never in JSONL.
             "_personal": bool(personal_findings(findings, self.policy)),
             "_note": encryption.note,
-            "_where": {f.detector: list(dict.fromkeys(x.location for x in matches if x.detector == f.detector))[:5]
+            "_where": {f.detector: list(dict.fromkeys(x.location for x in matches
+                                                      if x.detector == f.detector and x.location))[:5]
                        for f in findings},
             "_keys": {f.detector: sorted({x.key for x in matches if x.detector == f.detector}) for f in findings},
         }
@@ -128,7 +129,7 @@ def fold(matches) -> list:
         keys, level, samples = by_detector.setdefault(m.detector, (set(), ["low"], []))
         if m.key not in keys:
             keys.add(m.key)
-            if len(samples) < MAX_SAMPLES and m.sample not in samples:
+            if m.sample and len(samples) < MAX_SAMPLES and m.sample not in samples:
                 samples.append(m.sample)
         if confidence_rank(m.confidence) > confidence_rank(level[0]):
             level[0] = m.confidence

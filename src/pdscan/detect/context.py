@@ -76,41 +76,49 @@ class Evidence:
         self.negative = words_regex(spec.negative_context)
         self.header = HeaderMatcher(spec.column_headers)
 
-    def prefilter_expression(self) -> Optional[bytes]:
-        return words_alternation(self.spec.context)
+    def prefilter_expression(self, negative: bool = False) -> Optional[bytes]:
+        return words_alternation(self.spec.negative_context if negative else self.spec.context)
 
-    def _near(self, regex, data: bytes, start: int, end: int) -> Optional[str]:
+    def _near(self, regex, data: bytes, start: int, end: int, hits: Optional[list]) -> Optional[str]:
+        """A word wholly inside the window before or after the candidate.
+
+        `hits`: the (end, start) of every such word in the chunk, sorted, from the
+        prefilter pass; None when there was no such pass (then the regex looks)."""
         if regex is None:
             return None
         w = self.spec.window
-        m = regex.search(data, max(0, start - w), start) or regex.search(data, end, end + w)
-        return m.group(0).decode("utf-8", "replace").lower() if m else None
+        if hits is None:
+            m = regex.search(data, max(0, start - w), start) or regex.search(data, end, end + w)
+            return m.group(0).decode("utf-8", "replace").lower() if m else None
+        i = bisect_left(hits, (start - w, -1))
+        while i < len(hits) and hits[i][0] <= end + w:
+            word_end, word_start = hits[i]
+            if (word_start >= start - w and word_end <= start) or (word_start >= end and word_end <= end + w):
+                return data[word_start:word_end].decode("utf-8", "replace").lower()
+            i += 1
+        return None
 
-    def context_word(self, data: bytes, start: int, end: int, hint: Optional[list]) -> Optional[str]:
-        """The context word near a candidate. `hint` (sorted end offsets of prefilter hits
-        for this detector's words, or None when unknown) rules most candidates out cheaply."""
-        if hint is not None:
-            i = bisect_left(hint, start - self.spec.window)
-            if i == len(hint) or hint[i] > end + self.spec.window:
-                return None
-        return self._near(self.context, data, start, end)
+    def context_word(self, data: bytes, start: int, end: int, hits: Optional[list]) -> Optional[str]:
+        return self._near(self.context, data, start, end, hits)
 
     def judge(self, base: str, valid: Optional[bool], data: bytes, start: int, end: int,
-              header: Optional[str], hint: Optional[list] = None):
-        """(confidence, evidence) for a candidate, or None when it is dropped."""
+              header: Optional[str], words=None, requires: Optional[str] = None):
+        """(confidence, evidence) for a candidate, or None when it is dropped.
+        `words`: (context hits, negative hits) from the prefilter pass, or None."""
         if valid is False:
             return None
+        context_hits, negative_hits = words or (None, None)
         level, why = base, []
         if valid:
             level = at_least(level, self.spec.on_valid)
             why.append(f"validator {self.spec.validator} passed")
-        if self._near(self.negative, data, start, end):
+        if self._near(self.negative, data, start, end, negative_hits):
             return None
         header_hit = self.header(header)
-        word = None if header_hit else self.context_word(data, start, end, hint)
+        word = None if header_hit else self.context_word(data, start, end, context_hits)
         if word or header_hit:
             level = raise_level(level)
             why.append(f"column header {header!r}" if header_hit else f"context word {word!r}")
-        elif self.spec.requires == "evidence":
+        elif (requires or self.spec.requires) == "evidence":
             return None
         return level, tuple(why)

@@ -15,7 +15,9 @@ Without Hyperscan the same patterns run one by one: slower, same results.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Optional
 
 from .. import privacy
@@ -31,7 +33,10 @@ except ImportError:  # pragma: no cover - platforms without wheels
 
 MAX_WIDTH = 256  # longest candidate looked back for; chunks overlap by more than this
 MARGIN = 8       # bytes either side so \b and lookarounds see their neighbours
-CONTEXT_IDS = 1 << 20  # prefilter ids at and above this are a detector's context words
+CONTEXT_IDS = 1 << 20   # prefilter id CONTEXT_IDS + i: detector i's context words
+NEGATIVE_IDS = 2 << 20  # NEGATIVE_IDS + i: its negative context words
+DESCRIBED = 16  # matches per detector and chunk that get a masked sample and a location;
+                # reports show a few, and the rest are counted by their keyed hash alone
 
 
 @dataclass(frozen=True)
@@ -62,7 +67,9 @@ class Engine:
         self.specs = list(specs)
         self.key = key
         self.evidence = [Evidence(s) for s in self.specs]
-        self.validators = [REGISTRY[s.validator] if s.validator else None for s in self.specs]
+        # Validators are pure, and the same value recurs (a sender's address in every mail).
+        self.validators = [lru_cache(maxsize=8192)(REGISTRY[s.validator]) if s.validator else None
+                           for s in self.specs]
         self.text_patterns: list = []     # in the prefilter pass
         self.near_patterns: dict = {}     # detector index → patterns searched only near evidence
         self.column_patterns: list = []
@@ -71,12 +78,11 @@ class Engine:
                 c = _compile(p, i)
                 if p.scope == "column":
                     self.column_patterns.append(c)
-                elif spec.requires == "evidence":
+                elif (p.requires or spec.requires) == "evidence":
                     self.near_patterns.setdefault(i, []).append(c)
                 else:
                     self.text_patterns.append(c)
         self.db = None
-        self.hinted: set = set()  # detectors whose context words are in the prefilter pass
         self.unfiltered: list = list(self.text_patterns)
         if use_hyperscan and hyperscan is not None:
             self._build_database()
@@ -86,57 +92,66 @@ class Engine:
         flags = [hyperscan.HS_FLAG_PREFILTER | (hyperscan.HS_FLAG_CASELESS if c.spec.ignore_case else 0)
                  for c in self.text_patterns]
         ids = list(range(len(self.text_patterns)))
-        words = [(CONTEXT_IDS + i, ev.prefilter_expression()) for i, ev in enumerate(self.evidence)]
-        words = [(i, w) for i, w in words if w]
+        # The context words of detectors searched only near their evidence ride in the same
+        # pass, exactly (whole words, with where they start): evidence is then a lookup. Other
+        # detectors check their few candidates' windows with the regex, which costs less than
+        # reporting every common word ("name", "email") in the pass.
+        words = []
+        for i in self.near_patterns:
+            ev = self.evidence[i]
+            for base, negative in ((CONTEXT_IDS, False), (NEGATIVE_IDS, True)):
+                expression = ev.prefilter_expression(negative)
+                if expression:
+                    words.append((base + i, expression))
+        word_flags = hyperscan.HS_FLAG_CASELESS | hyperscan.HS_FLAG_SOM_LEFTMOST
+
+        def compile_with(kept):
+            return _hs_compile([expressions[n] for n in kept] + [w for _, w in words],
+                               kept + [i for i, _ in words], [flags[n] for n in kept] + [word_flags] * len(words))
+
         if not ids and not words:
             return
         try:
-            self.db = _hs_compile(expressions + [w for _, w in words], ids + [i for i, _ in words],
-                                  flags + [hyperscan.HS_FLAG_CASELESS] * len(words))
+            self.db = compile_with(ids)
         except hyperscan.error:
-            # Leave out what Hyperscan refuses; those patterns still run, on the slow path.
+            # Leave out the patterns Hyperscan refuses: they still run, on the slow path.
             ids = [n for n in ids if _hs_accepts(expressions[n], flags[n])]
-            words = [(i, w) for i, w in words if _hs_accepts(w, hyperscan.HS_FLAG_CASELESS)]
-            self.db = None if not ids and not words else _hs_compile([expressions[n] for n in ids] + [w for _, w in words],
-                                  ids + [i for i, _ in words],
-                                  [flags[n] for n in ids] + [hyperscan.HS_FLAG_CASELESS] * len(words))
-        taken = set(ids)
-        self.unfiltered = [c for n, c in enumerate(self.text_patterns) if n not in taken]
-        self.hinted = {i - CONTEXT_IDS for i, _ in words}
+            self.db = compile_with(ids)
+        self.unfiltered = [c for n, c in enumerate(self.text_patterns) if n not in set(ids)]
 
     # -- candidates -------------------------------------------------------
 
     def prefilter_hits(self, data: bytes) -> dict:
-        """Prefilter id → end offsets, in order (pattern indexes, then CONTEXT_IDS + detector)."""
+        """Prefilter id → [(end, start)] in order; start is 0 for patterns (only words report it)."""
         hits: dict = {}
         if self.db is not None and data:
-            def on_match(pid, _start, end, _flags, _ctx):
-                hits.setdefault(pid, []).append(end)
+            def on_match(pid, start, end, _flags, _ctx):
+                hits.setdefault(pid, []).append((end, start))
             self.db.scan(data, match_event_handler=on_match)
         return hits
 
-    def _candidates(self, chunk: Chunk, hits: dict, hints):
+    def _candidates(self, chunk: Chunk, hits: dict, words):
         data = chunk.data
-        for pid, ends in hits.items():
+        for pid, found in hits.items():
             c = self.text_patterns[pid]
-            yield from _in_windows(c, data, _windows(sorted(ends), c.width, len(data)))
+            yield from _in_windows(c, data, _windows(sorted(end for end, _ in found), c.width, len(data)))
         for c in self.unfiltered:
             yield from ((c, m) for m in c.regex.finditer(data))
         for i, patterns in self.near_patterns.items():
-            spans = self._evidence_spans(i, chunk, hints)
+            spans = self._evidence_spans(i, chunk, words)
             for c in patterns:
                 yield from _in_windows(c, data, spans)
 
-    def _evidence_spans(self, i: int, chunk: Chunk, hints) -> list:
+    def _evidence_spans(self, i: int, chunk: Chunk, words) -> list:
         """Where an evidence-requiring detector's values can be: the whole chunk when a column
-        header names it (or its words are not in the prefilter), else around its context words."""
+        header names it (or there was no prefilter pass), else around its context words."""
         ev = self.evidence[i]
         headers = chunk.columns.headers if chunk.columns is not None else (chunk.header,)
-        if hints is None or i not in self.hinted or any(ev.header(h) for h in headers):
+        if words is None or any(ev.header(h) for h in headers):
             return [(0, len(chunk.data))]
         reach = ev.spec.window + MAX_WIDTH
-        return list(_windows([end + ev.spec.window for end in hints.get(i, ())], reach + ev.spec.window,
-                             len(chunk.data)))
+        ends = [end + ev.spec.window for end, _ in words.get(CONTEXT_IDS + i, ())]
+        return list(_windows(ends, reach + ev.spec.window, len(chunk.data)))
 
     # -- judging ------------------------------------------------------------
 
@@ -145,16 +160,18 @@ class Engine:
         limit = len(data) - chunk.guard
         body = _body_start(chunk)
         hits = self.prefilter_hits(data)
-        hints = None
+        words = None
         if self.db is not None:
-            hints = {pid - CONTEXT_IDS: sorted(hits.pop(pid)) for pid in [p for p in hits if p >= CONTEXT_IDS]}
+            words = {pid: sorted(hits.pop(pid)) for pid in [p for p in hits if p >= CONTEXT_IDS]}
         matches = []
-        for c, m in self._candidates(chunk, hits, hints):
+        described: Counter = Counter()
+        for c, m in self._candidates(chunk, hits, words):
             if (chunk.guard and m.end(c.spec.group) > limit) or m.start() < body:
                 continue
-            match = self._judge(chunk, c, m, hints)
+            match = self._judge(chunk, c, m, words, described[c.detector] < DESCRIBED)
             if match is not None:
                 matches.append(match)
+                described[c.detector] += 1
         if self.column_patterns and (chunk.columns is not None or chunk.header):
             matches.extend(self._scan_columns(chunk, limit))
         return matches
@@ -181,29 +198,32 @@ class Engine:
             return chunk.columns.header_at(chunk.data, pos)
         return chunk.header
 
-    def _judge(self, chunk: Chunk, c: Compiled, m: re.Match, hints: Optional[dict] = None) -> Optional[Match]:
+    def _judge(self, chunk: Chunk, c: Compiled, m: re.Match, words: Optional[dict] = None,
+               describe: bool = True) -> Optional[Match]:
         spec = self.specs[c.detector]
         evidence = self.evidence[c.detector]
         start, end = m.span(c.spec.group)
         if start < 0:
             return None
         header = self._header(chunk, start)
-        hint = None if hints is None else hints.get(c.detector, [])
-        if spec.requires == "evidence" and not evidence.header(header) \
-                and not evidence.context_word(chunk.data, start, end, hint):
+        near = None if words is None or c.detector not in self.near_patterns else (
+            words.get(CONTEXT_IDS + c.detector, ()), words.get(NEGATIVE_IDS + c.detector, ()))
+        requires = c.spec.requires or spec.requires
+        if requires == "evidence" and not evidence.header(header) \
+                and not evidence.context_word(chunk.data, start, end, near and near[0]):
             return None  # cheapest first: no evidence, no need to run the validator
         value = chunk.data[start:end].decode("utf-8", "replace")
         check = self.validators[c.detector]
         valid = check(value) if check else None
-        verdict = evidence.judge(c.spec.confidence, valid, chunk.data, start, end, header, hint)
+        verdict = evidence.judge(c.spec.confidence, valid, chunk.data, start, end, header, near, requires)
         if verdict is None:
             return None
         level, why = verdict
         return Match(
             detector=spec.id, confidence=level,
-            sample=privacy.mask(value, spec.mask),
+            sample=privacy.mask(value, spec.mask) if describe else "",
             key=privacy.keyed_hash(spec.id, value, self.key),
-            location=_location(chunk, start, header),
+            location=_location(chunk, start, header) if describe else "",
             evidence=(f"pattern {c.spec.name}",) + why,
         )
 

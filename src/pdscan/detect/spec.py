@@ -16,7 +16,7 @@ CATEGORIES = ("contact", "identifier", "financial", "date", "name", "special")
 MASKS = ("default", "email", "name", "keep")
 DETECTOR_FIELDS = {"id", "name", "category", "validator", "on_valid", "requires", "context",
                    "negative_context", "window", "column_headers", "mask", "patterns", "examples"}
-PATTERN_FIELDS = {"name", "regex", "confidence", "group", "scope", "ignore_case"}
+PATTERN_FIELDS = {"name", "regex", "confidence", "group", "scope", "ignore_case", "requires"}
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,7 @@ class PatternSpec:
     group: int = 0
     scope: str = "text"  # "column": only in cells whose header matches the detector's column_headers
     ignore_case: bool = False
+    requires: Optional[str] = None  # overrides the detector's `requires` for this pattern
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,7 @@ def parse_pattern(table, where: str) -> PatternSpec:
         group=f.get("group", int, 0),
         scope=f.get("scope", str, "text", choices=("text", "column")),
         ignore_case=f.get("ignore_case", bool, False),
+        requires=f.get("requires", str, None, choices=("none", "evidence")),
     )
     try:
         compiled = re.compile(spec.regex.encode("utf-8"))
