@@ -3,7 +3,8 @@
 Ladder: the pattern gives a base level; a failing validator drops the
 candidate and a passing one sets `on_valid`; a context word in the window
 or a matching column header raises one level; detectors that require
-evidence drop candidates with none; a negative context word drops it.
+evidence drop candidates with none; a negative context word drops a
+candidate unless a header or a nearer context word says otherwise.
 """
 from __future__ import annotations
 
@@ -79,8 +80,9 @@ class Evidence:
     def prefilter_expression(self, negative: bool = False) -> Optional[bytes]:
         return words_alternation(self.spec.negative_context if negative else self.spec.context)
 
-    def _near(self, regex, data: bytes, start: int, end: int, hits: Optional[list]) -> Optional[str]:
-        """A word wholly inside the window before or after the candidate.
+    def _near(self, regex, data: bytes, start: int, end: int, hits: Optional[list]):
+        """(word, distance) of the nearest word wholly inside the window before or after
+        the candidate, or None.
 
         `hits`: the (end, start) of every such word in the chunk, sorted, from the
         prefilter pass; None when there was no such pass (then the regex looks)."""
@@ -88,18 +90,28 @@ class Evidence:
             return None
         w = self.spec.window
         if hits is None:
-            m = regex.search(data, max(0, start - w), start) or regex.search(data, end, end + w)
-            return m.group(0).decode("utf-8", "replace").lower() if m else None
-        i = bisect_left(hits, (start - w, -1))
-        while i < len(hits) and hits[i][0] <= end + w:
-            word_end, word_start = hits[i]
-            if (word_start >= start - w and word_end <= start) or (word_start >= end and word_end <= end + w):
-                return data[word_start:word_end].decode("utf-8", "replace").lower()
-            i += 1
-        return None
+            found = [(start - m.end(), m.span()) for m in regex.finditer(data, max(0, start - w), start)]
+            m = regex.search(data, end, end + w)
+            if m:
+                found.append((m.start() - end, m.span()))
+        else:
+            found = []
+            i = bisect_left(hits, (start - w, -1))
+            while i < len(hits) and hits[i][0] <= end + w:
+                word_end, word_start = hits[i]
+                if word_start >= start - w and word_end <= start:
+                    found.append((start - word_end, (word_start, word_end)))
+                elif word_start >= end and word_end <= end + w:
+                    found.append((word_start - end, (word_start, word_end)))
+                i += 1
+        if not found:
+            return None
+        distance, (a, b) = min(found)
+        return data[a:b].decode("utf-8", "replace").lower(), distance
 
     def context_word(self, data: bytes, start: int, end: int, hits: Optional[list]) -> Optional[str]:
-        return self._near(self.context, data, start, end, hits)
+        near = self._near(self.context, data, start, end, hits)
+        return near[0] if near else None
 
     def judge(self, base: str, valid: Optional[bool], data: bytes, start: int, end: int,
               header: Optional[str], words=None, requires: Optional[str] = None):
@@ -112,10 +124,14 @@ class Evidence:
         if valid:
             level = at_least(level, self.spec.on_valid)
             why.append(f"validator {self.spec.validator} passed")
-        if self._near(self.negative, data, start, end, negative_hits):
-            return None
         header_hit = self.header(header)
-        word = None if header_hit else self.context_word(data, start, end, context_hits)
+        positive = self._near(self.context, data, start, end, context_hits)
+        negative = self._near(self.negative, data, start, end, negative_hits)
+        # The nearer label says what a value is: "Due date 12/05/2024, born 1980" is no birth date,
+        # "NHS no 943 476 5919 (call us…)" is still an NHS number. A column header outranks both.
+        if negative and not header_hit and (positive is None or negative[1] <= positive[1]):
+            return None
+        word = positive[0] if positive else None
         if word or header_hit:
             level = raise_level(level)
             why.append(f"column header {header!r}" if header_hit else f"context word {word!r}")
