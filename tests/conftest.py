@@ -59,16 +59,16 @@ class CliResult:
 
 
 @pytest.fixture
-def cli(monkeypatch):
+def cli():
     """Run `pdscan ARGS` in-process; returns exit code, stdout and stderr."""
     from pdscan.cli import main
 
     def run(*args) -> CliResult:
         out, err = io.StringIO(), io.StringIO()
-        monkeypatch.setattr(sys, "stdout", out)
-        monkeypatch.setattr(sys, "stderr", err)
-        code = main([str(a) for a in args])
-        monkeypatch.undo()
+        with pytest.MonkeyPatch.context() as mp:  # its own patcher: the test's patches stay
+            mp.setattr(sys, "stdout", out)
+            mp.setattr(sys, "stderr", err)
+            code = main([str(a) for a in args])
         return CliResult(code, out.getvalue(), err.getvalue())
 
     return run

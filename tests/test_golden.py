@@ -43,7 +43,7 @@ def test_every_record_is_typed_and_summary_is_last(cli):
     for r in records[:-1]:
         if r["type"] == "item":
             assert set(r) == {"type", "path", "member", "mime", "size", "mtime", "encrypted", "encryption",
-                              "findings", "violations"}
+                              "encryption_note", "findings", "violations"}
             for f in r["findings"]:
                 assert set(f) == {"detector", "count", "confidence", "samples"}
         else:

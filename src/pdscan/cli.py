@@ -10,10 +10,10 @@ import os
 import sys
 
 from . import __version__
-from .commands import detectors, scan
+from .commands import detectors, protect, scan, usb
 from .errors import PdscanError
 
-COMMANDS = (scan, detectors)
+COMMANDS = (scan, usb, protect, detectors)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -50,6 +50,10 @@ class ScanConfig:
     walk: WalkOptions = WalkOptions()
     jobs: int = 1
     nice: int = 0
+    # Encryption of the volume being scanned when the caller knows it (usb); else looked up
+    # per device when check_volumes is set.
+    volume_encrypted: Optional[bool] = None
+    check_volumes: bool = True
     key_path: str = field(default_factory=key_path)
 
 

@@ -171,6 +171,8 @@ class Summary:
     skipped: dict = field(default_factory=dict)
     items_with_personal_data: int = 0
     encrypted_items: int = 0
+    volumes: int = 0
+    volumes_failed: int = 0
     elapsed: float = 0.0
 
     def skip(self, reason: str) -> None:
@@ -183,4 +185,5 @@ class Summary:
                 "errors": self.errors, "skipped": dict(sorted(self.skipped.items())),
                 "encrypted_items": self.encrypted_items,
                 "items_with_personal_data": self.items_with_personal_data,
+                **({"volumes": self.volumes, "volumes_failed": self.volumes_failed} if self.volumes else {}),
                 "elapsed": round(self.elapsed, 3)}

@@ -21,7 +21,8 @@ ZIP_KINDS = (
     ("xl/workbook.xml", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
 )
 # libmagic names legacy Office files only by their container from a prefix.
-OLE_TYPES = {"application/x-ole-storage", "application/CDFV2", "application/vnd.ms-office"}
+OLE_TYPES = {"application/x-ole-storage", "application/CDFV2", "application/vnd.ms-office",
+             "application/encrypted"}
 TEXT_HINTS = {".csv": "text/csv", ".tsv": "text/tab-separated-values", ".tab": "text/tab-separated-values"}
 
 

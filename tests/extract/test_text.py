@@ -40,7 +40,6 @@ def test_blocks_overlap_and_lines_stay_true():
     for c in chunks:
         end = len(c.data) - c.guard
         body = c.data[:end]
-        first = body.split(b"\n", 1)[0]
         # a chunk may start mid-line; its first full line number must be right
         full = body.split(b"\n")[1] if body.count(b"\n") > 1 else None
         if full:

@@ -23,7 +23,7 @@ from typing import Optional
 from .. import privacy
 from ..model import Chunk, Match
 from .context import Evidence
-from .spec import DetectorSpec, PatternSpec
+from .spec import PatternSpec
 from .validators import REGISTRY
 
 try:

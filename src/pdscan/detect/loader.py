@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Iterable
 
 from ..errors import ConfigError
-from .spec import DetectorSpec, parse_detector
+from .spec import parse_detector
 from .validators import REGISTRY
 
 

@@ -29,6 +29,7 @@ TABLE = {
     "application/gzip": "archive:extract_archive",
     "application/json": "text:extract_text",
     "application/pdf": "pdf:extract_pdf",
+    "application/pgp-encrypted": "text:extract_text",  # libmagic's name for any armoured PGP text
     "application/rtf": "rtf:extract_rtf",
     "application/vnd.ms-excel": "spreadsheet:extract_spreadsheet",
     "application/vnd.oasis.opendocument.presentation": "office:extract_odf",

@@ -30,8 +30,9 @@ def open_pdf(item, ctx):
         data = read_capped(stream, ctx.limits.max_document_size, "document")
     try:
         reader = pypdf.PdfReader(io.BytesIO(data))
-        # Only an empty *user* password means anyone's reader opens it without asking.
-        if reader.is_encrypted and reader.decrypt("") != pypdf.PasswordType.USER_PASSWORD:
+        # Opens with the empty password (as user, or as owner when the owner password is empty):
+        # anyone's reader shows it without asking, so it is read like any PDF.
+        if reader.is_encrypted and reader.decrypt("") == pypdf.PasswordType.NOT_DECRYPTED:
             raise ItemError("encrypted: password required")
         return reader
     except ItemError:

@@ -17,14 +17,12 @@ from typing import Iterator, Optional
 
 from ..errors import ItemError, LimitExceeded
 from ..model import Item
+from ..protect.archive import FLAG_ENCRYPTED, FLAG_STRONG, extra_fields, zip_member_scheme
 from .members import clean_name, member_item, refusing, spool_stream
 
-AES_EXTRA, STRONG_EXTRA, TIME_EXTRA = 0x9901, 0x0017, 0x5455
-AES_METHOD = 99
+TIME_EXTRA = 0x5455
 READABLE_METHODS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
-# PKWARE strong encryption algorithm ids that are AES (APPNOTE 7.2.3.2).
-STRONG_AES = {0x660E, 0x660F, 0x6610}
-FLAG_ENCRYPTED, FLAG_STRONG, FLAG_HIDDEN_NAMES = 0x0001, 0x0040, 0x2000
+FLAG_HIDDEN_NAMES = 0x2000
 MEMBER_ERRORS = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, OSError,
                  ValueError, RuntimeError, struct.error)
 
@@ -55,7 +53,7 @@ def _member(item: Item, archive: zipfile.ZipFile, info: zipfile.ZipInfo, ctx) ->
     if info.is_dir() or _is_link(info) or not name:
         return
     mtime = _mtime(info)
-    scheme = encryption_of(info)
+    scheme = zip_member_scheme(info)
     if scheme:
         yield member_item(item, name, refusing("encrypted member"), info.file_size, mtime, scheme)
         return
@@ -74,30 +72,6 @@ def _member(item: Item, archive: zipfile.ZipFile, info: zipfile.ZipInfo, ctx) ->
         yield member_item(item, name, refusing("corrupt zip member"), info.file_size, mtime)
         return
     yield member_item(item, name, spool.open, spool.size, mtime)
-
-
-def encryption_of(info: zipfile.ZipInfo) -> Optional[str]:
-    """The scheme of an encrypted member ("zip-aes", "zip-zipcrypto", "zip-pkware"), else None."""
-    if not info.flag_bits & FLAG_ENCRYPTED:
-        return None
-    extras = extra_fields(info.extra)
-    if info.compress_type == AES_METHOD or AES_EXTRA in extras:
-        return "zip-aes"
-    if info.flag_bits & FLAG_STRONG or STRONG_EXTRA in extras:
-        strong = extras.get(STRONG_EXTRA, b"")
-        alg = int.from_bytes(strong[2:4], "little") if len(strong) >= 4 else None
-        return "zip-aes" if alg in STRONG_AES else "zip-pkware"
-    return "zip-zipcrypto"
-
-
-def extra_fields(extra: bytes) -> dict:
-    """Extra-field blocks by header id (a truncated last block keeps what is there)."""
-    fields, pos = {}, 0
-    while pos + 4 <= len(extra):
-        tag, size = struct.unpack_from("<HH", extra, pos)
-        fields.setdefault(tag, extra[pos + 4:pos + 4 + size])
-        pos += 4 + size
-    return fields
 
 
 def _mtime(info: zipfile.ZipInfo) -> Optional[float]:

@@ -37,3 +37,12 @@ def evaluate(findings, encrypted: Optional[bool], mime: str, display_path: str, 
                 "image in a publishing folder carries a person's name in its file name or metadata: "
                 "remove the name before publishing"))
     return violations
+
+
+def volume_violations(removable: bool, encrypted, personal_items: int) -> list:
+    """`unencrypted-removable-volume`: a removable volume holding readable personal data."""
+    if not removable or encrypted is True or not personal_items:
+        return []
+    return [Violation("unencrypted-removable-volume", "high",
+                      f"{personal_items} item(s) of personal data on a removable volume that is not encrypted: "
+                      "encrypt the volume (BitLocker To Go on Windows, LUKS on Linux) or remove the data")]

@@ -37,13 +37,16 @@ class ConsoleSink:
         if record["type"] == "error":
             self.errors.append(record)
             return
+        if record["type"] == "volume":
+            self.volume(record)
+            return
         if record["type"] != "item":
             return
         if not (record["findings"] or record["violations"] or (self.verbose and record["encrypted"])):
             return
         self.write(f"{_where(record)}  [{record['mime']}, {_encryption(record)}]")
-        if record.get("_note"):
-            self.write(f"    note: {record['_note']}")
+        if record.get("encryption_note"):
+            self.write(f"    note: {record['encryption_note']}")
         where = record.get("_where", {})
         for f in record["findings"]:
             places = ", ".join(where.get(f["detector"], [])[:3])
@@ -54,11 +57,39 @@ class ConsoleSink:
             self.write(f"  ! {v['rule']} [{v['severity']}]: {v['detail']}")
         self.stream.flush()
 
+    def volume(self, record: dict) -> None:
+        name = display(record["device"]) + (f' "{record["_label"]}"' if record.get("_label") else "")
+        size = f", {_size(record['_size'])}" if record.get("_size") else ""
+        where = f"mounted at {display(record['mountpoint'])}" if record["mountpoint"] else "not mounted"
+        state = _encryption(record)
+        if record.get("_note"):
+            state += f" ({record['_note']})"
+        if record["verdict"] is None:  # --list
+            self.write(f"{name:<30} {record['fstype'] or '?':<12}{size:<12} {where}; {state}")
+            return
+        self.write()
+        self.write(f"Volume {name} ({record['fstype'] or 'unknown filesystem'}{size}) {where}")
+        self.write(f"  encryption: {state}")
+        worst = record.get("_worst", [])
+        if record["verdict"] == "FAIL":
+            self.write(f"  verdict: FAIL: {len(worst)} item(s) hold personal data anyone who finds it can read:")
+            for n, item in enumerate(worst, 1):
+                held = ", ".join(f"{f['detector']} ×{f['count']}" for f in item["findings"])
+                self.write(f"    {n:>2}. {_where(item)}  ({held})")
+            for v in record["violations"]:
+                self.write(f"  ! {v['rule']} [{v['severity']}]: {v['detail']}")
+        else:
+            why = "the volume is encrypted" if record["encrypted"] else "no readable personal data found"
+            self.write(f"  verdict: {record['verdict']}" + (f" ({why})" if record["verdict"] == "PASS" else ""))
+        self.stream.flush()
+
     def end(self, summary) -> None:
         s = summary
         self.write()
         self.write(f"Scanned {s.files} files ({_size(s.bytes)}), {s.items} items in all, in {s.elapsed:.1f}s.")
         self.write(f"Items holding personal data: {s.items_with_personal_data}; encrypted items: {s.encrypted_items}.")
+        if s.volumes:
+            self.write(f"Volumes checked: {s.volumes}; failed: {s.volumes_failed}.")
         if s.violations:
             self.write("Violations: " + ", ".join(f"{rule} ×{n}" for rule, n in sorted(s.violations.items())))
         else:

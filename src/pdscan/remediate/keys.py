@@ -1,0 +1,54 @@
+"""Reading IT's RSA keys from PEM files; a bad key file is fatal for the command (PdscanError)."""
+from __future__ import annotations
+
+from Crypto.PublicKey import RSA
+
+from ..errors import PdscanError
+
+MIN_BITS = 2048
+MAX_KEY_FILE = 1024 * 1024
+
+
+def load_public_key(path):
+    """The RSA public key in PEM file `path` (a private key file gives its public half)."""
+    pem = _read(path)
+    try:
+        key = RSA.import_key(pem)
+    except (ValueError, IndexError, TypeError):
+        raise PdscanError(f"{path}: not an RSA public key in PEM form") from None
+    if key.size_in_bits() < MIN_BITS:
+        raise PdscanError(f"{path}: a {key.size_in_bits()}-bit RSA key is too weak (at least {MIN_BITS} bits)")
+    return key.publickey()
+
+
+def load_private_key(path, ask_passphrase):
+    """The RSA private key in PEM file `path`; `ask_passphrase()` is called only if the key is encrypted."""
+    pem = _read(path)
+    passphrase = ask_passphrase() if is_encrypted(pem) else None
+    if is_encrypted(pem) and passphrase is None:
+        raise PdscanError(f"{path}: the private key is passphrase-protected: set PDSCAN_KEY_PASSPHRASE "
+                          "or run from a terminal to be asked")
+    try:
+        key = RSA.import_key(pem, passphrase)
+    except (ValueError, IndexError, TypeError):
+        why = "wrong passphrase, or not an RSA private key" if passphrase else "not an RSA private key in PEM form"
+        raise PdscanError(f"{path}: {why}") from None
+    if not key.has_private():
+        raise PdscanError(f"{path}: this is a public key; unprotect needs the private key")
+    return key
+
+
+def is_encrypted(pem: bytes) -> bool:
+    # PKCS#8 "BEGIN ENCRYPTED PRIVATE KEY" and legacy "Proc-Type: 4,ENCRYPTED" both say so.
+    return b"ENCRYPTED" in pem
+
+
+def _read(path) -> bytes:
+    try:
+        with open(path, "rb") as f:
+            pem = f.read(MAX_KEY_FILE + 1)
+    except OSError as exc:
+        raise PdscanError(f"cannot read key file {path}: {exc.strerror or exc}") from None
+    if len(pem) > MAX_KEY_FILE:
+        raise PdscanError(f"{path}: too large to be a key file")
+    return pem

@@ -1,0 +1,258 @@
+"""Protect a file in place (encrypt it for IT's key) and restore it (unprotect).
+
+protect_file(PATH) does, in this order:
+
+ 1. lstat PATH; refuse a symbolic link, folder, device, pipe or socket, and a file with
+    more than one hard link (replacing one name would leave the plain text readable
+    through the others, and overwriting it would destroy their content).
+ 2. Open PATH read-write without following links, check it is the inode just checked,
+    refuse it if it already starts with the PDSCAN-PROTECTED magic. Write access is
+    needed to overwrite the plain text later, so a read-only file is refused now.
+ 3. Create NAME.pdscan-tmp-XXXXXXXX in the same folder, mode 0600 (same folder means same
+    filesystem, so step 8 is a rename); refuse if the folder does not allow it.
+ 4. Stream the header and the encrypted chunks into the temp file; fsync it.
+ 5. Refuse if PATH changed while it was read (size, mtime, ctime, bytes read).
+ 6. Verify the temp file: drop its pages from the cache where the OS allows, re-read it,
+    compare the header, and decrypt every chunk with the data key still in memory,
+    checking every tag, index, the final-chunk flag and the total size (plain text
+    discarded). What this cannot check is that the RSA-wrapped key opens with the
+    private key, which IT alone holds.
+ 7. Give the temp file the original's permission bits (and owner, where allowed).
+ 8. os.replace(temp, PATH), then fsync the folder. If the rename fails (another
+    filesystem, Windows with the file open, sticky folder), refuse: nothing was changed.
+ 9. Overwrite the old inode's bytes through the descriptor opened in step 2 (random data,
+    fsync, truncate), then close it; it has no name any more and is freed on close.
+
+Crash analysis (the name PATH always holds either the plain text or the complete,
+verified encrypted file, never neither):
+ - before 8: PATH is the untouched original; at worst a NAME.pdscan-tmp-* file of
+   cipher text is left beside it (harmless; delete it).
+ - 8 itself: a rename is atomic; after recovery PATH is one file or the other.
+ - during 9: PATH is already the encrypted file; the unnamed old inode is reclaimed at
+   recovery with its plain text not (fully) overwritten in the freed blocks.
+Overwriting before the rename (the usual shred order) would leave a window where PATH
+holds overwritten garbage and the only copy is under the temp name; holding the old
+inode open across the rename avoids that. A write by another program between step 5
+and step 8 is lost; step 5 makes that window small.
+
+unprotect_file(FILE) decrypts to a temp file beside the target, verifies every chunk
+before writing it and the final flag and total size before the replace, restores the
+original mode and mtime, then os.replace()s it over FILE (or onto --output, which must
+not exist). A damaged file or a wrong key leaves FILE untouched.
+"""
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+import time
+
+from ..errors import ItemError
+from .overwrite import Refused, fsync_dir, overwrite_and_unlink, overwrite_fd
+from .protected import (
+    CHUNK_SIZE,
+    DamagedFile,
+    is_protected,
+    new_header,
+    read_body,
+    read_header,
+    unwrap_key,
+    write_body,
+)
+
+TEMP_MARK = ".pdscan-tmp-"
+
+
+def protect_file(path, public_key, chunk_size: int = CHUNK_SIZE) -> None:
+    """Replace `path` by its encryption for `public_key`.
+
+    Raises Refused if the file was left untouched, ItemError if it was protected but
+    the old plain text could not be overwritten."""
+    path = os.path.abspath(os.fspath(path))
+    before = _candidate(path)
+    fd = _open_original(path, before)
+    try:
+        tmp = _encrypt_beside(path, fd, before, public_key, chunk_size)
+        _switch(tmp, path, before)
+        try:
+            overwrite_fd(fd)
+        except OSError as exc:
+            raise ItemError(f"protected, but overwriting the old plain text failed: {exc.strerror or exc}") from exc
+    finally:
+        os.close(fd)
+
+
+def _candidate(path) -> os.stat_result:
+    try:
+        info = os.lstat(path)
+    except OSError as exc:
+        raise Refused(exc.strerror or str(exc)) from None
+    if stat.S_ISLNK(info.st_mode):
+        raise Refused("is a symbolic link: name the file it points to (replacing the link would leave that file as it is)")
+    if stat.S_ISDIR(info.st_mode):
+        raise Refused("is a folder: name the files to protect")
+    if not stat.S_ISREG(info.st_mode):
+        raise Refused("is not a regular file (device, pipe or socket)")
+    if info.st_nlink > 1:
+        raise Refused(f"has {info.st_nlink} hard links: replacing this name would leave the plain text readable "
+                      "through the other links, and overwriting it would destroy their content; "
+                      "remove the other links first")
+    return info
+
+
+def _open_original(path, before) -> int:
+    if _already_protected(path):
+        raise Refused("is already protected")
+    flags = os.O_RDWR | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise Refused(f"cannot open it for writing, needed to overwrite the plain text: {exc.strerror or exc}") from None
+    now = os.fstat(fd)
+    if (now.st_dev, now.st_ino) != (before.st_dev, before.st_ino):
+        os.close(fd)
+        raise Refused("was replaced while being checked")
+    return fd
+
+
+def _already_protected(path) -> bool:
+    try:
+        return is_protected(path)
+    except OSError:
+        return False  # unreadable: the read-write open below says why
+
+
+def _encrypt_beside(path, fd, before, public_key, chunk_size) -> str:
+    """Write, fsync and verify the encrypted copy in a temp file beside `path`; return its name."""
+    tmp_fd, tmp = _make_temp(path)
+    try:
+        with open(tmp_fd, "w+b") as out:
+            header, data_key = new_header(public_key, before.st_size, before.st_mode, before.st_mtime_ns, chunk_size)
+            out.write(header.pack())
+            os.lseek(fd, 0, os.SEEK_SET)
+            with open(fd, "rb", closefd=False) as src:
+                done = write_body(src, out, header, data_key)
+            out.flush()
+            os.fsync(out.fileno())
+            _check_unchanged(fd, before, done)
+            _verify(out, header, data_key)
+    except OSError as exc:
+        _unlink_quietly(tmp)
+        raise Refused(f"could not write the encrypted copy ({exc.strerror or exc}); left unchanged") from None
+    except BaseException:
+        _unlink_quietly(tmp)
+        raise
+    return tmp
+
+
+def _make_temp(path):
+    folder, name = os.path.split(path)
+    try:
+        return tempfile.mkstemp(prefix=name + TEMP_MARK, dir=folder)  # O_EXCL, mode 0600
+    except OSError as exc:
+        raise Refused(f"cannot create a temporary file in {folder} (needed to replace the file atomically): "
+                      f"{exc.strerror or exc}") from None
+
+
+def _check_unchanged(fd, before, done: int) -> None:
+    now = os.fstat(fd)
+    same = (now.st_size, now.st_mtime_ns, now.st_ctime_ns) == (before.st_size, before.st_mtime_ns, before.st_ctime_ns)
+    if not same or done != before.st_size:
+        raise Refused("changed while it was being encrypted; try again when it is not in use")
+
+
+def _verify(out, header, data_key) -> None:
+    out.seek(0)
+    if hasattr(os, "posix_fadvise"):
+        # Read back what reached the disk, not the copy still in the page cache.
+        os.posix_fadvise(out.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
+    try:
+        if read_header(out) != header or read_body(out, None, header, data_key) != header.size:
+            raise DamagedFile("the header or size read back differs from what was written")
+    except DamagedFile as exc:
+        raise Refused(f"the encrypted copy failed verification ({exc}); left unchanged") from None
+
+
+def _switch(tmp, path, before) -> None:
+    """Atomically put the encrypted temp file in place of `path`."""
+    try:
+        os.chmod(tmp, stat.S_IMODE(before.st_mode) & 0o777)
+        _copy_owner(tmp, before)
+        os.replace(tmp, path)
+    except OSError as exc:
+        _unlink_quietly(tmp)
+        raise Refused(f"cannot replace it atomically ({exc.strerror or exc}); left unchanged") from None
+    fsync_dir(os.path.dirname(path))
+
+
+def _copy_owner(tmp, before) -> None:
+    if not hasattr(os, "chown"):
+        return
+    try:
+        os.chown(tmp, before.st_uid, before.st_gid)
+    except PermissionError:
+        pass  # not root: the protected file belongs to whoever ran pdscan
+
+
+def unprotect_file(path, private_key, output=None) -> str:
+    """Restore the plain text of protected `path` (in place, or into new file `output`); returns the target."""
+    path = os.path.abspath(os.fspath(path))
+    target = os.path.abspath(os.fspath(output)) if output else path
+    _check_unprotect(path, output, target)
+    with open(path, "rb") as src:
+        header = read_header(src)
+        data_key = unwrap_key(header, private_key)
+        tmp = _decrypt_beside(target, src, header, data_key)
+    try:
+        if output and os.path.lexists(target):
+            raise Refused(f"{output} appeared meanwhile; will not overwrite it")
+        os.replace(tmp, target)
+    except BaseException:
+        _discard_plain(tmp)
+        raise
+    fsync_dir(os.path.dirname(target))
+    return target
+
+
+def _check_unprotect(path, output, target) -> None:
+    try:
+        info = os.stat(path) if output else os.lstat(path)
+    except OSError as exc:
+        raise Refused(exc.strerror or str(exc)) from None
+    if stat.S_ISLNK(info.st_mode):
+        raise Refused("is a symbolic link: name the file it points to, or use --output")
+    if not stat.S_ISREG(info.st_mode):
+        raise Refused("is not a regular file")
+    if output and os.path.lexists(target):
+        raise Refused(f"{output} exists; will not overwrite it")
+
+
+def _decrypt_beside(target, src, header, data_key) -> str:
+    tmp_fd, tmp = _make_temp(target)
+    try:
+        with open(tmp_fd, "wb") as out:
+            read_body(src, out, header, data_key)  # a bad chunk raises before its bytes are written
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(tmp, header.mode)
+        os.utime(tmp, ns=(time.time_ns(), header.mtime_ns))
+    except BaseException:
+        _discard_plain(tmp)
+        raise
+    return tmp
+
+
+def _discard_plain(tmp) -> None:
+    """Remove a temp file holding (part of) the plain text, overwriting it first where possible."""
+    try:
+        os.chmod(tmp, 0o600)  # it may already carry a read-only original mode
+        overwrite_and_unlink(tmp)
+    except (OSError, ItemError):
+        _unlink_quietly(tmp)
+
+
+def _unlink_quietly(path) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
