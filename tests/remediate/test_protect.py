@@ -509,3 +509,18 @@ def test_1gib_round_trip_in_bounded_memory(tmp_path, keys):
     assert result["peak_kb"] / 1024 < 200
     assert os.path.getsize(path) == GiB and sha256_of(path) == expected
     path.unlink()
+
+
+def test_scanner_recognises_a_protected_file_and_reads_the_restored_one(tmp_path, keys, cli):
+    """protect → scan says encrypted "pdscan" and finds nothing; unprotect → scan finds the data again."""
+    target = tmp_path / "docs" / "staff.csv"
+    target.parent.mkdir()
+    target.write_text("Name,NI number\nJo Bloggs,AB 12 34 56 C\n")
+    assert cli("protect", target, "--public-key", keys.files["public"]).code == 0
+    [item] = [r for r in cli("scan", target.parent, "--format", "jsonl", "--jobs", "1").records()
+              if r["type"] == "item"]
+    assert (item["encrypted"], item["encryption"], item["findings"]) == (True, "pdscan", [])
+    assert cli("unprotect", target, "--private-key", keys.files["private"]).code == 0
+    [item] = [r for r in cli("scan", target.parent, "--format", "jsonl", "--jobs", "1").records()
+              if r["type"] == "item"]
+    assert item["encrypted"] is False and "uk.nino" in [f["detector"] for f in item["findings"]]
