@@ -10,10 +10,10 @@ import os
 import sys
 
 from . import __version__
-from .commands import detectors, protect, scan, usb
+from .commands import detectors, protect, retention, scan, schedule, shred, usb, watch
 from .errors import PdscanError
 
-COMMANDS = (scan, usb, protect, detectors)
+COMMANDS = (scan, usb, retention, shred, protect, schedule, watch, detectors)
 
 
 def parser() -> argparse.ArgumentParser:

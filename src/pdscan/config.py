@@ -14,7 +14,8 @@ from typing import Optional
 from .errors import ConfigError
 from .globs import GlobSet
 from .limits import Limits
-from .policy.loader import Policy, load_policy
+from . import __version__
+from .policy.loader import Policy, load_policy, policy_fingerprint
 from .privacy import key_path
 from .sources.filesystem import WalkOptions
 
@@ -71,6 +72,12 @@ def detector_paths(extra=()) -> tuple:
 def known_detector_ids(paths) -> set:
     from .detect.loader import load_detectors
     return {s.id for s in load_detectors(paths)}
+
+
+def fingerprints(cfg: ScanConfig) -> tuple:
+    """(detector, policy) fingerprints: stored results are reused only under both."""
+    from .detect.loader import detector_fingerprint
+    return detector_fingerprint(cfg.detector_paths, __version__), policy_fingerprint(cfg.policy)
 
 
 def build(policy_file: Optional[str] = None, extra_detectors=(), exclude=(), jobs: Optional[int] = None,

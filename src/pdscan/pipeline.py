@@ -6,8 +6,10 @@ by an extractor go back through the same steps, depth-first.
 """
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
+import queue
 import re
 import time
 from typing import Iterable, Iterator, Optional
@@ -30,6 +32,22 @@ from .sources.volumes import volume_for_path
 MAX_SAMPLES = 3
 
 
+class VolumeState:
+    """Is the volume a file lives on encrypted? Asked once per device."""
+
+    def __init__(self, config: ScanConfig):
+        self.config = config
+        self._known: dict = {}
+
+    def encrypted(self, ref: FileRef) -> Optional[bool]:
+        if self.config.volume_encrypted is not None or not self.config.check_volumes:
+            return self.config.volume_encrypted
+        if ref.device not in self._known:
+            volume = volume_for_path(ref.path)
+            self._known[ref.device] = volume.encrypted if volume else None
+        return self._known[ref.device]
+
+
 class Scanner:
     """Everything one process needs to scan items: built once per worker."""
 
@@ -40,21 +58,17 @@ class Scanner:
         self.categories = {s.id: s.category for s in specs}
         self.policy = config.policy
         self.publishing = GlobSet(self.policy.publishing_folders)
-
-        self._volumes: dict = {}
+        self.volumes = VolumeState(config)
 
     def scan_file(self, ref: FileRef) -> list:
         item = item_for(ref, self.config.walk.follow_symlinks)
-        return list(self.scan_item(item, self._volume_encrypted(ref)))
-
-    def _volume_encrypted(self, ref: FileRef) -> Optional[bool]:
-        """Is the volume this file lives on encrypted? Asked once per device."""
-        if self.config.volume_encrypted is not None or not self.config.check_volumes:
-            return self.config.volume_encrypted
-        if ref.device not in self._volumes:
-            volume = volume_for_path(ref.path)
-            self._volumes[ref.device] = volume.encrypted if volume else None
-        return self._volumes[ref.device]
+        records = list(self.scan_item(item, self.volumes.encrypted(ref)))
+        for record in records:
+            if record["type"] == "item" and record["member"] is None:
+                # What `scan --incremental` compares next time to know the file is unchanged.
+                record["_stat"] = {"mtime_ns": ref.mtime_ns, "ctime_ns": ref.ctime_ns, "inode": ref.inode,
+                                   "device": ref.device}
+        return records
 
     def scan_item(self, item: Item, volume_encrypted: Optional[bool] = None) -> Iterator[dict]:
         ctx = Context(self.config.limits, Budget(self.config.limits))
@@ -135,6 +149,7 @@ class Scanner:
                                                       if x.detector == f.detector and x.location))[:5]
                        for f in findings},
             "_keys": {f.detector: sorted({x.key for x in matches if x.detector == f.detector}) for f in findings},
+            "_volume": volume,  # the verdict depends on it: a newly encrypted volume means rescan
         }
         return record
 
@@ -182,36 +197,80 @@ def _scan_in_worker(ref: FileRef) -> list:
     return _WORKER.scan_file(ref)
 
 
-def scan_events(config: ScanConfig, events: Iterable, summary: Summary) -> Iterator[dict]:
-    """Records for every walk event, in walk order; files scanned in parallel."""
-    def refs():
-        for event in events:
-            if isinstance(event, FileRef):
-                yield event
-            elif isinstance(event, Skipped):
-                summary.skip(event.reason)
-            else:
-                pending_errors.append(event.to_dict())
+def scan_events(config: ScanConfig, events: Iterable, summary: Summary, reuse=None) -> Iterator[dict]:
+    """Records for every walk event, in walk order; files scanned in parallel.
 
-    pending_errors: list = []
+    `reuse` (path → stored result, from the store) lets an unchanged file's
+    stored records stand in for a scan; the file is then never opened."""
+    plan = _plan(config, events, summary, reuse or {})
+    for entry in plan:  # stored results up to the first file that needs a scan: no workers yet
+        if isinstance(entry, FileRef):
+            break
+        yield from _ready(entry)
+    else:
+        return
+    rest = itertools.chain([entry], plan)
     if config.jobs <= 1:
         scanner = Scanner(config)
-        for ref in refs():
-            yield from pending_errors
-            pending_errors.clear()
-            yield from scanner.scan_file(ref)
+        for entry in rest:
+            yield from scanner.scan_file(entry) if isinstance(entry, FileRef) else _ready(entry)
     else:
-        fork = "fork" in multiprocessing.get_all_start_methods()
-        ctx = multiprocessing.get_context("fork" if fork else "spawn")
-        inherited = Scanner(config) if fork else None
-        if fork:
-            preload()
-        with ctx.Pool(config.jobs, initializer=_init_worker, initargs=(config, inherited)) as pool:
-            for records in pool.imap(_scan_in_worker, refs(), chunksize=4):
-                while pending_errors:
-                    yield pending_errors.pop(0)
-                yield from records
-    yield from pending_errors
+        yield from _pooled(config, rest)
+
+
+def _plan(config: ScanConfig, events: Iterable, summary: Summary, reuse) -> Iterator:
+    """Walk events → FileRefs to scan, stored results (Prior) to reuse, error records.
+
+    Decided here, in the main process, before anything is sent to a worker."""
+    volumes = VolumeState(config)
+    for event in events:
+        if isinstance(event, FileRef):
+            prior = reuse.get(event.path)
+            yield prior if prior is not None and prior.unchanged(event, volumes.encrypted(event)) else event
+        elif isinstance(event, Skipped):
+            summary.skip(event.reason)
+        else:
+            yield event.to_dict()
+
+
+def _ready(entry) -> list:
+    return [entry] if isinstance(entry, dict) else entry.records()
+
+
+def _pooled(config: ScanConfig, plan: Iterable) -> Iterator[dict]:
+    """Scan the plan's files in worker processes; everything comes out in plan order.
+
+    The pool's feeder thread walks the plan: each file goes to a worker and
+    leaves a `scanned` mark in `order`; reused results and errors go into
+    `order` as they are. This thread follows `order`, taking the next worker
+    result at each mark."""
+    order: queue.SimpleQueue = queue.SimpleQueue()
+    done, scanned = object(), object()
+
+    def feed():
+        try:
+            for entry in plan:
+                if isinstance(entry, FileRef):
+                    order.put(scanned)
+                    yield entry
+                else:
+                    order.put(entry)
+        except Exception as exc:  # a failing walk is raised here, in the caller's thread
+            order.put(exc)
+        finally:
+            order.put(done)
+
+    fork = "fork" in multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if fork else "spawn")
+    inherited = Scanner(config) if fork else None
+    if fork:
+        preload()
+    with ctx.Pool(config.jobs, initializer=_init_worker, initargs=(config, inherited)) as pool:
+        results = pool.imap(_scan_in_worker, feed(), chunksize=4)
+        while (entry := order.get()) is not done:
+            if isinstance(entry, Exception):
+                raise entry
+            yield from next(results) if entry is scanned else _ready(entry)
 
 
 class Session:
@@ -232,8 +291,8 @@ class Session:
         for sink in self.sinks:
             sink.record(record)
 
-    def scan(self, config: ScanConfig, events: Iterable, on_record=None) -> None:
-        for record in scan_events(config, events, self.summary):
+    def scan(self, config: ScanConfig, events: Iterable, on_record=None, reuse=None) -> None:
+        for record in scan_events(config, events, self.summary, reuse):
             self.emit(record)
             if on_record is not None:
                 on_record(record)
@@ -245,9 +304,9 @@ class Session:
         return self.summary
 
 
-def run(config: ScanConfig, events: Iterable, sinks) -> Summary:
+def run(config: ScanConfig, events: Iterable, sinks, reuse=None) -> Summary:
     session = Session(sinks)
-    session.scan(config, events)
+    session.scan(config, events, reuse=reuse)
     return session.close()
 
 

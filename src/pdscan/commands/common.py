@@ -5,9 +5,11 @@ import contextlib
 import os
 import sys
 
-from ..errors import PdscanError
+from .. import config as configuration
+from ..errors import ConfigError, PdscanError
 from ..sinks.console import ConsoleSink
 from ..sinks.jsonl import JsonlSink, JsonSink
+from ..sinks.store import Store, StoreSink, default_path
 
 
 def add_scan_options(p) -> None:
@@ -20,6 +22,8 @@ def add_scan_options(p) -> None:
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     p.add_argument("--exclude", metavar="GLOB", action="append", default=[],
                    help="skip paths matching GLOB (repeatable)")
+    p.add_argument("--db", metavar="FILE", help="the SQLite store of results (default for scan: pdscan.db "
+                                                "in the per-user data folder)")
 
 
 def open_output(path):
@@ -31,10 +35,36 @@ def open_output(path):
 
 
 @contextlib.contextmanager
-def open_sinks(args):
-    with open_output(args.output) as stream:
+def open_store(args, default: bool = False):
+    """The store to write: --db FILE (which must open), else when `default` the per-user
+    one, which is best effort: a folder we cannot write means no store and a warning."""
+    store = None
+    if getattr(args, "db", None):
+        store = Store(args.db)
+    elif default:
+        try:
+            store = Store(default_path())
+        except ConfigError as exc:
+            print(f"pdscan: warning: {exc}; results are not stored", file=sys.stderr)
+    try:
+        yield store
+    finally:
+        if store is not None:
+            store.close()
+
+
+@contextlib.contextmanager
+def open_sinks(args, cfg=None, store=None, roots=()):
+    """Output sink, the store sink (when a store is given or --db names one), progress bar."""
+    with contextlib.ExitStack() as stack:
+        stream = stack.enter_context(open_output(args.output))
         sink = {"text": ConsoleSink, "jsonl": JsonlSink, "json": JsonSink}[args.format](stream)
         sinks, progress = [sink], None
+        if store is None:
+            store = stack.enter_context(open_store(args))
+        if store is not None:
+            cfg = cfg or configuration.build(args.policy, args.detectors, args.exclude, 1)
+            sinks.append(StoreSink(store, *configuration.fingerprints(cfg), roots))
         if not args.no_progress and sys.stderr.isatty():
             from ..sinks.progress import ProgressSink
             progress = ProgressSink()

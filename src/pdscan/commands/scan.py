@@ -7,7 +7,7 @@ import threading
 from .. import config as configuration
 from ..pipeline import run
 from ..sources.filesystem import FileRef, Walker
-from .common import add_scan_options, check_roots, open_sinks, scan_exit_code
+from .common import add_scan_options, check_roots, open_sinks, open_store, scan_exit_code
 
 
 def add_parser(sub) -> None:
@@ -19,6 +19,9 @@ def add_parser(sub) -> None:
     p.add_argument("--one-filesystem", action="store_true", help="do not cross into other filesystems")
     p.add_argument("--follow-symlinks", action="store_true", help="follow symbolic links (loops are detected)")
     p.add_argument("--max-file-size", metavar="SIZE", help="skip files larger than SIZE (e.g. 500M)")
+    p.add_argument("--incremental", action="store_true",
+                   help="reuse stored results of files unchanged since they were last scanned "
+                        "with the same detectors and policy")
     p.set_defaults(run=run_scan)
 
 
@@ -26,11 +29,14 @@ def run_scan(args) -> int:
     check_roots(args.paths)
     cfg = configuration.build(args.policy, args.detectors, args.exclude, args.jobs, args.follow_symlinks,
                               args.one_filesystem, args.max_file_size)
-    with open_sinks(args) as (sinks, progress):
+    with open_store(args, default=True) as store, open_sinks(args, cfg, store, args.paths) as (sinks, progress):
+        reuse = None
+        if args.incremental and store is not None:
+            reuse = store.previous(args.paths, *configuration.fingerprints(cfg))
         events = Walker(cfg.walk).walk(args.paths)
         if progress is not None:
             events = _counted(events, progress)
-        summary = run(cfg, events, sinks)
+        summary = run(cfg, events, sinks, reuse)
     return scan_exit_code(summary)
 
 

@@ -68,6 +68,13 @@ def at_least(level: str, floor: str) -> str:
     return level if CONFIDENCES.index(level) >= CONFIDENCES.index(floor) else floor
 
 
+def _outranks(negative, positive) -> bool:
+    """A negative word decides when it is nearer, or when it covers the context word
+    ("file name" over "name"); at the same distance otherwise, the context word wins."""
+    (_, n_dist, (n_start, n_end)), (_, p_dist, (p_start, p_end)) = negative, positive
+    return n_dist < p_dist or (n_start <= p_start and p_end <= n_end)
+
+
 class Evidence:
     """The compiled context rules of one detector."""
 
@@ -107,7 +114,7 @@ class Evidence:
         if not found:
             return None
         distance, (a, b) = min(found)
-        return data[a:b].decode("utf-8", "replace").lower(), distance
+        return data[a:b].decode("utf-8", "replace").lower(), distance, (a, b)
 
     def context_word(self, data: bytes, start: int, end: int, hits: Optional[list]) -> Optional[str]:
         near = self._near(self.context, data, start, end, hits)
@@ -129,7 +136,7 @@ class Evidence:
         negative = self._near(self.negative, data, start, end, negative_hits)
         # The nearer label says what a value is: "Due date 12/05/2024, born 1980" is no birth date,
         # "NHS no 943 476 5919 (call us…)" is still an NHS number. A column header outranks both.
-        if negative and not header_hit and (positive is None or negative[1] <= positive[1]):
+        if negative and not header_hit and (positive is None or _outranks(negative, positive)):
             return None
         word = positive[0] if positive else None
         if word or header_hit:

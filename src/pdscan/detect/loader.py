@@ -1,6 +1,7 @@
 """Read detectors/*.toml (bundled, then site files), validate, check ids unique."""
 from __future__ import annotations
 
+import hashlib
 import tomllib
 from pathlib import Path
 from typing import Iterable
@@ -49,3 +50,13 @@ def load_detectors(paths: Iterable) -> list:
             seen[spec.id] = path
             specs.append(spec)
     return specs
+
+
+def detector_fingerprint(paths: Iterable, version: str) -> str:
+    """SHA-256 over the detector files' bytes (sorted by path) and the pdscan version:
+    stored results made under another fingerprint are not reused."""
+    digest = hashlib.sha256(version.encode("utf-8"))
+    for path in sorted(toml_files(paths), key=str):
+        data = path.read_bytes()
+        digest.update(len(data).to_bytes(8, "big") + data)
+    return digest.hexdigest()

@@ -46,3 +46,14 @@ def volume_violations(removable: bool, encrypted, personal_items: int) -> list:
     return [Violation("unencrypted-removable-volume", "high",
                       f"{personal_items} item(s) of personal data on a removable volume that is not encrypted: "
                       "encrypt the volume (BitLocker To Go on Windows, LUKS on Linux) or remove the data")]
+
+
+def retention_violation(decision) -> Violation:
+    """`retention-expired`: a policy/retention.Decision whose expiry has passed."""
+    age = f"{decision.age_days // 365}y {decision.age_days % 365 // 30}m" if decision.age_days >= 365 \
+        else f"{decision.age_days}d"
+    verb = "review it" if decision.action == "review" else "delete it securely (pdscan shred)"
+    return Violation("retention-expired", "high" if decision.action == "delete" else "medium",
+                     f"{decision.category.name}: kept past {decision.expires.isoformat()} "
+                     f"({age} since {decision.clock_from} {decision.clock_date.isoformat()}; "
+                     f"rule {decision.rule}): {verb}")

@@ -5,6 +5,8 @@ the merged document is validated once, with errors that name the field.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -124,3 +126,8 @@ def load_policy(default: Path, site: Optional[Path] = None, known_detectors: Opt
         doc = merge(doc, read_toml(site))
         where = f"{site} (over {default})"
     return build_policy(doc, where, known_detectors)
+
+
+def policy_fingerprint(policy: Policy) -> str:
+    """SHA-256 of the merged policy: a changed site policy means stored verdicts are stale."""
+    return hashlib.sha256(json.dumps(policy.raw, sort_keys=True, default=str).encode("utf-8")).hexdigest()

@@ -6,6 +6,7 @@ import sys
 from . import display
 
 WORST_FIRST = {"high": 0, "medium": 1, "low": 2}
+MAX_LISTED_ERRORS = 50
 
 
 def _where(record: dict) -> str:
@@ -26,6 +27,7 @@ class ConsoleSink:
         self.stream = stream
         self.verbose = verbose
         self.errors: list = []
+        self.error_count = 0
 
     def begin(self) -> None:
         pass
@@ -35,7 +37,9 @@ class ConsoleSink:
 
     def record(self, record: dict) -> None:
         if record["type"] == "error":
-            self.errors.append(record)
+            self.error_count += 1
+            if len(self.errors) < MAX_LISTED_ERRORS:  # a long watch must not grow without bound
+                self.errors.append(record)
             return
         if record["type"] == "volume":
             self.volume(record)
@@ -101,11 +105,11 @@ class ConsoleSink:
             for reason, n in sorted(s.skipped.items()):
                 self.write(f"    {n:>6}  {reason}")
         if self.errors:
-            self.write(f"Could not scan ({len(self.errors)}):")
-            for e in self.errors[:50]:
+            self.write(f"Could not scan ({self.error_count}):")
+            for e in self.errors:
                 self.write(f"    {_where(e)}: {e['error']}")
-            if len(self.errors) > 50:
-                self.write(f"    … and {len(self.errors) - 50} more (use --format jsonl for all)")
+            if self.error_count > len(self.errors):
+                self.write(f"    … and {self.error_count - len(self.errors)} more (use --format jsonl for all)")
         self.stream.flush()
 
 

@@ -1,0 +1,103 @@
+"""Time `scan --incremental` of an unchanged tree against the first, full scan.
+
+    python bench/incremental.py /tmp/pdscan-incr            # 100,000 files, 3 pairs
+
+Creates FILES small text files (a few KB each, about 1 in 50 with a fake
+NHS number or email), then RUNS times: a first scan into a fresh store
+(`--db`), and a second `--incremental` scan of the same, unchanged tree into
+that store. Both are the whole process (`python -m pdscan scan ... --format
+jsonl --output /dev/null`, default jobs). After each pair, one more
+incremental scan with the default text output (which prints only files with
+findings) shows what the JSON encoding of 100,000 records costs. Reports the
+median of each and the ratios to the first scan (target: at most 5%).
+
+pdscan runs from a snapshot of src/, detectors/ and policies.toml copied
+into FOLDER at the start: an edit to the checkout during the run would
+change the fingerprints and turn the incremental scans into full ones.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+WORDS = ("invoice timetable room meeting agenda minutes course module assessment library laptop "
+         "printer network password policy review report budget student staff parking canteen").split()
+IDENTIFIERS = ("NHS number 943 476 5919", "email j.bloggs@college.ac.uk", "NI number QQ 12 34 56 C")
+
+
+def make_tree(folder: Path, files: int, seed: int = 7) -> None:
+    rng = random.Random(seed)
+    for n in range(files):
+        sub = folder / f"d{n // 1000:03}"
+        if n % 1000 == 0:
+            sub.mkdir(parents=True, exist_ok=True)
+        lines = [" ".join(rng.choice(WORDS) for _ in range(12)) for _ in range(rng.randint(20, 60))]
+        if n % 50 == 0:
+            lines.insert(rng.randrange(len(lines)), rng.choice(IDENTIFIERS))
+        (sub / f"f{n:06}.txt").write_text("\n".join(lines) + "\n")
+
+
+def snapshot(folder: Path) -> Path:
+    """A frozen copy of the code and its bundled data, laid out as the checkout is."""
+    target = folder / "snapshot"
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(ROOT / "src", target / "src", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "detectors", target / "detectors")
+    shutil.copy(ROOT / "policies.toml", target / "policies.toml")
+    return target / "src"
+
+
+def run(argv: list, env: dict) -> float:
+    start = time.perf_counter()
+    proc = subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    elapsed = time.perf_counter() - start
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"pdscan failed ({proc.returncode}): {proc.stderr}")
+    return elapsed
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("folder", type=Path)
+    p.add_argument("--files", type=int, default=100_000)
+    p.add_argument("--runs", type=int, default=3)
+    p.add_argument("--jobs", type=int, help="pdscan --jobs (default: all cores)")
+    args = p.parse_args(argv)
+    tree = args.folder / "tree"
+    if not tree.exists():
+        print(f"creating {args.files} files under {tree} ...", file=sys.stderr)
+        make_tree(tree, args.files)
+    env = {**os.environ, "PYTHONPATH": str(snapshot(args.folder)), "PDSCAN_DATA_DIR": str(args.folder / "data")}
+    base = [sys.executable, "-m", "pdscan", "scan", str(tree), "--format", "jsonl", "--no-progress",
+            "--output", os.devnull] + (["--jobs", str(args.jobs)] if args.jobs else [])
+    firsts, seconds, texts = [], [], []
+    for n in range(args.runs):
+        db = args.folder / f"run{n}.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+        firsts.append(run(base + ["--db", str(db)], env))
+        seconds.append(run(base + ["--db", str(db), "--incremental"], env))
+        text = [a for a in base if a not in ("--format", "jsonl", "--output", os.devnull)]
+        texts.append(run(text + ["--db", str(db), "--incremental"], env))
+        print(f"run {n + 1}: first {firsts[-1]:.2f} s, incremental {seconds[-1]:.2f} s, "
+              f"incremental text {texts[-1]:.2f} s", file=sys.stderr)
+    first, second, third = (statistics.median(x) for x in (firsts, seconds, texts))
+    print(json.dumps({"files": args.files, "runs": args.runs, "first_s": round(first, 2),
+                      "incremental_s": round(second, 2), "ratio": round(second / first, 4),
+                      "incremental_text_s": round(third, 2), "ratio_text": round(third / first, 4),
+                      "first_all": [round(x, 2) for x in firsts], "incremental_all": [round(x, 2) for x in seconds],
+                      "incremental_text_all": [round(x, 2) for x in texts]}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

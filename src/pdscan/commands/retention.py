@@ -1,0 +1,188 @@
+"""`pdscan retention PATH...`: personal data held past its retention period, and a deletion plan.
+
+The filesystem source runs through the pipeline as for `scan`; each item that
+holds personal data is then classified by the retention schedule
+(policy/retention.py). Only items past their period are listed (with a
+`retention-expired` violation and a `retention` object in JSONL); --plan-out
+writes the expired, delete-action files as a plan for `pdscan shred`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from email.parser import BytesHeaderParser
+from email.utils import parsedate_to_datetime
+from functools import partial
+
+from .. import config as configuration
+from ..detect.loader import load_detectors
+from ..errors import ConfigError, ItemError
+from ..extract import Context, extractor_for
+from ..limits import Budget
+from ..model import Chunk, Item
+from ..pipeline import Session, count, scan_events
+from ..policy.evaluate import retention_violation
+from ..policy.retention import Facts, decide, read_text_facts
+from ..policy.schedule import load_schedule
+from ..remediate.plan import entry_for, write_plan
+from ..sinks import display
+from ..sources.filesystem import Walker, open_readonly
+from .common import add_scan_options, check_roots, open_sinks, scan_exit_code
+
+HEADER_CAP = 256 * 1024
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("retention", help="list personal data held past its retention period",
+                       description="List personal data held past its retention period (the schedule is "
+                                   "[retention] in the policy) and write a deletion plan for `pdscan shred`.")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    add_scan_options(p)
+    p.add_argument("--now", metavar="YYYY-MM-DD", help="judge ages as of this day (default: today, UTC)")
+    p.add_argument("--plan-out", metavar="FILE", help="write the deletion plan (JSON) here")
+    p.set_defaults(run=run_retention)
+
+
+def run_retention(args) -> int:
+    check_roots(args.paths)
+    now = _today(args.now)
+    cfg = configuration.build(args.policy, args.detectors, args.exclude, args.jobs)
+    specs = load_detectors(cfg.detector_paths)
+    schedule = load_schedule(cfg.policy.raw, cfg.policy.source, {s.id for s in specs})
+    judge = Judge(schedule, {s.id: s.category for s in specs}, cfg, now)
+    # Retention records carry retention verdicts only, and only expired items: stored as
+    # scan results they would corrupt the store's incremental reuse. Never store them.
+    args.db = None
+    with open_sinks(args) as (sinks, _progress):
+        if args.format == "text":
+            sinks[0] = RetentionText(sinks[0], judge)
+        session = Session(sinks)
+        for record in scan_events(cfg, Walker(cfg.walk).walk(args.paths), session.summary):
+            out = judge(record)
+            count(session.summary, out)
+            if out["type"] == "error" or out["violations"]:
+                for sink in sinks:
+                    sink.record(out)
+        summary = session.close()
+    if args.plan_out:
+        write_plan(args.plan_out, judge.planned, now, cfg.policy.source)
+    return scan_exit_code(summary)
+
+
+def _today(text) -> dt.date:
+    if not text:
+        return dt.datetime.now(dt.timezone.utc).date()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ConfigError(f"--now must be a date YYYY-MM-DD (got {text!r})") from None
+
+
+class Judge:
+    """Item record → the same record with retention verdicts; collects plan entries."""
+
+    def __init__(self, schedule, det_categories: dict, cfg, now: dt.date):
+        self.schedule, self.det_categories, self.cfg, self.now = schedule, det_categories, cfg, now
+        self.planned: list = []
+        self.unclassified = 0   # personal data that no category claims: not judged at all
+
+    def __call__(self, record: dict) -> dict:
+        if record["type"] != "item":
+            return record
+        out = dict(record, violations=[])
+        if not record.get("_personal"):
+            return out
+        facts, mail_date = self._facts(record)
+        decision = decide(self.schedule, record, facts, self.det_categories, self.now, mail_date)
+        if decision is None:
+            self.unclassified += 1
+            return out
+        out["retention"] = _summary(decision)
+        if decision.expired:
+            violation = retention_violation(decision)
+            out["violations"] = [violation.to_dict()]
+            if decision.action == "delete":
+                self._plan(record, decision, violation.detail)
+        return out
+
+    def _plan(self, record: dict, decision, reason: str) -> None:
+        try:
+            self.planned.append(entry_for(record["path"], decision.category.id, decision.rule, reason))
+        except OSError:
+            pass  # gone or unreadable since the scan: nothing to plan
+
+    def _facts(self, record: dict):
+        """Keywords and anchored dates from the file's own text (top-level files only)."""
+        facts, mail_date = Facts(), None
+        if record["member"] is not None:
+            return facts, mail_date
+        item = Item(path=record["path"], open=partial(open_readonly, record["path"], False),
+                    size=record["size"] or 0)
+        try:
+            if record["mime"] == "message/rfc822":
+                mail_date = _mail_date(item)
+            extractor = extractor_for(record["mime"])
+            if extractor is not None:
+                for out in extractor(item, Context(self.cfg.limits, Budget(self.cfg.limits))):
+                    if isinstance(out, Chunk):
+                        _chunk_facts(facts, self.schedule, out)
+        except (ItemError, OSError, ValueError):
+            pass  # the scan already recorded why; the file's modified date still counts
+        return facts, mail_date
+
+
+def _chunk_facts(facts: Facts, schedule, chunk: Chunk) -> None:
+    text = chunk.data.decode("utf-8", "replace")
+
+    def label_at(pos: int):
+        if chunk.columns is not None:
+            return chunk.columns.header_at(chunk.data, len(text[:pos].encode("utf-8")))
+        return chunk.header
+
+    read_text_facts(facts, schedule, text, label_at)
+
+
+def _mail_date(item: Item):
+    with item.open() as stream:
+        headers = BytesHeaderParser().parsebytes(stream.read(HEADER_CAP))
+    try:
+        return parsedate_to_datetime(headers["Date"]).astimezone(dt.timezone.utc).date() if headers["Date"] else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _summary(decision) -> dict:
+    return {"category": decision.category.id, "evidence": list(decision.evidence),
+            "clock": decision.clock_date.isoformat(), "clock_from": decision.clock_from,
+            "expires": decision.expires.isoformat(), "age_days": decision.age_days,
+            "expired": decision.expired, "action": decision.action, "rule": decision.rule}
+
+
+class RetentionText:
+    """Text for people: one block per expired item; errors and the summary as for scan."""
+
+    def __init__(self, console, judge: Judge):
+        self.console, self.judge = console, judge
+
+    def begin(self) -> None:
+        self.console.begin()
+
+    def record(self, record: dict) -> None:
+        if record["type"] != "item":
+            self.console.record(record)
+            return
+        r = record["retention"]
+        where = display(record["path"]) + (f"!/{display(record['member'])}" if record.get("member") else "")
+        years, days = divmod(r["age_days"], 365)
+        self.console.write(f"{where}")
+        self.console.write(f"    category: {r['category']} ({'; '.join(r['evidence'])})")
+        self.console.write(f"    age: {years}y {days}d since {r['clock_from']} {r['clock']}; "
+                           f"expired {r['expires']}")
+        self.console.write(f"    rule: {r['rule']}")
+        self.console.write(f"    action: {r['action']}" + (" (inside an archive: plan the archive)"
+                                                             if record.get("member") else ""))
+
+    def end(self, summary) -> None:
+        self.console.end(summary)
+        if self.judge.unclassified:
+            self.console.write(f"Personal data in no retention category (not judged): "
+                               f"{self.judge.unclassified} item(s); the schedule is [retention] in the policy.")

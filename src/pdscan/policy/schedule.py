@@ -1,0 +1,138 @@
+"""`[retention]` in policies.toml → a validated Schedule (policy/retention.py decides with it).
+
+Two stages like policy/loader.py: plain TOML tables are checked field by
+field, and every error names the file, the category and the field.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Optional
+
+from ..detect.spec import CATEGORIES as _DETECTOR_CATEGORIES
+from ..errors import ConfigError
+from ..globs import GlobSet
+from .retention import Category, Hold, Period, Schedule
+
+BUILTIN_CLOCKS = ("modified", "mail_date")
+CATEGORY_FIELDS = {"id", "name", "detectors", "paths", "keywords", "match", "period", "clock",
+                   "after", "hold_until", "review_only", "note"}
+_PERIOD = re.compile(r"(\d+)\s*([ymwd])", re.IGNORECASE)
+
+
+def parse_period(text, where: str) -> Period:
+    if not isinstance(text, str) or not text.strip() or _PERIOD.sub("", text).strip():
+        raise ConfigError(f"{where}: period must look like 6y, 6m, 30d or 1y6m (got {text!r})")
+    parts = {"y": 0, "m": 0, "w": 0, "d": 0}
+    for number, unit in _PERIOD.findall(text):
+        parts[unit.lower()] += int(number)
+    return Period(parts["y"], parts["m"], parts["d"] + 7 * parts["w"], text.strip())
+
+
+def _date(value, where: str) -> dt.date:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ConfigError(f"{where}: must be a date YYYY-MM-DD (got {value!r})") from None
+
+
+def _strings(table: dict, key: str, where: str) -> tuple:
+    value = table.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise ConfigError(f"{where}: field {key!r} must be a list of non-empty strings")
+    return tuple(value)
+
+
+def _category(table, where: str, clocks: dict, known_detectors: Optional[set]) -> Category:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: must be a table")
+    unknown = sorted(set(table) - CATEGORY_FIELDS)
+    if unknown:
+        raise ConfigError(f"{where}: unknown field {unknown[0]!r}")
+    ident = table.get("id")
+    if not isinstance(ident, str) or not ident:
+        raise ConfigError(f"{where}: field 'id' is required")
+    where = f"{where} ({ident})"
+    clock = _strings(table, "clock", where) or ("modified",)
+    for name in clock:
+        if name not in BUILTIN_CLOCKS and name not in clocks:
+            raise ConfigError(f"{where}: clock {name!r} is neither {' nor '.join(BUILTIN_CLOCKS)} "
+                              "nor defined in [retention.clocks]")
+    detectors = _strings(table, "detectors", where)
+    for d in detectors:
+        if known_detectors is not None and d not in known_detectors and d not in _DETECTOR_CATEGORIES:
+            raise ConfigError(f"{where}: detectors: {d!r} is neither a detector id nor a detector category")
+    paths, keywords = _strings(table, "paths", where), _strings(table, "keywords", where)
+    if not (detectors or paths or keywords):
+        raise ConfigError(f"{where}: needs at least one of detectors, paths, keywords")
+    match = table.get("match", "all")
+    if match not in ("all", "any"):
+        raise ConfigError(f"{where}: field 'match' must be one of all, any")
+    after = table.get("after", "")
+    if after not in ("", "financial-year"):
+        raise ConfigError(f"{where}: field 'after' must be \"financial-year\" or absent")
+    review = table.get("review_only", False)
+    if not isinstance(review, bool):
+        raise ConfigError(f"{where}: field 'review_only' must be true or false")
+    hold = table.get("hold_until")
+    return Category(ident, str(table.get("name", ident)), parse_period(table.get("period"), f"{where}: field 'period'"),
+                    clock, detectors, GlobSet(paths), tuple(k.lower() for k in keywords), match, after,
+                    _date(hold, f"{where}: field 'hold_until'") if hold is not None else None, review)
+
+
+
+def _holds(value, where: str) -> tuple:
+    if not isinstance(value, list):
+        raise ConfigError(f"{where}: [[retention.hold]] must be an array of tables")
+    holds = []
+    for n, table in enumerate(value):
+        here = f"{where}: retention.hold[{n}]"
+        if not isinstance(table, dict) or not table.get("paths") or "until" not in table:
+            raise ConfigError(f"{here}: needs paths and until")
+        holds.append(Hold(GlobSet(_strings(table, "paths", here)), _date(table["until"], f"{here}: until"),
+                          str(table.get("reason", "fixed-date hold"))))
+    return tuple(holds)
+
+
+def _clocks(value, where: str) -> dict:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: [retention.clocks] must be a table")
+    out = {}
+    for name in value:
+        if name in BUILTIN_CLOCKS:
+            raise ConfigError(f"{where}: retention.clocks.{name}: {name!r} is built in")
+        out[name] = tuple(w.lower() for w in _strings(value, name, f"{where}: retention.clocks"))
+    return out
+
+
+def _fy_end(value, where: str) -> tuple:
+    m = re.fullmatch(r"(\d{2})-(\d{2})", str(value))
+    try:
+        dt.date(2001, int(m.group(1)), int(m.group(2)))
+    except (AttributeError, ValueError):
+        raise ConfigError(f"{where}: retention.financial_year_end must be MM-DD (got {value!r})") from None
+    return int(m.group(1)), int(m.group(2))
+
+
+def load_schedule(raw: dict, where: str = "policy", known_detectors: Optional[set] = None) -> Schedule:
+    """Policy.raw → Schedule, validated; errors name the field."""
+    table = raw.get("retention", {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: [retention] must be a table")
+    clocks = _clocks(table.get("clocks", {}), where)
+    cats = table.get("category", [])
+    if not isinstance(cats, list):
+        raise ConfigError(f"{where}: [[retention.category]] must be an array of tables")
+    categories = tuple(_category(t, f"{where}: retention.category[{n}]", clocks, known_detectors)
+                       for n, t in enumerate(cats))
+    ids = [c.id for c in categories]
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise ConfigError(f"{where}: retention.category: id {dupes[0]!r} is defined twice")
+    window = table.get("window", 40)
+    if not isinstance(window, int) or isinstance(window, bool) or window < 1:
+        raise ConfigError(f"{where}: retention.window must be a whole number of characters")
+    return Schedule(categories, _holds(table.get("hold", []), where), clocks, window,
+                    _fy_end(table.get("financial_year_end", "07-31"), where))

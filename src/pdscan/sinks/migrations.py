@@ -1,0 +1,109 @@
+"""The store's schema as named migrations, applied in order on open.
+
+A migration is (name, steps): SQL statements, or a function of the
+connection. Applied names are kept in `schema_migrations`, and their count
+in `PRAGMA user_version` so that other tools can tell the version at a
+glance. Never edit a released migration: add a new one.
+"""
+from __future__ import annotations
+
+import sqlite3
+import time
+
+from ..errors import ConfigError
+
+# Nothing here may hold a raw personal value: masked samples and keyed hashes only.
+INITIAL = (
+    """CREATE TABLE scans (
+        id INTEGER PRIMARY KEY, host TEXT, user TEXT, started TEXT NOT NULL, ended TEXT,
+        version TEXT NOT NULL, detector_fingerprint TEXT NOT NULL, policy_fingerprint TEXT NOT NULL,
+        complete INTEGER NOT NULL DEFAULT 0, counts TEXT)""",
+    """CREATE TABLE items (
+        id INTEGER PRIMARY KEY, scan_id INTEGER NOT NULL REFERENCES scans(id) ON DELETE CASCADE,
+        path TEXT NOT NULL, member TEXT, size INTEGER, mtime TEXT, mtime_ns INTEGER, ctime_ns INTEGER,
+        inode INTEGER, device INTEGER, mime TEXT, encrypted INTEGER, encryption TEXT)""",
+    """CREATE TABLE findings (
+        id INTEGER PRIMARY KEY, item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+        detector TEXT NOT NULL, count INTEGER NOT NULL, confidence TEXT NOT NULL,
+        samples TEXT NOT NULL, keys TEXT NOT NULL)""",
+    """CREATE TABLE violations (
+        id INTEGER PRIMARY KEY, item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+        rule TEXT NOT NULL, severity TEXT NOT NULL, detail TEXT)""",
+    """CREATE TABLE volumes (
+        id INTEGER PRIMARY KEY, scan_id INTEGER NOT NULL REFERENCES scans(id) ON DELETE CASCADE,
+        device TEXT, mountpoint TEXT, fstype TEXT, removable INTEGER, encrypted INTEGER,
+        encryption TEXT, verdict TEXT, violations TEXT)""",
+    """CREATE TABLE errors (
+        id INTEGER PRIMARY KEY, scan_id INTEGER NOT NULL REFERENCES scans(id) ON DELETE CASCADE,
+        path TEXT NOT NULL, member TEXT, error TEXT NOT NULL)""",
+    "CREATE INDEX items_scan ON items(scan_id, path)",
+    "CREATE INDEX findings_item ON findings(item_id)",
+    "CREATE INDEX violations_item ON violations(item_id)",
+    "CREATE INDEX errors_scan ON errors(scan_id, path)",
+)
+
+# Mail scans (interface.md "message" records): addresses may be kept, bodies never.
+MESSAGES = (
+    """CREATE TABLE messages (
+        id INTEGER PRIMARY KEY, scan_id INTEGER NOT NULL REFERENCES scans(id) ON DELETE CASCADE,
+        path TEXT NOT NULL, folder TEXT, message_id TEXT, date TEXT, sender TEXT,
+        classification TEXT, score REAL, findings TEXT, violations TEXT)""",
+    "CREATE INDEX messages_scan ON messages(scan_id)",
+)
+
+# What `scan --incremental` needs to rebuild a record without opening the file.
+INCREMENTAL = (
+    "ALTER TABLE scans ADD COLUMN roots TEXT",
+    "ALTER TABLE items ADD COLUMN encryption_note TEXT",
+    "ALTER TABLE items ADD COLUMN personal INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE items ADD COLUMN unread TEXT",
+    "ALTER TABLE items ADD COLUMN volume_encrypted INTEGER",
+    "ALTER TABLE findings ADD COLUMN locations TEXT",
+)
+
+MIGRATIONS = (
+    ("0001_initial", INITIAL),
+    ("0002_messages", MESSAGES),
+    ("0003_incremental", INCREMENTAL),
+)
+
+
+def _applied(conn: sqlite3.Connection) -> list:
+    conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied TEXT NOT NULL)")
+    return [row[0] for row in conn.execute("SELECT name FROM schema_migrations ORDER BY rowid")]
+
+
+def _run(conn: sqlite3.Connection, steps) -> None:
+    if callable(steps):
+        steps(conn)
+        return
+    for sql in steps:
+        conn.execute(sql)
+
+
+def migrate(conn: sqlite3.Connection, migrations=MIGRATIONS) -> list:
+    """Apply what is missing, each migration in its own transaction. Returns the names applied.
+
+    The connection must be in autocommit mode (isolation_level=None): the
+    transactions here are explicit, and IMMEDIATE so two processes opening a
+    new store at once do not both migrate it."""
+    names = [name for name, _ in migrations]
+    done = []
+    for name, steps in migrations:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            applied = _applied(conn)
+            unknown = [n for n in applied if n not in names]
+            if unknown:
+                raise ConfigError(f"the store was written by a newer pdscan (migration {unknown[0]!r})")
+            if name not in applied:
+                _run(conn, steps)
+                conn.execute("INSERT INTO schema_migrations VALUES (?, ?)",
+                             (name, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())))
+                conn.execute(f"PRAGMA user_version = {len(applied) + 1}")
+                done.append(name)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return done

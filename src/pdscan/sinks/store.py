@@ -1,0 +1,290 @@
+"""The SQLite store: scan history, and what `scan --incremental` reuses.
+
+A streaming Sink: one scan row at begin (complete=0), rows per record
+committed in batches (so a killed scan loses at most one batch and leaves
+a readable store), complete=1 with the counts at end. WAL mode lets a
+report read while a scan writes. The file and its -wal/-shm are created
+readable by the owner only: they hold masked samples and keyed hashes,
+never a raw value.
+"""
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import socket
+import sqlite3
+import time
+from pathlib import Path
+from typing import Iterable, Optional
+
+from .. import __version__
+from ..errors import ConfigError
+from ..privacy import data_dir
+from .migrations import migrate
+
+BATCH_RECORDS = 500
+BATCH_SECONDS = 1.0
+ITEM_COLUMNS = ("id", "scan_id", "path", "member", "size", "mtime", "mtime_ns", "ctime_ns", "inode", "device",
+                "mime", "encrypted", "encryption", "encryption_note", "personal", "unread", "volume_encrypted")
+
+
+def default_path() -> Path:
+    return data_dir() / "pdscan.db"
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def _text(value):
+    """A str SQLite can hold: undecodable path bytes (surrogate escapes) go in as a BLOB."""
+    if isinstance(value, str) and not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return value.encode("utf-8", "surrogateescape")
+    return value
+
+
+def _str(value):
+    return value.decode("utf-8", "surrogateescape") if isinstance(value, bytes) else value
+
+
+def _bool(value):
+    return None if value is None else bool(value)
+
+
+def _create_private(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    os.close(fd)
+
+
+class Store:
+    """One open store; schema migrated to the current version on open."""
+
+    def __init__(self, path):
+        self.path = Path(path)
+        try:
+            _create_private(self.path)
+            # SQLite gives -wal/-shm the main file's mode; autocommit: transactions are explicit.
+            self.conn = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False)
+            self.conn.execute("PRAGMA busy_timeout = 10000")
+            self.conn.execute("PRAGMA journal_mode = WAL")
+            self.conn.execute("PRAGMA synchronous = NORMAL")  # WAL: safe against a killed process
+            self.conn.execute("PRAGMA foreign_keys = ON")
+            migrate(self.conn)
+        except (OSError, sqlite3.Error) as exc:
+            raise ConfigError(f"{self.path}: cannot open the store: {exc}") from None
+        self._private_sidecars()
+
+    def _private_sidecars(self) -> None:
+        for suffix in ("-wal", "-shm"):
+            side = Path(f"{self.path}{suffix}")
+            if side.exists():
+                os.chmod(side, 0o600)
+
+    def close(self) -> None:
+        # A scan that stopped early keeps what it wrote: complete=0 says it did not finish.
+        if self.conn.in_transaction:
+            self.conn.execute("COMMIT")
+        self.conn.close()
+
+    def previous(self, roots: Iterable[str], detector_fp: str, policy_fp: str) -> dict:
+        """path → Prior: the latest stored result of each file under `roots` made with these
+        fingerprints, from the last complete scan covering the root and any scan after it
+        (an interrupted scan's finished files count). Files that errored are left out."""
+        scans = self.conn.execute(
+            "SELECT id, complete, roots FROM scans WHERE detector_fingerprint = ? AND policy_fingerprint = ?"
+            " ORDER BY id", (detector_fp, policy_fp)).fetchall()
+        found: dict = {}
+        for root in roots:
+            ids = _candidate_scans(scans, os.path.abspath(root))
+            if ids:
+                found.update(self._latest(ids, os.path.abspath(root)))
+        return found
+
+    def _latest(self, scan_ids: list, root: str) -> dict:
+        where, args = _under(root, scan_ids)
+        groups: dict = {}
+        for row in self.conn.execute(f"SELECT {', '.join(ITEM_COLUMNS)} FROM items WHERE {where} ORDER BY id", args):
+            groups.setdefault((row[1], _str(row[2])), []).append(row)
+        errored: dict = {}
+        for scan_id, path in self.conn.execute(f"SELECT scan_id, path FROM errors WHERE {where}", args):
+            errored[_str(path)] = max(scan_id, errored.get(_str(path), 0))
+        latest: dict = {}
+        for (scan_id, path), rows in groups.items():
+            if rows[-1][3] is None and latest.get(path, (0,))[0] < scan_id:
+                latest[path] = (scan_id, rows)
+        details = self._details(where, args)
+        return {path: Prior(rows, details) for path, (scan_id, rows) in latest.items()
+                if errored.get(path, 0) < scan_id}
+
+    def _details(self, where: str, args: list) -> tuple:
+        """Findings and violations of the items under the root, grouped by item id, in stored order."""
+        findings: dict = {}
+        for row in self.conn.execute("SELECT f.item_id, f.detector, f.count, f.confidence, f.samples, f.keys, "
+                                     f"f.locations FROM findings f JOIN items ON items.id = f.item_id "
+                                     f"WHERE {where} ORDER BY f.id", args):
+            findings.setdefault(row[0], []).append(row[1:])
+        violations: dict = {}
+        for row in self.conn.execute("SELECT v.item_id, v.rule, v.severity, v.detail FROM violations v "
+                                     f"JOIN items ON items.id = v.item_id WHERE {where} ORDER BY v.id", args):
+            violations.setdefault(row[0], []).append(row[1:])
+        return findings, violations
+
+
+def _covers(scan_root: str, root: str) -> bool:
+    return root == scan_root or root.startswith(scan_root.rstrip(os.sep) + os.sep)
+
+
+def _candidate_scans(scans: list, root: str) -> list:
+    """The last complete scan that covered `root`, and every later scan that touched it."""
+    def roots_of(row):
+        return json.loads(row[2] or "[]")
+
+    touching = [row for row in scans if any(_covers(r, root) or _covers(root, r) for r in roots_of(row))]
+    complete = [row[0] for row in touching if row[1] and any(_covers(r, root) for r in roots_of(row))]
+    base = complete[-1] if complete else 0
+    return [row[0] for row in touching if row[0] >= base]
+
+
+def _under(root: str, scan_ids: list) -> tuple:
+    """SQL for rows of these scans at `root` or below it (a range the path index can use)."""
+    prefix = root.rstrip(os.sep) + os.sep
+    marks = ",".join("?" * len(scan_ids))
+    where = f"scan_id IN ({marks}) AND (path = ? OR (path >= ? AND path < ?))"
+    return where, [*scan_ids, root, prefix, prefix[:-1] + chr(ord(os.sep) + 1)]
+
+
+class Prior:
+    """A file's stored result: its item rows (members first, the file last, as scanned)."""
+
+    __slots__ = ("rows", "details")
+
+    def __init__(self, rows: list, details: tuple):
+        self.rows, self.details = rows, details
+
+    def unchanged(self, ref, volume_encrypted) -> bool:
+        top = self.rows[-1]
+        return (top[4] == ref.size and top[6] == ref.mtime_ns and top[7] == ref.ctime_ns and top[8] == ref.inode
+                and top[9] == ref.device and _bool(top[16]) == volume_encrypted)
+
+    def records(self) -> list:
+        findings, violations = self.details
+        return [_item_record(row, findings.get(row[0], ()), violations.get(row[0], ())) for row in self.rows]
+
+
+def _item_record(row, findings, violations) -> dict:
+    record = {
+        "type": "item", "path": _str(row[2]), "member": _str(row[3]), "mime": row[10], "size": row[4],
+        "mtime": row[5], "encrypted": _bool(row[11]), "encryption": row[12], "encryption_note": row[13],
+        "findings": [{"detector": f[0], "count": f[1], "confidence": f[2], "samples": json.loads(f[3])}
+                     for f in findings],
+        "violations": [{"rule": v[0], "severity": v[1], "detail": v[2]} for v in violations],
+        "_personal": bool(row[14]),
+        "_where": {f[0]: json.loads(f[5] or "[]") for f in findings},
+        "_keys": {f[0]: json.loads(f[4]) for f in findings},
+        "_volume": _bool(row[16]),
+        "_unread": row[15],
+    }
+    if row[3] is None:
+        record["_stat"] = {"mtime_ns": row[6], "ctime_ns": row[7], "inode": row[8], "device": row[9]}
+    return record
+
+
+class StoreSink:
+    """Writes each record into the store under one scan row; see the module docstring."""
+
+    def __init__(self, store: Store, detector_fp: str, policy_fp: str, roots=()):
+        self.store, self.conn = store, store.conn
+        self.meta = (socket.gethostname(), _user(), __version__, detector_fp, policy_fp,
+                     json.dumps([os.path.abspath(r) for r in roots]))
+        self.scan_id: Optional[int] = None
+        self._pending, self._since, self._last = 0, time.monotonic(), None
+
+    def begin(self) -> None:
+        cur = self.conn.execute(
+            "INSERT INTO scans (host, user, started, version, detector_fingerprint, policy_fingerprint, roots)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)", (self.meta[0], self.meta[1], _now(), *self.meta[2:]))
+        self.scan_id = cur.lastrowid
+        self.conn.execute("BEGIN")
+
+    def record(self, record: dict) -> None:
+        # A batch ends only where a new file begins: a file's members, item and error
+        # records are committed together, so a killed scan never leaves half a file.
+        path = record.get("path")
+        if path != self._last and self._due():
+            self._commit()
+        self._last = path
+        write = _WRITERS.get(record["type"])
+        if write is not None:
+            write(self.conn, self.scan_id, record)
+        self._pending += 1
+
+    def _due(self) -> bool:
+        return self._pending >= BATCH_RECORDS or time.monotonic() - self._since >= BATCH_SECONDS
+
+    def _commit(self) -> None:
+        self.conn.execute("COMMIT")
+        self.conn.execute("BEGIN")
+        self._pending, self._since = 0, time.monotonic()
+
+    def end(self, summary) -> None:
+        counts = {k: v for k, v in summary.to_dict().items() if k != "type"}
+        self.conn.execute("UPDATE scans SET complete = 1, ended = ?, counts = ? WHERE id = ?",
+                          (_now(), json.dumps(counts, sort_keys=True), self.scan_id))
+        self.conn.execute("COMMIT")
+        self.store._private_sidecars()
+
+
+def _user() -> Optional[str]:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError, ImportError):
+        return None
+
+
+_INSERT_ITEM = f"INSERT INTO items ({', '.join(ITEM_COLUMNS[1:])}) VALUES ({', '.join('?' * (len(ITEM_COLUMNS) - 1))})"
+
+
+def _write_item(conn, scan_id: int, r: dict) -> None:
+    stat = r.get("_stat") or {}
+    cur = conn.execute(
+        _INSERT_ITEM, (scan_id, _text(r["path"]), _text(r["member"]), r["size"], r["mtime"], stat.get("mtime_ns"),
+         stat.get("ctime_ns"), stat.get("inode"), stat.get("device"), r["mime"], r["encrypted"], r["encryption"],
+         r.get("encryption_note"), int(bool(r.get("_personal"))), r.get("_unread"), r.get("_volume")))
+    if r["findings"]:
+        keys, where = r.get("_keys", {}), r.get("_where", {})
+        conn.executemany("INSERT INTO findings (item_id, detector, count, confidence, samples, keys, locations)"
+                         " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                         [(cur.lastrowid, f["detector"], f["count"], f["confidence"], json.dumps(f["samples"]),
+                           json.dumps(keys.get(f["detector"], [])), json.dumps(where.get(f["detector"], [])))
+                          for f in r["findings"]])
+    if r["violations"]:
+        conn.executemany("INSERT INTO violations (item_id, rule, severity, detail) VALUES (?, ?, ?, ?)",
+                         [(cur.lastrowid, v["rule"], v["severity"], v["detail"]) for v in r["violations"]])
+
+
+def _write_error(conn, scan_id: int, r: dict) -> None:
+    conn.execute("INSERT INTO errors (scan_id, path, member, error) VALUES (?, ?, ?, ?)",
+                 (scan_id, _text(r["path"]), _text(r["member"]), r["error"]))
+
+
+def _write_volume(conn, scan_id: int, r: dict) -> None:
+    conn.execute("INSERT INTO volumes (scan_id, device, mountpoint, fstype, removable, encrypted, encryption,"
+                 " verdict, violations) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 (scan_id, _text(r["device"]), _text(r["mountpoint"]), r["fstype"], r["removable"],
+                  r["encrypted"], r["encryption"], r["verdict"], json.dumps(r.get("violations", []))))
+
+
+def _write_message(conn, scan_id: int, r: dict) -> None:
+    conn.execute("INSERT INTO messages (scan_id, path, folder, message_id, date, sender, classification, score,"
+                 " findings, violations) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 (scan_id, _text(r["path"]), r.get("folder"), r.get("message_id"), r.get("date"), r.get("from"),
+                  r.get("classification"), r.get("score"), json.dumps(r.get("findings", [])),
+                  json.dumps(r.get("violations", []))))
+
+
+_WRITERS = {"item": _write_item, "error": _write_error, "volume": _write_volume, "message": _write_message}

@@ -1,0 +1,150 @@
+"""The retention schedule: parsing with errors that name the field, classification, the conservative clock."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from pdscan.config import build, known_detector_ids
+from pdscan.errors import ConfigError
+from pdscan.policy.retention import Facts, dates_in, decide, read_text_facts
+from pdscan.policy.schedule import load_schedule, parse_period
+
+D = dt.date
+CATS = {"uk.uln": "identifier", "date_of_birth": "date", "person_name": "name", "uk.nino": "identifier",
+        "special.other": "special"}
+
+
+def schedule(*categories, **extra):
+    table = {"clocks": {"leaving": ["leaving date", "left on"]}, "category": list(categories)}
+    table.update(extra)
+    return load_schedule({"retention": table}, "test.toml", set(CATS))
+
+
+def record(path, mtime="2014-01-01T00:00:00Z", detectors=("uk.uln",), member=None):
+    return {"type": "item", "path": path, "member": member, "mtime": mtime,
+            "findings": [{"detector": d, "count": 1, "confidence": "high", "samples": []} for d in detectors]}
+
+
+LEARNERS = {"id": "learners", "detectors": ["identifier"], "paths": ["**/Learners/**"], "period": "6y",
+            "clock": ["modified", "leaving"]}
+SAFEGUARDING = {"id": "safeguarding", "match": "any", "keywords": ["safeguarding"], "period": "25y",
+                "review_only": True}
+
+
+def test_the_bundled_schedule_loads_and_every_category_has_a_period():
+    cfg = build()
+    sched = load_schedule(cfg.policy.raw, cfg.policy.source, known_detector_ids(cfg.detector_paths))
+    ids = {c.id for c in sched.categories}
+    assert {"safeguarding", "learner-transcript", "applicants-unsuccessful", "learner-records",
+            "staff-files", "payroll"} <= ids
+    review = {c.id for c in sched.categories if c.review_only}
+    assert review == {"safeguarding", "learner-transcript"}
+
+
+@pytest.mark.parametrize("table, message", [
+    ({"id": "x", "paths": ["a"], "period": "six years"}, "retention.category[0] (x): field 'period'"),
+    ({"id": "x", "paths": ["a"], "period": "6y", "clock": ["birthday"]}, "clock 'birthday'"),
+    ({"id": "x", "period": "6y"}, "needs at least one of detectors, paths, keywords"),
+    ({"id": "x", "paths": ["a"], "period": "6y", "colour": "red"}, "unknown field 'colour'"),
+    ({"id": "x", "detectors": ["uk.bogus"], "period": "6y"}, "'uk.bogus' is neither a detector id"),
+    ({"id": "x", "paths": ["a"], "period": "6y", "match": "some"}, "field 'match'"),
+    ({"id": "x", "paths": ["a"], "period": "6y", "hold_until": "soon"}, "field 'hold_until'"),
+    ({"paths": ["a"], "period": "6y"}, "field 'id' is required"),
+])
+def test_schedule_errors_name_the_field(table, message):
+    with pytest.raises(ConfigError) as err:
+        schedule(table)
+    assert "test.toml" in str(err.value) and message in str(err.value)
+
+
+def test_duplicate_category_ids_are_refused():
+    with pytest.raises(ConfigError, match="'learners' is defined twice"):
+        schedule(LEARNERS, LEARNERS)
+
+
+@pytest.mark.parametrize("text, start, end", [
+    ("6y", D(2015, 7, 31), D(2021, 7, 31)),
+    ("6m", D(2025, 8, 31), D(2026, 2, 28)),
+    ("1y6m", D(2020, 1, 15), D(2021, 7, 15)),
+    ("30d", D(2024, 2, 1), D(2024, 3, 2)),
+    ("1y", D(2024, 2, 29), D(2025, 2, 28)),
+])
+def test_periods(text, start, end):
+    assert parse_period(text, "x").after(start) == end
+
+
+def test_dates_in_text_day_first_and_named_months():
+    found = [d for _, d in dates_in("on 03/04/2015, 2016-05-06 and 7th August 2017; not 31/02/2018")]
+    assert sorted(found) == [D(2015, 4, 3), D(2016, 5, 6), D(2017, 8, 7)]
+
+
+def test_anchored_dates_keep_the_latest_and_nothing_else():
+    sched = schedule(LEARNERS)
+    facts = Facts()
+    read_text_facts(facts, sched, "Enrolled 01/09/2010. Leaving date: 31/07/2013. Left on 20 June 2014. "
+                                  "Phoned 01/01/2020.")
+    assert facts.dates == {"leaving": D(2014, 6, 20)}
+
+
+def test_a_column_header_anchors_the_dates_under_it():
+    sched = schedule(LEARNERS)
+    facts = Facts()
+    read_text_facts(facts, sched, "Ann\t31/07/2016", label_at=lambda pos: "leaving date" if pos > 3 else "name")
+    assert facts.dates == {"leaving": D(2016, 7, 31)}
+
+
+def test_the_later_of_modified_and_content_dates_counts():
+    sched = schedule(LEARNERS)
+    early = Facts(dates={"leaving": D(2010, 7, 31)})   # earlier than the file's date: ignored
+    late = Facts(dates={"leaving": D(2019, 7, 31)})
+    rec = record("/d/Learners/list.csv")
+    a = decide(sched, rec, early, CATS, D(2026, 1, 1))
+    b = decide(sched, rec, late, CATS, D(2026, 1, 1))
+    assert (a.clock_date, a.clock_from, a.expired, a.action) == (D(2014, 1, 1), "modified", True, "delete")
+    assert (b.clock_date, b.clock_from, b.expires, b.expired) == (D(2019, 7, 31), "leaving", D(2025, 7, 31), True)
+    assert not decide(sched, rec, late, CATS, D(2025, 7, 30)).expired
+
+
+def test_match_all_needs_every_kind_and_any_needs_one():
+    sched = schedule(LEARNERS, SAFEGUARDING)
+    assert decide(sched, record("/d/Other/list.csv"), Facts(), CATS, D(2026, 1, 1)) is None
+    assert decide(sched, record("/d/Learners/x.csv", detectors=("person_name",)), Facts(), CATS, D(2026, 1, 1)) is None
+    hit = decide(sched, record("/d/Other/x.txt"), Facts(keywords={"safeguarding"}), CATS, D(2060, 1, 1))
+    assert hit.category.id == "safeguarding" and hit.evidence == ("keyword 'safeguarding'",)
+
+
+def test_review_only_wins_over_any_delete_category():
+    sched = schedule(LEARNERS, SAFEGUARDING)
+    d = decide(sched, record("/d/Learners/x.csv"), Facts(keywords={"safeguarding"}), CATS, D(2060, 1, 1))
+    assert (d.category.id, d.action, d.expired) == ("safeguarding", "review", True)
+
+
+def test_the_category_that_keeps_longest_wins():
+    short = {"id": "short", "paths": ["**/Learners/**"], "period": "6m"}
+    sched = schedule(short, LEARNERS)
+    d = decide(sched, record("/d/Learners/x.csv"), Facts(), CATS, D(2026, 1, 1))
+    assert d.category.id == "learners"
+
+
+def test_financial_year_and_holds_push_expiry_later():
+    pay = {"id": "pay", "paths": ["**/Payroll/**"], "period": "6y", "after": "financial-year"}
+    sched = schedule(pay, financial_year_end="07-31",
+                     hold=[{"paths": ["**/ESF/**"], "until": "2034-12-31", "reason": "ESF end date"}])
+    d = decide(sched, record("/d/Payroll/aug.csv", "2019-08-15T10:00:00Z"), Facts(), CATS, D(2026, 1, 1))
+    assert d.expires == D(2026, 7, 31) and not d.expired
+    held = decide(sched, record("/d/ESF/Payroll/a.csv", "2010-01-01T00:00:00Z"), Facts(), CATS, D(2030, 1, 1))
+    assert held.expires == D(2034, 12, 31) and not held.expired and "ESF end date" in held.rule
+
+
+def test_mail_date_counts_when_later():
+    mail = {"id": "mail", "paths": ["*.eml"], "period": "2y", "clock": ["modified", "mail_date"]}
+    sched = schedule(mail)
+    d = decide(sched, record("/d/m.eml", "2018-01-01T00:00:00Z"), Facts(), CATS, D(2021, 1, 1), D(2019, 6, 1))
+    assert (d.clock_from, d.expires, d.expired) == ("mail_date", D(2021, 6, 1), False)
+
+
+def test_an_archive_member_is_for_review_not_deletion():
+    sched = schedule(LEARNERS)
+    d = decide(sched, record("/d/Learners/old.zip", member="list.csv"), Facts(), CATS, D(2026, 1, 1))
+    assert d.expired and d.action == "review"
