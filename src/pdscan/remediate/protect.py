@@ -8,7 +8,7 @@ protect_file(PATH) does, in this order:
  2. Open PATH read-write without following links, check it is the inode just checked,
     refuse it if it already starts with the PDSCAN-PROTECTED magic. Write access is
     needed to overwrite the plain text later, so a read-only file is refused now.
- 3. Create NAME.pdscan-tmp-XXXXXXXX in the same folder, mode 0600 (same folder means same
+ 3. Create NAME.pdscan-tmp-<random> in the same folder, mode 0600 (same folder means same
     filesystem, so step 8 is a rename); refuse if the folder does not allow it.
  4. Stream the header and the encrypted chunks into the temp file; fsync it.
  5. Refuse if PATH changed while it was read (size, mtime, ctime, bytes read).
