@@ -51,6 +51,7 @@ class ScanConfig:
     walk: WalkOptions = WalkOptions()
     jobs: int = 1
     nice: int = 0
+    max_rate: float = 0  # bytes/s read by the whole scan (--max-rate); 0: unthrottled
     # Encryption of the volume being scanned when the caller knows it (usb); else looked up
     # per device when check_volumes is set.
     volume_encrypted: Optional[bool] = None

@@ -26,7 +26,7 @@ from .model import (Chunk, Encryption, ErrorRecord, Finding, Item, PLAIN, Summar
                     confidence_rank)
 from .policy.evaluate import evaluate, personal_findings
 from .privacy import install_key
-from .sources.filesystem import FileRef, Skipped, item_for, iso_utc
+from .sources.filesystem import FileRef, Skipped, item_for, iso_utc, restore_read_rate, set_read_rate
 from .sources.volumes import volume_for_path
 
 MAX_SAMPLES = 3
@@ -189,6 +189,7 @@ def _init_worker(config: ScanConfig, scanner: Optional[Scanner]) -> None:
         os.nice(config.nice)
     except (AttributeError, OSError):
         pass
+    set_read_rate(config.max_rate / max(1, config.jobs))  # --max-rate is for the scan as a whole
     # Forked workers inherit the parent's compiled scanner; spawned ones build their own.
     _WORKER = scanner or Scanner(config)
 
@@ -212,8 +213,12 @@ def scan_events(config: ScanConfig, events: Iterable, summary: Summary, reuse=No
     rest = itertools.chain([entry], plan)
     if config.jobs <= 1:
         scanner = Scanner(config)
-        for entry in rest:
-            yield from scanner.scan_file(entry) if isinstance(entry, FileRef) else _ready(entry)
+        previous = set_read_rate(config.max_rate)
+        try:
+            for entry in rest:
+                yield from scanner.scan_file(entry) if isinstance(entry, FileRef) else _ready(entry)
+        finally:
+            restore_read_rate(previous)
     else:
         yield from _pooled(config, rest)
 

@@ -82,7 +82,7 @@ def test_systemd_units_pass_systemd_analyze_verify(run, tmp_path, every):
 def test_exec_start_round_trips_spaces_and_quotes(run, tmp_path):
     result = run("--print", "systemd", "--", tmp_path, *AWKWARD)
     argv = shlex.split(exec_start(unit_files(result.out)["pdscan-scan.service"]))
-    assert argv == PYTHON_M + ["scan", str(tmp_path), *AWKWARD, "--no-progress"]
+    assert argv == PYTHON_M + ["scan", str(tmp_path), *AWKWARD, "--unattended"]
 
 
 def test_an_executable_path_with_spaces_is_quoted_for_systemd(tmp_path):
@@ -104,9 +104,9 @@ def test_systemd_specifiers_and_variables_are_escaped():
     assert exec_start(service) == "/bin/pdscan scan /srv/100%% --exclude '$$HOME' 'a\\\\b'"
 
 
-def test_no_progress_is_added_once(run, tmp_path):
-    result = run("--print", "systemd", "--", tmp_path, "--no-progress")
-    assert exec_start(unit_files(result.out)["pdscan-scan.service"]).count("--no-progress") == 1
+def test_unattended_is_added_once(run, tmp_path):
+    result = run("--print", "systemd", "--", tmp_path, "--unattended")
+    assert exec_start(unit_files(result.out)["pdscan-scan.service"]).count("--unattended") == 1
 
 
 def test_install_systemd_writes_user_units_and_enables_the_timer(run, tmp_path, monkeypatch):
@@ -146,7 +146,7 @@ def test_cron_line_parses_for_each_interval(run, tmp_path, every, days):
     assert words[3:6] == [shutil.which("nice"), "-n", "19"]
     if shutil.which("ionice"):
         assert words[6:8] == [shutil.which("ionice"), "-c3"]
-    expected = PYTHON_M + ["scan", str(tmp_path), *AWKWARD, "--no-progress"]
+    expected = PYTHON_M + ["scan", str(tmp_path), *AWKWARD, "--unattended"]
     assert words[-len(expected):] == expected
     assert line.endswith(schedule.CRON_MARK)
 
@@ -223,7 +223,7 @@ def test_windows_task_xml_parses_with_the_right_trigger_and_command(run, tmp_pat
     assert task.findtext("t:Actions/t:Exec/t:Command", namespaces=NS) == sys.executable
     arguments = task.findtext("t:Actions/t:Exec/t:Arguments", namespaces=NS)
     assert windows_argv(arguments) == ["-m", "pdscan", "scan", str(tmp_path), *AWKWARD,
-                                       "--output", "a<b>&c.jsonl", "--no-progress"]
+                                       "--output", "a<b>&c.jsonl", "--unattended"]
     settings = {child.tag.split("}")[1]: child.text for child in task.find("t:Settings", NS)}
     assert settings["Priority"] == "7" and settings["RunOnlyIfIdle"] == "false"
     assert settings["StopIfGoingOnBatteries"] == "true" and settings["StartWhenAvailable"] == "true"

@@ -3,7 +3,8 @@
 pdscan fits the schedulers IT already runs instead of running its own: this
 command writes their definitions and, with --install, hands them over. The
 scheduled command is this installation's pdscan, `scan`, the given arguments
-and --no-progress, at the lowest CPU and I/O priority each scheduler offers.
+and --unattended (a run lock, low priority, no progress bar, a log file), at
+the lowest CPU and I/O priority each scheduler offers.
 """
 from __future__ import annotations
 
@@ -98,7 +99,7 @@ def scan_arguments(raw) -> list:
     except SystemExit as exc:  # --help among the scan arguments
         raise PdscanError("scan arguments after --: not a scan to schedule") from exc
     check_roots(parsed.paths)
-    return args if parsed.no_progress else args + ["--no-progress"]
+    return args if parsed.unattended else args + ["--unattended"]
 
 
 # -- systemd ------------------------------------------------------------------------------
