@@ -10,10 +10,10 @@ import os
 import sys
 
 from . import __version__
-from .commands import detectors, protect, retention, scan, schedule, shred, usb, watch
+from .commands import detectors, mail, protect, report, retention, scan, schedule, shred, usb, watch
 from .errors import PdscanError
 
-COMMANDS = (scan, usb, retention, shred, protect, schedule, watch, detectors)
+COMMANDS = (scan, usb, mail, retention, shred, protect, schedule, watch, report, detectors)
 
 
 def parser() -> argparse.ArgumentParser:

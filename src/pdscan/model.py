@@ -173,6 +173,7 @@ class Summary:
     encrypted_items: int = 0
     volumes: int = 0
     volumes_failed: int = 0
+    messages: int = 0
     elapsed: float = 0.0
 
     def skip(self, reason: str) -> None:
@@ -186,4 +187,5 @@ class Summary:
                 "encrypted_items": self.encrypted_items,
                 "items_with_personal_data": self.items_with_personal_data,
                 **({"volumes": self.volumes, "volumes_failed": self.volumes_failed} if self.volumes else {}),
+                **({"messages": self.messages} if self.messages else {}),
                 "elapsed": round(self.elapsed, 3)}

@@ -325,6 +325,9 @@ def count(summary: Summary, record: dict) -> None:
         summary.volumes += 1
         summary.volumes_failed += record["verdict"] == "FAIL"
         return
+    if record["type"] == "message":
+        summary.messages += 1
+        return
     summary.items += 1
     if record["member"] is None:
         summary.files += 1

@@ -23,7 +23,8 @@ ZIP_KINDS = (
 # libmagic names legacy Office files only by their container from a prefix.
 OLE_TYPES = {"application/x-ole-storage", "application/CDFV2", "application/vnd.ms-office",
              "application/encrypted"}
-TEXT_HINTS = {".csv": "text/csv", ".tsv": "text/tab-separated-values", ".tab": "text/tab-separated-values"}
+TEXT_HINTS = {".csv": "text/csv", ".tsv": "text/tab-separated-values", ".tab": "text/tab-separated-values",
+              ".eml": "message/rfc822"}  # header-only messages read as text/plain to libmagic
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,82 @@
+"""Text output of `pdscan mail`: messages grouped by folder, with counts per folder.
+
+Wraps the console sink: errors and the summary go through it; each folder
+lists its personal messages outside Personal ("move these N messages to
+Personal") and the messages holding personal data. Nothing of a body is shown.
+"""
+from __future__ import annotations
+
+from ..sinks import display
+
+MAX_LISTED = 50
+
+
+class _Folder:
+    def __init__(self):
+        self.total = self.personal = self.work = self.with_data = 0
+        self.inside = False
+        self.move: list = []
+        self.data: list = []
+
+
+class MailText:
+    def __init__(self, console, personal_folder: str = "Personal"):
+        self.console = console
+        self.personal_folder = personal_folder
+        self.folders: dict = {}
+
+    def begin(self) -> None:
+        self.console.begin()
+
+    def record(self, record: dict) -> None:
+        if record["type"] == "message":
+            self._message(record)
+        elif record["type"] != "item":
+            self.console.record(record)
+
+    def _message(self, r: dict) -> None:
+        key = (display(r["path"]), r["folder"] or "")
+        folder = self.folders.setdefault(key, _Folder())
+        folder.total += 1
+        folder.inside = r.get("_inside_personal", False)
+        folder.personal += r["classification"] == "personal"
+        folder.work += r["classification"] == "work"
+        if any(v["rule"] == "personal-email-outside-folder" for v in r["violations"]):
+            folder.move.append(r)
+        if r.get("_personal"):
+            folder.with_data += 1
+            if len(folder.data) < MAX_LISTED:
+                folder.data.append(r)
+        del folder.move[MAX_LISTED + 1:]  # counts stay exact; lists are bounded
+
+    def end(self, summary) -> None:
+        write = self.console.write
+        messages = sum(f.total for f in self.folders.values())
+        outside = sum(f.personal for f in self.folders.values() if not f.inside)
+        write(f"Messages: {messages} in {len(self.folders)} folder(s); personal outside "
+              f"{self.personal_folder}: {outside}.")
+        mailbox = None
+        for (path, name), f in sorted(self.folders.items()):
+            if path != mailbox:
+                mailbox = path
+                write(f"Mailbox {path}")
+            if f.inside:
+                write(f"  {name or '(top)'}: {f.total} message(s) in {self.personal_folder}: counted, not read"
+                      if not f.with_data else f"  {name}: {f.total} message(s) in {self.personal_folder}")
+            else:
+                write(f"  {name or '(top)'}: {f.total} message(s): {f.work} work, {f.personal} personal, "
+                      f"{f.with_data} holding personal data")
+            if f.personal and not f.inside:
+                write(f"    move these {f.personal} messages to {self.personal_folder}:")
+                for r in f.move[:MAX_LISTED]:
+                    write(f"      {_line(r)}  score {r['score']}: {'; '.join(r.get('reasons', []))}")
+                if f.personal > MAX_LISTED:
+                    write("      … (use --format jsonl for all)")
+            for r in f.data:
+                held = ", ".join(f"{x['detector']} ×{x['count']} {' '.join(x['samples'])}" for x in r["findings"])
+                write(f"    personal data in {_line(r)}: {held}")
+        self.console.end(summary)
+
+
+def _line(r: dict) -> str:
+    return f"{r['date'] or 'no date'}  from {r['from'] or '(unknown)'}  {r['message_id'] or r.get('member') or ''}"

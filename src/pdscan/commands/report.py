@@ -1,0 +1,50 @@
+"""`pdscan report`: a compliance summary from the store and/or JSONL results of many endpoints."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+from .. import reports
+from ..errors import ConfigError
+from ..sinks.store import default_path
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("report", help="export a compliance summary from stored scan results",
+                       description="Merge stored scan results (the SQLite store and/or JSONL files from many "
+                                   "endpoints; each endpoint's latest complete scan counts, older ones make the "
+                                   "trend) into one report. Raw personal data never appears in it.")
+    p.add_argument("--db", metavar="FILE", action="append", default=[],
+                   help="a store to read (repeatable; default, when no --from is given: the per-user store)")
+    p.add_argument("--from", dest="jsonl", metavar="FILE", action="append", default=[],
+                   help="JSONL results of `pdscan scan --format jsonl` (repeatable)")
+    p.add_argument("--format", choices=reports.FORMATS, required=True)
+    p.add_argument("--output", metavar="FILE", required=True, help="the report file (written readable by you only)")
+    p.add_argument("--since", metavar="YYYY-MM-DD", help="leave out scans before this day")
+    p.set_defaults(run=run_report)
+
+
+def _since(text):
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ConfigError(f"--since must be a date YYYY-MM-DD (got {text!r})") from None
+
+
+def _sources(args) -> list:
+    sources = [("db", path) for path in args.db] + [("jsonl", path) for path in args.jsonl]
+    if not sources and os.path.isfile(default_path()):
+        sources.append(("db", str(default_path())))
+    for kind, path in sources:
+        if not os.path.isfile(path):
+            raise ConfigError(f"{path}: no such file")
+    return sources
+
+
+def run_report(args) -> int:
+    since = _since(args.since)
+    tables = reports.build(_sources(args), since)
+    reports.write(tables, args.format, args.output)
+    return 0

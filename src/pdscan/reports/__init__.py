@@ -1,0 +1,79 @@
+"""Compliance reports: `build(sources, since) -> Tables`, then `write(tables, format, path)`.
+
+A batch interface, unlike the streaming sinks: the tables are built from
+stored results (the SQLite store and JSONL files collected from endpoints)
+after the scans, and every format renders the same tables.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import tempfile
+from typing import Iterable, Optional
+
+from ..errors import ConfigError
+from .tables import Tables, assemble, read_jsonl, read_store
+
+FORMATS = ("xlsx", "ods", "csv", "html", "json")
+
+
+def build(sources: Iterable[tuple], since: Optional[dt.date] = None, now: Optional[dt.datetime] = None) -> Tables:
+    """sources: ("db", PATH) and ("jsonl", PATH) pairs, in any number and mix."""
+    scans = []
+    for kind, path in sources:
+        if kind == "db":
+            scans.extend(read_store(path))
+        else:
+            scan = read_jsonl(path)
+            if scan is not None:
+                scans.append(scan)
+    generated = (now or dt.datetime.now(dt.timezone.utc)).replace(tzinfo=None, microsecond=0)
+    return assemble(scans, since, generated)
+
+
+def plain(value):
+    """A cell as JSON or text: dates in ISO 8601."""
+    if isinstance(value, dt.datetime):
+        return value.isoformat() + "Z"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def write_json(tables: Tables, path: str) -> None:
+    with open(path, "w", encoding="utf-8") as out:
+        doc = {"report": "pdscan compliance report", "generated": plain(tables.generated),
+               "empty": tables.empty, "tables": {}}
+        for name, t in tables.tables.items():
+            doc["tables"][name] = {"title": t.title, "columns": list(t.columns),
+                                   "rows": [[plain(v) for v in row] for row in t.rows]}
+        json.dump(doc, out, ensure_ascii=False, indent=1)
+        out.write("\n")
+
+
+def _writer(fmt: str):
+    from . import html_page, sheets
+    return {"xlsx": sheets.write_book, "ods": sheets.write_book, "csv": sheets.write_csv_zip,
+            "html": html_page.write_html, "json": write_json}[fmt]
+
+
+def write(tables: Tables, fmt: str, path: str) -> None:
+    """Write the report readable by its owner only, replacing `path` whole (never half a report)."""
+    if fmt not in FORMATS:
+        raise ConfigError(f"unknown report format {fmt!r}")
+    folder = os.path.dirname(os.path.abspath(path))
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".pdscan-report-", suffix=f".{fmt}", dir=folder)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot write the report: {exc.strerror}") from None
+    os.close(fd)
+    try:
+        _writer(fmt)(tables, tmp)
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot write the report: {exc.strerror or exc}") from None
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)

@@ -1,0 +1,137 @@
+"""One self-contained HTML page: headline figures, inline SVG bar charts, sortable tables.
+
+Nothing is fetched from the network: styles, charts and the small sorting
+script are all in the page. Every value is escaped.
+"""
+from __future__ import annotations
+
+import html
+from collections import Counter
+
+from .tables import RULES, Tables
+
+HEADLINES = ("Endpoints", "Files scanned", "Items with personal data", "Items with personal data, unencrypted",
+             "Violations", "Volumes failed", "Errors (items that could not be read)")
+ROW_LIMIT = 5000  # per table on the page; the spreadsheets carry every row
+
+STYLE = """
+body{font-family:-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;margin:0;color:#1f2933;background:#f5f7fa}
+header{background:#1f3a5f;color:#fff;padding:24px 40px}header h1{margin:0;font-size:24px}
+header p{margin:4px 0 0;opacity:.8}main{padding:24px 40px;max-width:1400px}
+.cards{display:flex;flex-wrap:wrap;gap:12px;margin-bottom:24px}
+.card{background:#fff;border-radius:6px;padding:14px 18px;min-width:150px;box-shadow:0 1px 3px rgba(0,0,0,.12)}
+.card b{display:block;font-size:26px}.card span{font-size:13px;color:#52606d}
+.card.bad b{color:#b42318}section{background:#fff;border-radius:6px;padding:16px 20px;margin-bottom:20px;
+box-shadow:0 1px 3px rgba(0,0,0,.12)}h2{font-size:18px;margin:0 0 12px}
+.charts{display:flex;flex-wrap:wrap;gap:20px}.charts section{flex:1 1 420px}
+table{border-collapse:collapse;width:100%;font-size:13px}th,td{text-align:left;padding:5px 8px;
+border-bottom:1px solid #e4e7eb;vertical-align:top}th{background:#eef2f7;cursor:pointer;user-select:none}
+th:after{content:" \\2195";color:#9aa5b1}td.n{text-align:right;font-variant-numeric:tabular-nums}
+.sev-high{color:#b42318;font-weight:600}.sev-medium{color:#b54708}.empty{font-size:18px;padding:30px}
+dl dt{font-weight:600;margin-top:10px}dl dd{margin:2px 0 0 0}.note{color:#52606d;font-size:13px}
+"""
+
+SCRIPT = """
+document.querySelectorAll("table.sortable th").forEach(function(th){th.addEventListener("click",function(){
+var table=th.closest("table"),body=table.tBodies[0],i=th.cellIndex,asc=th.dataset.dir!=="asc";
+table.querySelectorAll("th").forEach(function(h){delete h.dataset.dir});th.dataset.dir=asc?"asc":"desc";
+var rows=Array.prototype.slice.call(body.rows);rows.sort(function(a,b){
+var x=a.cells[i].dataset.v||a.cells[i].textContent,y=b.cells[i].dataset.v||b.cells[i].textContent,
+p=parseFloat(x),q=parseFloat(y),c=(!isNaN(p)&&!isNaN(q)&&isFinite(x)&&isFinite(y))?p-q:x.localeCompare(y);
+return asc?c:-c});rows.forEach(function(r){body.appendChild(r)})})});
+"""
+
+
+def esc(value) -> str:
+    from . import plain
+    return html.escape("" if value is None else str(plain(value)))
+
+
+def bar_chart(pairs: list, colour: str = "#2f6db3") -> str:
+    """Horizontal bars as inline SVG; pairs of (label, number)."""
+    if not pairs:
+        return '<p class="note">Nothing to show.</p>'
+    top = max(n for _, n in pairs) or 1
+    row, label_w, bar_w = 24, 220, 320
+    parts = [f'<svg role="img" width="{label_w + bar_w + 70}" height="{row * len(pairs) + 6}" '
+             f'viewBox="0 0 {label_w + bar_w + 70} {row * len(pairs) + 6}">']
+    for i, (label, n) in enumerate(pairs):
+        y, w = i * row + 3, max(1, round(bar_w * n / top)) if n else 0
+        text = str(label) if len(str(label)) <= 32 else str(label)[:31] + "…"
+        parts.append(f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end" font-size="12">{esc(text)}</text>'
+                     f'<rect x="{label_w}" y="{y + 2}" width="{w}" height="{row - 8}" fill="{colour}" rx="2">'
+                     f'<title>{esc(label)}: {n}</title></rect>'
+                     f'<text x="{label_w + w + 6}" y="{y + 15}" font-size="12">{n}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _table(t, limit: int = ROW_LIMIT) -> str:
+    head = "".join(f"<th>{esc(c)}</th>" for c in t.columns)
+    body = []
+    for row in t.rows[:limit]:
+        cells = []
+        for col, v in zip(t.columns, row):
+            cls = " class=\"n\"" if isinstance(v, (int, float)) and not isinstance(v, bool) else ""
+            if col == "severity":
+                cls = f' class="sev-{esc(v)}"'
+            cells.append(f"<td{cls}>{esc(v)}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    more = (f'<p class="note">Showing {limit} of {len(t.rows)} rows; the spreadsheet report has them all.</p>'
+            if len(t.rows) > limit else "")
+    if not t.rows:
+        return '<p class="note">None.</p>'
+    return f'<table class="sortable"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>{more}'
+
+
+def _cards(summary: dict) -> str:
+    out = []
+    for name in HEADLINES:
+        value = summary.get(name, 0)
+        bad = " bad" if value and name not in ("Endpoints", "Files scanned") else ""
+        out.append(f'<div class="card{bad}"><b>{esc(value)}</b><span>{esc(name)}</span></div>')
+    return '<div class="cards">' + "".join(out) + "</div>"
+
+
+def _charts(tables: Tables) -> str:
+    by_rule = Counter()
+    for rule, _sev, n, *_ in tables.tables["rules"].rows:
+        by_rule[rule] += n
+    unencrypted = sorted(((r[0], r[6]) for r in tables.tables["endpoints"].rows if r[6]), key=lambda p: -p[1])
+    trend = Counter()
+    for row in tables.tables["trend"].rows:
+        trend[row[0]] += row[6]
+    return ('<div class="charts">'
+            f'<section><h2>Violations by rule</h2>{bar_chart(by_rule.most_common(), "#b42318")}</section>'
+            f'<section><h2>Unencrypted personal data by endpoint</h2>{bar_chart(unencrypted[:25], "#b54708")}'
+            f'{"<p class=note>The 25 endpoints with the most.</p>" if len(unencrypted) > 25 else ""}</section>'
+            f'<section><h2>Violations over time (all scans)</h2>{bar_chart(sorted(trend.items()))}</section>'
+            '</div>')
+
+
+def _rules_text() -> str:
+    items = "".join(f"<dt>{esc(rule)}</dt><dd>{esc(meaning)} <em>What to do:</em> {esc(action)}</dd>"
+                    for rule, (meaning, action) in RULES.items())
+    return f"<section><h2>What the rules mean</h2><dl>{items}</dl></section>"
+
+
+def render(tables: Tables) -> str:
+    summary = {row[0]: row[1] for row in tables.tables["summary"].rows}
+    head = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>pdscan compliance report</title><style>{STYLE}</style></head><body>"
+            f"<header><h1>Personal data compliance report</h1>"
+            f"<p>Generated {esc(tables.generated)} UTC by pdscan</p></header><main>")
+    if tables.empty:
+        body = ('<section class="empty">No scan results: the sources given hold no scans'
+                " (in the date range asked for). Run <code>pdscan scan</code> and try again.</section>")
+    else:
+        body = _cards(summary) + _charts(tables) + "".join(
+            f'<section id="{esc(name)}"><h2>{esc(t.title)}</h2>{_table(t)}</section>'
+            for name, t in tables.tables.items()) + _rules_text()
+    return f"{head}{body}</main><script>{SCRIPT}</script></body></html>\n"
+
+
+def write_html(tables: Tables, path: str) -> None:
+    with open(path, "w", encoding="utf-8") as out:
+        out.write(render(tables))
