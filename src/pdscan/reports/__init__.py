@@ -13,7 +13,8 @@ import tempfile
 from typing import Iterable, Optional
 
 from ..errors import ConfigError
-from .tables import Tables, assemble, read_jsonl, read_store
+from .readers import read_jsonl, read_store
+from .tables import Tables, assemble
 
 FORMATS = ("xlsx", "ods", "csv", "html", "json")
 

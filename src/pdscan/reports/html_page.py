@@ -5,7 +5,9 @@ script are all in the page. Every value is escaped.
 """
 from __future__ import annotations
 
+import datetime as dt
 import html
+import re
 from collections import Counter
 
 from .tables import RULES, Tables
@@ -23,7 +25,8 @@ header p{margin:4px 0 0;opacity:.8}main{padding:24px 40px;max-width:1400px}
 .card b{display:block;font-size:26px}.card span{font-size:13px;color:#52606d}
 .card.bad b{color:#b42318}section{background:#fff;border-radius:6px;padding:16px 20px;margin-bottom:20px;
 box-shadow:0 1px 3px rgba(0,0,0,.12)}h2{font-size:18px;margin:0 0 12px}
-.charts{display:flex;flex-wrap:wrap;gap:20px}.charts section{flex:1 1 420px}
+.charts{display:flex;flex-wrap:wrap;gap:20px;margin-bottom:20px}.charts section{flex:1 1 520px;margin-bottom:0}
+.charts svg{max-width:100%;height:auto}section{overflow-x:auto}td.d{white-space:nowrap}
 table{border-collapse:collapse;width:100%;font-size:13px}th,td{text-align:left;padding:5px 8px;
 border-bottom:1px solid #e4e7eb;vertical-align:top}th{background:#eef2f7;cursor:pointer;user-select:none}
 th:after{content:" \\2195";color:#9aa5b1}td.n{text-align:right;font-variant-numeric:tabular-nums}
@@ -39,6 +42,7 @@ var rows=Array.prototype.slice.call(body.rows);rows.sort(function(a,b){
 var x=a.cells[i].dataset.v||a.cells[i].textContent,y=b.cells[i].dataset.v||b.cells[i].textContent,
 p=parseFloat(x),q=parseFloat(y),c=(!isNaN(p)&&!isNaN(q)&&isFinite(x)&&isFinite(y))?p-q:x.localeCompare(y);
 return asc?c:-c});rows.forEach(function(r){body.appendChild(r)})})});
+document.querySelectorAll("table.sortable").forEach(function(t){t.dataset.sorting="ready"});
 """
 
 
@@ -52,7 +56,7 @@ def bar_chart(pairs: list, colour: str = "#2f6db3") -> str:
     if not pairs:
         return '<p class="note">Nothing to show.</p>'
     top = max(n for _, n in pairs) or 1
-    row, label_w, bar_w = 24, 220, 320
+    row, label_w, bar_w = 24, 220, 260
     parts = [f'<svg role="img" width="{label_w + bar_w + 70}" height="{row * len(pairs) + 6}" '
              f'viewBox="0 0 {label_w + bar_w + 70} {row * len(pairs) + 6}">']
     for i, (label, n) in enumerate(pairs):
@@ -73,6 +77,8 @@ def _table(t, limit: int = ROW_LIMIT) -> str:
         cells = []
         for col, v in zip(t.columns, row):
             cls = " class=\"n\"" if isinstance(v, (int, float)) and not isinstance(v, bool) else ""
+            if isinstance(v, dt.date):
+                cls = ' class="d"'
             if col == "severity":
                 cls = f' class="sev-{esc(v)}"'
             cells.append(f"<td{cls}>{esc(v)}</td>")
@@ -84,12 +90,18 @@ def _table(t, limit: int = ROW_LIMIT) -> str:
     return f'<table class="sortable"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>{more}'
 
 
+def figure_id(name: str) -> str:
+    """A headline's stable id for the page: "Files scanned" -> "files_scanned"."""
+    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+
+
 def _cards(summary: dict) -> str:
     out = []
     for name in HEADLINES:
         value = summary.get(name, 0)
         bad = " bad" if value and name not in ("Endpoints", "Files scanned") else ""
-        out.append(f'<div class="card{bad}"><b>{esc(value)}</b><span>{esc(name)}</span></div>')
+        out.append(f'<div class="card{bad}" data-figure="{figure_id(name)}">'
+                   f'<b>{esc(value)}</b><span>{esc(name)}</span></div>')
     return '<div class="cards">' + "".join(out) + "</div>"
 
 

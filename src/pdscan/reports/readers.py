@@ -1,0 +1,221 @@
+"""Readers of stored scan results: JSONL files streamed line by line, the store through SQL aggregates.
+
+Pass one (`read_jsonl`, `read_store`) reduces every source to one small
+`Scan` tally per scan; pass two (`jsonl_violations`, `store_violations`)
+re-reads a kept scan for its violation rows. Nothing raw is read here:
+records hold masked samples only, and only those reach the rows.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sqlite3
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator, Optional
+from urllib.parse import quote
+
+from ..errors import ConfigError
+
+@dataclass
+class Scan:
+    """One scan's tally: everything the current tables and the trend need, but no rows."""
+    endpoint: str
+    when: dt.datetime
+    complete: bool
+    source: str
+    key: tuple  # ("jsonl", path) or ("db", path, scan id): how pass two finds it again
+    files: int = 0
+    items: int = 0
+    bytes: int = 0
+    personal: int = 0
+    unencrypted: int = 0
+    violations: Counter = field(default_factory=Counter)     # (rule, severity) -> n
+    retention: Counter = field(default_factory=Counter)      # (category, severity) -> n
+    not_scanned: Counter = field(default_factory=Counter)    # (kind, reason) -> n
+    volumes: list = field(default_factory=list)
+
+
+def _date(text) -> Optional[dt.date]:
+    if not text:
+        return None
+    try:
+        return dt.datetime.fromisoformat(str(text).replace("Z", "+00:00")).date()
+    except ValueError:
+        return None
+
+
+def _when(text) -> Optional[dt.datetime]:
+    """An ISO 8601 time as naive UTC, or None."""
+    try:
+        when = dt.datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when.astimezone(dt.timezone.utc).replace(tzinfo=None) if when.tzinfo else when
+
+
+def _category(violation: dict, record: dict) -> str:
+    retention = record.get("retention") or {}
+    return retention.get("category") or (violation.get("detail") or "").split(":", 1)[0] or "unknown"
+
+
+# ---- JSONL -----------------------------------------------------------------------------------------------
+
+def _lines(path: str) -> Iterator[Optional[dict]]:
+    """Records of one JSONL file, one line at a time; None for a line that is not a JSON object."""
+    try:
+        with open(path, encoding="utf-8", errors="surrogateescape") as stream:
+            for line in stream:
+                if line.strip():
+                    try:
+                        record = json.loads(line)
+                    except ValueError:
+                        record = None
+                    yield record if isinstance(record, dict) else None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def _tally_item(scan: Scan, r: dict) -> None:
+    scan.items += 1
+    if r.get("member") is None:
+        scan.files += 1
+        scan.bytes += r.get("size") or 0
+    if r.get("findings"):
+        scan.personal += 1
+        scan.unencrypted += r.get("encrypted") is False
+    for v in r.get("violations") or ():
+        scan.violations[(v.get("rule"), v.get("severity"))] += 1
+        if v.get("rule") == "retention-expired":
+            scan.retention[(_category(v, r), v.get("severity"))] += 1
+
+
+def read_jsonl(path: str) -> Optional[Scan]:
+    """One file's scan, or None for a file without a single record (nothing was scanned)."""
+    mtime = dt.datetime.fromtimestamp(os.stat(path).st_mtime, dt.timezone.utc).replace(tzinfo=None)
+    scan = Scan(Path(path).stem, mtime.replace(microsecond=0), False, path, ("jsonl", path))
+    lines = 0
+    for lines, r in enumerate(_lines(path), 1):
+        kind = r.get("type") if r else None
+        if r and r.get("host"):
+            scan.endpoint = str(r["host"])
+        if kind in ("item", "message"):
+            _tally_item(scan, r if kind == "item" else {**r, "member": "", "size": 0})
+        elif kind == "error":
+            scan.not_scanned[("error", str(r.get("error"))[:200])] += 1
+        elif kind == "volume":
+            scan.volumes.append(r)
+            for v in r.get("violations") or ():
+                scan.violations[(v.get("rule"), v.get("severity"))] += 1
+        elif kind == "summary":
+            scan.complete = True
+            for reason, n in (r.get("skipped") or {}).items():
+                scan.not_scanned[("skipped", reason)] += n
+            scan.when = _when(r.get("started")) or scan.when
+        elif r is None:
+            scan.not_scanned[("report", "unreadable JSONL line")] += 1
+    return scan if lines else None
+
+
+def jsonl_violations(scan: Scan) -> Iterator[tuple]:
+    for r in _lines(scan.source):
+        if r and r.get("type") == "item" and r.get("violations"):
+            yield from _violation_rows(scan.endpoint, r, r.get("findings") or ())
+
+
+# ---- the store -------------------------------------------------------------------------------------------
+
+def _connect(path: str) -> sqlite3.Connection:
+    if not os.path.isfile(path):
+        raise ConfigError(f"{path}: no such store")
+    try:
+        conn = sqlite3.connect(f"file:{quote(str(Path(path).resolve()))}?mode=ro", uri=True)
+        conn.execute("SELECT id, host, started, complete, counts FROM scans LIMIT 1").fetchall()
+        return conn
+    except sqlite3.Error as exc:
+        raise ConfigError(f"{path}: not a pdscan store: {exc}") from None
+
+
+_STORE_SQL = {
+    "items": "SELECT scan_id, SUM(member IS NULL), COUNT(*), SUM(CASE WHEN member IS NULL THEN size ELSE 0 END),"
+             " SUM(EXISTS (SELECT 1 FROM findings f WHERE f.item_id = items.id)),"
+             " SUM(encrypted = 0 AND EXISTS (SELECT 1 FROM findings f WHERE f.item_id = items.id))"
+             " FROM items GROUP BY scan_id",
+    "violations": "SELECT i.scan_id, v.rule, v.severity, COUNT(*) FROM violations v JOIN items i"
+                  " ON i.id = v.item_id GROUP BY 1, 2, 3",
+    "retention": "SELECT i.scan_id, CASE WHEN instr(v.detail, ':') > 0 THEN substr(v.detail, 1,"
+                 " instr(v.detail, ':') - 1) ELSE 'unknown' END, v.severity, COUNT(*) FROM violations v"
+                 " JOIN items i ON i.id = v.item_id WHERE v.rule = 'retention-expired' GROUP BY 1, 2, 3",
+    "errors": "SELECT scan_id, substr(error, 1, 200), COUNT(*) FROM errors GROUP BY 1, 2",
+    "volumes": "SELECT scan_id, device, mountpoint, fstype, removable, encrypted, encryption, verdict,"
+               " violations FROM volumes ORDER BY id",
+}
+
+
+def read_store(path: str) -> list:
+    conn = _connect(path)
+    try:
+        scans = {}
+        for sid, host, started, complete, counts in conn.execute(
+                "SELECT id, host, started, complete, counts FROM scans ORDER BY id"):
+            when = _when(started) or dt.datetime.min
+            scan = scans[sid] = Scan(host or Path(path).stem, when, bool(complete), path, ("db", path, sid))
+            for reason, n in (json.loads(counts or "{}").get("skipped") or {}).items():
+                scan.not_scanned[("skipped", reason)] += n
+        for sid, files, items, size, personal, unencrypted in conn.execute(_STORE_SQL["items"]):
+            s = scans[sid]
+            s.files, s.items, s.bytes, s.personal, s.unencrypted = files, items, size or 0, personal, unencrypted
+        for sid, rule, severity, n in conn.execute(_STORE_SQL["violations"]):
+            scans[sid].violations[(rule, severity)] += n
+        for sid, category, severity, n in conn.execute(_STORE_SQL["retention"]):
+            scans[sid].retention[(category, severity)] += n
+        for sid, error, n in conn.execute(_STORE_SQL["errors"]):
+            scans[sid].not_scanned[("error", error)] += n
+        for sid, *row in conn.execute(_STORE_SQL["volumes"]):
+            volume = dict(zip(("device", "mountpoint", "fstype", "removable", "encrypted", "encryption",
+                               "verdict"), row[:7]))
+            scans[sid].volumes.append(volume)
+            for v in json.loads(row[7] or "[]"):
+                scans[sid].violations[(v.get("rule"), v.get("severity"))] += 1
+        return list(scans.values())
+    except sqlite3.Error as exc:
+        raise ConfigError(f"{path}: cannot read the store: {exc}") from None
+    finally:
+        conn.close()
+
+
+def store_violations(scan: Scan) -> Iterator[tuple]:
+    conn = _connect(scan.source)
+    try:
+        rows = conn.execute(
+            "SELECT i.path, i.member, i.mtime, i.encrypted, i.encryption, v.rule, v.severity,"
+            " (SELECT json_group_array(json_object('detector', f.detector, 'count', f.count,"
+            " 'samples', json(f.samples))) FROM findings f WHERE f.item_id = i.id)"
+            " FROM violations v JOIN items i ON i.id = v.item_id WHERE i.scan_id = ?", (scan.key[2],))
+        for path, member, mtime, encrypted, encryption, rule, severity, findings in rows:
+            record = {"path": as_text(path), "member": as_text(member), "mtime": mtime,
+                      "encrypted": None if encrypted is None else bool(encrypted), "encryption": encryption}
+            yield from _violation_rows(scan.endpoint, {**record, "violations": [
+                {"rule": rule, "severity": severity}]}, json.loads(findings or "[]"))
+    finally:
+        conn.close()
+
+
+def as_text(value):
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else value
+
+
+# ---- rows ------------------------------------------------------------------------------------------------
+
+def _violation_rows(endpoint: str, r: dict, findings) -> Iterator[tuple]:
+    detectors = ", ".join(f"{f.get('detector')} ×{f.get('count')}" for f in findings)
+    samples = ", ".join(s for f in findings for s in (f.get("samples") or ())[:1])
+    encrypted = {True: "yes", False: "no"}.get(r.get("encrypted"), "unknown")
+    if r.get("encryption"):
+        encrypted += f" ({r['encryption']})"
+    modified = _date(r.get("mtime"))
+    for v in r.get("violations") or ():
+        yield (endpoint, r.get("path"), r.get("member"), v.get("rule"), v.get("severity"), detectors, samples,
+               encrypted, modified)
