@@ -14,6 +14,9 @@ from .tables import RULES, Tables
 
 HEADLINES = ("Endpoints", "Files scanned", "Items with personal data", "Items with personal data, unencrypted",
              "Violations", "Volumes failed", "Errors (items that could not be read)")
+NOTES = {  # a table's one-line explanation on the page
+    "mail": "Personal mail should be kept in the Personal folder so it stays private if a mailbox is looked at.",
+}
 ROW_LIMIT = 5000  # per table on the page; the spreadsheets carry every row
 
 STYLE = """
@@ -127,6 +130,10 @@ def _rules_text() -> str:
     return f"<section><h2>What the rules mean</h2><dl>{items}</dl></section>"
 
 
+def _note(name: str) -> str:
+    return f'<p class="note">{esc(NOTES[name])}</p>' if name in NOTES else ""
+
+
 def render(tables: Tables) -> str:
     summary = {row[0]: row[1] for row in tables.tables["summary"].rows}
     head = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
@@ -139,7 +146,8 @@ def render(tables: Tables) -> str:
                 " (in the date range asked for). Run <code>pdscan scan</code> and try again.</section>")
     else:
         body = _cards(summary) + _charts(tables) + "".join(
-            f'<section id="{esc(name)}"><h2>{esc(t.title)}</h2>{_table(t)}</section>'
+            f'<section id="{esc(name)}"><h2>{esc(t.title)}</h2>'
+            f'{_note(name)}{_table(t)}</section>'
             for name, t in tables.tables.items()) + _rules_text()
     return f"{head}{body}</main><script>{SCRIPT}</script></body></html>\n"
 

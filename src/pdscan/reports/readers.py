@@ -2,7 +2,8 @@
 
 Pass one (`read_jsonl`, `read_store`) reduces every source to one small
 `Scan` tally per scan; pass two (`jsonl_violations`, `store_violations`)
-re-reads a kept scan for its violation rows. Nothing raw is read here:
+re-reads a kept scan for its violation rows, and (`jsonl_mail`,
+`store_mail`) for its per-mailbox mail counts. Nothing raw is read here:
 records hold masked samples only, and only those reach the rows.
 """
 from __future__ import annotations
@@ -36,6 +37,7 @@ class Scan:
     retention: Counter = field(default_factory=Counter)      # (category, severity) -> n
     not_scanned: Counter = field(default_factory=Counter)    # (kind, reason) -> n
     volumes: list = field(default_factory=list)
+    messages: int = 0  # mail messages seen: pass two reads the mail table only from scans that have some
 
 
 def _date(text) -> Optional[dt.date]:
@@ -101,6 +103,8 @@ def read_jsonl(path: str) -> Optional[Scan]:
         kind = r.get("type") if r else None
         if r and r.get("host"):
             scan.endpoint = str(r["host"])
+        if kind == "message":
+            scan.messages += 1
         if kind in ("item", "message"):
             _tally_item(scan, r if kind == "item" else {**r, "member": "", "size": 0})
         elif kind == "error":
@@ -123,6 +127,30 @@ def jsonl_violations(scan: Scan) -> Iterator[tuple]:
     for r in _lines(scan.source):
         if r and r.get("type") == "item" and r.get("violations"):
             yield from _violation_rows(scan.endpoint, r, r.get("findings") or ())
+
+
+OUTSIDE_RULE, BULK_RULE = "personal-email-outside-folder", "bulk-social-email"
+
+
+def _mail_counts(r: dict) -> tuple:
+    """One message's (messages, personal, personal outside Personal, with personal data, bulk-social) counts."""
+    rules = [v.get("rule") for v in r.get("violations") or () if isinstance(v, dict)]
+    outside = rules.count(OUTSIDE_RULE)
+    personal = r.get("classification") == "personal" or outside > 0  # the rule is broken by personal mail only
+    return 1, int(personal), outside, int(bool(r.get("findings"))), rules.count(BULK_RULE)
+
+
+def jsonl_mail(scan: Scan) -> Iterator[tuple]:
+    """(mailbox path, counts...) per mailbox of one JSONL scan: one small tally per mailbox, never per message."""
+    boxes: dict = {}
+    for r in _lines(scan.source):
+        if r and r.get("type") == "message":
+            counts = _mail_counts(r)
+            box = boxes.setdefault(str(r.get("path")), [0] * len(counts))
+            for i, n in enumerate(counts):
+                box[i] += n
+    for path in sorted(boxes):
+        yield (path, *boxes[path])
 
 
 # ---- the store -------------------------------------------------------------------------------------------
@@ -149,6 +177,10 @@ _STORE_SQL = {
                  " instr(v.detail, ':') - 1) ELSE 'unknown' END, v.severity, COUNT(*) FROM violations v"
                  " JOIN items i ON i.id = v.item_id WHERE v.rule = 'retention-expired' GROUP BY 1, 2, 3",
     "errors": "SELECT scan_id, substr(error, 1, 200), COUNT(*) FROM errors GROUP BY 1, 2",
+    "messages": "SELECT scan_id, COUNT(*) FROM messages GROUP BY scan_id",
+    # Mail-rule violations live on the message rows (JSON), as in the JSONL records.
+    "message_violations": "SELECT m.scan_id, json_extract(v.value, '$.rule'), json_extract(v.value, '$.severity'),"
+                          " COUNT(*) FROM messages m, json_each(m.violations) v GROUP BY 1, 2, 3",
     "volumes": "SELECT scan_id, device, mountpoint, fstype, removable, encrypted, encryption, verdict,"
                " violations FROM volumes ORDER BY id",
 }
@@ -167,12 +199,15 @@ def read_store(path: str) -> list:
         for sid, files, items, size, personal, unencrypted in conn.execute(_STORE_SQL["items"]):
             s = scans[sid]
             s.files, s.items, s.bytes, s.personal, s.unencrypted = files, items, size or 0, personal, unencrypted
-        for sid, rule, severity, n in conn.execute(_STORE_SQL["violations"]):
-            scans[sid].violations[(rule, severity)] += n
+        for query in ("violations", "message_violations"):
+            for sid, rule, severity, n in conn.execute(_STORE_SQL[query]):
+                scans[sid].violations[(rule, severity)] += n
         for sid, category, severity, n in conn.execute(_STORE_SQL["retention"]):
             scans[sid].retention[(category, severity)] += n
         for sid, error, n in conn.execute(_STORE_SQL["errors"]):
             scans[sid].not_scanned[("error", error)] += n
+        for sid, n in conn.execute(_STORE_SQL["messages"]):
+            scans[sid].messages = n
         for sid, *row in conn.execute(_STORE_SQL["volumes"]):
             volume = dict(zip(("device", "mountpoint", "fstype", "removable", "encrypted", "encryption",
                                "verdict"), row[:7]))
@@ -201,6 +236,28 @@ def store_violations(scan: Scan) -> Iterator[tuple]:
                 {"rule": rule, "severity": severity}]}, json.loads(findings or "[]"))
     finally:
         conn.close()
+
+
+_MAIL_SQL = (
+    "SELECT path, COUNT(*), SUM(classification = 'personal' OR outside > 0), SUM(outside), SUM(personal_data),"
+    " SUM(bulk) FROM (SELECT path, classification,"
+    " COALESCE(json_array_length(findings), 0) > 0 AS personal_data,"
+    " (SELECT COUNT(*) FROM json_each(m.violations) WHERE json_extract(value, '$.rule') = ?) AS outside,"
+    " (SELECT COUNT(*) FROM json_each(m.violations) WHERE json_extract(value, '$.rule') = ?) AS bulk"
+    " FROM messages m WHERE scan_id = ?) GROUP BY path ORDER BY path")
+
+
+def store_mail(scan: Scan) -> Iterator[tuple]:
+    """(mailbox path, counts...) per mailbox of one stored scan, summed by SQLite (the sender is never read)."""
+    conn = _connect(scan.source)
+    try:
+        rows = conn.execute(_MAIL_SQL, (OUTSIDE_RULE, BULK_RULE, scan.key[2])).fetchall()
+    except sqlite3.Error as exc:
+        raise ConfigError(f"{scan.source}: cannot read the store's messages: {exc}") from None
+    finally:
+        conn.close()
+    for path, *counts in rows:
+        yield (as_text(path), *counts)
 
 
 def as_text(value):

@@ -5,7 +5,8 @@ findings there are: pass one streams every record (JSONL line by line, the
 store through SQL aggregates) into one small `Scan` tally per scan; the
 merge keeps each endpoint's latest complete scan for the current tables and
 every scan for the trend; pass two re-reads only the kept scans for the
-violations list, keeping the most severe and oldest MAX_VIOLATION_ROWS.
+violations list, keeping the most severe and oldest MAX_VIOLATION_ROWS,
+and those with mail messages for the mail table (one tally per mailbox).
 Nothing raw is read here: records hold masked samples only, and only those
 reach the tables.
 """
@@ -18,7 +19,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Optional
 
-from .readers import as_text, jsonl_violations, store_violations
+from .readers import as_text, jsonl_mail, jsonl_violations, store_mail, store_violations
 
 MAX_VIOLATION_ROWS = 50_000
 SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
@@ -170,6 +171,20 @@ def _volumes(current: list) -> Table:
     return t
 
 
+MAIL_COLUMNS = ("endpoint", "mailbox", "messages", "personal messages", "personal outside Personal",
+                "messages with personal data", "bulk-social senders")
+
+
+def _mail(current: list) -> Table:
+    """One row per mailbox of the current scans (pass two, scans with messages only): counts, never an address."""
+    t = Table("Mail", MAIL_COLUMNS)
+    for s in current:
+        if s.messages:
+            for row in (jsonl_mail(s) if s.key[0] == "jsonl" else store_mail(s)):
+                t.rows.append((s.endpoint, *row))
+    return t
+
+
 def _trend(every: list) -> Table:
     t = Table("Trend", ("scan date", "endpoint", "complete", "files", "items with personal data", "unencrypted",
                         "violations"))
@@ -193,6 +208,7 @@ def assemble(scans: list, since: Optional[dt.date], generated: dt.datetime) -> T
         "violations": Table("Violations", VIOLATION_COLUMNS, listed),
         "retention": _simple("Retention due", ("endpoint", "category", "severity", "items"), current, "retention"),
         "volumes": _volumes(current),
+        "mail": _mail(current),
         "not_scanned": _simple("Errors and not scanned", ("endpoint", "kind", "reason", "items"), current,
                                "not_scanned"),
         "trend": _trend(every),
