@@ -30,6 +30,7 @@ from .sources.filesystem import FileRef, Skipped, item_for, iso_utc, restore_rea
 from .sources.volumes import volume_for_path
 
 MAX_SAMPLES = 3
+MAX_LOCATIONS = 5
 
 
 class VolumeState:
@@ -130,7 +131,7 @@ class Scanner:
         return [m for m in found if m.detector == "person_name" and m.confidence == "high"]
 
     def _record(self, item: Item, mime: str, encryption: Encryption, matches: list, volume) -> dict:
-        findings = fold(matches)
+        findings, keys, where = fold(matches)
         display = item.path if not item.member else f"{item.path}!/{item.member}"
         violations = evaluate(findings, encryption.encrypted, mime, display, self.categories,
                               self.policy, self.publishing, volume)
@@ -145,27 +146,34 @@ class Scanner:
             "violations": [v.to_dict() for v in violations],
             # Internal fields (leading "_"): for text output and the store, never in JSONL.
             "_personal": bool(personal_findings(findings, self.policy)),
-            "_where": {f.detector: list(dict.fromkeys(x.location for x in matches
-                                                      if x.detector == f.detector and x.location))[:5]
-                       for f in findings},
-            "_keys": {f.detector: sorted({x.key for x in matches if x.detector == f.detector}) for f in findings},
+            "_where": where,
+            "_keys": keys,
             "_volume": volume,  # the verdict depends on it: a newly encrypted volume means rescan
         }
         return record
 
 
-def fold(matches) -> list:
-    """Matches → one Finding per detector: distinct values by keyed hash."""
-    by_detector: dict = {}
+def fold(matches) -> tuple:
+    """Matches → (one Finding per detector, keyed hashes per detector, first locations per
+    detector), in one pass: distinct values are counted by keyed hash."""
+    keys: dict = {}
+    where: dict = {}
+    levels: dict = {}
+    samples: dict = {}
     for m in matches:
-        keys, level, samples = by_detector.setdefault(m.detector, (set(), ["low"], []))
-        if m.key not in keys:
-            keys.add(m.key)
-            if m.sample and len(samples) < MAX_SAMPLES and m.sample not in samples:
-                samples.append(m.sample)
-        if confidence_rank(m.confidence) > confidence_rank(level[0]):
-            level[0] = m.confidence
-    return [Finding(d, len(k), lv[0], s) for d, (k, lv, s) in sorted(by_detector.items())]
+        seen = keys.setdefault(m.detector, set())
+        shown = samples.setdefault(m.detector, [])
+        if m.key not in seen:
+            seen.add(m.key)
+            if m.sample and len(shown) < MAX_SAMPLES and m.sample not in shown:
+                shown.append(m.sample)
+        places = where.setdefault(m.detector, [])
+        if m.location and len(places) < MAX_LOCATIONS and m.location not in places:
+            places.append(m.location)
+        if confidence_rank(m.confidence) > confidence_rank(levels.get(m.detector, "low")):
+            levels[m.detector] = m.confidence
+    findings = [Finding(d, len(keys[d]), levels.get(d, "low"), samples[d]) for d in sorted(keys)]
+    return findings, {d: sorted(k) for d, k in keys.items()}, where
 
 
 def _reason(exc: BaseException) -> str:

@@ -153,7 +153,7 @@ def _special(mode: int) -> Optional[str]:
     return None
 
 
-def _listdir(path: str) -> list:
+def listdir(path: str) -> list:
     """Entry names of a folder, read through an O_NOATIME descriptor where possible."""
     if DIRECTORY and os.scandir in os.supports_fd:
         try:
@@ -190,7 +190,7 @@ class Walker:
 
     def _folder(self, path: str, root_dev: int, ancestors: set) -> Iterator[Event]:
         try:
-            names = _listdir(path)
+            names = listdir(path)
         except OSError as exc:
             yield ErrorRecord(path, None, f"cannot list folder: {exc.strerror or exc}")
             return

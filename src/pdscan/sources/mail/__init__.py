@@ -18,7 +18,7 @@ from typing import Iterator, Union
 
 from ...errors import PdscanError
 from ...model import ErrorRecord, Item
-from ..filesystem import _listdir
+from ..filesystem import listdir
 from . import maildir, mbox, tree
 
 Event = Union[Item, ErrorRecord]
@@ -49,7 +49,7 @@ def _tree(root: str) -> Iterator[Event]:
         rel = stack.pop()
         here = os.path.join(root, rel) if rel else root
         try:
-            names = _listdir(here)
+            names = listdir(here)
         except OSError as exc:
             yield ErrorRecord(here, None, f"cannot read folder: {exc.strerror or exc}")
             continue

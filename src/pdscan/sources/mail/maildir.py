@@ -12,7 +12,7 @@ from functools import partial
 from typing import Iterator, Optional
 
 from ...model import ErrorRecord, Item
-from ..filesystem import _listdir, open_readonly
+from ..filesystem import listdir, open_readonly
 from .headers import meta_of
 
 INBOX = "Inbox"
@@ -57,7 +57,7 @@ def _join(prefix: str, name: str) -> str:
 
 def _safe_list(path: str) -> list:
     try:
-        return _listdir(path)
+        return listdir(path)
     except OSError:
         return []
 
@@ -68,7 +68,7 @@ def _folder(mailbox: str, path: str, prefix: str, folder: str) -> Iterator:
         if not os.path.isdir(where):
             continue
         try:
-            names = _listdir(where)
+            names = listdir(where)
         except OSError as exc:
             yield ErrorRecord(mailbox, _join(prefix, sub), f"cannot read folder: {exc.strerror or exc}")
             continue
