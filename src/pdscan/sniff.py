@@ -10,6 +10,8 @@ from functools import lru_cache
 from typing import BinaryIO
 
 from .extract.ole import ole_kind
+from .extract.outlook import MSG_MIME, PST_MIME, is_msg
+from .extract.pst import MAGIC as PST_MAGIC
 from .model import Item
 
 PREFIX = 8192
@@ -51,7 +53,9 @@ def sniff_with_head(item: Item) -> tuple:
         if mime == "application/zip" or (mime == "application/octet-stream" and prefix[:4] == b"PK\x03\x04"):
             mime = _refine_zip(stream, prefix) or "application/zip"
         elif mime in OLE_TYPES:
-            mime = ole_kind(stream) or mime
+            mime = ole_kind(stream) or (MSG_MIME if is_msg(stream) else mime)
+        elif prefix.startswith(PST_MAGIC):
+            mime = PST_MIME  # libmagic calls both PST and .msg vnd.ms-outlook; their extractors differ
     if mime == "text/plain" or mime == "application/csv":
         ext = "." + item.name.rsplit(".", 1)[-1].lower() if "." in item.name else ""
         mime = TEXT_HINTS.get(ext, mime)

@@ -11,8 +11,9 @@ from __future__ import annotations
 from typing import Iterator
 
 from .. import config as configuration
-from ..model import ErrorRecord, Item, Violation
+from ..model import ErrorRecord, Item
 from ..pipeline import Scanner, Session
+from ..policy.mailbox import MailboxReview, outside_violation
 from ..policy.mailclass import MailRules, Verdict, classify, facts_of
 from ..sources.mail import open_mailbox
 from .common import add_scan_options, open_sinks, scan_exit_code
@@ -25,11 +26,15 @@ MAX_SAMPLES = 3
 def add_parser(sub) -> None:
     p = sub.add_parser("mail", help="scan mailboxes for personal data and personal mail outside Personal",
                        description="Scan mailboxes (Maildir, mbox files and trees, folders of .eml or other "
-                                   "message files) for personal data, and find personal mail filed outside "
-                                   "the Personal folder. Exit 0 clean, 1 violations found, 2 error.")
+                                   "message files, Outlook .msg/.pst/.ost, imap:// and imaps:// URLs) for "
+                                   "personal data, and find personal mail filed outside the Personal folder. "
+                                   "Exit 0 clean, 1 violations found, 2 error.")
     p.add_argument("sources", nargs="+", metavar="SOURCE")
     p.add_argument("--owner-domain", metavar="DOMAIN", action="append", default=[],
                    help="a mail domain of the organisation (repeatable; also [mail] owner_domains in policy)")
+    p.add_argument("--imap-cafile", metavar="PEM",
+                   help="CA certificates to trust for imaps:// and STARTTLS instead of the system store "
+                        "(the IMAP password comes from PDSCAN_IMAP_PASSWORD or a prompt, never an option)")
     add_scan_options(p)
     p.set_defaults(run=run_mail)
 
@@ -37,51 +42,59 @@ def add_parser(sub) -> None:
 def run_mail(args) -> int:
     cfg = configuration.build(args.policy, args.detectors, args.exclude, 1)
     rules = MailRules.from_policy(cfg.policy.raw, args.owner_domain)
-    mailboxes = [open_mailbox(source) for source in args.sources]  # a missing source stops before output
+    mailboxes = [open_mailbox(source, cafile=args.imap_cafile) for source in args.sources]  # a missing source stops before output
     with open_sinks(args, cfg, None, args.sources) as (sinks, _progress):
         if args.format == "text":
             sinks[0] = MailText(sinks[0], rules.personal_folder)
         session = Session(sinks)
         scanner = Scanner(cfg)
         for events in mailboxes:
+            review = MailboxReview(rules)
             for event in events:
                 if isinstance(event, ErrorRecord):
                     session.emit(event.to_dict())
                     continue
-                for record in check_message(scanner, rules, event):
-                    session.emit(record)
+                for record, facts in check_message(scanner, rules, event):
+                    if record["type"] == "message":
+                        review.add(record, facts)  # emitted once the mailbox's threads are known
+                    else:
+                        session.emit(record)
+            for record in review.finish():
+                session.emit(record)
         summary = session.close()
     return scan_exit_code(summary)
 
 
-def check_message(scanner: Scanner, rules: MailRules, item: Item) -> Iterator[dict]:
+def check_message(scanner: Scanner, rules: MailRules, item: Item) -> Iterator[tuple]:
+    """(record, facts) pairs: the message's item records, then its message record with its facts."""
     folder = item.meta.get("folder")
     inside = rules.inside_personal(folder)
     if inside and not rules.scan_personal:
         yield message_record(item, Verdict("personal", None, ("in the Personal folder: counted, not read",)),
-                             [], [], inside)
+                             [], [], inside), None
         return
     parts = []
     for record in scanner.scan_item(item):
         parts.append(record)
-        yield record
+        yield record, None
+    facts = None
     if inside:
         verdict = Verdict("personal", None, ("in the Personal folder",))
     else:
         try:
             with item.open() as stream:
-                raw = stream.read(CLASSIFY_BYTES)
+                raw = stream.read(CLASSIFY_BYTES + 1)
         except OSError as exc:
-            yield ErrorRecord(item.path, item.member, f"cannot read: {exc.strerror or exc}").to_dict()
+            yield ErrorRecord(item.path, item.member, f"cannot read: {exc.strerror or exc}").to_dict(), None
             return
-        verdict = classify(facts_of(raw), rules)
-    violations = []
-    if verdict.classification == "personal" and not inside:
-        violations.append(Violation("personal-email-outside-folder", "low",
-                                    f"move this message to {rules.personal_folder}"))
+        facts = facts_of(raw[:CLASSIFY_BYTES], whole=len(raw) <= CLASSIFY_BYTES)
+        for problem in facts.problems:  # the message is still classified and reported: nothing is lost
+            yield ErrorRecord(item.path, item.member, problem).to_dict(), None
+        verdict = classify(facts, rules)
+    violations = [outside_violation(rules)] if verdict.classification == "personal" and not inside else []
     record = message_record(item, verdict, merged_findings(parts), violations, inside)
     record["_personal"] = any(r.get("_personal") for r in parts)
-    yield record
+    yield record, facts
 
 
 def merged_findings(records) -> list:

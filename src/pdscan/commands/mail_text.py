@@ -24,6 +24,7 @@ class MailText:
         self.console = console
         self.personal_folder = personal_folder
         self.folders: dict = {}
+        self.bulk: list = []
 
     def begin(self) -> None:
         self.console.begin()
@@ -43,6 +44,7 @@ class MailText:
         folder.work += r["classification"] == "work"
         if any(v["rule"] == "personal-email-outside-folder" for v in r["violations"]):
             folder.move.append(r)
+        self.bulk += [v["detail"] for v in r["violations"] if v["rule"] == "bulk-social-email"]
         if r.get("_personal"):
             folder.with_data += 1
             if len(folder.data) < MAX_LISTED:
@@ -75,6 +77,8 @@ class MailText:
             for r in f.data:
                 held = ", ".join(f"{x['detector']} ×{x['count']} {' '.join(x['samples'])}" for x in r["findings"])
                 write(f"    personal data in {_line(r)}: {held}")
+        for detail in self.bulk:
+            write(f"Bulk social email: {detail}.")
         self.console.end(summary)
 
 

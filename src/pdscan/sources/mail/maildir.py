@@ -7,6 +7,8 @@ Dovecot layouts) are folders too, by their relative path.
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 from functools import partial
 from typing import Iterator, Optional
@@ -25,8 +27,35 @@ def is_maildir(path: str) -> bool:
 
 
 def plus_folder(name: str) -> str:
-    """`.Personal.Family` → "Personal/Family"."""
-    return "/".join(p for p in name.lstrip(".").split(".") if p)
+    """`.Personal.Family` → "Personal/Family"; names are stored in IMAP's modified UTF-7 (Dovecot,
+    Courier), so `.&AOk-t&AOk-` is "été", as an IMAP server would list it."""
+    return "/".join(decode_mutf7(p) for p in name.lstrip(".").split(".") if p)
+
+
+def decode_mutf7(name: str) -> str:
+    """RFC 3501 §5.1.3 modified UTF-7: `&AOk-t&AOk-` → "été", `&-` → "&". A name that is
+    not valid modified UTF-7 is kept as the server sent it."""
+    out, i = [], 0
+    while i < len(name):
+        start = name.find("&", i)
+        if start < 0:
+            out.append(name[i:])
+            break
+        end = name.find("-", start)
+        if end < 0:
+            return name
+        out.append(name[i:start])
+        chunk = name[start + 1:end]
+        if chunk:
+            try:
+                raw = base64.b64decode(chunk.replace(",", "/") + "=" * (-len(chunk) % 4), validate=True)
+                out.append(raw.decode("utf-16-be"))
+            except (binascii.Error, UnicodeDecodeError):
+                return name
+        else:
+            out.append("&")
+        i = end + 1
+    return "".join(out)
 
 
 def messages(path: str, mailbox: Optional[str] = None, folder: str = INBOX, prefix: str = "") -> Iterator:

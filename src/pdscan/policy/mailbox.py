@@ -1,0 +1,159 @@
+"""What only a whole mailbox shows: thread history, and bulk social mail from Sent folders.
+
+`MailboxReview` holds each message record of one mailbox (small: header
+facts, scores, findings; never a body) until the mailbox ends, then
+1. adds thread history: a message's score moves by `thread_weight` × the
+   mean base score of the other messages of its thread (References /
+   In-Reply-To, or the same subject once "Re:"/"Fwd:" are stripped with a
+   correspondent in common), capped
+   at ±1, so a bare "Thanks, see you there" in a personal thread reads as
+   personal and one in a work thread as work;
+2. raises `bulk-social-email` for each sender whose personal messages in
+   Sent folders exceed `bulk_social_threshold` in any `bulk_social_days`.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Iterator, Optional
+
+from ..model import Violation
+from .mailclass import MailRules, Facts
+
+THREAD_CAP = 1.0
+REPLY_PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|wg|sv|vs|tr)\s*(\[\d+\])?\s*:\s*)+", re.I)
+MIN_SUBJECT = 8  # shorter subjects ("Hi", "Thanks") are too common to join threads by
+
+
+@dataclass
+class _Entry:
+    record: dict
+    keys: tuple
+    sender: str = ""
+    base: Optional[float] = None
+    message_id: bool = False
+
+
+def thread_keys(facts: Facts) -> tuple:
+    """Keys that join a message to its thread: its id, the ids it answers, its bare subject."""
+    keys = [facts.message_id, *facts.references] if facts.message_id else list(facts.references)
+    subject = REPLY_PREFIX.sub("", facts.subject or "").strip().casefold()
+    subject = " ".join(subject.split())
+    if len(subject) >= MIN_SUBJECT:  # the same subject with one correspondent in common, as mail clients thread
+        keys += [f"subject:{subject}|{who}" for who in {facts.sender, *facts.recipients} if who]
+    return tuple(k for k in keys if k)
+
+
+class MailboxReview:
+    def __init__(self, rules: MailRules):
+        self.rules = rules
+        self.entries: list = []
+
+    def add(self, record: dict, facts: Optional[Facts]) -> None:
+        """A message record; `facts` is None for mail counted but not read (inside Personal)."""
+        if facts is None:
+            self.entries.append(_Entry(record, ()))
+            return
+        self.entries.append(_Entry(record, thread_keys(facts), facts.sender, record["score"],
+                                   bool(facts.message_id)))
+
+    def finish(self) -> Iterator[dict]:
+        self._threads()
+        self._bulk_social()
+        for entry in self.entries:
+            yield entry.record
+        self.entries = []
+
+    def _threads(self) -> None:
+        parent = list(range(len(self.entries)))
+
+        def root(i: int) -> int:
+            while parent[i] != i:
+                parent[i] = parent[parent[i]]
+                i = parent[i]
+            return i
+
+        first: dict = {}
+        for i, entry in enumerate(self.entries):
+            for key in entry.keys:
+                j = first.setdefault(key, i)
+                if j != i:
+                    parent[root(i)] = root(j)
+        members: dict = {}
+        for i, entry in enumerate(self.entries):
+            if entry.base is not None:
+                members.setdefault(root(i), []).append(i)
+        weight = self.rules.weights["thread_weight"]
+        for group in members.values():
+            # Copies of one message filed in several folders are one message, not a thread.
+            distinct = {self._identity(i): self.entries[i].base for i in group}
+            if len(distinct) < 2 or not weight:
+                continue
+            total = sum(distinct.values())
+            for i in group:
+                entry = self.entries[i]
+                others = (total - distinct[self._identity(i)]) / (len(distinct) - 1)
+                shift = round(max(-THREAD_CAP, min(THREAD_CAP, weight * others)), 2)
+                if not shift:
+                    continue
+                leaning = "personal" if others > 0 else "work"
+                record = entry.record
+                record["reasons"] = [*record["reasons"],
+                                     f"thread of {len(distinct)} messages leaning {leaning} ({shift:+.1f})"]
+                _rescored(record, round(entry.base + shift, 2), self.rules)
+
+    def _identity(self, i: int) -> str:
+        entry = self.entries[i]
+        return entry.keys[0] if entry.message_id else f"#{i}"
+
+    def _bulk_social(self) -> None:
+        """Per sender, the largest number of personal Sent messages in any window of bulk_social_days."""
+        days = timedelta(days=self.rules.bulk_days)
+        sent: dict = {}
+        for i, entry in enumerate(self.entries):
+            r = entry.record
+            when = _when(r.get("date"))
+            if r["classification"] == "personal" and when and self.rules.is_sent(r.get("folder")):
+                sender = entry.sender or (r.get("from") or "").lower()
+                sent.setdefault(sender, {}).setdefault(self._identity(i), (when, entry))  # copies count once
+        for sender, distinct in sent.items():
+            dated = list(distinct.values())
+            dated.sort(key=lambda pair: pair[0])
+            most, crossing, start = 0, None, 0
+            for end, (when, entry) in enumerate(dated):
+                while when - dated[start][0] >= days:
+                    start += 1
+                count = end - start + 1
+                if count > most:
+                    most, span = count, (dated[start][0], when)
+                    if crossing is None and count > self.rules.bulk_threshold:
+                        crossing = entry
+            if crossing is not None:
+                detail = (f"{sender or 'an unknown sender'} sent {most} personal messages in "
+                          f"{self.rules.bulk_days} days ({span[0]:%Y-%m-%d} to {span[1]:%Y-%m-%d}); "
+                          f"policy allows {self.rules.bulk_threshold}")
+                crossing.record["violations"].append(Violation("bulk-social-email", "medium", detail).to_dict())
+
+
+def _rescored(record: dict, score: float, rules: MailRules) -> None:
+    """A new score, its classification, and personal-email-outside-folder kept in step with it."""
+    record["score"] = score
+    record["classification"] = "personal" if score >= rules.weights["personal_threshold"] else "work"
+    others = [v for v in record["violations"] if v["rule"] != "personal-email-outside-folder"]
+    if record["classification"] == "personal" and not record.get("_inside_personal"):
+        others.insert(0, outside_violation(rules).to_dict())
+    record["violations"] = others
+
+
+def outside_violation(rules: MailRules) -> Violation:
+    return Violation("personal-email-outside-folder", "low", f"move this message to {rules.personal_folder}")
+
+
+def _when(iso: Optional[str]) -> Optional[datetime]:
+    if not iso:
+        return None
+    try:
+        return datetime.strptime(iso, "%Y-%m-%dT%H:%M:%SZ")
+    except ValueError:
+        return None
