@@ -28,6 +28,12 @@ def ole_kind(stream: BinaryIO) -> Optional[str]:
     `stream` must be seekable; it is read from the start and left at an
     unspecified position. None means not OLE, unreadable, or not Office.
     """
+    names = stream_names(stream)
+    return kind_of(names) if names is not None else None
+
+
+def stream_names(stream: BinaryIO) -> Optional[set]:
+    """Paths ("a/b") of the streams in an OLE file read from the start; None: not OLE, or unreadable."""
     import olefile
 
     try:
@@ -39,12 +45,11 @@ def ole_kind(stream: BinaryIO) -> Optional[str]:
         stream.seek(0)
         ole = olefile.OleFileIO(stream)
         try:
-            names = {"/".join(entry) for entry in ole.listdir(streams=True, storages=False)}
+            return {"/".join(entry) for entry in ole.listdir(streams=True, storages=False)}
         finally:
             ole.close()
     except Exception:  # olefile raises OSError, struct.error, IndexError... on damaged files
         return None
-    return kind_of(names)
 
 
 def kind_of(names: set) -> Optional[str]:

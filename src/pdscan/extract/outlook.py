@@ -26,7 +26,7 @@ from .mapi import Attachment, Outlook, address_fields, all_problems, html_text, 
 from .members import member_item, refusing
 from . import pst
 from .message import extract_message
-from .ole import OLE_MAGIC
+from .ole import stream_names
 
 MSG_MIME = "application/vnd.ms-outlook"
 PST_MIME = "application/vnd.ms-outlook-pst"  # Apache Tika's name: libmagic says vnd.ms-outlook for both
@@ -45,20 +45,7 @@ class NotReadable(Exception):
 
 def is_msg(stream: BinaryIO) -> bool:
     """An OLE file with the property streams of an Outlook item (MS-OXMSG), read from the start."""
-    import olefile
-
-    try:
-        stream.seek(0)
-        if stream.read(len(OLE_MAGIC)) != OLE_MAGIC:
-            return False
-        stream.seek(0)
-        ole = olefile.OleFileIO(stream)
-        try:
-            names = {entry[0] for entry in ole.listdir(streams=True, storages=False) if len(entry) == 1}
-        finally:
-            ole.close()
-    except Exception:  # olefile raises OSError, struct.error, IndexError... on damaged files
-        return False
+    names = {n for n in (stream_names(stream) or ()) if "/" not in n}  # top-level streams only
     return "__properties_version1.0" in names and any(n.startswith("__substg1.0_") for n in names)
 
 
