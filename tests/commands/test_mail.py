@@ -85,7 +85,8 @@ def test_text_output_groups_by_folder(run, layouts):
     assert "Messages: 7 in 3 folder(s); personal outside Personal: 2." in out
     assert "Inbox: 4 message(s): 3 work, 1 personal, 1 holding personal data" in out
     assert "Personal/Family: 1 message(s) in Personal: counted, not read" in out
-    assert out.count("move these 1 messages to Personal:") == 2
+    assert out.count("move this message to Personal:") == 2
+    assert "Scanned 7 messages, " in out
     assert "uk.nino" in out and "AB123456C" not in out
     assert "personal-email-outside-folder ×2" in out
 

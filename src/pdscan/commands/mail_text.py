@@ -69,7 +69,8 @@ class MailText:
                 write(f"  {name or '(top)'}: {f.total} message(s): {f.work} work, {f.personal} personal, "
                       f"{f.with_data} holding personal data")
             if f.personal and not f.inside:
-                write(f"    move these {f.personal} messages to {self.personal_folder}:")
+                write(f"    move these {f.personal} messages to {self.personal_folder}:" if f.personal > 1
+                      else f"    move this message to {self.personal_folder}:")
                 for r in f.move[:MAX_LISTED]:
                     write(f"      {_line(r)}  score {r['score']}: {'; '.join(r.get('reasons', []))}")
                 if f.personal > MAX_LISTED:

@@ -90,7 +90,8 @@ class ConsoleSink:
     def end(self, summary) -> None:
         s = summary
         self.write()
-        self.write(f"Scanned {s.files} files ({_size(s.bytes)}), {s.items} items in all, in {s.elapsed:.1f}s.")
+        scanned = f"{s.messages} messages" if s.messages and not s.files else f"{s.files} files ({_size(s.bytes)})"
+        self.write(f"Scanned {scanned}, {s.items} items in all, in {s.elapsed:.1f}s.")
         self.write(f"Items holding personal data: {s.items_with_personal_data}; encrypted items: {s.encrypted_items}.")
         if s.volumes:
             self.write(f"Volumes checked: {s.volumes}; failed: {s.volumes_failed}.")
