@@ -272,10 +272,14 @@ def address_fields(props: Iterable[tuple]) -> list:
 
 
 def sender(string) -> tuple:
-    """(name, SMTP address) of the sender, from a tag → string getter; "sent on behalf of" if no sender."""
+    """(name, SMTP address) of the sender, from a tag → string getter; "sent on behalf of" if no sender.
+
+    An Exchange sender may be stored only as an X.500 DN; an item its owner wrote (Sent Items,
+    Drafts) then still carries the SMTP address of its creator (PidTagCreatorSmtpAddress)."""
     return (string(0x0C1A) or string(0x0042),
             smtp_address(string(0x5D01), string(0x0C1F), string(0x0C1E))
-            or smtp_address(string(0x5D02), string(0x0065), string(0x0064)))
+            or smtp_address(string(0x5D02), string(0x0065), string(0x0064))
+            or (smtp_address(string(0x5D0A), None, None) if (string(0x0C1E) or "").upper() == "EX" else None))
 
 
 def smtp_address(smtp: Optional[str], address: Optional[str], kind: Optional[str]) -> Optional[str]:
