@@ -28,12 +28,14 @@ class Context:
 TABLE = {
     "application/gzip": "archive:extract_archive",
     "application/json": "text:extract_text",
+    "application/msword": "legacy_office:extract_doc",
     "application/pdf": "pdf:extract_pdf",
     "application/pgp-encrypted": "text:extract_text",  # libmagic's name for any armoured PGP text
     "application/rtf": "rtf:extract_rtf",
     "application/vnd.ms-excel": "spreadsheet:extract_spreadsheet",
     "application/vnd.ms-outlook": "outlook:extract_outlook",  # .msg (sniff tells it from a PST)
     "application/vnd.ms-outlook-pst": "outlook:extract_pst",
+    "application/vnd.ms-powerpoint": "legacy_office:extract_ppt",
     "application/vnd.oasis.opendocument.presentation": "office:extract_odf",
     "application/vnd.oasis.opendocument.spreadsheet": "spreadsheet:extract_spreadsheet",
     "application/vnd.oasis.opendocument.text": "office:extract_odf",
