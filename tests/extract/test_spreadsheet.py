@@ -104,3 +104,19 @@ def test_corrupt_and_unsupported(run, tmp_path):
         run(extract_spreadsheet, b"Name,DOB\nJane,1990-05-17\n")
     with pytest.raises(ItemError):
         run(extract_spreadsheet, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "xls", "ods"])
+def test_long_numbers_are_quantities_and_long_text_is_read(cli, tmp_path, kind):
+    """A 15-digit number cell is shown as 3.78282E+14 by the spreadsheet itself (and ODS cannot even
+    store 16 digits as a number): a quantity, not a card number; a fraction's decimals are no card
+    or phone number either.
+    Digits typed as text are one."""
+    rows = [["Ref", "Volume", "Rate", "Share", "Card number"],
+            [378282246310005, 4222222222222, 0.4111111111111111, 0.07912345678912, "5555555555554444"]]
+    path = tmp_path / f"cards.{kind}"
+    pyexcel.save_as(array=rows, dest_file_name=str(path))
+    result = cli("scan", path, "--format", "jsonl", "--no-progress")
+    findings = [f for r in result.records() if r["type"] == "item" for f in r["findings"]]
+    assert [(f["detector"], f["count"]) for f in findings if f["detector"] == "payment_card"] == [("payment_card", 1)]
+    assert "uk.phone" not in {f["detector"] for f in findings}  # 0.07912345678912 holds no mobile number

@@ -64,11 +64,24 @@ def normalise_header(cell) -> str:
     return " ".join(str(cell).split())[:80]
 
 
+# Number cells are rendered as a spreadsheet shows them, not as Python's repr: a float's 17
+# significant digits (0.07123456789012345) would offer digit runs to the card and phone detectors. A number
+# cell this large is a quantity: an identifier of 13 digits or more (a card number) is kept as text,
+# because a spreadsheet shows such a number as 4.71235E+12 and holds only 15 digits.
+LONG_NUMBER = 10 ** 12
+
+
 def _cell(value) -> str:
     if value is None:
         return ""
     if hasattr(value, "isoformat"):
         value = value.isoformat()
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        if abs(value) >= LONG_NUMBER:
+            return f"{value:.6G}"
+        if value == int(value):
+            return str(int(value))  # 7700900123.0 is the phone number 7700900123
+        return f"{value:.6G}"  # a fraction's digits are never an identifier: keep no long run of them
     return " ".join(str(value).split())
 
 
