@@ -42,7 +42,8 @@ def add_parser(sub) -> None:
 def run_mail(args) -> int:
     cfg = configuration.build(args.policy, args.detectors, args.exclude, 1)
     rules = MailRules.from_policy(cfg.policy.raw, args.owner_domain)
-    mailboxes = [open_mailbox(source, cafile=args.imap_cafile) for source in args.sources]  # a missing source stops before output
+    # Opened before any output: a missing source or a refused IMAP login stops here, with exit 2.
+    mailboxes = [open_mailbox(source, cafile=args.imap_cafile) for source in args.sources]
     with open_sinks(args, cfg, None, args.sources) as (sinks, _progress):
         if args.format == "text":
             sinks[0] = MailText(sinks[0], rules.personal_folder)

@@ -32,7 +32,7 @@ class _Entry:
     keys: tuple
     sender: str = ""
     base: Optional[float] = None
-    message_id: bool = False
+    identity: str = ""  # the Message-ID: copies of one message filed in several folders share it
 
 
 def thread_keys(facts: Facts) -> tuple:
@@ -55,8 +55,7 @@ class MailboxReview:
         if facts is None:
             self.entries.append(_Entry(record, ()))
             return
-        self.entries.append(_Entry(record, thread_keys(facts), facts.sender, record["score"],
-                                   bool(facts.message_id)))
+        self.entries.append(_Entry(record, thread_keys(facts), facts.sender, record["score"], facts.message_id))
 
     def finish(self) -> Iterator[dict]:
         self._threads()
@@ -104,8 +103,7 @@ class MailboxReview:
                 _rescored(record, round(entry.base + shift, 2), self.rules)
 
     def _identity(self, i: int) -> str:
-        entry = self.entries[i]
-        return entry.keys[0] if entry.message_id else f"#{i}"
+        return self.entries[i].identity or f"#{i}"
 
     def _bulk_social(self) -> None:
         """Per sender, the largest number of personal Sent messages in any window of bulk_social_days."""
