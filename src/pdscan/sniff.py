@@ -9,8 +9,8 @@ import zipfile
 from functools import lru_cache
 from typing import BinaryIO
 
-from .extract.ole import ole_kind
-from .extract.outlook import MSG_MIME, PST_MIME, is_msg
+from .extract.ole import kind_of, stream_names
+from .extract.outlook import MSG_MIME, PST_MIME, msg_streams
 from .extract.pst import MAGIC as PST_MAGIC
 from .model import Item
 
@@ -53,7 +53,9 @@ def sniff_with_head(item: Item) -> tuple:
         if mime == "application/zip" or (mime == "application/octet-stream" and prefix[:4] == b"PK\x03\x04"):
             mime = _refine_zip(stream, prefix) or "application/zip"
         elif mime in OLE_TYPES:
-            mime = ole_kind(stream) or (MSG_MIME if is_msg(stream) else mime)
+            names = stream_names(stream)  # one directory listing decides Office and Outlook alike
+            if names is not None:
+                mime = kind_of(names) or (MSG_MIME if msg_streams(names) else mime)
         elif prefix.startswith(PST_MAGIC):
             mime = PST_MIME  # libmagic calls both PST and .msg vnd.ms-outlook; their extractors differ
     if mime == "text/plain" or mime == "application/csv":

@@ -45,8 +45,13 @@ class NotReadable(Exception):
 
 def is_msg(stream: BinaryIO) -> bool:
     """An OLE file with the property streams of an Outlook item (MS-OXMSG), read from the start."""
-    names = {n for n in (stream_names(stream) or ()) if "/" not in n}  # top-level streams only
-    return "__properties_version1.0" in names and any(n.startswith("__substg1.0_") for n in names)
+    return msg_streams(stream_names(stream) or set())
+
+
+def msg_streams(names: set) -> bool:
+    """The OLE stream paths of an Outlook item: its property streams at the top level."""
+    top = {n for n in names if "/" not in n}
+    return "__properties_version1.0" in top and any(n.startswith("__substg1.0_") for n in top)
 
 
 def msg_to_rfc822(data: bytes) -> tuple:
