@@ -64,6 +64,7 @@ class Columns:
 
     headers: tuple
     delimiter: bytes = b"\t"
+    header_line: int = 1  # the header row's line: a chunk starting there skips it
 
     def header_at(self, data: bytes, offset: int) -> Optional[str]:
         start = data.rfind(b"\n", 0, offset) + 1

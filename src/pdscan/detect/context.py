@@ -38,8 +38,12 @@ def words_regex(words) -> Optional[re.Pattern]:
     return re.compile(expression, re.IGNORECASE) if expression else None
 
 
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+
+
 def normalise_header(text: str) -> str:
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split())
+    """Lower-case words: "D.O.B." is "d o b", "NINumber" (an XML element) is "ni number"."""
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", _CAMEL.sub(" ", text).lower()).split())
 
 
 class HeaderMatcher:

@@ -272,7 +272,7 @@ def _windows(ends, width: int, size: int):
 
 def _body_start(chunk: Chunk) -> int:
     """Where cells start: after the header row, when this chunk holds it."""
-    if chunk.columns is not None and chunk.first_line == 1 and chunk.offset == 0:
+    if chunk.columns is not None and chunk.first_line == chunk.columns.header_line and chunk.offset == 0:
         return chunk.data.find(b"\n") + 1 or len(chunk.data)
     return 0
 

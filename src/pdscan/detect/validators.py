@@ -166,12 +166,13 @@ def uk_driving_licence(value: str) -> bool:
 
 @validator("uk_bank_account")
 def uk_bank_account(value: str) -> bool:
-    """Sort code and account (6 + 8 digits), or an 8-digit labelled account."""
+    """Sort code and account (6 + 8 digits), or an 8-digit labelled account (6 or 7 digits:
+    a number cell that lost its leading zeros; only column patterns offer those)."""
     digits = re.sub(r"[^0-9]", "", value) if value.isascii() else ""
     if len(digits) == 14:
         sort_code, account = digits[:6], digits[6:]
-    elif len(digits) == 8:
-        sort_code, account = "", digits
+    elif 6 <= len(digits) <= 8:
+        sort_code, account = "", digits.zfill(8)
     else:
         return False
     return sort_code != "000000" and len(set(account)) > 1

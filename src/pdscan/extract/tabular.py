@@ -11,9 +11,11 @@ import io
 from typing import Iterable, Iterator, Optional, Sequence
 
 from ..model import Chunk, Columns
+from .layout import DATA, FIELD, HEADER, LOOKAHEAD, PROBE_ROWS, segment
 from .text import guess_encoding, stream_chunks
 
 HEADER_PROBE = 65536
+SMALL_TABLE = 1 << 20  # tables up to this size are split into cells; larger ones stream as bytes
 
 
 class QuotedColumns(Columns):
@@ -31,14 +33,6 @@ class QuotedColumns(Columns):
         return (self.headers[index] or None) if index < len(self.headers) else None
 
 
-def looks_like_header(cells: Sequence[str]) -> bool:
-    filled = [c.strip() for c in cells if c and c.strip()]
-    if len(filled) < 1:
-        return False
-    wordy = sum(1 for c in filled if len(c) <= 40 and not any(ch.isdigit() for ch in c))
-    return wordy >= max(1, (len(filled) * 2 + 2) // 3)
-
-
 def sniff_dialect(head: str) -> str:
     try:
         return csv.Sniffer().sniff(head[:HEADER_PROBE], delimiters=",;\t|").delimiter
@@ -48,16 +42,43 @@ def sniff_dialect(head: str) -> str:
 
 def extract_delimited(item, ctx) -> Iterator[Chunk]:
     with item.open() as stream:
-        head = stream.read(HEADER_PROBE)
-        encoding, bom = guess_encoding(head)
-        text = head[bom:].decode(encoding, errors="replace")
+        head = stream.read(SMALL_TABLE)
+        encoding, bom = guess_encoding(head[:HEADER_PROBE])
+        small = len(head) < SMALL_TABLE
+        text = (head if small else head[:HEADER_PROBE])[bom:].decode(encoding, errors="replace")
         delimiter = sniff_dialect(text)
-        first = next(csv.reader(io.StringIO(text.split("\n", 1)[0]), delimiter=delimiter), [])
-        columns = None
-        if looks_like_header(first):
-            columns = QuotedColumns(tuple(normalise_header(h) for h in first), delimiter.encode())
-        stream.seek(0)
+        if small:
+            # Small tables (class lists, exports) are split into cells, so every table in them,
+            # wherever its header row is, gets its own columns.
+            yield from rows_to_chunks(csv.reader(io.StringIO(text), delimiter=delimiter), where="")
+            return
+        yield from _large_delimited(stream, ctx, head, text, encoding, delimiter)
+
+
+def _large_delimited(stream, ctx, head: bytes, text: str, encoding: str, delimiter: str) -> Iterator[Chunk]:
+    """Large tables stream as bytes under the first header found near the top: no cell split."""
+    lines = text.split("\n", PROBE_ROWS + LOOKAHEAD)[:PROBE_ROWS + LOOKAHEAD]
+    rows = list(csv.reader(io.StringIO("\n".join(lines[:-1])), delimiter=delimiter))
+    header = next((r for r in segment(rows) if r.role == HEADER), None)
+    stream.seek(0)
+    if header is None or (header.number > 1 and encoding.startswith("utf-16")) or len(rows) != len(lines) - 1:
+        # No header, or lines that cannot be counted in bytes (UTF-16, quoted line breaks).
+        columns = _quoted(header, delimiter) if header is not None and header.number == 1 else None
         yield from stream_chunks(stream, ctx.limits.block_size, ctx.limits.overlap, columns=columns)
+        return
+    if header.number > 1:
+        yield from rows_to_chunks(rows[:header.number - 1], where="")
+        start = 0
+        for _ in range(header.number - 1):
+            start = head.index(b"\n", start) + 1
+        stream.seek(start)
+    yield from stream_chunks(stream, ctx.limits.block_size, ctx.limits.overlap, columns=_quoted(header, delimiter),
+                             first_line=header.number)
+
+
+def _quoted(header, delimiter: str) -> "QuotedColumns":
+    return QuotedColumns(tuple(normalise_header(h) for h in header.header), delimiter.encode(),
+                         header_line=header.number)
 
 
 def normalise_header(cell) -> str:
@@ -86,21 +107,44 @@ def _cell(value) -> str:
 
 
 def rows_to_chunks(rows: Iterable[Sequence], where: str, block_rows: int = 2000) -> Iterator[Chunk]:
-    """Render a sheet's rows as tab-separated UTF-8 chunks with its header row.
+    """Render a sheet's rows as tab-separated UTF-8 chunks, each table's rows with its header.
 
-    Line n of the rendering is row n of the sheet, so a match's line is its row.
+    Line n of a chunk is row n of the sheet, so a match's line is its row. Rows above a table
+    (titles, notes) are plain text; a "DOB: | 01/02/2005" field there is a chunk under its label.
     """
-    columns: Optional[Columns] = None
-    lines: list = []
-    first_line = 1
-    for n, row in enumerate(rows, start=1):
-        cells = [_cell(v) for v in row]
-        if n == 1 and looks_like_header(cells):
-            columns = Columns(tuple(normalise_header(c) for c in cells), b"\t")
-        lines.append("\t".join(cells))
-        if len(lines) >= block_rows:
-            yield Chunk(("\n".join(lines) + "\n").encode("utf-8"), where, first_line, columns=columns)
-            first_line += len(lines)
-            lines = []
-    if lines:
-        yield Chunk(("\n".join(lines) + "\n").encode("utf-8"), where, first_line, columns=columns)
+    block = _Block(where, block_rows)
+    table: Optional[Columns] = None
+    for row in segment([_cell(v) for v in cells] for cells in rows):
+        if row.role == FIELD and row.number <= PROBE_ROWS:
+            # The value again, alone under its label: the label is its evidence, as a header is.
+            value = "\t".join(c for c in row.cells if c.strip() and c.strip().rstrip(": ") != row.header[0])
+            yield Chunk((value + "\n").encode("utf-8"), where, row.number, header=row.header[0])
+        if row.role == HEADER:
+            table = Columns(tuple(normalise_header(c) for c in row.header), b"\t", header_line=row.number)
+        in_table = row.role in (HEADER, DATA) or (not any(row.cells) and block.columns is not None)
+        yield from block.add(row.number, "\t".join(row.cells), table if in_table else None)
+    yield from block.flush()
+
+
+class _Block:
+    """Consecutive rows under one header (or none), cut into chunks of block_rows."""
+
+    def __init__(self, where: str, block_rows: int):
+        self.where, self.block_rows = where, block_rows
+        self.lines: list = []
+        self.first_line = 1
+        self.columns: Optional[Columns] = None
+
+    def add(self, number: int, line: str, columns: Optional[Columns]) -> Iterator[Chunk]:
+        if columns is not self.columns or len(self.lines) >= self.block_rows:
+            yield from self.flush()
+            self.columns = columns
+        if not self.lines:
+            self.first_line = number
+        self.lines.append(line)
+
+    def flush(self) -> Iterator[Chunk]:
+        if self.lines:
+            yield Chunk(("\n".join(self.lines) + "\n").encode("utf-8"), self.where, self.first_line,
+                        columns=self.columns)
+            self.lines = []

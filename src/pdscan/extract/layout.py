@@ -1,0 +1,143 @@
+"""Where a table's header row is, in rows laid out as people lay them out.
+
+Exports and class lists open with title lines, blank rows and a "Course:
+Level 3" block before the header; a sheet can hold a second table further
+down, and a header can span two rows (a merged group cell over its columns).
+`segment` reads rows once, with a few rows of look-ahead, and says of each
+row what it is: free text, a labelled field, a header, or data under the
+header in force.
+"""
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from typing import Iterable, Iterator, Optional, Sequence
+
+PROBE_ROWS = 30   # the first header is looked for this far down
+LOOKAHEAD = 5     # rows read ahead to see the data under a header candidate
+MAX_LABEL = 40    # longer cells are text, not column names or field labels
+
+TEXT, FIELD, HEADER, DATA = "text", "field", "header", "data"
+
+
+@dataclass(frozen=True)
+class Row:
+    number: int        # 1-based, as the sheet or file numbers it
+    cells: tuple
+    role: str
+    header: Optional[tuple] = None  # HEADER/DATA: the column names in force; FIELD: (label,)
+
+
+def _filled(cells: Sequence[str]) -> list:
+    return [c.strip() for c in cells if c and c.strip()]
+
+
+def _wordy(cell: str) -> bool:
+    return len(cell) <= MAX_LABEL and not any(ch.isdigit() for ch in cell)
+
+
+def looks_like_header(cells: Sequence[str]) -> bool:
+    filled = _filled(cells)
+    if len(filled) < 1:
+        return False
+    wordy = sum(1 for c in filled if _wordy(c))
+    return wordy >= max(1, (len(filled) * 2 + 2) // 3)
+
+
+def _header_like(cells: Sequence[str]) -> bool:
+    """Two or more distinct column names; a cell ending in ':' is a field label instead."""
+    filled = _filled(cells)
+    return len(filled) >= 2 and looks_like_header(cells) and not any(c.endswith(":") for c in filled) \
+        and len({c.lower() for c in filled}) == len(filled)
+
+
+def field_label(cells: Sequence[str]) -> Optional[str]:
+    """The label of a "DOB: | 01/02/2005" row (a colon, or just two cells), or None."""
+    filled = _filled(cells)
+    if len(filled) < 2 or not _wordy(filled[0].rstrip(":")):
+        return None
+    if filled[0].endswith(":") or len(filled) == 2:
+        return filled[0].rstrip(": ") or None
+    return None
+
+
+def _data_follows(cells: Sequence[str], ahead: list, later_table: bool) -> bool:
+    """Rows under a header candidate read as its data: as wide as it, roughly.
+    A later table's header must also differ in kind from the row under it
+    (names over values), or every blank-separated row of a names list would
+    start a table of its own."""
+    below = [r for r in ahead if _filled(r)]
+    if not below or len(_filled(below[0])) < 2:
+        return False
+    width = max(len(_filled(r)) for r in below)
+    if len(_filled(cells)) * 5 < width * 3:
+        return False
+    return not (later_table and looks_like_header(below[0]))
+
+
+def _combined(top: Sequence[str], names: Sequence[str]) -> tuple:
+    """A group row over a header row ("Emergency contact" over "Name", "Phone"):
+    each group name is carried right over the columns it spans."""
+    out, group = [], ""
+    for i, name in enumerate(names):
+        above = top[i].strip() if i < len(top) and top[i] else ""
+        group = above or group
+        out.append(f"{group} {name}".strip() if name.strip() else group)
+    return tuple(out)
+
+
+def segment(rows: Iterable[Sequence[str]]) -> Iterator[Row]:
+    """Each row with its role; rows are lists of rendered cell text."""
+    source = enumerate(rows, start=1)
+    ahead: deque = deque()
+    header: Optional[tuple] = None
+    previous: Optional[Row] = None   # the row just above, if it was not blank
+    blank_above = True               # a blank row (or the top) just above, or a title after one
+
+    def fill():
+        while len(ahead) < LOOKAHEAD + 1:
+            try:
+                ahead.append(next(source))
+            except StopIteration:
+                return
+
+    while True:
+        fill()
+        if not ahead:
+            return
+        number, cells = ahead.popleft()
+        cells = tuple(cells)
+        filled = _filled(cells)
+        if not filled:
+            previous, blank_above = None, True
+            yield Row(number, cells, TEXT)
+            continue
+        seeking = number <= PROBE_ROWS if header is None else blank_above
+        upcoming = [c for _, c in ahead]
+        if seeking and _header_like(cells) and _data_follows(cells, upcoming, header is not None):
+            names = tuple(c.strip() for c in cells)
+            nxt = upcoming[0] if upcoming else ()
+            if _header_like(nxt) and len(_filled(nxt)) > len(filled):
+                # This row groups the next one's columns: the next row is the header.
+                yield Row(number, cells, TEXT)
+                number, cells = ahead.popleft()
+                cells = tuple(cells)
+                header = _combined(names, tuple(c.strip() for c in cells))
+            elif previous is not None and previous.role in (TEXT, FIELD) and _header_like(previous.cells) \
+                    and len(_filled(previous.cells)) < len(filled):
+                header = _combined(previous.cells, names)
+            else:
+                header = names
+            previous, blank_above = Row(number, cells, HEADER, header), False
+            yield previous
+            continue
+        if header is not None:
+            row = Row(number, cells, DATA, header)
+        else:
+            label = field_label(cells)
+            row = Row(number, cells, FIELD, (label,)) if label else Row(number, cells, TEXT)
+        # A title line right after a blank row still lets the next row start a table.
+        blank_above = blank_above and len(filled) == 1 and previous is None
+        previous = row
+        yield row
+
