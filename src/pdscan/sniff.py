@@ -12,9 +12,11 @@ from typing import BinaryIO
 from .extract.ole import kind_of, stream_names
 from .extract.outlook import MSG_MIME, PST_MIME, msg_streams
 from .extract.pst import MAGIC as PST_MAGIC
+from .extract.sql import looks_like_sql
 from .model import Item
 
 PREFIX = 8192
+SQL_MIME = "application/sql"
 
 # Names inside a zip that say which office format it is.
 ZIP_KINDS = (
@@ -58,7 +60,9 @@ def sniff_with_head(item: Item) -> tuple:
                 mime = kind_of(names) or (MSG_MIME if msg_streams(names) else mime)
         elif prefix.startswith(PST_MAGIC):
             mime = PST_MIME  # libmagic calls both PST and .msg vnd.ms-outlook; their extractors differ
-    if mime == "text/plain" or mime == "application/csv":
+    if mime in ("text/plain", "application/x-sql") and looks_like_sql(prefix):
+        mime = SQL_MIME
+    elif mime == "text/plain" or mime == "application/csv":
         ext = "." + item.name.rsplit(".", 1)[-1].lower() if "." in item.name else ""
         mime = TEXT_HINTS.get(ext, mime)
     return mime, prefix

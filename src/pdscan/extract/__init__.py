@@ -32,6 +32,7 @@ TABLE = {
     "application/pdf": "pdf:extract_pdf",
     "application/pgp-encrypted": "text:extract_text",  # libmagic's name for any armoured PGP text
     "application/rtf": "rtf:extract_rtf",
+    "application/sql": "sql:extract_sql",  # sniff's name for a dump libmagic calls text/plain
     "application/vnd.ms-excel": "spreadsheet:extract_spreadsheet",
     "application/vnd.ms-outlook": "outlook:extract_outlook",  # .msg (sniff tells it from a PST)
     "application/vnd.ms-outlook-pst": "outlook:extract_pst",
@@ -44,6 +45,7 @@ TABLE = {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "office:extract_docx",
     "application/x-7z-compressed": "archive:extract_archive",
     "application/x-bzip2": "archive:extract_archive",
+    "application/x-sql": "sql:extract_sql",
     "application/x-tar": "archive:extract_archive",
     "application/x-xz": "archive:extract_archive",
     "application/zip": "archive:extract_archive",

@@ -112,7 +112,7 @@ def rows_to_chunks(rows: Iterable[Sequence], where: str, block_rows: int = 2000)
     Line n of a chunk is row n of the sheet, so a match's line is its row. Rows above a table
     (titles, notes) are plain text; a "DOB: | 01/02/2005" field there is a chunk under its label.
     """
-    block = _Block(where, block_rows)
+    block = RowBlock(where, block_rows)
     table: Optional[Columns] = None
     for row in segment([_cell(v) for v in cells] for cells in rows):
         if row.role == FIELD and row.number <= PROBE_ROWS:
@@ -126,7 +126,7 @@ def rows_to_chunks(rows: Iterable[Sequence], where: str, block_rows: int = 2000)
     yield from block.flush()
 
 
-class _Block:
+class RowBlock:
     """Consecutive rows under one header (or none), cut into chunks of block_rows."""
 
     def __init__(self, where: str, block_rows: int):
@@ -136,7 +136,8 @@ class _Block:
         self.columns: Optional[Columns] = None
 
     def add(self, number: int, line: str, columns: Optional[Columns]) -> Iterator[Chunk]:
-        if columns is not self.columns or len(self.lines) >= self.block_rows:
+        if columns is not self.columns or len(self.lines) >= self.block_rows \
+                or (self.lines and number != self.first_line + len(self.lines)):
             yield from self.flush()
             self.columns = columns
         if not self.lines:
