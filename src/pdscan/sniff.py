@@ -13,6 +13,7 @@ from .extract.ole import kind_of, stream_names
 from .extract.outlook import MSG_MIME, PST_MIME, msg_streams
 from .extract.pst import MAGIC as PST_MAGIC
 from .extract.sql import looks_like_sql
+from .extract.structured import structured_kind
 from .model import Item
 
 PREFIX = 8192
@@ -62,6 +63,8 @@ def sniff_with_head(item: Item) -> tuple:
             mime = PST_MIME  # libmagic calls both PST and .msg vnd.ms-outlook; their extractors differ
     if mime in ("text/plain", "application/x-sql") and looks_like_sql(prefix):
         mime = SQL_MIME
+    elif mime == "text/plain" and structured_kind(prefix):
+        mime = structured_kind(prefix)
     elif mime == "text/plain" or mime == "application/csv":
         ext = "." + item.name.rsplit(".", 1)[-1].lower() if "." in item.name else ""
         mime = TEXT_HINTS.get(ext, mime)

@@ -47,19 +47,25 @@ def normalise_header(text: str) -> str:
 
 
 class HeaderMatcher:
-    """Does a column header name this detector's data ("DOB", "Date of birth")?"""
+    """Does a column header name this detector's data ("DOB", "Date of birth")?
+
+    A phrase matches as whole words anywhere in the header ("Learner DOB"); one written
+    "=name" only as the whole header, for a word that other headers use of things
+    ("Course name", "Build name")."""
 
     def __init__(self, headers):
-        self.phrases = tuple(normalise_header(h) for h in headers if normalise_header(h))
+        self.phrases = tuple(normalise_header(h) for h in headers if not h.startswith("=") and normalise_header(h))
+        self.whole = frozenset(normalise_header(h[1:]) for h in headers if h.startswith("="))
         self._cache: dict = {}
 
     def __call__(self, header: Optional[str]) -> bool:
-        if not header or not self.phrases:
+        if not header or not (self.phrases or self.whole):
             return False
         hit = self._cache.get(header)
         if hit is None:
-            padded = f" {normalise_header(header)} "
-            hit = any(f" {p} " in padded for p in self.phrases)
+            words = normalise_header(header)
+            padded = f" {words} "
+            hit = words in self.whole or any(f" {p} " in padded for p in self.phrases)
             self._cache[header] = hit
         return hit
 

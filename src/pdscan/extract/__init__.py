@@ -27,7 +27,7 @@ class Context:
 # MIME type → "module:function", sorted. Text types not listed fall to text.
 TABLE = {
     "application/gzip": "archive:extract_archive",
-    "application/json": "text:extract_text",
+    "application/json": "structured:extract_json",
     "application/msword": "legacy_office:extract_doc",
     "application/pdf": "pdf:extract_pdf",
     "application/pgp-encrypted": "text:extract_text",  # libmagic's name for any armoured PGP text
@@ -45,8 +45,10 @@ TABLE = {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "office:extract_docx",
     "application/x-7z-compressed": "archive:extract_archive",
     "application/x-bzip2": "archive:extract_archive",
+    "application/x-ndjson": "structured:extract_json",
     "application/x-sql": "sql:extract_sql",
     "application/x-tar": "archive:extract_archive",
+    "application/xml": "structured:extract_xml",
     "application/x-xz": "archive:extract_archive",
     "application/zip": "archive:extract_archive",
     "image/jpeg": "image:extract_image",
@@ -57,7 +59,7 @@ TABLE = {
     "text/html": "html:extract_html",
     "text/rtf": "rtf:extract_rtf",
     "text/tab-separated-values": "tabular:extract_delimited",
-    "text/xml": "text:extract_text",
+    "text/xml": "structured:extract_xml",
 }
 
 Extractor = Callable[[Item, Context], Output]

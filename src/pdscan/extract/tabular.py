@@ -92,7 +92,7 @@ def normalise_header(cell) -> str:
 LONG_NUMBER = 10 ** 12
 
 
-def _cell(value) -> str:
+def cell_text(value) -> str:
     if value is None:
         return ""
     if hasattr(value, "isoformat"):
@@ -114,7 +114,7 @@ def rows_to_chunks(rows: Iterable[Sequence], where: str, block_rows: int = 2000)
     """
     block = RowBlock(where, block_rows)
     table: Optional[Columns] = None
-    for row in segment([_cell(v) for v in cells] for cells in rows):
+    for row in segment([cell_text(v) for v in cells] for cells in rows):
         if row.role == FIELD and row.number <= PROBE_ROWS:
             # The value again, alone under its label: the label is its evidence, as a header is.
             value = "\t".join(c for c in row.cells if c.strip() and c.strip().rstrip(": ") != row.header[0])
