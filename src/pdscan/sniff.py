@@ -15,9 +15,11 @@ from .extract.pst import MAGIC as PST_MAGIC
 from .extract.sql import looks_like_sql
 from .extract.structured import structured_kind
 from .model import Item
+from .sources.mail.headers import looks_like_headers
 
 PREFIX = 8192
 SQL_MIME = "application/sql"
+MBOX_MIME = "application/mbox"
 
 # Names inside a zip that say which office format it is.
 ZIP_KINDS = (
@@ -65,10 +67,18 @@ def sniff_with_head(item: Item) -> tuple:
         mime = SQL_MIME
     elif mime == "text/plain" and structured_kind(prefix):
         mime = structured_kind(prefix)
+    elif mime == "text/plain" and _mbox(prefix):
+        mime = MBOX_MIME
     elif mime == "text/plain" or mime == "application/csv":
         ext = "." + item.name.rsplit(".", 1)[-1].lower() if "." in item.name else ""
         mime = TEXT_HINTS.get(ext, mime)
     return mime, prefix
+
+
+def _mbox(prefix: bytes) -> bool:
+    """A "From " line, then mail headers (libmagic calls some mbox files text/plain)."""
+    head = prefix.lstrip(b"\r\n")
+    return head.startswith(b"From ") and b"\n" in head and looks_like_headers(head.split(b"\n", 1)[1], needed=1)
 
 
 def _refine_zip(stream: BinaryIO, prefix: bytes):

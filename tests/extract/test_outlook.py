@@ -214,7 +214,8 @@ def test_chunks_of_a_converted_message_are_utf8():
     item = Item(path="m.eml", open=lambda: io.BytesIO(raw), size=len(raw))
     chunks = [c for c in extract_message(item, Context(limits, Budget(limits))) if isinstance(c, Chunk)]
     assert {c.where: c.data.decode("utf-8") for c in chunks} == {
-        "header Subject": "Café", "header From": "Zoë", "body": "naïve résumé"}
+        "header Subject": "Café", "header From": "Zoë", "header From address": "zoe@example.org",
+        "body": "naïve résumé"}
 
 
 class _Entry:

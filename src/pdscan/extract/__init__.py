@@ -28,6 +28,7 @@ class Context:
 TABLE = {
     "application/gzip": "archive:extract_archive",
     "application/json": "structured:extract_json",
+    "application/mbox": "mbox:extract_mbox",
     "application/msword": "legacy_office:extract_doc",
     "application/pdf": "pdf:extract_pdf",
     "application/pgp-encrypted": "text:extract_text",  # libmagic's name for any armoured PGP text

@@ -3,9 +3,11 @@
 The MIME structure is parsed with the stdlib email package under
 policy.default; when a malformed message makes that policy raise, it is read
 again under compat32, so no message stops a scan. Headers are always decoded
-from their raw compat32 form (see _header_chunks). The
-correspondents' addresses are left to mail classification: only their
-display names are text here. Encrypted parts (PGP/MIME, S/MIME enveloped)
+from their raw compat32 form (see _header_chunks). In a mailbox read by
+`pdscan mail` the correspondents' addresses are left to mail classification
+and only their display names are text; in a message file met by `scan` (.eml,
+.msg, an mbox or PST on disk) the addresses are personal data like any other.
+Encrypted parts (PGP/MIME, S/MIME enveloped)
 are not read: they become nested Items that carry the scheme and refuse to open.
 """
 from __future__ import annotations
@@ -59,11 +61,13 @@ def extract_message(item: Item, ctx) -> Iterator[Output]:
 
 def _extract(item: Item, raw: bytes, ctx, mime_policy) -> Iterator[Output]:
     msg = BytesParser(policy=mime_policy).parsebytes(raw)
-    yield from _header_chunks(BytesHeaderParser(policy=policy.compat32).parsebytes(raw))
+    # Mail sources mark their messages with the folder they came from.
+    addresses = "folder" not in item.meta
+    yield from _header_chunks(BytesHeaderParser(policy=policy.compat32).parsebytes(raw), addresses)
     yield from _part_outputs(item, msg, ctx)
 
 
-def _header_chunks(headers: Message) -> Iterator[Chunk]:
+def _header_chunks(headers: Message, addresses: bool = False) -> Iterator[Chunk]:
     """Headers are decoded from their raw form (compat32): decode_header joins
     adjacent encoded words before decoding, so a character split across two
     words (common in real mail, and invalid under policy.default) survives."""
@@ -71,7 +75,13 @@ def _header_chunks(headers: Message) -> Iterator[Chunk]:
         yield from _header_chunk(name, [_words(v) for v in headers.get_all(name, [])])
     for name in ADDRESS_HEADERS:
         values = [v if isinstance(v, str) else _words(v) for v in headers.get_all(name, [])]
-        yield from _header_chunk(name, [_words(display) for display, _ in getaddresses(values)])
+        pairs = getaddresses(values)
+        yield from _header_chunk(name, [_words(display) for display, _ in pairs])
+        if addresses:
+            # Under a label of their own: the name detector reads the display names' header.
+            text = "\n".join(address.strip() for _, address in pairs if "@" in address)
+            if text:
+                yield Chunk(text.encode("utf-8", "replace"), where=f"header {name} address", header="email address")
 
 
 def _header_chunk(name: str, values: list) -> Iterator[Chunk]:

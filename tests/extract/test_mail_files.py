@@ -1,0 +1,38 @@
+"""Mail files met by `scan` (.eml, mbox): the correspondents' addresses are `email` findings."""
+from __future__ import annotations
+
+from email.message import EmailMessage
+
+from pdscan.sniff import sniff
+from tests.extract.drive import file_item
+from tests.layouts import counts
+
+PEOPLE = ["chidi.okafor@gmail.com", "zofia.nowak@outlook.com", "bethan.hughes@btinternet.com",
+          "g.pryce@riverside-college.ac.uk", "megan.lloyd@yahoo.co.uk"]
+
+
+def message(sender: str, to: list, cc: list, subject="Trip consent forms") -> bytes:
+    msg = EmailMessage()
+    msg["From"] = f"Tutor <{sender}>"
+    msg["To"] = ", ".join(to)
+    if cc:
+        msg["Cc"] = ", ".join(cc)
+    msg["Subject"] = subject
+    msg.set_content("Please bring the signed forms on Monday.\n")
+    return msg.as_bytes()
+
+
+def test_eml_addresses_in_from_to_cc(tmp_path):
+    path = tmp_path / "consent.eml"
+    path.write_bytes(message(PEOPLE[3], PEOPLE[:2], PEOPLE[2:3] + PEOPLE[4:]))
+    assert counts(path).get("email") == 5
+
+
+def test_mbox_file_on_disk_is_read_message_by_message(tmp_path):
+    path = tmp_path / "Inbox"
+    first = message(PEOPLE[3], PEOPLE[:2], [])
+    second = message(PEOPLE[4], [PEOPLE[2]], [], subject="Re: trip")
+    path.write_bytes(b"From tutor@example Mon May  6 09:00:00 2024\n" + first + b"\n"
+                     b"From tutor@example Mon May  6 10:00:00 2024\n" + second + b"\n")
+    assert sniff(file_item(path)) == "application/mbox"
+    assert counts(path).get("email") == 5
