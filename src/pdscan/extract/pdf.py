@@ -14,6 +14,7 @@ from typing import Iterator
 from ..errors import ItemError, LimitExceeded
 from ..limits import read_capped
 from ..model import Chunk
+from .fixed import PROBE, split_at_header
 from .paragraphs import text_chunks
 
 MAX_PAGES = 5000
@@ -61,12 +62,23 @@ def extract_pdf(item, ctx) -> Iterator[Chunk]:
             continue
         data = _lines(text)
         if data.strip():
-            yield from text_chunks(data, f"page {index + 1}", 1, ctx.limits)
+            yield from _page_chunks(data, f"page {index + 1}", ctx)
     yield from _form_fields(reader, ctx)
     if total > MAX_PAGES:
         raise LimitExceeded(f"more than {MAX_PAGES} pages: pages after {MAX_PAGES} not scanned")
     if failed:
         raise ItemError(f"{failed} of {total} pages unreadable")
+
+
+def _page_chunks(data: bytes, where: str, ctx) -> Iterator[Chunk]:
+    """A page that prints a report with aligned columns reads its values under their headers."""
+    found = split_at_header(data[:PROBE])
+    if found is None:
+        yield from text_chunks(data, where, 1, ctx.limits)
+        return
+    cut, first_line, columns = found
+    yield Chunk(data[:cut], where, 1)
+    yield Chunk(data[cut:], where, first_line, columns=columns)
 
 
 def _lines(text: str) -> bytes:

@@ -7,9 +7,11 @@ so the detect stage always sees UTF-8 and memory stays at about two blocks.
 from __future__ import annotations
 
 import codecs
+import io
 from typing import BinaryIO, Iterator, Optional
 
 from ..model import Chunk, Columns
+from .fixed import PROBE, split_at_header
 
 BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
@@ -111,4 +113,13 @@ class _prepend:
 
 def extract_text(item, ctx) -> Iterator[Chunk]:
     with item.open() as stream:
-        yield from stream_chunks(stream, ctx.limits.block_size, ctx.limits.overlap)
+        head = stream.read(PROBE)
+        encoding, bom = guess_encoding(head)
+        # A report with aligned columns: its header line names the values under it. Lines down
+        # to the header are read as they are; the rest under the header's columns.
+        cut, first_line, columns = split_at_header(head, encoding, bom) or (0, 1, None)
+        if cut:
+            yield from stream_chunks(io.BytesIO(head[:cut]), ctx.limits.block_size, ctx.limits.overlap)
+        stream.seek(cut)
+        yield from stream_chunks(stream, ctx.limits.block_size, ctx.limits.overlap, columns=columns,
+                                 first_line=first_line)

@@ -1,0 +1,104 @@
+"""Fixed-width text reports: aligned columns under a header line.
+
+A register or MIS report printed to text lines its values up under a header
+("Surname    Forename   DOB         ULN"). The header is found near the top: a
+line of three or more names set apart by runs of spaces, over lines split the
+same way that hold values. A value then takes the header whose text it overlaps
+most, so left- and right-aligned columns both work; lines that are not split
+into such cells (prose, a page footer) have no column.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+from ..model import Columns
+from .layout import looks_like_header
+
+GAP = re.compile(r" {2,}|\t")
+GAP_BYTES = re.compile(rb" {2,}|\t")
+PROBE = 16384      # bytes of a text looked at for a header line
+PROBE_LINES = 60
+MIN_COLUMNS = 3
+
+
+def _cells(line: str) -> list:
+    """(start, end, text) of the cells of a line split at runs of two or more spaces."""
+    out, pos = [], 0
+    for gap in GAP.finditer(line):
+        if gap.start() > pos:
+            out.append((pos, gap.start(), line[pos:gap.start()]))
+        pos = gap.end()
+    if pos < len(line):
+        out.append((pos, len(line), line[pos:]))
+    return [c for c in out if c[2].strip()]
+
+
+@dataclass(frozen=True)
+class FixedColumns(Columns):
+    spans: tuple = ()          # (start, end) of each header name on its line
+    header_text: bytes = b""   # the header line itself, which has no values
+
+    def header_at(self, data: bytes, offset: int) -> Optional[str]:
+        start = data.rfind(b"\n", 0, offset) + 1
+        end = data.find(b"\n", offset)
+        line = data[start:end if end >= 0 else len(data)].rstrip(b"\r")
+        if line == self.header_text:
+            return None
+        # The cell around the value, bounded by runs of spaces; a line with no such runs has none.
+        pos, a, b = offset - start, 0, len(line)
+        for gap in GAP_BYTES.finditer(line):
+            if gap.end() <= pos:
+                a = gap.end()
+            elif gap.start() >= pos:
+                b = gap.start()
+                break
+        if a == 0 and b == len(line):
+            return None
+        best, best_overlap = None, 0
+        for index, (h_start, h_end) in enumerate(self.spans):
+            overlap = min(b, h_end) - max(a, h_start)
+            if overlap > best_overlap:
+                best, best_overlap = index, overlap
+        return self.headers[best] if best is not None else None
+
+
+def find_fixed_header(text: str) -> Optional[tuple]:
+    """(line index, FixedColumns) of the first aligned header line near the top of a text
+    with values under it, or None. Only complete lines count."""
+    lines = text.split("\n", PROBE_LINES)[:PROBE_LINES]
+    if len(lines) > 1 and not text.endswith("\n"):
+        lines = lines[:-1]
+    for n, line in enumerate(lines):
+        line = line.rstrip("\r")
+        cells = _cells(line)
+        if len(cells) < MIN_COLUMNS or not looks_like_header([c[2] for c in cells]) \
+                or any(any(ch.isdigit() for ch in c[2]) for c in cells):
+            continue
+        below = [_cells(x.rstrip("\r")) for x in lines[n + 1:n + 6] if x.strip() and not set(x.strip()) <= set("-=_ ")]
+        rows = [r for r in below if len(r) >= len(cells) - 1]
+        if len(rows) >= min(2, len(below)) and rows and any(any(ch.isdigit() for ch in c[2]) for r in rows for c in r):
+            return n, FixedColumns(tuple(" ".join(c[2].split()) for c in cells), b"\t", header_line=0,
+                                   spans=tuple(_byte_spans(line, cells)), header_text=line.encode("utf-8"))
+    return None
+
+
+def _byte_spans(line: str, cells: list) -> list:
+    """Character positions as byte positions: chunks are UTF-8 bytes."""
+    return [(len(line[:a].encode("utf-8")), len(line[:b].encode("utf-8"))) for a, b, _ in cells]
+
+
+def split_at_header(head: bytes, encoding: str = "utf-8", bom: int = 0) -> Optional[tuple]:
+    """(bytes up to and with the header line, the next line's number, FixedColumns) for text
+    whose first bytes are `head`, or None. Only encodings where a newline is one byte."""
+    if encoding not in ("utf-8", "cp1252"):
+        return None
+    found = find_fixed_header(head[bom:].decode(encoding, errors="replace"))
+    if found is None:
+        return None
+    line, columns = found
+    cut = 0
+    for _ in range(line + 1):
+        cut = head.index(b"\n", cut) + 1
+    return cut, line + 2, columns
