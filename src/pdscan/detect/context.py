@@ -152,6 +152,6 @@ class Evidence:
         if word or header_hit:
             level = raise_level(level)
             why.append(f"column header {header!r}" if header_hit else f"context word {word!r}")
-        elif (requires or self.spec.requires) == "evidence":
+        elif (requires or self.spec.requires) in ("evidence", "person"):
             return None
         return level, tuple(why)

@@ -15,6 +15,7 @@ Without Hyperscan the same patterns run one by one: slower, same results.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -22,7 +23,7 @@ from typing import Optional
 
 from .. import privacy
 from ..model import Chunk, Match
-from .context import Evidence
+from .context import Evidence, raise_level
 from .spec import PatternSpec
 from .validators import REGISTRY
 
@@ -37,6 +38,8 @@ CONTEXT_IDS = 1 << 20   # prefilter id CONTEXT_IDS + i: detector i's context wor
 NEGATIVE_IDS = 2 << 20  # NEGATIVE_IDS + i: its negative context words
 DESCRIBED = 16  # matches per detector and chunk that get a masked sample and a location;
                 # reports show a few, and the rest are counted by their keyed hash alone
+PERSON_REACH = 400  # bytes either side where a name or identifier makes a "person" candidate about someone
+PERSON_CATEGORIES = ("name", "identifier")
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,7 @@ class Engine:
         self.specs = list(specs)
         self.key = key
         self.evidence = [Evidence(s) for s in self.specs]
+        self.categories = {s.id: s.category for s in self.specs}
         # Validators are pure, and the same value recurs (a sender's address in every mail).
         self.validators = [lru_cache(maxsize=8192)(REGISTRY[s.validator]) if s.validator else None
                            for s in self.specs]
@@ -164,17 +168,34 @@ class Engine:
         if self.db is not None:
             words = {pid: sorted(hits.pop(pid)) for pid in [p for p in hits if p >= CONTEXT_IDS]}
         matches = []
+        pending: list = []
         described: Counter = Counter()
         for c, m in self._candidates(chunk, hits, words):
             if (chunk.guard and m.end(c.spec.group) > limit) or m.start() < body:
                 continue
-            match = self._judge(chunk, c, m, words, described[c.detector] < DESCRIBED)
+            match = self._judge(chunk, c, m, words, described[c.detector] < DESCRIBED, pending)
             if match is not None:
-                matches.append(match)
+                matches.append((m.start(c.spec.group), m.end(c.spec.group), match))
                 described[c.detector] += 1
         if self.column_patterns and (chunk.columns is not None or chunk.header):
             matches.extend(self._scan_columns(chunk, limit))
-        return matches
+        if pending:
+            matches.extend(self._about_a_person(chunk, pending, matches, words))
+        return _outermost(matches)
+
+    def _about_a_person(self, chunk: Chunk, pending: list, matches: list, words) -> list:
+        """Candidates that needed a person: those with a name or identifier found nearby."""
+        people = sorted(start for start, _, m in matches
+                        if self.categories[m.detector] in PERSON_CATEGORIES or m.detector == "date_of_birth")
+        out = []
+        for c, m in pending:
+            start, end = m.span(c.spec.group)
+            i = bisect_left(people, start - PERSON_REACH)
+            if i < len(people) and people[i] <= end + PERSON_REACH:
+                match = self._judge(chunk, c, m, words, person=True)
+                if match is not None:
+                    out.append((start, end, match))
+        return out
 
     def _scan_columns(self, chunk: Chunk, limit: int) -> list:
         out = []
@@ -190,7 +211,7 @@ class Engine:
                     continue
                 match = self._judge(chunk, c, m)
                 if match is not None and (chunk.columns is None or wanted(self._header(chunk, m.start()))):
-                    out.append(match)
+                    out.append((m.start(), m.end(), match))
         return out
 
     def _header(self, chunk: Chunk, pos: int) -> Optional[str]:
@@ -199,7 +220,7 @@ class Engine:
         return chunk.header
 
     def _judge(self, chunk: Chunk, c: Compiled, m: re.Match, words: Optional[dict] = None,
-               describe: bool = True) -> Optional[Match]:
+               describe: bool = True, pending: Optional[list] = None, person: bool = False) -> Optional[Match]:
         spec = self.specs[c.detector]
         evidence = self.evidence[c.detector]
         start, end = m.span(c.spec.group)
@@ -209,16 +230,21 @@ class Engine:
         near = None if words is None or c.detector not in self.near_patterns else (
             words.get(CONTEXT_IDS + c.detector, ()), words.get(NEGATIVE_IDS + c.detector, ()))
         requires = c.spec.requires or spec.requires
-        if requires == "evidence" and not evidence.header(header) \
+        if requires in ("evidence", "person") and not person and not evidence.header(header) \
                 and not evidence.context_word(chunk.data, start, end, near and near[0]):
+            if requires == "person" and pending is not None:
+                pending.append((c, m))  # kept if a person turns up nearby
             return None  # cheapest first: no evidence, no need to run the validator
         value = chunk.data[start:end].decode("utf-8", "replace")
         check = self.validators[c.detector]
         valid = check(value) if check else None
-        verdict = evidence.judge(c.spec.confidence, valid, chunk.data, start, end, header, near, requires)
+        verdict = evidence.judge(c.spec.confidence, valid, chunk.data, start, end, header, near,
+                                 "none" if person else requires)
         if verdict is None:
             return None
         level, why = verdict
+        if person:
+            level, why = raise_level(level), why + ("a person named nearby",)
         return Match(
             detector=spec.id, confidence=level,
             sample=privacy.mask(value, spec.mask) if describe else "",
@@ -229,6 +255,20 @@ class Engine:
 
     def scan_text(self, text: str) -> list:
         return self.scan(Chunk(text.encode("utf-8")))
+
+
+def _outermost(spanned: list) -> list:
+    """Matches without those lying inside another match of the same detector: a sort code and
+    account pair is one bank account, not also the account number alone."""
+    if len(spanned) < 2:
+        return [m for _, _, m in spanned]
+    kept, reach = [], {}
+    for start, end, match in sorted(spanned, key=lambda s: (s[0], -s[1])):
+        if reach.get(match.detector, -1) >= end:
+            continue
+        reach[match.detector] = max(end, reach.get(match.detector, -1))
+        kept.append(match)
+    return kept
 
 
 def _hs_compile(expressions, ids, flags):

@@ -14,6 +14,10 @@ from ..model import CONFIDENCES
 
 CATEGORIES = ("contact", "identifier", "financial", "date", "name", "special")
 MASKS = ("default", "email", "name", "keep")
+# "evidence": kept only with a context word or column header, and searched for only there.
+# "person": the same, or with a person (a name, an identifier, a birth date) found nearby;
+# searched for everywhere, since a person can be anywhere.
+REQUIRES = ("none", "evidence", "person")
 DETECTOR_FIELDS = {"id", "name", "category", "validator", "on_valid", "requires", "context",
                    "negative_context", "window", "column_headers", "mask", "patterns", "examples"}
 PATTERN_FIELDS = {"name", "regex", "confidence", "group", "scope", "ignore_case", "requires"}
@@ -92,7 +96,7 @@ def parse_pattern(table, where: str) -> PatternSpec:
         group=f.get("group", int, 0),
         scope=f.get("scope", str, "text", choices=("text", "column")),
         ignore_case=f.get("ignore_case", bool, False),
-        requires=f.get("requires", str, None, choices=("none", "evidence")),
+        requires=f.get("requires", str, None, choices=REQUIRES),
     )
     try:
         compiled = re.compile(spec.regex.encode("utf-8"))
@@ -133,7 +137,7 @@ def parse_detector(table, source: str, index: int, validators) -> DetectorSpec:
         category=f.get("category", str, required=True, choices=CATEGORIES),
         patterns=tuple(parse_pattern(p, f"{where} pattern #{i + 1}") for i, p in enumerate(patterns)),
         validator=validator, on_valid=f.get("on_valid", str, "high", choices=CONFIDENCES),
-        requires=f.get("requires", str, "none", choices=("none", "evidence")),
+        requires=f.get("requires", str, "none", choices=REQUIRES),
         context=f.strings("context"), negative_context=f.strings("negative_context"), window=window,
         column_headers=f.strings("column_headers"), mask=f.get("mask", str, "default", choices=MASKS),
         match_examples=match, no_match_examples=no_match, source=source,

@@ -1,0 +1,71 @@
+"""What must not be flagged, in files laid out as colleges keep them: special-category
+words in policies, course descriptions and job adverts; a sort code and account counted
+twice; couriers taken for people; "SEN" in a web address; US phone numbers as NHS numbers."""
+from __future__ import annotations
+
+from tests.layouts import counts
+
+POLICY = """Riverside College Safeguarding and Child Protection Policy 2024-25
+
+1. Purpose
+This policy sets out how all staff keep learners safe. Any safeguarding concern must be reported
+to the Designated Safeguarding Lead the same day. If a learner discloses domestic abuse, he or she
+should be listened to and the procedure in section 4 followed.
+
+2. Supporting learners with medical conditions
+Learners with special educational needs, an EHCP or medical needs are supported by the SENCO.
+Staff must not administer medication unless trained. See www.SEN.org.uk and info@SEN-Trust.org.uk.
+
+3. Recruitment
+All posts require an enhanced DBS check and a declaration of unspent convictions. We welcome
+applications regardless of sexual orientation, religious beliefs or ethnic origin.
+"""
+
+COURSE = """Level 3 Extended Diploma in Health and Social Care
+Units include: Human Lifespan Development; Meeting Individual Care and Support Needs; Mental health
+and wellbeing; Safeguarding adults and children; Supporting people with learning disabilities.
+Entry: five GCSEs. Progression: nursing, social work, early years. Contact the Houston partner
+office on 713 223 2233 or 713-223-2233 about the exchange programme.
+"""
+
+ADVERT = """Job advert: Learning Support Assistant (SEN), 30 hours
+The post holder will work with the SENCO to support students with ADHD-friendly resources, EHC plans
+and exam access arrangements. Experience of administering medication and of safeguarding training
+is desirable. This post is subject to an enhanced DBS check; criminal record checks apply.
+"""
+
+
+def test_policy_course_and_advert_hold_no_special_category_data(tmp_path):
+    for name, text in (("policy.txt", POLICY), ("course.txt", COURSE), ("advert.txt", ADVERT)):
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        got = counts(path)
+        assert not {d for d in got if d.startswith("special.") or d == "uk.nhs"}, (name, got)
+
+
+def test_a_note_about_a_named_learner_is_special_category(tmp_path):
+    path = tmp_path / "note.txt"
+    path.write_text("Tutorial note, 6 May 2024. Mrs Okafor rang: her son Chidi has been diagnosed with\n"
+                    "epilepsy and he now takes medication at lunchtime.\n", encoding="utf-8")
+    assert counts(path).get("special.health", 0) >= 1
+
+
+def test_sort_code_beside_account_is_one_bank_account(tmp_path):
+    """A large export streams as bytes, where the pair "40-47-84,31926819" is also the account
+    number alone under its header: still one account a person."""
+    path = tmp_path / "payroll.csv"
+    people = [("Gareth Pryce", "40-47-84", "31926819"), ("Megan Lloyd", "20-00-00", "12345678"),
+              ("Huw Jones", "30-96-26", "00012345")]
+    rows = ["Staff Name,Sort Code,Account Number,Notes"]
+    rows += [f"{n},{s},{a},{'x' * 300}" for i in range(4000) for n, s, a in [people[i % 3]]]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert path.stat().st_size > (1 << 20)
+    assert counts(path).get("uk.bank_account") == 3
+
+
+def test_couriers_in_a_delivery_log_are_not_people(tmp_path):
+    path = tmp_path / "deliveries.csv"
+    path.write_text("Date,Sender,Carrier,Tracking\n06/05/2024,Royal Mail,Parcelforce Worldwide,PF123456789GB\n"
+                    "07/05/2024,Amazon Logistics,DPD,15501234567890\n08/05/2024,Royal Mail,Evri,H00A1234567890\n",
+                    encoding="utf-8")
+    assert "person_name" not in counts(path)
