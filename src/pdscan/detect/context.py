@@ -38,7 +38,8 @@ def words_regex(words) -> Optional[re.Pattern]:
     return re.compile(expression, re.IGNORECASE) if expression else None
 
 
-_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+# Where camelCase and XML names break into words: DateOfBirth, NINumber, learnerULN (not DoB).
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z][a-z])|(?<=[a-z0-9])(?=[A-Z]{2,}(?![a-z]))|(?<=[A-Z])(?=[A-Z][a-z])")
 
 
 def normalise_header(text: str) -> str:
