@@ -82,3 +82,13 @@ def test_value_rows_split_quoted_commas_brackets_and_escapes():
 
     rows = list(value_rows("(1,'O\\'Brien, Liam','a (b)',NULL,NOW()),(2,'x''y','',3.5,-4);"))
     assert rows == [["1", "O'Brien, Liam", "a (b)", "", "NOW"], ["2", "x'y", "", "3.5", "-4"]]
+
+
+def test_a_string_that_ends_a_line_with_a_semicolon_does_not_end_the_statement(tmp_path):
+    path = tmp_path / "notes.sql"
+    path.write_text("INSERT INTO notes (uln, note, dob) VALUES\n"
+                    f"('{ULNS[0]}', 'Called home;\nno answer', '{ISO[0]}'),\n"
+                    f"('{ULNS[1]}', 'It''s fine', '{ISO[1]}');\n"
+                    f"INSERT INTO notes (uln, note, dob) VALUES ('{ULNS[2]}', 'x', '{ISO[2]}');\n", encoding="utf-8")
+    got = counts(path)
+    assert got.get("uk.uln") == 3 and got.get("date_of_birth") == 3, got

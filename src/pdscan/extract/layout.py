@@ -113,7 +113,7 @@ def segment(rows: Iterable[Sequence[str]]) -> Iterator[Row]:
             yield Row(number, cells, TEXT)
             continue
         seeking = number <= PROBE_ROWS if header is None else blank_above
-        upcoming = [c for _, c in ahead]
+        upcoming = [c for _, c in ahead] if seeking else []
         if seeking and _header_like(cells) and _data_follows(cells, upcoming, header is not None):
             names = tuple(c.strip() for c in cells)
             nxt = upcoming[0] if upcoming else ()

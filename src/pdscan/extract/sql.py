@@ -96,22 +96,9 @@ def value_rows(text: str) -> Iterator[list]:
             row[-1] += token  # a function call's arguments stay with its value
 
 
-def _complete(statement: str) -> bool:
-    """Does the statement end here: a ';' at its end, outside any quoted string?"""
-    stripped = statement.rstrip()
-    if not stripped.endswith(";"):
-        return False
-    quoted = False
-    i = 0
-    while i < len(stripped):
-        ch = stripped[i]
-        if ch == "\\" and quoted:
-            i += 2
-            continue
-        if ch == "'":
-            quoted = not quoted
-        i += 1
-    return not quoted
+def _quotes(line: str) -> int:
+    """Quote characters that open or close a string ('' counts twice, an escaped \\' not at all)."""
+    return line.count("'") - line.count("\\'") + line.count("\\\\'")
 
 
 class _Dump:
@@ -175,7 +162,7 @@ def _lines(item) -> Iterator[tuple]:
 def extract_sql(item, ctx) -> Iterator[Chunk]:
     dump = _Dump()
     statement: list = []
-    size, first = 0, 0
+    size, first, quotes = 0, 0, 0
     copy: Optional[tuple] = None
     for number, line in _lines(item):
         if copy is not None:
@@ -196,10 +183,12 @@ def extract_sql(item, ctx) -> Iterator[Chunk]:
             first = number
         statement.append(line)
         size += len(line)
-        if not _complete(line) and size < MAX_STATEMENT:
+        quotes += _quotes(line)
+        # The statement ends at a ';' that closes its line outside any string.
+        if not (line.rstrip().endswith(";") and quotes % 2 == 0) and size < MAX_STATEMENT:
             continue
         yield from _statement(dump, "\n".join(statement), first)
-        statement, size = [], 0
+        statement, size, quotes = [], 0, 0
     if statement:
         yield from _statement(dump, "\n".join(statement), first)
     yield from dump.flush()

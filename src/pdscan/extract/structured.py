@@ -24,6 +24,7 @@ from .text import extract_text, guess_encoding
 MAX_COLUMNS = 64    # names per chunk; a chunk with more starts a new one
 BLOCK_ROWS = 2000
 MAX_VALUE = 4096    # characters of one value kept on its line (a long text field is still prose)
+MAX_JSON = 64 << 20  # larger JSON (a log of records) is streamed as text instead of parsed whole
 
 
 class SparseTable:
@@ -82,6 +83,9 @@ def _json_rows(table: SparseTable, document) -> Iterator[Chunk]:
 
 
 def extract_json(item, ctx) -> Iterator[Chunk]:
+    if item.size > min(MAX_JSON, ctx.limits.max_document_size):
+        yield from extract_text(item, ctx)
+        return
     with item.open() as stream:
         data = read_capped(stream, ctx.limits.max_document_size, "JSON document")
     encoding, bom = guess_encoding(data[:65536])
