@@ -37,8 +37,10 @@ and step 8 is lost; step 5 makes that window small.
 
 unprotect_file(FILE) decrypts to a temp file beside the target, verifies every chunk
 before writing it and the final flag and total size before the replace, restores the
-original mode and mtime, then os.replace()s it over FILE (or onto --output, which must
-not exist). A damaged file or a wrong key leaves FILE untouched.
+original permission bits (0o777 only: the header is written by anyone with the public
+key, so never set-uid/set-gid) and mtime, gives it to the owner of FILE, then
+os.replace()s it over FILE (or onto --output, which must not exist). A damaged file or
+a wrong key leaves FILE untouched.
 """
 from __future__ import annotations
 
@@ -195,14 +197,18 @@ def _copy_owner(tmp, before) -> None:
 
 
 def unprotect_file(path, private_key, output=None) -> str:
-    """Restore the plain text of protected `path` (in place, or into new file `output`); returns the target."""
+    """Restore the plain text of protected `path` (in place, or into new file `output`); returns the target.
+
+    The header comes from whoever holds IT's public key, so it is not trusted for privilege:
+    only the permission bits 0o777 are restored (never set-uid, set-gid or sticky), and the
+    restored file belongs to the owner of the protected file, not to whoever runs unprotect."""
     path = os.path.abspath(os.fspath(path))
     target = os.path.abspath(os.fspath(output)) if output else path
-    _check_unprotect(path, output, target)
-    with open(path, "rb") as src:
+    with open(_open_protected(path, output, target), "rb") as src:
+        owner = os.fstat(src.fileno())
         header = read_header(src)
         data_key = unwrap_key(header, private_key)
-        tmp = _decrypt_beside(target, src, header, data_key)
+        tmp = _decrypt_beside(target, src, header, data_key, owner)
     try:
         if output and os.path.lexists(target):
             raise Refused(f"{output} appeared meanwhile; will not overwrite it")
@@ -214,32 +220,48 @@ def unprotect_file(path, private_key, output=None) -> str:
     return target
 
 
-def _check_unprotect(path, output, target) -> None:
+def _open_protected(path, output, target) -> int:
+    # In place, the name itself is replaced: it must not be a link (to a file elsewhere).
+    flags = os.O_RDONLY | (0 if output else getattr(os, "O_NOFOLLOW", 0))
     try:
-        info = os.stat(path) if output else os.lstat(path)
+        fd = os.open(path, flags)
     except OSError as exc:
+        if not output and os.path.islink(path):
+            raise Refused("is a symbolic link: name the file it points to, or use --output") from None
         raise Refused(exc.strerror or str(exc)) from None
-    if stat.S_ISLNK(info.st_mode):
-        raise Refused("is a symbolic link: name the file it points to, or use --output")
-    if not stat.S_ISREG(info.st_mode):
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
         raise Refused("is not a regular file")
     if output and os.path.lexists(target):
+        os.close(fd)
         raise Refused(f"{output} exists; will not overwrite it")
+    return fd
 
 
-def _decrypt_beside(target, src, header, data_key) -> str:
+def _decrypt_beside(target, src, header, data_key, owner) -> str:
     tmp_fd, tmp = _make_temp(target)
     try:
         with open(tmp_fd, "wb") as out:
             read_body(src, out, header, data_key)  # a bad chunk raises before its bytes are written
             out.flush()
             os.fsync(out.fileno())
-        os.chmod(tmp, header.mode)
+            _give_back(out.fileno(), owner)
+            os.fchmod(out.fileno(), header.mode & 0o777)
         os.utime(tmp, ns=(time.time_ns(), header.mtime_ns))
     except BaseException:
         _discard_plain(tmp)
         raise
     return tmp
+
+
+def _give_back(fd, owner) -> None:
+    """The restored file belongs to the protected file's owner (only root can give it away)."""
+    if not hasattr(os, "fchown"):
+        return
+    try:
+        os.fchown(fd, owner.st_uid, owner.st_gid)
+    except PermissionError:
+        pass  # not root: it stays with whoever ran unprotect, who could read the plain text anyway
 
 
 def _discard_plain(tmp) -> None:
