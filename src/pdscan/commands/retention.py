@@ -24,6 +24,7 @@ from ..policy.evaluate import retention_violation
 from ..policy.retention import Facts, decide, read_text_facts
 from ..policy.schedule import load_schedule
 from ..remediate.plan import entry_for, write_plan
+from ..safefile import refuse_symlink
 from ..sinks import display
 from ..sources.filesystem import Walker, open_readonly
 from .common import add_scan_options, check_roots, open_sinks, scan_exit_code
@@ -44,6 +45,8 @@ def add_parser(sub) -> None:
 
 def run_retention(args) -> int:
     check_roots(args.paths)
+    if args.plan_out:
+        refuse_symlink(args.plan_out)  # before the scan, not after it (write_plan checks again)
     now = _today(args.now)
     cfg = configuration.build(args.policy, args.detectors, args.exclude, args.jobs)
     specs = load_detectors(cfg.detector_paths)
