@@ -26,7 +26,7 @@ protect_file(PATH) does, in this order:
 Crash analysis (the name PATH always holds either the plain text or the complete,
 verified encrypted file, never neither):
  - before 8: PATH is the untouched original; at worst a NAME.pdscan-tmp-* file of
-   cipher text is left beside it (harmless; delete it).
+   cipher text is left beside it (harmless; remove_stale_temps clears it on the next run).
  - 8 itself: a rename is atomic; after recovery PATH is one file or the other.
  - during 9: PATH is already the encrypted file; the unnamed old inode is reclaimed at
    recovery with its plain text not (fully) overwritten in the freed blocks.
@@ -45,11 +45,13 @@ a wrong key leaves FILE untouched.
 from __future__ import annotations
 
 import os
+import re
 import stat
 import tempfile
 import time
 
 from ..errors import ItemError
+from .folder import names
 from .overwrite import Refused, fsync_dir, overwrite_and_unlink, overwrite_fd
 from .protected import (
     CHUNK_SIZE,
@@ -63,6 +65,7 @@ from .protected import (
 )
 
 TEMP_MARK = ".pdscan-tmp-"
+TEMP_TAIL = "[a-z0-9_]{8}"  # what tempfile.mkstemp puts after the prefix
 
 
 def protect_file(path, public_key, chunk_size: int = CHUNK_SIZE) -> None:
@@ -262,6 +265,53 @@ def _give_back(fd, owner) -> None:
         os.fchown(fd, owner.st_uid, owner.st_gid)
     except PermissionError:
         pass  # not root: it stays with whoever ran unprotect, who could read the plain text anyway
+
+
+def remove_stale_temps(path) -> list:
+    """Overwrite and remove what a killed protect/unprotect of `path` left beside it; returns the names.
+
+    Only names of pdscan's exact pattern for this file (NAME.pdscan-tmp-XXXXXXXX) that are
+    regular files with one link, owned by the user running pdscan: a killed unprotect leaves
+    (part of) the plain text there, and nothing else is touched."""
+    folder, name = os.path.split(os.path.abspath(os.fspath(path)))
+    pattern = re.compile(re.escape(name + TEMP_MARK) + TEMP_TAIL)
+    try:
+        dir_fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return []  # the protect/unprotect itself says why the folder cannot be used
+    try:
+        removed = [entry for entry in os.listdir(dir_fd) if pattern.fullmatch(entry) and _remove_own(entry, dir_fd)]
+        if removed:
+            os.fsync(dir_fd)
+        return removed
+    finally:
+        os.close(dir_fd)
+
+
+def _remove_own(entry: str, dir_fd: int) -> bool:
+    flags = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(entry, os.O_RDONLY | flags, dir_fd=dir_fd)
+    except OSError:
+        return False
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_nlink != 1 or st.st_uid != os.geteuid():
+            return False
+        os.fchmod(fd, 0o600)  # it may carry the restored file's read-only mode
+        writable = os.open(entry, os.O_WRONLY | flags, dir_fd=dir_fd)
+        try:
+            if not names(entry, dir_fd, st) or not names(entry, dir_fd, os.fstat(writable)):
+                return False
+            overwrite_fd(writable)
+            os.unlink(entry, dir_fd=dir_fd)
+        finally:
+            os.close(writable)
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
 
 
 def _discard_plain(tmp) -> None:
