@@ -191,12 +191,13 @@ def _switch(tmp, path, before) -> None:
 
 
 def _copy_owner(tmp, before) -> None:
+    """Give `tmp` (a path or a descriptor) the owner of `before` (only root can give a file away)."""
     if not hasattr(os, "chown"):
         return
     try:
         os.chown(tmp, before.st_uid, before.st_gid)
     except PermissionError:
-        pass  # not root: the protected file belongs to whoever ran pdscan
+        pass  # not root: the file belongs to whoever ran pdscan, who could read the plain text anyway
 
 
 def unprotect_file(path, private_key, output=None) -> str:
@@ -248,23 +249,13 @@ def _decrypt_beside(target, src, header, data_key, owner) -> str:
             read_body(src, out, header, data_key)  # a bad chunk raises before its bytes are written
             out.flush()
             os.fsync(out.fileno())
-            _give_back(out.fileno(), owner)
+            _copy_owner(out.fileno(), owner)  # the protected file's owner, not whoever runs unprotect
             os.fchmod(out.fileno(), header.mode & 0o777)
         os.utime(tmp, ns=(time.time_ns(), header.mtime_ns))
     except BaseException:
         _discard_plain(tmp)
         raise
     return tmp
-
-
-def _give_back(fd, owner) -> None:
-    """The restored file belongs to the protected file's owner (only root can give it away)."""
-    if not hasattr(os, "fchown"):
-        return
-    try:
-        os.fchown(fd, owner.st_uid, owner.st_gid)
-    except PermissionError:
-        pass  # not root: it stays with whoever ran unprotect, who could read the plain text anyway
 
 
 def remove_stale_temps(path) -> list:
