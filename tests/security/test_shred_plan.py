@@ -5,6 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -167,3 +172,30 @@ def test_a_file_name_with_terminal_controls_cannot_forge_the_dry_run_listing(tmp
     assert "\x1b" not in r.out and "\r" not in r.out and "\x07" not in r.out
     assert "\\x1b[2K\\x0dwould delete nothing.txt\\x0aSummary" in r.out
     assert [line for line in r.out.splitlines() if line.startswith("Summary")] == ["Summary: would delete 1"]
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() != 0 or not shutil.which("setpriv"),
+                    reason="acting as an unprivileged user needs root and setpriv")
+def test_a_plan_replaced_by_an_unprivileged_user_in_a_shared_folder_is_refused(plan, tmp_path):
+    path, folder = plan
+    shared = Path(tempfile.mkdtemp(prefix="pdscan-share-"))  # reachable by the other user, unlike tmp_path
+    shared.chmod(0o777)  # IT saved the plan on a share everyone can write
+    try:
+        _replace_as_other_user(path, shared, folder, tmp_path)
+    finally:
+        shutil.rmtree(shared)
+
+
+def _replace_as_other_user(path, shared, folder, tmp_path):
+    shutil.move(path, shared / "plan.json")
+    doc = json.loads((shared / "plan.json").read_text())
+    added = entry_for(str(folder / "keep.txt"), "staff-files", "staff-files: 6y", "expired").__dict__
+    doc["entries"].append(dict(added, mac=doc["entries"][0].get("mac", "0" * 64)))
+    target = str(shared / "plan.json")
+    replace = f"import os, sys; os.unlink({target!r}); open({target!r}, 'w').write(sys.stdin.read())"
+    subprocess.run(["setpriv", f"--reuid={USER}", f"--regid={USER}", "--clear-groups", sys.executable, "-c",
+                    replace], input=json.dumps(doc), text=True, check=True)
+    assert os.stat(target).st_uid == USER
+    r = shred(target, tmp_path)
+    assert r.code == 2 and f"owned by uid {USER}" in r.err, r
+    assert sorted(os.listdir(folder)) == ["keep.txt", "old.txt"]
