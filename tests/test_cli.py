@@ -1,6 +1,7 @@
 """End-to-end through main(argv): exit codes, formats, output files, help for every command."""
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import stat
@@ -119,3 +120,24 @@ def test_a_policy_mistake_in_mail_stops_the_mail_command_too(cli, tmp_path):
     site.write_text('[retention]\nwindoww = 40\n')
     result = cli("mail", mailbox, "--policy", site)
     assert result.code == 2 and "[retention] unknown key 'windoww'" in result.err, result
+
+
+# -- --help describes everything -------------------------------------------------------------------------
+
+
+def _subcommands():
+    [sub] = [a for a in parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    return sorted(sub.choices.items())
+
+
+@pytest.mark.parametrize("name, command", _subcommands(), ids=[name for name, _ in _subcommands()])
+def test_every_argument_and_option_of_every_command_has_help_text(name, command):
+    missing = [a.dest for a in command._actions
+               if not isinstance(a, argparse._HelpAction) and not (a.help or "").strip()]
+    assert not missing, f"pdscan {name}: no help text for {missing}"
+
+
+@pytest.mark.parametrize("name", [name for name, _ in _subcommands()])
+def test_help_of_every_subcommand_exits_0(cli, name):
+    result = cli(name, "--help")
+    assert result.code == 0 and f"usage: pdscan {name}" in result.out, result

@@ -21,7 +21,9 @@ def add_parser(sub) -> None:
                    help="a store to read (repeatable; default, when no --from is given: the per-user store)")
     p.add_argument("--from", dest="jsonl", metavar="FILE", action="append", default=[],
                    help="JSONL results of `pdscan scan --format jsonl` (repeatable)")
-    p.add_argument("--format", choices=reports.FORMATS, required=True)
+    p.add_argument("--format", choices=reports.FORMATS, required=True,
+                   help="xlsx or ods (a sheet per table), csv (a zip of one CSV per table), html (one "
+                        "self-contained page with charts) or json")
     p.add_argument("--output", metavar="FILE", required=True, help="the report file (written readable by you only)")
     p.add_argument("--since", metavar="YYYY-MM-DD", help="leave out scans before this day")
     p.set_defaults(run=run_report)

@@ -35,7 +35,8 @@ def add_parser(sub) -> None:
     p = sub.add_parser("retention", help="list personal data held past its retention period",
                        description="List personal data held past its retention period (the schedule is "
                                    "[retention] in the policy) and write a deletion plan for `pdscan shred`.")
-    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("paths", nargs="+", metavar="PATH",
+                   help="files and folders to judge against the retention schedule (folders recursively)")
     add_scan_options(p)
     p.add_argument("--now", metavar="YYYY-MM-DD", help="judge ages as of this day (default: today, UTC)")
     p.add_argument("--plan-out", metavar="FILE", help="write the deletion plan (JSON) here")
