@@ -30,7 +30,7 @@ def add_parser(sub) -> None:
                        description="Decrypt a file protected by `pdscan protect`, in place, with IT's private key. "
                                    f"A passphrase-protected key reads its passphrase from {PASSPHRASE_ENV} "
                                    "or asks for it on a terminal.")
-    u.add_argument("file", metavar="FILE")
+    u.add_argument("file", metavar="FILE", help="a file encrypted by `pdscan protect` (restored in place unless --output)")
     u.add_argument("--private-key", metavar="PEM", required=True, help="IT's RSA private key (PEM)")
     u.add_argument("--output", metavar="OUT", help="write the plain text to OUT (must not exist) and keep FILE")
     u.set_defaults(run=run_unprotect)

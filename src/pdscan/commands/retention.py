@@ -21,7 +21,7 @@ from ..limits import Budget
 from ..model import Chunk, Item
 from ..pipeline import Session, count, scan_events
 from ..policy.evaluate import retention_violation
-from ..policy.retention import Facts, decide, read_text_facts
+from ..policy.retention import Facts, age_text, decide, read_text_facts
 from ..policy.schedule import load_schedule
 from ..remediate.plan import entry_for, write_plan
 from ..safefile import refuse_symlink
@@ -36,7 +36,8 @@ def add_parser(sub) -> None:
     p = sub.add_parser("retention", help="list personal data held past its retention period",
                        description="List personal data held past its retention period (the schedule is "
                                    "[retention] in the policy) and write a deletion plan for `pdscan shred`.")
-    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("paths", nargs="+", metavar="PATH",
+                   help="files and folders to judge against the retention schedule (folders recursively)")
     add_scan_options(p)
     p.add_argument("--now", metavar="YYYY-MM-DD", help="judge ages as of this day (default: today, UTC)")
     p.add_argument("--plan-out", metavar="FILE", help="write the deletion plan (JSON) here")
@@ -175,10 +176,10 @@ class RetentionText:
             return
         r = record["retention"]
         where = display(record["path"]) + (f"!/{display(record['member'])}" if record.get("member") else "")
-        years, days = divmod(r["age_days"], 365)
+        age = age_text(dt.date.fromisoformat(r["clock"]), self.judge.now)
         self.console.write(f"{where}")
         self.console.write(f"    category: {r['category']} ({'; '.join(r['evidence'])})")
-        self.console.write(f"    age: {years}y {days}d since {r['clock_from']} {r['clock']}; "
+        self.console.write(f"    age: {age} since {r['clock_from']} {r['clock']}; "
                            f"expired {r['expires']}")
         self.console.write(f"    rule: {r['rule']}")
         self.console.write(f"    action: {r['action']}" + (" (inside an archive: plan the archive)"

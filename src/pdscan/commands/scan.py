@@ -23,7 +23,8 @@ def add_parser(sub) -> None:
     p = sub.add_parser("scan", help="scan files, folders and archives for personal data",
                        description="Scan files, folders and archives for personal data and check "
                                    "each file's encryption.")
-    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("paths", nargs="+", metavar="PATH",
+                   help="files and folders to scan (folders recursively, archives inside them too)")
     add_scan_options(p)
     p.add_argument("--one-filesystem", action="store_true", help="do not cross into other filesystems")
     p.add_argument("--follow-symlinks", action="store_true", help="follow symbolic links (loops are detected)")
