@@ -56,8 +56,10 @@ class ProgressSink:
         if record["type"] not in ("item", "error") or record.get("member") is not None:
             return
         size = self.waiting.pop(record["path"], None)
-        if size is None:  # not a file the walk found, or already counted (an error after its item)
-            return
+        if size is None:
+            if self.found or record["type"] != "item":  # already counted: an error after its item
+                return
+            size = record["size"] or 0  # a source without a walk ahead (usb, mail): no total, a count
         self.files += 1
         self.bar.set_postfix_str(f"{self.files}/{self.found} files", refresh=False)
         self.bar.update(size)
