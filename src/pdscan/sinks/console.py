@@ -60,9 +60,8 @@ class Held:
 
 
 class ConsoleSink:
-    def __init__(self, stream, verbose: bool = False):
+    def __init__(self, stream):
         self.stream = stream
-        self.verbose = verbose
         # Set by the progress bar: clears it while lines are written, redraws it after.
         self.pause = contextlib.nullcontext
         self.errors = Held(MAX_LISTED_ERRORS)
