@@ -74,3 +74,22 @@ def test_an_error_quoting_a_hostile_name_is_escaped(cli, tmp_path):
     assert result.code == 2
     assert "\x1b" not in result.err and "\r" not in result.err and result.err.count("\n") == 1
     assert ESCAPED in result.err
+
+
+def test_a_hostile_volume_label_and_mountpoint_are_escaped_in_the_verdict_and_the_list(tmp_path):
+    import io
+
+    from pdscan.model import Summary
+    from pdscan.sinks.console import ConsoleSink
+
+    volume = {"type": "volume", "device": "/dev/sdb1", "mountpoint": "/media/u/\x1b[2JSTICK", "fstype": "vfat",
+              "removable": True, "encrypted": False, "encryption": None, "violations": [],
+              "_size": 1 << 30, "_note": None, "_label": "\x1b]0;PASS\x07\rAll clean\n"}
+    for verdict in ("PASS", None):
+        out = io.StringIO()
+        sink = ConsoleSink(out)
+        sink.record(dict(volume, verdict=verdict))
+        sink.end(Summary(volumes=1))
+        text = out.getvalue()
+        assert "\x1b" not in text and "\r" not in text and "\x07" not in text, verdict
+        assert "\\x1b]0;PASS\\x07\\x0dAll clean\\x0a" in text and "/media/u/\\x1b[2JSTICK" in text

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 
 from ..display import shown
+from ..sources.filesystem import Skipped
 
 WORST_FIRST = {"high": 0, "medium": 1, "low": 2}
 MAX_LISTED_ERRORS = 50
@@ -213,7 +214,6 @@ def _size(n: int) -> str:
 
 def noting_skips(events, sink):
     """Walk events, with each file the walk skips passed to a text sink to list by reason."""
-    from ..sources.filesystem import Skipped
     note = getattr(sink, "skipped", None)
     for event in events:
         if note is not None and isinstance(event, Skipped):
