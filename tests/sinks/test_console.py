@@ -48,7 +48,9 @@ def test_encrypted_and_unread_items_are_named_with_scheme_and_reason(cli, tmp_pa
     encrypted_xlsx(tmp_path / "grades.xlsx")
     (tmp_path / "blob.bin").write_bytes(b"\x93\x17\xfe\x01" * 500)
     (tmp_path / "skip-me.txt").write_text("Jo Bloggs AB 12 34 56 C\n")
-    result = cli("scan", tmp_path, "--jobs", "1", "--no-progress", "--exclude", "skip-me.txt")
+    (tmp_path / "video.txt").write_text("x" * 3 * 1024 * 1024)
+    result = cli("scan", tmp_path, "--jobs", "1", "--no-progress", "--exclude", "skip-me.txt",
+                 "--max-file-size", "2M")
     assert result.code == 0, result
     parts = sections(result.out)
     [encrypted] = [h for h in parts if h.startswith("Encrypted")]
@@ -56,8 +58,11 @@ def test_encrypted_and_unread_items_are_named_with_scheme_and_reason(cli, tmp_pa
     [line] = parts[encrypted]
     assert line.strip().startswith(f"{tmp_path / 'grades.xlsx'}  encrypted (ooxml)")
     assert "encrypted items: 1." in result.out
-    not_scanned = result.out.split("Not scanned (2):\n", 1)[1].splitlines()
+    assert "Could not scan" not in result.out  # too large is a choice, not a failure
+    not_scanned = result.out.split("Not scanned (3):\n", 1)[1].splitlines()
     assert re.match(r"\s+1  content not read: application/octet-stream$", not_scanned[0])
     assert not_scanned[1].strip() == str(tmp_path / "blob.bin")
     assert re.match(r"\s+1  excluded by pattern$", not_scanned[2])
     assert not_scanned[3].strip() == str(tmp_path / "skip-me.txt")
+    assert re.match(r"\s+1  larger than --max-file-size$", not_scanned[4])
+    assert not_scanned[5].strip() == str(tmp_path / "video.txt")

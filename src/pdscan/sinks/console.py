@@ -19,6 +19,8 @@ WORST_FIRST = {"high": 0, "medium": 1, "low": 2}
 MAX_LISTED_ERRORS = 50
 MAX_HELD_ITEMS = 500    # per end section: a long watch must not grow without bound
 MAX_PATHS_PER_REASON = 10
+# Error records that are a choice, not a failure: listed as not scanned, under this reason.
+TOO_LARGE = "larger than --max-file-size"
 
 
 def item_name(record: dict) -> str:
@@ -70,6 +72,7 @@ class ConsoleSink:
         self.below = Held(MAX_HELD_ITEMS)
         self.encrypted = Held(MAX_HELD_ITEMS)
         self.not_read: dict = {}   # reason → example paths
+        self.too_large = 0
         self.listed_volumes: list = []
         self.items_seen = False
         self.personal_heading = False
@@ -94,6 +97,10 @@ class ConsoleSink:
             examples.append(str(path))
 
     def record(self, record: dict) -> None:
+        if record["type"] == "error" and record["error"].startswith(TOO_LARGE):
+            self.too_large += 1
+            self.skipped(item_name(record), TOO_LARGE)
+            return
         if record["type"] == "error":
             held = self.warnings if record.get("_warning") else self.errors
             held.add([f"    {item_name(record)}: {record['error']}"])
@@ -176,9 +183,10 @@ class ConsoleSink:
             lines.append("Violations: none.")
         if s.findings:
             lines.append("Findings: " + ", ".join(f"{d} ×{n}" for d, n in sorted(s.findings.items())))
-        if s.skipped:
-            lines.append(f"Not scanned ({sum(s.skipped.values())}):")
-            for reason, n in sorted(s.skipped.items()):
+        skipped = dict(s.skipped, **({TOO_LARGE: self.too_large} if self.too_large else {}))
+        if skipped:
+            lines.append(f"Not scanned ({sum(skipped.values())}):")
+            for reason, n in sorted(skipped.items()):
                 lines.append(f"    {n:>6}  {reason}")
                 examples = self.not_read.get(reason, [])
                 lines += [f"              {path}" for path in examples]
