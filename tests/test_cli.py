@@ -141,3 +141,34 @@ def test_every_argument_and_option_of_every_command_has_help_text(name, command)
 def test_help_of_every_subcommand_exits_0(cli, name):
     result = cli(name, "--help")
     assert result.code == 0 and f"usage: pdscan {name}" in result.out, result
+
+
+@pytest.mark.parametrize("text, detector, reason", [
+    ("QQ 12 34 56 C", "uk.nino", "prefix QQ is never issued"),
+    ("Call 07700 900123", "uk.phone", "Ofcom drama range (reserved for fiction)"),
+    ("example.com", "email", "documentation domain"),
+    ("Write to jo@example.com", "email", "documentation domain"),
+])
+def test_explain_says_why_a_well_known_example_is_rejected(cli, text, detector, reason):
+    result = cli("detectors", "--explain", text)
+    assert result.code == 0
+    [line] = [line for line in result.out.splitlines() if "rejected:" in line]
+    assert line.split()[0] == detector and reason in line
+    assert "900123" not in result.out and "jo@" not in result.out  # the value is shown masked
+
+
+def test_explain_lists_a_real_value_as_matched_and_nothing_as_rejected(cli):
+    result = cli("detectors", "--explain", "NI number AB 12 34 56 C")
+    assert result.out.startswith("uk.nino") and "validator nino passed" in result.out
+    assert "rejected" not in result.out
+
+
+def test_a_usb_verdict_says_what_each_failing_file_holds_as_scan_does(cli, tmp_path):
+    stick = tmp_path / "STICK"
+    stick.mkdir()
+    (stick / "class-list.csv").write_text("Name,NI number\nJo Bloggs,AB 12 34 56 C\n")
+    result = cli("usb", "--mountpoint", stick, "--jobs", "1", "--no-progress")
+    listing = result.out.split("verdict: FAIL", 1)[1].splitlines()
+    assert listing[1].endswith("class-list.csv")
+    held = " ".join(listing[2:4])
+    assert "uk.nino" in held and "AB ** ** ** C" in held and "column 'NI number'" in held

@@ -71,6 +71,8 @@ def open_sinks(args, cfg=None, store=None, roots=()):
             from ..sinks.progress import ProgressSink
             progress = ProgressSink()
             sinks.append(progress)
+            if isinstance(sink, ConsoleSink):
+                sink.pause = progress.paused  # results and the bar share the terminal
         yield sinks, progress
 
 

@@ -92,7 +92,7 @@ def check_message(scanner: Scanner, rules: MailRules, item: Item) -> Iterator[tu
             return
         facts = facts_of(raw[:CLASSIFY_BYTES], whole=len(raw) <= CLASSIFY_BYTES)
         for problem in facts.problems:  # the message is still classified and reported: nothing is lost
-            yield ErrorRecord(item.path, item.member, problem).to_dict(), None
+            yield dict(ErrorRecord(item.path, item.member, problem).to_dict(), _warning=True), None
         verdict = classify(facts, rules)
     violations = [outside_violation(rules)] if verdict.classification == "personal" and not inside else []
     record = message_record(item, verdict, merged_findings(parts), violations, inside)

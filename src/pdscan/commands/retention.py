@@ -25,7 +25,7 @@ from ..policy.retention import Facts, age_text, decide, read_text_facts
 from ..policy.schedule import load_schedule
 from ..remediate.plan import entry_for, write_plan
 from ..safefile import refuse_symlink
-from ..sinks import display
+from ..sinks.console import item_name
 from ..sources.filesystem import Walker, open_readonly
 from .common import add_scan_options, check_roots, open_sinks, scan_exit_code
 
@@ -175,15 +175,13 @@ class RetentionText:
             self.console.record(record)
             return
         r = record["retention"]
-        where = display(record["path"]) + (f"!/{display(record['member'])}" if record.get("member") else "")
         age = age_text(dt.date.fromisoformat(r["clock"]), self.judge.now)
-        self.console.write(f"{where}")
-        self.console.write(f"    category: {r['category']} ({'; '.join(r['evidence'])})")
-        self.console.write(f"    age: {age} since {r['clock_from']} {r['clock']}; "
-                           f"expired {r['expires']}")
-        self.console.write(f"    rule: {r['rule']}")
-        self.console.write(f"    action: {r['action']}" + (" (inside an archive: plan the archive)"
-                                                             if record.get("member") else ""))
+        self.console.emit([
+            item_name(record),
+            f"    category: {r['category']} ({'; '.join(r['evidence'])})",
+            f"    age: {age} since {r['clock_from']} {r['clock']}; expired {r['expires']}",
+            f"    rule: {r['rule']}",
+            f"    action: {r['action']}" + (" (inside an archive: plan the archive)" if record.get("member") else "")])
 
     def end(self, summary) -> None:
         self.console.end(summary)
