@@ -1,0 +1,138 @@
+"""Is a zip member really encrypted? Decided from what reads, not from a flag.
+
+The encryption bit is one bit anyone can set: in a plaintext zip it turns
+every member into "encrypted" for a reader that believes it, while the data
+stays readable to anyone who ignores it. So a member is sealed only when
+
+- the central directory and its local header both say it is encrypted, and
+- it is an AES member (method 99 with its 0x9901 extra field), or its data
+  does not read as plaintext: a stored member's sizes leave no room for the
+  12-byte ZipCrypto header or a strong-encryption header, and a compressed
+  one fails to decompress (or to match its CRC) when read as if plain.
+
+A member flagged but readable is read as plain (`as_plain`), so its content
+is scanned like any other. Zips with an encrypted central directory hide the
+names: they are recognised from the structure the format requires (masked
+first local header, version 2 Zip64 end record naming a cipher), not from the
+first header's flags alone, which a text file starting with "PK\\x03\\x04"
+can carry by chance.
+"""
+from __future__ import annotations
+
+import copy
+import lzma
+import struct
+import zipfile
+import zlib
+from typing import Optional
+
+ZIP_LOCAL = b"PK\x03\x04"
+FLAG_ENCRYPTED, FLAG_STRONG, FLAG_MASKED_HEADER = 0x0001, 0x0040, 0x2000
+SEAL_FLAGS = FLAG_ENCRYPTED | FLAG_STRONG
+AES_METHOD, AES_EXTRA, STRONG_EXTRA = 99, 0x9901, 0x0017
+# PKWARE strong encryption algorithm ids that are AES (APPNOTE 7.2.3.2).
+STRONG_AES = {0x660E, 0x660F, 0x6610}
+# Output read from a flagged compressed member to tell plaintext from ciphertext: ciphertext
+# read as deflate/bzip2/lzma fails within bytes; plaintext this long is plaintext.
+PROBE = 1024 * 1024
+PLAIN_ERRORS = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, OSError, ValueError,
+                RuntimeError, NotImplementedError, struct.error)
+EOCD, ZIP64_LOCATOR, ZIP64_END = b"PK\x05\x06", b"PK\x06\x07", b"PK\x06\x06"
+ZIP64_V2_ALG = 56 + 2 + 8 + 8  # offset of AlgId in a version 2 Zip64 end record (APPNOTE 7.3.4)
+
+
+def extra_fields(extra: bytes) -> dict:
+    """Zip extra-field blocks by header id (a truncated last block keeps what is there)."""
+    fields, pos = {}, 0
+    while pos + 4 <= len(extra):
+        tag, size = struct.unpack_from("<HH", extra, pos)
+        fields.setdefault(tag, extra[pos + 4:pos + 4 + size])
+        pos += 4 + size
+    return fields
+
+
+def flagged(info: zipfile.ZipInfo) -> bool:
+    return bool(info.flag_bits & FLAG_ENCRYPTED)
+
+
+def sealed(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Optional[str]:
+    """"zip-aes", "zip-pkware" or "zip-zipcrypto" for a member that cannot be read without
+    its password; None for one that reads (whatever its flags say)."""
+    if not flagged(info) or not local_flags(archive, info) & FLAG_ENCRYPTED:
+        return None
+    scheme = _scheme(info)
+    if scheme == "zip-aes" and info.compress_type == AES_METHOD:
+        return scheme
+    return None if _reads_as_plain(archive, info) else scheme
+
+
+def as_plain(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
+    """The member with its encryption flags cleared, so zipfile reads its bytes as they are."""
+    if not info.flag_bits & SEAL_FLAGS:
+        return info
+    plain = copy.copy(info)
+    plain.flag_bits &= ~SEAL_FLAGS
+    return plain
+
+
+def local_flags(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> int:
+    """The general-purpose flags of the member's local header (0 if there is none)."""
+    try:
+        archive.fp.seek(info.header_offset)
+        header = archive.fp.read(8)
+    except (OSError, ValueError):  # an offset outside the file: a damaged directory entry
+        return 0
+    return struct.unpack_from("<H", header, 6)[0] if header[:4] == ZIP_LOCAL else 0
+
+
+def _scheme(info: zipfile.ZipInfo) -> str:
+    extras = extra_fields(info.extra)
+    aes = extras.get(AES_EXTRA, b"")
+    if info.compress_type == AES_METHOD and len(aes) >= 7 and aes[2:4] == b"AE":
+        return "zip-aes"
+    if info.flag_bits & FLAG_STRONG or STRONG_EXTRA in extras:
+        strong = extras.get(STRONG_EXTRA, b"")
+        algorithm = int.from_bytes(strong[2:4], "little") if len(strong) >= 4 else None
+        return "zip-aes" if algorithm in STRONG_AES else "zip-pkware"
+    return "zip-zipcrypto"
+
+
+def _reads_as_plain(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    if info.compress_type == zipfile.ZIP_STORED:
+        # Every cipher puts a header (12 bytes for ZipCrypto) before the data it stores.
+        return info.compress_size == info.file_size
+    try:
+        with archive.open(as_plain(info)) as data:
+            got = 0
+            while got < PROBE:  # to the end when shorter: zipfile checks the CRC there
+                block = data.read(64 * 1024)
+                if not block:
+                    break
+                got += len(block)
+    except PLAIN_ERRORS:
+        return False
+    return True
+
+
+def names_hidden(stream) -> bool:
+    """A zip whose central directory is encrypted (APPNOTE 7.3): the first local header is
+    masked and encrypted, and a version 2 Zip64 end record names the cipher."""
+    stream.seek(0)
+    head = stream.read(8)
+    hidden = FLAG_MASKED_HEADER | SEAL_FLAGS
+    if head[:4] != ZIP_LOCAL or struct.unpack_from("<H", head, 6)[0] & hidden != hidden:
+        return False
+    size = stream.seek(0, 2)
+    stream.seek(max(0, size - 22 - 65535 - 20))
+    tail = stream.read()
+    end = tail.rfind(EOCD)
+    if end < 20 or tail[end - 20:end - 16] != ZIP64_LOCATOR:
+        return False
+    record_at = struct.unpack_from("<Q", tail, end - 20 + 8)[0]
+    if record_at >= size:
+        return False
+    stream.seek(record_at)
+    record = stream.read(ZIP64_V2_ALG + 2)
+    if record[:4] != ZIP64_END or len(record) < ZIP64_V2_ALG + 2:
+        return False
+    return struct.unpack_from("<H", record, ZIP64_V2_ALG)[0] != 0
