@@ -69,6 +69,30 @@ def test_text_behind_a_zip_signature_is_scanned_as_text(cli, tmp_path):
     assert [v["rule"] for v in record["violations"]] == ["unencrypted-personal-data"]
 
 
+def test_workbook_with_encryption_bits_is_read(cli, tmp_path):
+    """openpyxl believes the bit: a flagged plaintext .xlsx was refused as "password required"."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(["Name", "NI number"])
+    book.active.append(["Mary Jones", "AB 12 34 56 C"])
+    buf = io.BytesIO()
+    book.save(buf)
+    data = buf.getvalue()
+    for signature, flags in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        at = data.find(signature)
+        while at >= 0:
+            data = data[:at + flags] + bytes([data[at + flags] | 1]) + data[at + flags + 1:]
+            at = data.find(signature, at + 1)
+    path = tmp_path / "staff.xlsx"
+    path.write_bytes(data)
+    result, items, summary = scan(cli, path)
+    assert result.code == 1, result
+    assert items[None]["encrypted"] is False
+    assert {"uk.nino", "person_name"} <= {f["detector"] for f in items[None]["findings"]}
+    assert summary["errors"] == 0
+
+
 def test_flagged_member_that_neither_decrypts_nor_reads_is_an_error_not_encrypted(cli, tmp_path):
     """The bit set in one header only, over data that is not plaintext: damaged, not protected."""
     buf = io.BytesIO()

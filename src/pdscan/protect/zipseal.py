@@ -20,6 +20,7 @@ can carry by chance.
 from __future__ import annotations
 
 import copy
+import io
 import lzma
 import struct
 import zipfile
@@ -37,7 +38,7 @@ STRONG_AES = {0x660E, 0x660F, 0x6610}
 PROBE = 1024 * 1024
 PLAIN_ERRORS = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, OSError, ValueError,
                 RuntimeError, NotImplementedError, struct.error)
-EOCD, ZIP64_LOCATOR, ZIP64_END = b"PK\x05\x06", b"PK\x06\x07", b"PK\x06\x06"
+CENTRAL, EOCD, ZIP64_LOCATOR, ZIP64_END = b"PK\x01\x02", b"PK\x05\x06", b"PK\x06\x07", b"PK\x06\x06"
 ZIP64_V2_ALG = 56 + 2 + 8 + 8  # offset of AlgId in a version 2 Zip64 end record (APPNOTE 7.3.4)
 
 
@@ -73,6 +74,31 @@ def as_plain(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
     plain = copy.copy(info)
     plain.flag_bits &= ~SEAL_FLAGS
     return plain
+
+
+def unflag_readable(data: bytes) -> bytes:
+    """The zip `data` with the encryption flags cleared on every member that reads without a
+    password, for readers that believe the flag (openpyxl, pyexcel): a flagged plaintext
+    workbook is then read, not refused as "encrypted". Anything else comes back as it was."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except PLAIN_ERRORS:
+        return data
+    out, pos = bytearray(data), archive.start_dir
+    with archive:
+        for info in archive.infolist():  # in central directory order
+            if data[pos:pos + 4] != CENTRAL:
+                return data
+            local = info.header_offset
+            lying = (flagged(info) or local_flags(archive, info) & FLAG_ENCRYPTED) and not sealed(archive, info)
+            if lying and data[local:local + 4] == ZIP_LOCAL:
+                out[pos + 8] &= ~SEAL_FLAGS & 0xFF
+                out[local + 6] &= ~SEAL_FLAGS & 0xFF
+            try:
+                pos += 46 + sum(struct.unpack_from("<HHH", data, pos + 28))
+            except struct.error:
+                return data
+    return bytes(out)
 
 
 def local_flags(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> int:
