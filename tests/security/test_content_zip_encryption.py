@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import io
 import shutil
+import struct
 import subprocess
 import zipfile
+import zlib
 
 import pytest
 
@@ -55,6 +57,28 @@ def test_plaintext_zip_with_encryption_bit_is_read_and_reported(cli, tmp_path, m
     assert member["encrypted"] is False and member["encryption"] is None
     assert {"uk.nino", "person_name"} <= {f["detector"] for f in member["findings"]}
     assert [v["rule"] for v in member["violations"]] == ["unencrypted-personal-data"]
+    assert summary["encrypted_items"] == 0
+
+
+def zipcrypto_shaped(payload: bytes, method: int, size: int, crc: int) -> bytes:
+    """One member flagged encrypted (both headers) whose data is 12 junk bytes, then `payload`."""
+    name, data = b"staff.txt", bytes(range(12)) + payload
+    fields = struct.pack("<HHHHIII", 0x01, method, 0, 0, crc, len(data), size)
+    local = b"PK\x03\x04" + struct.pack("<H", 20) + fields + struct.pack("<HH", len(name), 0) + name
+    central = (b"PK\x01\x02" + struct.pack("<HH", 20, 20) + fields
+               + struct.pack("<HHHHHII", len(name), 0, 0, 0, 0, 0, 0) + name)
+    end = b"PK\x05\x06" + struct.pack("<HHHHIIH", 0, 0, 1, 1, len(central), len(local) + len(data), 0)
+    return local + data + central + end
+
+
+@pytest.mark.parametrize("method", [zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED], ids=["stored", "deflated"])
+def test_plaintext_behind_a_fake_zipcrypto_header_is_not_encrypted(cli, tmp_path, method):
+    """Skip 12 bytes and the text is there: no password protects it."""
+    payload = SECRET if method == zipfile.ZIP_STORED else zlib.compress(SECRET)[2:-4]  # raw deflate
+    path = tmp_path / "staff.zip"
+    path.write_bytes(zipcrypto_shaped(payload, method, len(SECRET), zlib.crc32(SECRET)))
+    result, items, summary = scan(cli, path)
+    assert items[None]["encrypted"] is False, result
     assert summary["encrypted_items"] == 0
 
 

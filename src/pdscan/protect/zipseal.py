@@ -7,8 +7,9 @@ stays readable to anyone who ignores it. So a member is sealed only when
 - the central directory and its local header both say it is encrypted, and
 - it is an AES member (method 99 with its 0x9901 extra field), or its data
   does not read as plaintext: a stored member's sizes leave no room for the
-  12-byte ZipCrypto header or a strong-encryption header, and a compressed
-  one fails to decompress (or to match its CRC) when read as if plain.
+  12-byte ZipCrypto header or a strong-encryption header, a compressed one
+  fails to decompress (or to match its CRC) when read as if plain, and the
+  bytes behind a ZipCrypto-sized header are not plaintext either.
 
 A member flagged but readable is read as plain (`as_plain`), so its content
 is scanned like any other. Zips with an encrypted central directory hide the
@@ -36,6 +37,7 @@ STRONG_AES = {0x660E, 0x660F, 0x6610}
 # Output read from a flagged compressed member to tell plaintext from ciphertext: ciphertext
 # read as deflate/bzip2/lzma fails within bytes; plaintext this long is plaintext.
 PROBE = 1024 * 1024
+ZIPCRYPTO_HEADER = 12  # random bytes (password check) before a ZipCrypto member's data
 PLAIN_ERRORS = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, OSError, ValueError,
                 RuntimeError, NotImplementedError, struct.error)
 CENTRAL, EOCD, ZIP64_LOCATOR, ZIP64_END = b"PK\x01\x02", b"PK\x05\x06", b"PK\x06\x07", b"PK\x06\x06"
@@ -64,7 +66,9 @@ def sealed(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Optional[str]:
     scheme = _scheme(info)
     if scheme == "zip-aes" and info.compress_type == AES_METHOD:
         return scheme
-    return None if _reads_as_plain(archive, info) else scheme
+    if _reads_as_plain(archive, info) or (scheme == "zip-zipcrypto" and _plain_behind_header(archive, info)):
+        return None
+    return scheme
 
 
 def as_plain(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
@@ -138,6 +142,35 @@ def _reads_as_plain(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
     except PLAIN_ERRORS:
         return False
     return True
+
+
+def _plain_behind_header(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """Plaintext (stored or deflated) behind 12 bytes shaped like a ZipCrypto header: anyone
+    who skips them reads it, so it is not encrypted."""
+    left = info.compress_size - ZIPCRYPTO_HEADER
+    # An empty member hides nothing: its 12 bytes are all a genuine one has.
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or left < 0 or not info.file_size:
+        return False
+    if info.compress_type == zipfile.ZIP_STORED and left != info.file_size:
+        return False
+    try:
+        archive.fp.seek(info.header_offset)
+        local = archive.fp.read(30)
+        if local[:4] != ZIP_LOCAL:
+            return False
+        archive.fp.seek(info.header_offset + 30 + sum(struct.unpack_from("<HH", local, 26)) + ZIPCRYPTO_HEADER)
+        inflate = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
+        crc, size = 0, 0
+        while left > 0 and size < PROBE:
+            block = archive.fp.read(min(left, 64 * 1024))
+            if not block:
+                return False
+            left -= len(block)
+            block = inflate.decompress(block, PROBE) if inflate else block
+            crc, size = zlib.crc32(block, crc), size + len(block)
+    except (OSError, ValueError, zlib.error, struct.error):
+        return False
+    return size >= PROBE or (size == info.file_size and crc == info.CRC)
 
 
 def names_hidden(stream) -> bool:
