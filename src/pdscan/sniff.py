@@ -51,7 +51,7 @@ def sniff_with_head(item: Item) -> tuple:
     with item.open() as stream:
         prefix = stream.read(PREFIX)
         mime = sniff_bytes(prefix)
-        if mime == "application/zip" or (mime == "application/octet-stream" and prefix[:4] == b"PK\x03\x04"):
+        if mime == "application/zip" or (mime == "application/octet-stream" and prefix[:4] == ZIP_LOCAL):
             mime = _refine_zip(stream, prefix)
         elif mime in OLE_TYPES:
             names = stream_names(stream)  # one directory listing decides Office and Outlook alike

@@ -3,8 +3,9 @@
 Encrypted members are not read: they become nested Items that carry their
 scheme and refuse to open. Encrypted is what zipseal finds unreadable without
 a password: a member flagged encrypted whose data reads is read. A member
-that cannot be decompressed (unknown method, bad data) becomes a nested Item that refuses to open with the reason,
-so the rest of the archive is still scanned; a bomb stops the whole archive.
+that cannot be decompressed (unknown method, bad data) becomes a nested Item
+that refuses to open with the reason, so the rest of the archive is still
+scanned; a bomb stops the whole archive.
 """
 from __future__ import annotations
 

@@ -3,8 +3,8 @@
 An archive whose every member with content is encrypted is itself an
 encrypted item: nothing in it can be read. (For zip, encrypted means fails
 to read without the password, never the flag alone: see zipseal.) One with
-some plain members is not: check() returns None and the archive extractor opens it, marking each
-encrypted member with its scheme. Archives whose headers are encrypted (zip
+some plain members is not: check() returns None and the archive extractor
+opens it, marking each encrypted member with its scheme. Archives whose headers are encrypted (zip
 central-directory encryption, 7z -mhe, rar -hp) hide even the names, and are
 encrypted as a whole.
 """
