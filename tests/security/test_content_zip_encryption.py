@@ -73,13 +73,15 @@ def zipcrypto_shaped(payload: bytes, method: int, size: int, crc: int) -> bytes:
 
 @pytest.mark.parametrize("method", [zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED], ids=["stored", "deflated"])
 def test_plaintext_behind_a_fake_zipcrypto_header_is_not_encrypted(cli, tmp_path, method):
-    """Skip 12 bytes and the text is there: no password protects it."""
+    """Skip 12 bytes and the text is there: no password protects it, and it is scanned."""
     payload = SECRET if method == zipfile.ZIP_STORED else zlib.compress(SECRET)[2:-4]  # raw deflate
     path = tmp_path / "staff.zip"
     path.write_bytes(zipcrypto_shaped(payload, method, len(SECRET), zlib.crc32(SECRET)))
     result, items, summary = scan(cli, path)
-    assert items[None]["encrypted"] is False, result
-    assert summary["encrypted_items"] == 0
+    assert result.code == 1, result
+    assert items[None]["encrypted"] is False
+    assert {"uk.nino", "person_name"} <= {f["detector"] for f in items["staff.txt"]["findings"]}
+    assert summary["encrypted_items"] == 0 and summary["errors"] == 0
 
 
 def test_text_behind_a_zip_signature_is_scanned_as_text(cli, tmp_path):

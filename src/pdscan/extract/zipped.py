@@ -19,7 +19,7 @@ from typing import Iterator, Optional
 
 from ..errors import ItemError, LimitExceeded
 from ..model import Item
-from ..protect.zipseal import as_plain, extra_fields, names_hidden, sealed
+from ..protect.zipseal import extra_fields, names_hidden, open_plain, sealed
 from .members import clean_name, member_item, refusing, spool_stream
 
 TIME_EXTRA = 0x5455
@@ -57,7 +57,6 @@ def _member(item: Item, archive: zipfile.ZipFile, info: zipfile.ZipInfo, ctx) ->
     if scheme:
         yield member_item(item, name, refusing("encrypted member"), info.file_size, mtime, scheme)
         return
-    info = as_plain(info)  # flagged, yet it reads: its flags lie, so read what is there
     if info.compress_type not in READABLE_METHODS:
         yield member_item(item, name, refusing("unsupported zip compression method"), info.file_size, mtime)
         return
@@ -65,7 +64,7 @@ def _member(item: Item, archive: zipfile.ZipFile, info: zipfile.ZipInfo, ctx) ->
     compressed = min(info.compress_size, item.size) if item.size > 0 else info.compress_size
     ctx.budget.check_ratio(compressed, info.file_size, "zip member")
     try:
-        with archive.open(info) as src:
+        with open_plain(archive, info) as src:  # flagged, yet it reads: the flag lies
             spool = spool_stream(src, ctx, "zip member", lambda: compressed)
     except LimitExceeded:
         raise

@@ -154,11 +154,7 @@ def _plain_behind_header(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> boo
     if info.compress_type == zipfile.ZIP_STORED and left != info.file_size:
         return False
     try:
-        archive.fp.seek(info.header_offset)
-        local = archive.fp.read(30)
-        if local[:4] != ZIP_LOCAL:
-            return False
-        archive.fp.seek(info.header_offset + 30 + sum(struct.unpack_from("<HH", local, 26)) + ZIPCRYPTO_HEADER)
+        archive.fp.seek(_data_start(archive, info) + ZIPCRYPTO_HEADER)
         inflate = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
         crc, size = 0, 0
         while left > 0 and size < PROBE:
@@ -171,6 +167,26 @@ def _plain_behind_header(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> boo
     except (OSError, ValueError, zlib.error, struct.error):
         return False
     return size >= PROBE or (size == info.file_size and crc == info.CRC)
+
+
+def _data_start(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> int:
+    archive.fp.seek(info.header_offset)
+    local = archive.fp.read(30)
+    if local[:4] != ZIP_LOCAL:
+        raise ValueError("no local header")
+    return info.header_offset + 30 + sum(struct.unpack_from("<HH", local, 26))
+
+
+def open_plain(archive: zipfile.ZipFile, info: zipfile.ZipInfo):
+    """A reader of an unsealed member's bytes: as they are, or from behind a fake ZipCrypto
+    header; zipfile checks the CRC either way."""
+    if flagged(info) and _scheme(info) == "zip-zipcrypto" and not _reads_as_plain(archive, info) \
+            and _plain_behind_header(archive, info):
+        shifted = as_plain(info)
+        shifted.compress_size -= ZIPCRYPTO_HEADER
+        archive.fp.seek(_data_start(archive, info) + ZIPCRYPTO_HEADER)
+        return zipfile.ZipExtFile(archive.fp, "rb", shifted)
+    return archive.open(as_plain(info))
 
 
 def names_hidden(stream) -> bool:
