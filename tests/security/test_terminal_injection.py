@@ -32,11 +32,22 @@ def test_scan_text_escapes_a_hostile_member_name_and_error(cli, tmp_path):
     import zipfile
     with zipfile.ZipFile(tmp_path / "bundle.zip", "w") as z:
         z.writestr(NAME, NI_LIST)
-        z.writestr("bad\x1b]0;owned\x07.docx", b"PK\x03\x04 not really a document")
+        z.writestr("bad\x1b]0;owned\x07.docx", _broken_docx())
     result = cli("scan", tmp_path, "--jobs", "1", "--no-progress")
     out = result.out.encode("utf-8", "surrogateescape")
     assert_inert(out, ESCAPED)
     assert b"\x07" not in out and b"bad\\x1b]0;owned\\x07.docx" in out
+
+
+def _broken_docx() -> bytes:
+    """A Word document whose body is not XML: an error record that quotes the member's name."""
+    import io
+    import zipfile
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
+        z.writestr("word/document.xml", "<w:document><not closed")
+    return buffer.getvalue()
 
 
 def test_retention_text_shows_a_hostile_file_name_escaped(cli, tmp_path):
