@@ -1,22 +1,15 @@
 """Hostile folder shapes: a tree deeper than Python's recursion limit, a link chain with 2**16 paths."""
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
 
 import pytest
 
-NI_TEXT = "Student record: NI number AB 12 34 56 C\n"
+from .robust import NI_TEXT, run_pdscan
 
 
 def run_scan(tmp_path, *args, timeout=120) -> tuple:
-    env = dict(os.environ, PDSCAN_KEY_FILE=str(tmp_path / "key"))
-    out = subprocess.run([sys.executable, "-m", "pdscan", "scan", "--format", "jsonl", "--jobs", "1",
-                          "--no-progress", *map(str, args)],
-                         capture_output=True, text=True, env=env, timeout=timeout)
-    return out, [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
+    return run_pdscan(tmp_path, "scan", "--jobs", "1", *args, timeout=timeout)
 
 
 @pytest.fixture
