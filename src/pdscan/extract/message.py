@@ -40,6 +40,10 @@ Output = Union[Chunk, Item]
 
 
 def extract_message(item: Item, ctx) -> Iterator[Output]:
+    if item.size > ctx.limits.max_message_in_memory:
+        from .mimestream import stream_message  # imported here: it builds on this module's helpers
+        yield from stream_message(item, ctx)
+        return
     with item.open() as stream:
         raw = read_capped(stream, ctx.limits.max_document_size, "message")
     try:
