@@ -1,7 +1,7 @@
 """Walk files and folders read-only: skip rules first, nothing opened twice.
 
 The walk never follows a symlink unless asked (and then guards against
-loops), never opens FIFOs, sockets or devices, and opens folders and
+loops and walks each real folder and file once), never opens FIFOs, sockets or devices, and opens folders and
 files with O_NOATIME where the OS allows so that a scan leaves access
 times as they were.
 """
