@@ -69,9 +69,14 @@ def encrypted_message() -> bytes:
             b'-----END PGP MESSAGE-----\n--enc--\n')
 
 
-@pytest.mark.parametrize("make", [rich_message, encrypted_message,
+def broken_header_block() -> bytes:
+    # A folded header without its leading space ends the headers there (the email package's rule).
+    return b"Subject: =?utf-8?B?YQ==?=\n=?utf-8?B?Yg==?=\nTo: x@example.com\n\n" + NI_TEXT.encode()
+
+
+@pytest.mark.parametrize("make", [rich_message, encrypted_message, broken_header_block,
                                   lambda: nested_multipart(40, NI_TEXT), lambda: b"Subject: plain\n\n" + NI_TEXT.encode()],
-                         ids=["rich", "pgp-mime", "nested-40", "single-part"])
+                         ids=["rich", "pgp-mime", "broken-header-block", "nested-40", "single-part"])
 def test_streamed_message_gives_what_the_email_package_gives(make):
     data = make()
     in_memory, streamed = outputs(data, False), outputs(data, True)

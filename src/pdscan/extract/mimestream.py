@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import binascii
 import codecs
+import re
 from email.message import Message
 from typing import Iterator, Optional
 
@@ -30,6 +31,7 @@ from .text import stream_chunks
 PIECE = 64 * 1024
 IN_MEMORY = 1 * MiB
 MAX_HEADER_BYTES = 1 * MiB
+_HEADER_LINE = re.compile(rb"From |[\041-\071\073-\176]*:|[\t ]")  # feedparser's headerRE
 _NOT_BASE64 = bytes(set(range(256)) - set(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="))
 
 
@@ -161,12 +163,14 @@ class _Reader:
         return None
 
     def _headers(self) -> Message:
+        """A header block. It ends at a blank line, or, as in the email package, at the first
+        line that cannot be a header (that line is the body's first) or a delimiter (no body)."""
         block, size = [], 0
         while (got := self._next()) is not None:
             piece, starts = got
-            if starts and (piece in (b"\n", b"\r\n") or self._delimiter(piece)):
+            if starts and (piece in (b"\n", b"\r\n") or not _HEADER_LINE.match(piece) or self._delimiter(piece)):
                 if piece not in (b"\n", b"\r\n"):
-                    self.pushed = got  # a part with no body: its delimiter is for the loop
+                    self.pushed = got
                 break
             size += len(piece)
             if size > MAX_HEADER_BYTES:
