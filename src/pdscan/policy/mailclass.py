@@ -18,7 +18,6 @@ import email.errors
 import re
 import tomllib
 from dataclasses import dataclass
-from email import policy as mime_policy
 from email.header import decode_header
 from email.message import Message
 from email.utils import getaddresses
