@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -28,3 +29,28 @@ def nested_multipart(depth: int, text: str, message_id: str = "<bomb@evil.exampl
     lines += [b"--b%d" % (depth - 1), b"Content-Type: text/plain", b"", text.encode()]
     lines += [b"--b%d--" % level for level in reversed(range(depth))]
     return b"\r\n".join(lines) + b"\r\n"
+
+
+def make_chain(top: str, depth: int, name: str = "d", beside=()) -> list:
+    """`top` and `depth` folders each inside the last (with the folders `beside` in each),
+    made without recursion: os.makedirs would hit the recursion limit itself."""
+    folders = [top]
+    os.mkdir(top)
+    for level in range(depth + 1):
+        for other in beside:
+            os.mkdir(os.path.join(folders[-1], other))
+        if level < depth:
+            folders.append(os.path.join(folders[-1], name))
+            os.mkdir(folders[-1])
+    return folders
+
+
+def remove_chain(folders: list) -> None:
+    """Undo make_chain from the bottom up (shutil.rmtree on the top would recurse 1,000 deep)."""
+    for folder in reversed(folders):
+        for entry in os.scandir(folder):
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path)  # shallow: the deeper chain is gone already
+            else:
+                os.unlink(entry.path)
+        os.rmdir(folder)

@@ -1,11 +1,11 @@
-"""Hostile folder shapes: a tree deeper than Python's recursion limit, a link chain with 2**16 paths."""
+"""Hostile folder shapes: trees deeper than Python's recursion limit, a link chain with 2**16 paths."""
 from __future__ import annotations
 
 import os
 
 import pytest
 
-from .robust import NI_TEXT, run_pdscan
+from .robust import NI_TEXT, make_chain, remove_chain, run_pdscan
 
 
 def run_scan(tmp_path, *args, timeout=120) -> tuple:
@@ -14,19 +14,9 @@ def run_scan(tmp_path, *args, timeout=120) -> tuple:
 
 @pytest.fixture
 def deep_tree(tmp_path):
-    """1,000 nested folders, built and removed without recursion (os.makedirs and
-    shutil.rmtree would hit the recursion limit themselves)."""
-    folders = [str(tmp_path / "deep")]
-    os.mkdir(folders[0])
-    for _ in range(1000):
-        folders.append(os.path.join(folders[-1], "d"))
-        os.mkdir(folders[-1])
+    folders = make_chain(str(tmp_path / "deep"), 1000)
     yield folders
-    for folder in reversed(folders):
-        for name in os.listdir(folder):
-            if not os.path.isdir(os.path.join(folder, name)):
-                os.unlink(os.path.join(folder, name))
-        os.rmdir(folder)
+    remove_chain(folders)
 
 
 def test_thousand_nested_folders_are_walked_and_the_file_at_the_bottom_found(tmp_path, deep_tree):
@@ -58,3 +48,18 @@ def test_link_chain_with_two_links_per_folder_scans_the_file_once(tmp_path):
     assert len(items) == 1, f"{len(items)} item records"
     assert items[0]["path"] == str(chain / "c0" / ("a/" * 16) / "pupils.txt").replace("//", "/")
     assert records[-1]["skipped"] == {"already walked through another link": 16}
+
+
+def test_thousand_nested_maildirs_are_read_to_the_bottom(tmp_path):
+    folders = make_chain(str(tmp_path / "Maildir"), 1000, name="s", beside=("cur", "new", "tmp"))
+    try:
+        with open(os.path.join(folders[-1], "cur", "1.msg:2,S"), "w") as f:
+            f.write(f"From: Alice <alice@college.ac.uk>\nTo: bob@college.ac.uk\nSubject: form\n\n{NI_TEXT}")
+        out, records = run_pdscan(tmp_path, "mail", folders[0])
+    finally:
+        remove_chain(folders)
+    assert "Traceback" not in out.stderr, out.stderr
+    assert out.returncode == 1, out.stderr
+    [message] = [r for r in records if r["type"] == "message"]
+    assert message["folder"] == "/".join(["s"] * 1000)
+    assert "uk.nino" in [f["detector"] for f in message["findings"]]
