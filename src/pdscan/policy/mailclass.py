@@ -18,16 +18,15 @@ import email.errors
 import re
 import tomllib
 from dataclasses import dataclass
-from email import policy as mime_policy
 from email.header import decode_header
 from email.message import Message
-from email.parser import BytesParser
 from email.utils import getaddresses
 from pathlib import Path
 from typing import Optional
 
 from ..errors import ConfigError
 from ..extract.message import MIME_ERRORS, decode_text, html_to_text
+from ..extract.mime import MimeTooDeep, parse_bounded, parse_headers
 from ..sources.mail.headers import iso_date
 from .keys import check_keys
 
@@ -245,7 +244,9 @@ class Verdict:
 def facts_of(raw: bytes, whole: bool = True) -> Facts:
     """`whole`: `raw` is the entire message, so a missing end boundary is a real defect."""
     try:
-        msg = BytesParser(policy=mime_policy.compat32).parsebytes(raw[:4 * TEXT_LIMIT])
+        msg = parse_bounded(raw[:4 * TEXT_LIMIT])
+    except MimeTooDeep:  # classified from its headers; the extractor's error record reports the nesting
+        msg = parse_headers(raw[:4 * TEXT_LIMIT])
     except MIME_ERRORS:
         return Facts("", (), "", False, False, problems=("malformed message: it cannot be parsed",))
     problems: list = []
