@@ -160,3 +160,18 @@ def test_an_existing_log_and_report_end_owner_only(cli, folder, tmp_path):
     assert cli("scan", folder, "--no-progress", "--log-file", log, "--db", db).code == 1
     assert cli("report", "--db", db, "--format", "html", "--output", report).code == 0
     assert [mode(log), mode(report), mode(db)] == [0o600, 0o600, 0o600]
+
+
+@posix_only
+def test_shred_default_audit_log_refuses_an_open_data_folder(data, tmp_path):
+    from tests.commands.college import NOW, make_tree, run, tree_state
+
+    root, plan = tmp_path / "college", tmp_path / "plan.json"
+    make_tree(root)
+    assert run("retention", root, "--now", NOW, "--jobs", 1, "--plan-out", plan).code == 1
+    before = tree_state(root)
+    data.chmod(0o777)
+    result = run("shred", "--plan", plan, "--yes")
+    assert result.code == 2 and "writable by group or others" in result.err, result
+    assert tree_state(root) == before  # nothing deleted without an audit trail we can trust
+    assert not (data / "shred-audit.jsonl").exists()
