@@ -109,3 +109,24 @@ def test_report_on_a_damaged_store_is_a_clear_error_and_renames_nothing(cli, tmp
     assert str(damaged) in result.err and "internal error" not in result.err
     assert set_aside(tmp_path) == [] and damaged.read_bytes() == before
     assert not (tmp_path / "r.json").exists()
+
+
+def test_damage_found_mid_scan_stops_the_storing_not_the_scan(cli, folder, tmp_path, monkeypatch):
+    from pdscan.sinks import store as store_module
+
+    real, calls = store_module._WRITERS["item"], []
+
+    def failing(conn, scan_id, record):
+        calls.append(record["path"])
+        if len(calls) == 3:
+            exc = sqlite3.DatabaseError("database disk image is malformed")
+            exc.sqlite_errorname = "SQLITE_CORRUPT"
+            raise exc
+        real(conn, scan_id, record)
+
+    monkeypatch.setitem(store_module._WRITERS, "item", failing)
+    result = cli("scan", folder, "--no-progress", "--jobs", "1", "--db", tmp_path / "store.db")
+    assert result.code == 1, result
+    assert "list.csv" in result.out and "unencrypted-personal-data" in result.out
+    assert result.err.count("turned out damaged during the scan") == 1, result
+    assert len(calls) == 3  # nothing more written to it

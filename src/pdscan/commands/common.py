@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import sys
 
@@ -12,8 +11,7 @@ from ..errors import ConfigError, PdscanError
 from ..safefile import open_private_text
 from ..sinks.console import ConsoleSink
 from ..sinks.jsonl import JsonlSink, JsonSink
-from ..sinks.store import Store, StoreSink, default_path
-from ..unattended import LOGGER
+from ..sinks.store import Store, StoreSink, default_path, warn
 
 
 def add_scan_options(p) -> None:
@@ -62,12 +60,8 @@ def open_store(args, default: bool = False):
 
 def _warn_set_aside(store) -> None:
     kept, reason = store.set_aside
-    message = (f"the store {shown(store.path)} is damaged ({reason}); it is kept unchanged as {shown(kept)} "
-               "and this scan goes into a new store")
-    print(f"pdscan: warning: {message}", file=sys.stderr)
-    log = logging.getLogger(LOGGER)
-    if log.handlers:  # an unattended run's log file
-        log.warning(message)
+    warn(f"the store {shown(store.path)} is damaged ({reason}); it is kept unchanged as {shown(kept)} "
+         "and this scan goes into a new store")
 
 
 @contextlib.contextmanager

@@ -11,18 +11,22 @@ from __future__ import annotations
 
 import getpass
 import json
+import logging
 import os
 import socket
 import sqlite3
+import sys
 import time
 from pathlib import Path
 from typing import Iterable, Optional
 from urllib.parse import quote
 
 from .. import __version__
+from ..display import shown
 from ..errors import ConfigError
 from ..privacy import data_dir
 from ..safefile import open_private, refuse_symlink
+from ..unattended import LOGGER
 from .migrations import migrate
 
 BATCH_RECORDS = 500
@@ -133,9 +137,14 @@ class Store:
 
     def close(self) -> None:
         # A scan that stopped early keeps what it wrote: complete=0 says it did not finish.
-        if self.conn.in_transaction:
-            self.conn.execute("COMMIT")
-        self.conn.close()
+        try:
+            if self.conn.in_transaction:
+                self.conn.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            if not _is_damage(exc):
+                raise
+        finally:
+            self.conn.close()
 
     def previous(self, roots: Iterable[str], detector_fp: str, policy_fp: str) -> dict:
         """path → Prior: the latest stored result of each file under `roots` made with these
@@ -249,6 +258,7 @@ class StoreSink:
                      json.dumps([os.path.abspath(r) for r in roots]))
         self.scan_id: Optional[int] = None
         self._pending, self._since, self._last = 0, time.monotonic(), None
+        self.stopped = False
 
     def begin(self) -> None:
         cur = self.conn.execute(
@@ -258,6 +268,14 @@ class StoreSink:
         self.conn.execute("BEGIN")
 
     def record(self, record: dict) -> None:
+        if self.stopped:
+            return
+        try:
+            self._write(record)
+        except sqlite3.DatabaseError as exc:
+            self._stop(exc)
+
+    def _write(self, record: dict) -> None:
         # A batch ends only where a new file begins: a file's members, item and error
         # records are committed together, so a killed scan never leaves half a file.
         path = record.get("path")
@@ -269,6 +287,14 @@ class StoreSink:
             write(self.conn, self.scan_id, record)
         self._pending += 1
 
+    def _stop(self, exc: sqlite3.DatabaseError) -> None:
+        """Damage found mid-scan stops the storing, not the scan: its results are still reported."""
+        if not _is_damage(exc):
+            raise exc
+        self.stopped = True
+        warn(f"the store {shown(self.store.path)} turned out damaged during the scan ({exc}); the rest of this "
+             "scan is reported but not stored, and the next scan sets the store aside")
+
     def _due(self) -> bool:
         return self._pending >= BATCH_RECORDS or time.monotonic() - self._since >= BATCH_SECONDS
 
@@ -278,10 +304,23 @@ class StoreSink:
         self._pending, self._since = 0, time.monotonic()
 
     def end(self, summary) -> None:
+        if self.stopped:
+            return
         counts = {k: v for k, v in summary.to_dict().items() if k != "type"}
-        self.conn.execute("UPDATE scans SET complete = 1, ended = ?, counts = ? WHERE id = ?",
-                          (_now(), json.dumps(counts, sort_keys=True), self.scan_id))
-        self.conn.execute("COMMIT")
+        try:
+            self.conn.execute("UPDATE scans SET complete = 1, ended = ?, counts = ? WHERE id = ?",
+                              (_now(), json.dumps(counts, sort_keys=True), self.scan_id))
+            self.conn.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            self._stop(exc)
+
+
+def warn(message: str) -> None:
+    """A store problem the scan survives: on stderr, and in an unattended run's log file."""
+    print(f"pdscan: warning: {message}", file=sys.stderr)
+    log = logging.getLogger(LOGGER)
+    if log.handlers:
+        log.warning(message)
 
 
 def _user() -> Optional[str]:
