@@ -15,16 +15,7 @@ import pytest
 from pdscan.commands.schedule import TASK
 from tests.test_unattended import pdscan as pdscan_child
 
-NI = "AB 12 34 56 C"
 KEEP = "the victim's own content\n"
-
-
-@pytest.fixture
-def folder(tmp_path):
-    path = tmp_path / "docs"
-    path.mkdir()
-    (path / "list.csv").write_text(f"Name,NI number\nJo Bloggs,{NI}\n")
-    return path
 
 
 @pytest.fixture

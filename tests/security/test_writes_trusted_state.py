@@ -9,17 +9,8 @@ import pytest
 from pdscan.privacy import KEY_BYTES, install_key
 from tests.test_unattended import pdscan as pdscan_child
 
-NI = "AB 12 34 56 C"
 posix_only = pytest.mark.skipif(os.name == "nt", reason="POSIX modes and owners")
 needs_root = pytest.mark.skipif(os.name == "nt" or os.geteuid() != 0, reason="chown to another user needs root")
-
-
-@pytest.fixture
-def folder(tmp_path):
-    path = tmp_path / "docs"
-    path.mkdir()
-    (path / "list.csv").write_text(f"Name,NI number\nJo Bloggs,{NI}\n")
-    return path
 
 
 @pytest.fixture
