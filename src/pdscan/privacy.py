@@ -39,7 +39,9 @@ def data_dir() -> Path:
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     except FileExistsError:
-        pass  # a dangling symbolic link or a file: private_dir says which
+        if not os.path.islink(folder):  # a link is for private_dir to refuse
+            raise ConfigError(f"{folder}: cannot create the data folder: a file of that name is in the way") \
+                from None
     except OSError as exc:
         raise ConfigError(f"{folder}: cannot create the data folder: {exc.strerror or exc}") from None
     return private_dir(folder, create=False)
