@@ -37,7 +37,7 @@ def main(argv=None) -> int:
     try:
         return args.run(args)
     except PdscanError as exc:
-        print(f"pdscan: {exc}", file=sys.stderr)
+        print(f"pdscan: {shown(exc)}", file=sys.stderr)  # messages quote names from the scanned disk
         return 2
     except KeyboardInterrupt:
         print("pdscan: interrupted", file=sys.stderr)

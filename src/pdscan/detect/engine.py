@@ -24,7 +24,7 @@ from .. import privacy
 from ..model import Chunk, Match
 from .context import Evidence
 from .spec import PatternSpec
-from .validators import REGISTRY
+from .validators import REGISTRY, rejection
 
 try:
     import hyperscan
@@ -84,6 +84,7 @@ class Engine:
                     self.text_patterns.append(c)
         self.db = None
         self.unfiltered: list = list(self.text_patterns)
+        self.rejected: Optional[list] = None  # a list only while explain_text runs
         if use_hyperscan and hyperscan is not None:
             self._build_database()
 
@@ -215,6 +216,8 @@ class Engine:
         value = chunk.data[start:end].decode("utf-8", "replace")
         check = self.validators[c.detector]
         valid = check(value) if check else None
+        if valid is False and self.rejected is not None:
+            self.rejected.append((spec, value))
         verdict = evidence.judge(c.spec.confidence, valid, chunk.data, start, end, header, near, requires)
         if verdict is None:
             return None
@@ -229,6 +232,32 @@ class Engine:
 
     def scan_text(self, text: str) -> list:
         return self.scan(Chunk(text.encode("utf-8")))
+
+    def explain_text(self, text: str) -> tuple:
+        """(matches, rejections) for `detectors --explain`; a rejection is (detector id, masked
+        value, reason). Rejected are the candidates a validator dropped, and the text itself
+        (or a comma-separated piece of it) when a validator knows it as a reserved example
+        that no pattern admits ("QQ 12 34 56 C": Q never starts an NI number)."""
+        self.rejected = []
+        try:
+            matches = self.scan_text(text)
+            found = self.rejected
+        finally:
+            self.rejected = None
+        out: dict = {}
+        for spec, value in found:
+            reason = rejection(spec.validator, value) or f"fails the {spec.validator} check"
+            out.setdefault((spec.id, value), reason)
+        pieces = {p.strip() for p in re.split(r"[,;\n]", text) if p.strip()} | {text.strip()}
+        for spec in self.specs:
+            for piece in sorted(pieces):
+                reason = rejection(spec.validator, piece) if spec.validator else None
+                if reason and not any(d == spec.id and (piece in v or v in piece) for d, v in out):
+                    out[(spec.id, piece)] = reason
+        return matches, [(d, privacy.mask(v, self._spec(d).mask), why) for (d, v), why in out.items()]
+
+    def _spec(self, detector: str):
+        return next(s for s in self.specs if s.id == detector)
 
 
 def _hs_compile(expressions, ids, flags):
