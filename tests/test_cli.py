@@ -5,6 +5,8 @@ import argparse
 import json
 import os
 import stat
+import subprocess
+import sys
 
 import pytest
 
@@ -83,6 +85,56 @@ def test_parser_lists_every_command():
     text = parser().format_help()
     for command in COMMANDS:
         assert command.__name__.rsplit(".", 1)[-1] in text
+
+
+# -- a crash is exit 2, never 1 (which means "violations found") ----------------------------------------------
+
+CRASH_HINT = "pdscan: run with PDSCAN_DEBUG=1 for the traceback\n"
+
+
+def _boom(*args, **kwargs):
+    raise RuntimeError("boom\nsecond line")
+
+
+def test_a_crash_is_one_line_and_exit_2(cli, folder, monkeypatch):
+    monkeypatch.delenv("PDSCAN_DEBUG", raising=False)
+    monkeypatch.setattr("pdscan.commands.scan.run", _boom)
+    result = cli("scan", folder, "--no-progress", "--jobs", "1")
+    assert result.code == 2, result
+    assert result.err == "pdscan: internal error: RuntimeError: boom\\x0asecond line\n" + CRASH_HINT
+
+
+def test_pdscan_debug_prints_the_traceback(cli, folder, monkeypatch):
+    monkeypatch.setenv("PDSCAN_DEBUG", "1")
+    monkeypatch.setattr("pdscan.commands.retention.Session", _boom)
+    result = cli("retention", folder, "--no-progress", "--jobs", "1")
+    assert result.code == 2, result
+    assert result.err.startswith("pdscan: internal error: RuntimeError: boom")
+    assert "Traceback (most recent call last)" in result.err and "_boom" in result.err
+    assert CRASH_HINT not in result.err
+
+
+def test_a_crash_in_a_worker_process_is_exit_2(cli, folder, monkeypatch):
+    monkeypatch.delenv("PDSCAN_DEBUG", raising=False)
+    for n in range(6):
+        (folder / f"n{n}.txt").write_text("Monday: Maths\n")
+    monkeypatch.setattr("pdscan.pipeline.Scanner.scan_file", _boom)  # forked workers inherit it
+    result = cli("scan", folder, "--no-progress", "--jobs", "2")
+    assert result.code == 2, result
+    assert result.err.startswith("pdscan: internal error: RuntimeError: boom"), result
+
+
+def test_a_crash_in_a_child_process_run_of_pdscan_is_exit_2(folder):
+    script = ("import sys, pdscan.pipeline as p\n"
+              "def boom(self, ref): raise KeyError('no such thing')\n"
+              "p.Scanner.scan_file = boom\n"
+              "from pdscan.cli import main\n"
+              "sys.exit(main(sys.argv[1:]))\n")
+    env = {k: v for k, v in os.environ.items() if k != "PDSCAN_DEBUG"}
+    done = subprocess.run([sys.executable, "-c", script, "scan", str(folder), "--no-progress", "--jobs", "2"],
+                          capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 2, done
+    assert done.stderr == "pdscan: internal error: KeyError: 'no such thing'\n" + CRASH_HINT
 
 
 # -- mistakes in a site policy: every command stops with the file, section and key ------------------------

@@ -23,6 +23,7 @@ import zlib
 from pathlib import Path
 
 from ..errors import PdscanError
+from ..safefile import atomic_write
 from . import scan
 from .common import check_roots
 
@@ -183,7 +184,8 @@ def install_systemd(units: dict) -> None:
     folder = systemd_user_folder()
     folder.mkdir(parents=True, exist_ok=True)
     for name, text in units.items():
-        (folder / name).write_text(text, encoding="utf-8")
+        with atomic_write(folder / name) as unit:  # a unit file planted as a link is refused, not followed
+            unit.write(text)
         note(f"wrote {folder / name}")
     steps = [["systemctl", "--user", "daemon-reload"], ["systemctl", "--user", "enable", "--now", f"{TASK}.timer"]]
     if shutil.which("systemctl") is None:
