@@ -134,3 +134,26 @@ def test_root_refuses_a_file_another_user_made(cli, folder, sticky, option):
     assert result.code == 2 and f"owned by uid {ATTACKER}" in result.err, result
     with open(name) as f:
         assert f.read() == "planted\n"
+
+
+def test_report_refuses_a_link_planted_beside_the_store(tmp_path):
+    """Read-only as it is, SQLite may create the store's -shm by name: a link there is refused."""
+    import subprocess
+    import sys
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "a.csv").write_text("Name,NI number\nJo Bloggs,AB 12 34 56 C\n")
+    store = tmp_path / "s.db"
+    env = {**os.environ, "PDSCAN_DATA_DIR": str(tmp_path / "pdscan")}
+    subprocess.run([sys.executable, "-m", "pdscan", "scan", str(folder), "--db", str(store), "--no-progress"],
+                   env=env, capture_output=True, check=False)
+    for suffix in ("-wal", "-shm"):
+        if os.path.lexists(f"{store}{suffix}"):
+            os.unlink(f"{store}{suffix}")
+    victim = tmp_path / "victim"
+    victim.write_bytes(b"keep")
+    os.symlink(victim, f"{store}-shm")
+    done = subprocess.run([sys.executable, "-m", "pdscan", "report", "--db", str(store), "--format", "json",
+                           "--output", str(tmp_path / "r.json")], env=env, capture_output=True, text=True)
+    assert done.returncode == 2 and "symbolic link" in done.stderr
+    assert victim.read_bytes() == b"keep"

@@ -20,6 +20,7 @@ from urllib.parse import quote
 
 from ..display import shown
 from ..errors import ConfigError
+from ..safefile import refuse_symlink
 
 RECORD_TYPES = ("item", "message", "error", "volume", "summary")
 LINE_CAP = 16 * 1024 * 1024  # a line read at a time while checking: a binary file has no newlines
@@ -191,8 +192,11 @@ def jsonl_mail(scan: Scan) -> Iterator[tuple]:
 def _connect(path: str) -> sqlite3.Connection:
     if not os.path.isfile(path):
         raise ConfigError(f"{path}: no such store")
+    resolved = str(Path(path).resolve())
+    for suffix in ("-wal", "-shm", "-journal"):
+        refuse_symlink(resolved + suffix)  # even read-only, SQLite may create these by name
     try:
-        conn = sqlite3.connect(f"file:{quote(str(Path(path).resolve()))}?mode=ro", uri=True)
+        conn = sqlite3.connect(f"file:{quote(resolved)}?mode=ro", uri=True)
         conn.execute("SELECT id, host, started, complete, counts FROM scans LIMIT 1").fetchall()
         return conn
     except sqlite3.Error as exc:
