@@ -50,7 +50,7 @@ def open_store(args, default: bool = False):
         try:
             store = Store(default_path(), set_aside_damaged=True)
         except ConfigError as exc:
-            print(f"pdscan: warning: {exc}; results are not stored", file=sys.stderr)
+            print(f"pdscan: warning: {shown(exc)}; results are not stored", file=sys.stderr)
     if store is not None and store.set_aside:
         _warn_set_aside(store)
     try:
