@@ -1,6 +1,7 @@
 """Unattended scans: the run lock, low priority, --max-rate and the rotating log file."""
 from __future__ import annotations
 
+import json
 import os
 import stat
 import subprocess
@@ -129,3 +130,20 @@ def test_max_rate_single_process_restores_the_rate(tmp_path, cli):
 def test_max_rate_must_be_a_non_negative_number(folder, cli):
     assert cli("scan", folder, "--max-rate", "-1").code == 2
     assert cli("scan", folder, "--max-rate", "fast").code == 2
+
+
+@posix_only
+def test_unattended_scan_sets_a_damaged_default_store_aside_and_logs_it(folder, tmp_path):
+    data = tmp_path / "data"
+    data.mkdir(mode=0o700)
+    (data / "pdscan.db").write_text("not a database\n" * 100)
+    done = pdscan("scan", folder, "--unattended", "--format", "jsonl", data_dir=data)
+    assert done.returncode == 1, done  # scanned and judged, not stopped by the store
+    assert any(r.get("violations") for r in map(json.loads, done.stdout.splitlines()))
+    kept = [name for name in os.listdir(data) if name.startswith("pdscan.db.damaged-")
+            and not name.endswith(("-wal", "-shm"))]
+    assert len(kept) == 1 and (data / kept[0]).read_text() == "not a database\n" * 100
+    assert f"is damaged (file is not a database); it is kept unchanged as {data / kept[0]}" in done.stderr
+    log = (data / "logs" / "pdscan.log").read_text()
+    assert "WARNING" in log and f"kept unchanged as {data / kept[0]}" in log
+    assert "scan finished: exit 1" in log

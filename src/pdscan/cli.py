@@ -1,16 +1,20 @@
 """The command line: argparse tree; main(argv) -> exit status.
 
 Library code raises; only this module turns PdscanError into a message
-and status 2, and a closed pipe into a quiet exit.
+and status 2, a closed pipe into a quiet exit, and any other exception
+into a one-line "internal error" and status 2: status 1 means violations
+found, never a crash.
 """
 from __future__ import annotations
 
 import argparse
 import os
 import sys
+import traceback
 
 from . import __version__
 from .commands import detectors, mail, protect, report, retention, scan, schedule, shred, usb, watch
+from .display import shown
 from .errors import PdscanError
 
 COMMANDS = (scan, usb, mail, retention, shred, protect, schedule, watch, report, detectors)
@@ -33,7 +37,7 @@ def main(argv=None) -> int:
     try:
         return args.run(args)
     except PdscanError as exc:
-        print(f"pdscan: {exc}", file=sys.stderr)
+        print(f"pdscan: {shown(exc)}", file=sys.stderr)  # messages quote names from the scanned disk
         return 2
     except KeyboardInterrupt:
         print("pdscan: interrupted", file=sys.stderr)
@@ -43,3 +47,19 @@ def main(argv=None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    except Exception as exc:  # a worker's exception arrives here too, re-raised by the pool
+        return _internal_error(exc)
+
+
+DEBUG_ENV = "PDSCAN_DEBUG"
+REASON_CHARS = 300
+
+
+def _internal_error(exc: Exception) -> int:
+    reason = shown(str(exc))[:REASON_CHARS]
+    print(f"pdscan: internal error: {type(exc).__name__}: {reason}", file=sys.stderr)
+    if os.environ.get(DEBUG_ENV):
+        traceback.print_exception(exc, file=sys.stderr)
+    else:
+        print(f"pdscan: run with {DEBUG_ENV}=1 for the traceback", file=sys.stderr)
+    return 2

@@ -7,18 +7,24 @@ by trying every number; a keyed one cannot without the key file.
 """
 from __future__ import annotations
 
+import contextlib
 import hmac
 import os
 import re
 import secrets
+import stat
 from functools import lru_cache
 from pathlib import Path
+from typing import Optional
+
+from .errors import ConfigError
+from .safefile import CLOEXEC, NOFOLLOW, private_dir
 
 KEY_BYTES = 32
 
 
-def data_dir() -> Path:
-    """Per-user data folder (store, key): PDSCAN_DATA_DIR, else the XDG/OS default."""
+def data_location() -> Path:
+    """Where the per-user data folder is: PDSCAN_DATA_DIR, else the XDG/OS default (not checked)."""
     if os.environ.get("PDSCAN_DATA_DIR"):
         return Path(os.environ["PDSCAN_DATA_DIR"])
     if os.name == "nt":
@@ -26,23 +32,80 @@ def data_dir() -> Path:
     return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "pdscan"
 
 
-def _read_or_create_key(path: Path) -> bytes:
+def data_dir() -> Path:
+    """The per-user data folder (store, key, logs), created if missing and checked before
+    anything in it is trusted or written: ours, not a symbolic link, not writable by others."""
+    folder = data_location()
     try:
-        key = path.read_bytes()
-        if len(key) >= 16:
-            return key
-    except FileNotFoundError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    key = secrets.token_bytes(KEY_BYTES)
-    # O_EXCL: if another worker created it first, use theirs.
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     except FileExistsError:
-        return path.read_bytes()
-    with os.fdopen(fd, "wb") as f:
-        f.write(key)
+        if not os.path.islink(folder):  # a link is for private_dir to refuse
+            raise ConfigError(f"{folder}: cannot create the data folder: a file of that name is in the way") \
+                from None
+    except OSError as exc:
+        raise ConfigError(f"{folder}: cannot create the data folder: {exc.strerror or exc}") from None
+    return private_dir(folder, create=False)
+
+
+def _key_problem(st: os.stat_result, size: int, path: Path) -> Optional[str]:
+    if not stat.S_ISREG(st.st_mode):
+        return "is not a regular file; move it away so that pdscan makes a new key"
+    if hasattr(os, "geteuid") and st.st_uid != os.geteuid():
+        return (f"is owned by uid {st.st_uid}, not by the user running pdscan (uid {os.geteuid()}), who may "
+                "have chosen it; move it away so that pdscan makes a new key")
+    if os.name != "nt" and stat.S_IMODE(st.st_mode) & 0o077:
+        return (f"is open to group or others (mode {stat.S_IMODE(st.st_mode):04o}); run `chmod 600 {path}` "
+                "(and if someone else may have read it, move it away so that pdscan makes a new key)")
+    if size != KEY_BYTES:
+        # A short key makes every stored hash of a short number reversible by trying them all.
+        return (f"holds {size} bytes, not {KEY_BYTES}: it is damaged or was replaced; restore it from a backup, "
+                "or move it away so that pdscan makes a new key (hashes stored under the old one will no "
+                "longer match)")
+    return None
+
+
+def _read_key(path: Path) -> Optional[bytes]:
+    """The key at `path`, None when there is none; a key that is not safe to use is refused, never replaced."""
+    try:
+        fd = os.open(path, os.O_RDONLY | NOFOLLOW | CLOEXEC)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        if os.path.islink(path):
+            raise ConfigError(f"{path}: the key file is a symbolic link; refusing to use it") from None
+        raise ConfigError(f"{path}: cannot read the key file: {exc.strerror or exc}") from None
+    with os.fdopen(fd, "rb") as f:
+        key = f.read(KEY_BYTES + 1)
+        problem = _key_problem(os.fstat(f.fileno()), len(key), path)
+    if problem:
+        raise ConfigError(f"{path}: the key file {problem}")
     return key
+
+
+def _read_or_create_key(path: Path) -> bytes:
+    key = _read_key(path)
+    if key is not None:
+        return key
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    # Written whole under a private name, then linked into place: a second process
+    # creating the key at the same moment reads a complete key, theirs or ours.
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW | CLOEXEC, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(secrets.token_bytes(KEY_BYTES))
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot create the key file: {exc.strerror or exc}") from None
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+    return _read_key(path)
 
 
 @lru_cache(maxsize=4)

@@ -122,7 +122,7 @@ def private_dir(path, create: bool = True) -> Path:
     if not stat.S_ISDIR(st.st_mode):
         raise UnsafePath(f"{path}: not a folder")
     _check_ours(st, path, "folder")
-    if st.st_mode & 0o022:
+    if os.name != "nt" and st.st_mode & 0o022:  # Windows reports every folder as 0777: its ACLs decide
         raise UnsafePath(f"{path}: the data folder is writable by group or others "
                          f"(mode {stat.S_IMODE(st.st_mode):04o}); run `chmod 700 {path}` or choose another")
     return path

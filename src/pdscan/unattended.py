@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .errors import PdscanError
 from .privacy import data_dir
+from .safefile import open_private, open_private_text, private_dir
 
 LOGGER = "pdscan"
 LOG_BYTES = 1024 * 1024
@@ -34,7 +35,7 @@ def default_lock_path() -> Path:
 
 
 def default_log_path() -> Path:
-    return data_dir() / "logs" / "pdscan.log"
+    return private_dir(data_dir() / "logs") / "pdscan.log"
 
 
 def _try_lock(fd: int) -> bool:
@@ -69,7 +70,7 @@ def run_lock(path=None):
     flock/msvcrt locks go with the process: a scan killed by shutdown leaves no stale lock."""
     path = Path(path) if path else default_lock_path()
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    fd = open_private(path, "r+")  # beside a --db in a shared folder: never through a planted link
     try:
         if not _try_lock(fd):
             raise PdscanError(f"another pdscan scan is running (lock {path} held by pid {_holder(fd)}); "
@@ -112,10 +113,7 @@ class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
     """Log files name the files that hold personal data: owner-only, rotated ones included."""
 
     def _open(self):
-        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        if hasattr(os, "fchmod"):
-            os.fchmod(fd, 0o600)
-        return open(fd, "a", encoding="utf-8", newline="\n")
+        return open_private_text(self.baseFilename, "a")
 
 
 @contextlib.contextmanager

@@ -6,17 +6,21 @@ import os
 import sys
 
 from .. import config as configuration
+from ..display import shown
 from ..errors import ConfigError, PdscanError
+from ..safefile import open_private_text
 from ..sinks.console import ConsoleSink
 from ..sinks.jsonl import JsonlSink, JsonSink
-from ..sinks.store import Store, StoreSink, default_path
+from ..sinks.store import Store, StoreSink, default_path, warn
 
 
 def add_scan_options(p) -> None:
     p.add_argument("--policy", metavar="FILE", help="site policy file (overrides only what it names)")
     p.add_argument("--detectors", metavar="FILE", action="append", default=[],
                    help="extra detector TOML file or folder (repeatable)")
-    p.add_argument("--format", choices=("text", "jsonl", "json"), default="text")
+    p.add_argument("--format", choices=("text", "jsonl", "json"), default="text",
+                   help="text for people (default), jsonl one record per line (for `pdscan report --from`), "
+                        "or json one document")
     p.add_argument("--output", metavar="FILE", help="write results here instead of standard output")
     p.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: all cores)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
@@ -29,9 +33,10 @@ def add_scan_options(p) -> None:
 def open_output(path):
     if not path or path == "-":
         return contextlib.nullcontext(sys.stdout)
-    # Results are personal data too: readable by their owner only.
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    return open(fd, "w", encoding="utf-8", newline="\n")
+    if os.path.abspath(path) == os.devnull:  # discarded on purpose; open_private takes regular files only
+        return open(os.devnull, "w", encoding="utf-8")
+    # Results are personal data too: readable by their owner only, and never written through a link.
+    return open_private_text(path)
 
 
 @contextlib.contextmanager
@@ -40,17 +45,25 @@ def open_store(args, default: bool = False):
     one, which is best effort: a folder we cannot write means no store and a warning."""
     store = None
     if getattr(args, "db", None):
-        store = Store(args.db)
+        store = Store(args.db, set_aside_damaged=True)
     elif default:
         try:
-            store = Store(default_path())
+            store = Store(default_path(), set_aside_damaged=True)
         except ConfigError as exc:
-            print(f"pdscan: warning: {exc}; results are not stored", file=sys.stderr)
+            print(f"pdscan: warning: {shown(exc)}; results are not stored", file=sys.stderr)
+    if store is not None and store.set_aside:
+        _warn_set_aside(store)
     try:
         yield store
     finally:
         if store is not None:
             store.close()
+
+
+def _warn_set_aside(store) -> None:
+    kept, reason = store.set_aside
+    warn(f"the store {shown(store.path)} is damaged ({reason}); it is kept unchanged as {shown(kept)} "
+         "and this scan goes into a new store")
 
 
 @contextlib.contextmanager
@@ -69,6 +82,8 @@ def open_sinks(args, cfg=None, store=None, roots=()):
             from ..sinks.progress import ProgressSink
             progress = ProgressSink()
             sinks.append(progress)
+            if isinstance(sink, ConsoleSink):
+                sink.pause = progress.paused  # results and the bar share the terminal
         yield sinks, progress
 
 

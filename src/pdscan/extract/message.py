@@ -2,7 +2,10 @@
 
 The MIME structure is parsed with the stdlib email package under
 policy.default; when a malformed message makes that policy raise, it is read
-again under compat32, so no message stops a scan. Headers are always decoded
+again under compat32, so no message stops a scan. Nesting is bounded
+(mime.py: past max_mime_depth only the headers and the undecoded body are
+read), and a message over max_message_in_memory is read as a stream by
+mimestream.py instead, with the same outputs. Headers are always decoded
 from their raw compat32 form (see _header_chunks). In a mailbox read by
 `pdscan mail` the correspondents' addresses are left to mail classification
 and only their display names are text; in a message file met by `scan` (.eml,
@@ -18,7 +21,6 @@ import io
 from email import policy
 from email.header import decode_header
 from email.message import Message
-from email.parser import BytesHeaderParser, BytesParser
 from email.utils import getaddresses
 from html.parser import HTMLParser
 from typing import Iterator, Optional, Union
@@ -27,6 +29,7 @@ from ..errors import ItemError, LimitExceeded
 from ..limits import read_capped
 from ..model import Chunk, Item
 from .members import member_item, refusing
+from .mime import MimeTooDeep, parse_bounded, parse_headers, undecoded_body
 from .text import stream_chunks
 
 ADDRESS_HEADERS = ("From", "Sender", "Reply-To", "To", "Cc", "Bcc")
@@ -42,29 +45,47 @@ Output = Union[Chunk, Item]
 
 
 def extract_message(item: Item, ctx) -> Iterator[Output]:
+    if item.size > ctx.limits.max_message_in_memory:
+        from .mimestream import stream_message  # imported here: it builds on this module's helpers
+        yield from stream_message(item, ctx)
+        return
     with item.open() as stream:
         raw = read_capped(stream, ctx.limits.max_document_size, "message")
-    # Built whole before yielding, so a retry under compat32 repeats nothing.
     try:
-        outputs = list(_extract(item, raw, ctx, policy.default))
-    except LimitExceeded:
+        outputs = _outputs(item, raw, ctx)
+    except MimeTooDeep:
+        # What can be read without the structure is still scanned; the error record says the rest was not.
+        headers = parse_headers(raw)
+        yield from _header_chunks(headers, with_addresses(item))
+        yield from stream_chunks(io.BytesIO(undecoded_body(headers)), ctx.limits.block_size, ctx.limits.overlap,
+                                 where="body (undecoded)")
         raise
-    except RecursionError:  # the email package parses and walks nested parts recursively
-        raise ItemError("MIME parts nested too deeply") from None
-    except MIME_ERRORS:
-        try:
-            outputs = list(_extract(item, raw, ctx, policy.compat32))
-        except MIME_ERRORS:
-            raise ItemError("malformed message") from None
     yield from outputs
 
 
+def _outputs(item: Item, raw: bytes, ctx) -> list:
+    """Built whole before anything is yielded, so a retry under compat32 repeats nothing."""
+    try:
+        return list(_extract(item, raw, ctx, policy.default))
+    except MIME_ERRORS:
+        try:
+            return list(_extract(item, raw, ctx, policy.compat32))
+        except MIME_ERRORS:
+            raise ItemError("malformed message") from None
+    except RecursionError:  # a backstop: parse_bounded keeps nesting well under the limit
+        raise ItemError("MIME parts nested too deeply") from None
+
+
 def _extract(item: Item, raw: bytes, ctx, mime_policy) -> Iterator[Output]:
-    msg = BytesParser(policy=mime_policy).parsebytes(raw)
-    # Mail sources mark their messages with the folder they came from.
-    addresses = "folder" not in item.meta
-    yield from _header_chunks(BytesHeaderParser(policy=policy.compat32).parsebytes(raw), addresses)
+    msg = parse_bounded(raw, mime_policy, ctx.limits.max_mime_depth)
+    yield from _header_chunks(parse_headers(raw), with_addresses(item))
     yield from _part_outputs(item, msg, ctx)
+
+
+def with_addresses(item: Item) -> bool:
+    """Are the correspondents' addresses read as text? Not in a mailbox that `pdscan mail`
+    reads (its sources mark each message with its folder), where classification has them."""
+    return "folder" not in item.meta
 
 
 def _header_chunks(headers: Message, addresses: bool = False) -> Iterator[Chunk]:

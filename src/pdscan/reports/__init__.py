@@ -9,10 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
 import tempfile
 from typing import Iterable, Optional
 
 from ..errors import ConfigError
+from ..safefile import atomic_write
 from .readers import read_jsonl, read_store
 from .tables import Tables, assemble
 
@@ -55,7 +57,7 @@ def write_json(tables: Tables, path: str) -> None:
 
 def _writer(fmt: str):
     from . import html_page, sheets
-    return {"xlsx": sheets.write_book, "ods": sheets.write_book, "csv": sheets.write_csv_zip,
+    return {"xlsx": sheets.write_xlsx, "ods": sheets.write_book, "csv": sheets.write_csv_zip,
             "html": html_page.write_html, "json": write_json}[fmt]
 
 
@@ -63,18 +65,13 @@ def write(tables: Tables, fmt: str, path: str) -> None:
     """Write the report readable by its owner only, replacing `path` whole (never half a report)."""
     if fmt not in FORMATS:
         raise ConfigError(f"unknown report format {fmt!r}")
-    folder = os.path.dirname(os.path.abspath(path))
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".pdscan-report-", suffix=f".{fmt}", dir=folder)
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot write the report: {exc.strerror}") from None
-    os.close(fd)
-    try:
-        _writer(fmt)(tables, tmp)
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
+        # The writers take a file name: they get one in a private scratch folder, and the
+        # finished report reaches `path` through atomic_write (no link followed, 0600).
+        with tempfile.TemporaryDirectory(prefix="pdscan-report-") as scratch:
+            draft = os.path.join(scratch, f"report.{fmt}")
+            _writer(fmt)(tables, draft)
+            with open(draft, "rb") as src, atomic_write(path, binary=True) as out:
+                shutil.copyfileobj(src, out)
     except OSError as exc:
         raise ConfigError(f"{path}: cannot write the report: {exc.strerror or exc}") from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)

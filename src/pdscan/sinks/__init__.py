@@ -10,13 +10,6 @@ import base64
 import os
 
 
-def display(text) -> str:
-    """A path fit to print: undecodable bytes shown as U+FFFD."""
-    if text is None:
-        return ""
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-
-
 def public(record: dict) -> dict:
     """The record as interface.md defines it: internal fields dropped, and
     paths that are not valid UTF-8 given as text (with U+FFFD) plus their

@@ -11,16 +11,22 @@ from __future__ import annotations
 
 import getpass
 import json
+import logging
 import os
 import socket
 import sqlite3
+import sys
 import time
 from pathlib import Path
 from typing import Iterable, Optional
+from urllib.parse import quote
 
 from .. import __version__
+from ..display import shown
 from ..errors import ConfigError
 from ..privacy import data_dir
+from ..safefile import open_private, refuse_symlink
+from ..unattended import LOGGER
 from .migrations import migrate
 
 BATCH_RECORDS = 500
@@ -55,20 +61,71 @@ def _bool(value):
     return None if value is None else bool(value)
 
 
+SIDECARS = ("-wal", "-shm")
+
+
 def _create_private(path: Path) -> None:
+    """The store and its WAL files as regular files of ours, 0600, before SQLite opens them by name.
+
+    SQLite follows a symbolic link planted at any of the three names; made ours here, in a
+    sticky shared folder nobody else can swap them for one while the store is open."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    os.close(fd)
+    for name in (path, *(f"{path}{suffix}" for suffix in SIDECARS)):
+        os.close(open_private(name, "r+"))
+    refuse_symlink(f"{path}-journal")
+
+
+def _is_damage(exc: sqlite3.Error) -> bool:
+    """Corruption or not a database at all, as opposed to a lock, a permission or a full disk."""
+    return getattr(exc, "sqlite_errorname", "") in ("SQLITE_CORRUPT", "SQLITE_NOTADB")
+
+
+def _damage(path: Path) -> Optional[str]:
+    """Why the store at `path` is damaged, or None. Read-only: a damaged store stays byte-identical."""
+    try:
+        conn = sqlite3.connect(f"file:{quote(os.path.abspath(path))}?mode=ro", uri=True, timeout=10)
+        try:
+            problems = [row[0] for row in conn.execute("PRAGMA quick_check")]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        if _is_damage(exc):
+            return str(exc)
+        raise
+    return None if problems == ["ok"] else problems[0]
+
+
+def _set_aside(path: Path) -> str:
+    """Rename the store and its WAL files to PATH.damaged-TIME[-N]; returns the new name."""
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+    kept, n = f"{path}.damaged-{stamp}", 1
+    while any(os.path.lexists(f"{kept}{suffix}") for suffix in ("", *SIDECARS)):
+        n += 1
+        kept = f"{path}.damaged-{stamp}-{n}"
+    for suffix in ("", *SIDECARS):
+        if os.path.lexists(f"{path}{suffix}"):
+            os.rename(f"{path}{suffix}", f"{kept}{suffix}")
+    return kept
 
 
 class Store:
-    """One open store; schema migrated to the current version on open."""
+    """One open store; schema migrated to the current version on open.
 
-    def __init__(self, path):
+    A damaged store is refused, or with `set_aside_damaged` renamed whole (see
+    `_set_aside`) and replaced by a new one; `set_aside` is then (new name, reason)."""
+
+    def __init__(self, path, set_aside_damaged: bool = False):
         self.path = Path(path)
+        self.set_aside: Optional[tuple] = None
         try:
             _create_private(self.path)
-            # SQLite gives -wal/-shm the main file's mode; autocommit: transactions are explicit.
+            reason = _damage(self.path)
+            if reason and not set_aside_damaged:
+                raise ConfigError(f"{self.path}: the store is damaged ({reason})")
+            if reason:
+                self.set_aside = (_set_aside(self.path), reason)
+                _create_private(self.path)
+            # Autocommit: transactions are explicit.
             self.conn = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False)
             self.conn.execute("PRAGMA busy_timeout = 10000")
             self.conn.execute("PRAGMA journal_mode = WAL")
@@ -77,19 +134,17 @@ class Store:
             migrate(self.conn)
         except (OSError, sqlite3.Error) as exc:
             raise ConfigError(f"{self.path}: cannot open the store: {exc}") from None
-        self._private_sidecars()
-
-    def _private_sidecars(self) -> None:
-        for suffix in ("-wal", "-shm"):
-            side = Path(f"{self.path}{suffix}")
-            if side.exists():
-                os.chmod(side, 0o600)
 
     def close(self) -> None:
         # A scan that stopped early keeps what it wrote: complete=0 says it did not finish.
-        if self.conn.in_transaction:
-            self.conn.execute("COMMIT")
-        self.conn.close()
+        try:
+            if self.conn.in_transaction:
+                self.conn.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            if not _is_damage(exc):
+                raise
+        finally:
+            self.conn.close()
 
     def previous(self, roots: Iterable[str], detector_fp: str, policy_fp: str) -> dict:
         """path → Prior: the latest stored result of each file under `roots` made with these
@@ -203,6 +258,7 @@ class StoreSink:
                      json.dumps([os.path.abspath(r) for r in roots]))
         self.scan_id: Optional[int] = None
         self._pending, self._since, self._last = 0, time.monotonic(), None
+        self.stopped = False
 
     def begin(self) -> None:
         cur = self.conn.execute(
@@ -212,6 +268,14 @@ class StoreSink:
         self.conn.execute("BEGIN")
 
     def record(self, record: dict) -> None:
+        if self.stopped:
+            return
+        try:
+            self._write(record)
+        except sqlite3.DatabaseError as exc:
+            self._stop(exc)
+
+    def _write(self, record: dict) -> None:
         # A batch ends only where a new file begins: a file's members, item and error
         # records are committed together, so a killed scan never leaves half a file.
         path = record.get("path")
@@ -223,6 +287,14 @@ class StoreSink:
             write(self.conn, self.scan_id, record)
         self._pending += 1
 
+    def _stop(self, exc: sqlite3.DatabaseError) -> None:
+        """Damage found mid-scan stops the storing, not the scan: its results are still reported."""
+        if not _is_damage(exc):
+            raise exc
+        self.stopped = True
+        warn(f"the store {shown(self.store.path)} turned out damaged during the scan ({exc}); the rest of this "
+             "scan is reported but not stored, and the next scan sets the store aside")
+
     def _due(self) -> bool:
         return self._pending >= BATCH_RECORDS or time.monotonic() - self._since >= BATCH_SECONDS
 
@@ -232,11 +304,23 @@ class StoreSink:
         self._pending, self._since = 0, time.monotonic()
 
     def end(self, summary) -> None:
+        if self.stopped:
+            return
         counts = {k: v for k, v in summary.to_dict().items() if k != "type"}
-        self.conn.execute("UPDATE scans SET complete = 1, ended = ?, counts = ? WHERE id = ?",
-                          (_now(), json.dumps(counts, sort_keys=True), self.scan_id))
-        self.conn.execute("COMMIT")
-        self.store._private_sidecars()
+        try:
+            self.conn.execute("UPDATE scans SET complete = 1, ended = ?, counts = ? WHERE id = ?",
+                              (_now(), json.dumps(counts, sort_keys=True), self.scan_id))
+            self.conn.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            self._stop(exc)
+
+
+def warn(message: str) -> None:
+    """A store problem the scan survives: on stderr, and in an unattended run's log file."""
+    print(f"pdscan: warning: {message}", file=sys.stderr)
+    log = logging.getLogger(LOGGER)
+    if log.handlers:
+        log.warning(message)
 
 
 def _user() -> Optional[str]:

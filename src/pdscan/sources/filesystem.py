@@ -1,7 +1,7 @@
 """Walk files and folders read-only: skip rules first, nothing opened twice.
 
 The walk never follows a symlink unless asked (and then guards against
-loops), never opens FIFOs, sockets or devices, and opens folders and
+loops and walks each real folder and file once), never opens FIFOs, sockets or devices, and opens folders and
 files with O_NOATIME where the OS allows so that a scan leaves access
 times as they were.
 """
@@ -172,6 +172,9 @@ Event = Union[FileRef, Skipped, ErrorRecord]
 
 
 class Walker:
+    """Depth-first, names in sorted order, without recursion: a tree 10,000 folders deep is
+    walked like a flat one. Each folder is listed when the walk enters it."""
+
     def __init__(self, options: WalkOptions):
         self.opt = options
 
@@ -184,17 +187,29 @@ class Walker:
                 yield ErrorRecord(path, None, f"cannot read: {exc.strerror or exc}")
                 continue
             if stat.S_ISDIR(st.st_mode):
-                yield from self._folder(path, st.st_dev, {(st.st_dev, st.st_ino)})
+                yield from self._tree(path, st)
             else:
                 yield from self._entry(path, st, st.st_dev)
 
-    def _folder(self, path: str, root_dev: int, ancestors: set) -> Iterator[Event]:
-        try:
-            names = listdir(path)
-        except OSError as exc:
-            yield ErrorRecord(path, None, f"cannot list folder: {exc.strerror or exc}")
-            return
-        for name in names:
+    def _tree(self, top: str, top_st: os.stat_result) -> Iterator[Event]:
+        root_dev = top_st.st_dev
+        top_key = (top_st.st_dev, top_st.st_ino)
+        # Folders on the way down from the root: a link back to one is a loop.
+        ancestors = {top_key}
+        # Following links, one real folder or file can have many paths (a chain of folders each
+        # linking twice to the next has 2**n): each (st_dev, st_ino) is walked once.
+        seen = {top_key}
+        stack = []
+        names = yield from self._list(top)
+        if names is not None:
+            stack.append((top, top_key, iter(names)))
+        while stack:
+            path, key, names = stack[-1]
+            name = next(names, None)
+            if name is None:
+                stack.pop()
+                ancestors.discard(key)
+                continue
             child = os.path.join(path, name)
             if self.opt.exclude and self.opt.exclude.matches(child):
                 yield Skipped(child, "excluded by pattern")
@@ -209,16 +224,34 @@ class Walker:
             except OSError as exc:
                 yield ErrorRecord(child, None, f"cannot read: {exc.strerror or exc}")
                 continue
-            if stat.S_ISDIR(st.st_mode):
-                key = (st.st_dev, st.st_ino)
-                if key in ancestors:
-                    yield Skipped(child, "symbolic link loop")
-                elif self.opt.one_filesystem and st.st_dev != root_dev:
-                    yield Skipped(child, "on another filesystem (--one-filesystem)")
-                else:
-                    yield from self._folder(child, root_dev, ancestors | {key})
-            else:
+            child_key = (st.st_dev, st.st_ino)
+            is_dir = stat.S_ISDIR(st.st_mode)
+            if is_dir and child_key in ancestors:
+                yield Skipped(child, "symbolic link loop")
+            elif self.opt.follow_symlinks and child_key in seen:
+                yield Skipped(child, "already walked through another link")
+            elif not is_dir:
+                if self.opt.follow_symlinks:
+                    seen.add(child_key)
                 yield from self._entry(child, st, root_dev)
+            elif self.opt.one_filesystem and st.st_dev != root_dev:
+                yield Skipped(child, "on another filesystem (--one-filesystem)")
+            else:
+                child_names = yield from self._list(child)
+                if child_names is not None:
+                    if self.opt.follow_symlinks:
+                        seen.add(child_key)
+                    ancestors.add(child_key)
+                    stack.append((child, child_key, iter(child_names)))
+
+    @staticmethod
+    def _list(path: str):
+        """The folder's names, or None after an error record (a generator's return value)."""
+        try:
+            return listdir(path)
+        except OSError as exc:
+            yield ErrorRecord(path, None, f"cannot list folder: {exc.strerror or exc}")
+            return None
 
     def _entry(self, path: str, st: os.stat_result, root_dev: int) -> Iterator[Event]:
         special = _special(st.st_mode)

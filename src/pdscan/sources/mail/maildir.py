@@ -62,10 +62,17 @@ def messages(path: str, mailbox: Optional[str] = None, folder: str = INBOX, pref
     """Messages of the Maildir at `path`, its Maildir++ and nested Maildir subfolders.
 
     `mailbox` is the Item path (the root the user named); `prefix` is this
-    Maildir's path relative to it, `folder` its folder name."""
+    Maildir's path relative to it, `folder` its folder name. Nested Maildirs are
+    walked with a stack, not recursion: 1,000 of them inside each other are only deep."""
     mailbox = mailbox or path
     yield from _folder(mailbox, path, prefix, folder)
-    for name in _safe_list(path):
+    stack = [(path, folder, prefix, iter(_safe_list(path)))]
+    while stack:
+        path, folder, prefix, names = stack[-1]
+        name = next(names, None)
+        if name is None:
+            stack.pop()
+            continue
         sub = os.path.join(path, name)
         if name in MESSAGE_DIRS or name == "tmp" or os.path.islink(sub) or not os.path.isdir(sub):
             continue
@@ -76,8 +83,9 @@ def messages(path: str, mailbox: Optional[str] = None, folder: str = INBOX, pref
             sub_folder = sub_folder if folder == INBOX and not prefix else f"{folder}/{sub_folder}"
             yield from _folder(mailbox, sub, _join(prefix, name), sub_folder)
         else:
-            yield from messages(sub, mailbox, name if folder == INBOX and not prefix else f"{folder}/{name}",
-                                _join(prefix, name))
+            sub_folder = name if folder == INBOX and not prefix else f"{folder}/{name}"
+            yield from _folder(mailbox, sub, _join(prefix, name), sub_folder)
+            stack.append((sub, sub_folder, _join(prefix, name), iter(_safe_list(sub))))
 
 
 def _join(prefix: str, name: str) -> str:
