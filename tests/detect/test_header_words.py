@@ -20,12 +20,12 @@ NAMES = {
     "uk.nhs": ["NHS No.", "NHS Number", "nhsNumber"],
     "uk.phone": ["Mobile No", "Tel.", "Emergency Contact", "Contact No"],
     "person_name": ["Surname", "Forename(s)", "Preferred Name", "Next of Kin", "Emergency Contact", "Name",
-                    "FamilyName", "GivenNames", "Learner Name", "Staff Name"],
+                    "FamilyName", "GivenNames", "Learner Name", "Staff Name", "Candidate Name", "Tutor Name"],
     "special.health": ["Medical / Dietary", "Medication", "SEN", "EHCP", "Access Arrangements", "LLDDCat",
                        "LLDDHealthProb"],
 }
 NOT_NAMES = {
-    "person_name": ["Course Name", "Room name", "Build name", "Sheet"],
+    "person_name": ["Course Name", "Room name", "Build name", "Sheet", "Company Name", "Username"],
     "date_of_birth": ["Start Date", "Date"],
     "uk.uln": ["Learner Count"],
     "special.health": ["Course", "Sender"],

@@ -50,13 +50,15 @@ def normalise_header(text: str) -> str:
 class HeaderMatcher:
     """Does a column header name this detector's data ("DOB", "Date of birth")?
 
-    A phrase matches as whole words anywhere in the header ("Learner DOB"); one written
-    "=name" only as the whole header, for a word that other headers use of things
-    ("Course name", "Build name")."""
+    A phrase matches as whole words anywhere in the header ("Learner DOB", "Candidate
+    name"), unless the header also holds one of the detector's negative phrases ("Course
+    name", "Company name"); one written "=file name" matches only as the whole header,
+    and before any negative."""
 
-    def __init__(self, headers):
+    def __init__(self, headers, negatives=()):
         self.phrases = tuple(normalise_header(h) for h in headers if not h.startswith("=") and normalise_header(h))
         self.whole = frozenset(normalise_header(h[1:]) for h in headers if h.startswith("="))
+        self.negatives = tuple(n for n in (normalise_header(h) for h in negatives) if n)
         self._cache: dict = {}
 
     def __call__(self, header: Optional[str]) -> bool:
@@ -66,7 +68,8 @@ class HeaderMatcher:
         if hit is None:
             words = normalise_header(header)
             padded = f" {words} "
-            hit = words in self.whole or any(f" {p} " in padded for p in self.phrases)
+            hit = words in self.whole or (any(f" {p} " in padded for p in self.phrases)
+                                          and not any(f" {n} " in padded for n in self.negatives))
             self._cache[header] = hit
         return hit
 
@@ -93,7 +96,7 @@ class Evidence:
         self.spec = spec
         self.context = words_regex(spec.context)
         self.negative = words_regex(spec.negative_context)
-        self.header = HeaderMatcher(spec.column_headers)
+        self.header = HeaderMatcher(spec.column_headers, spec.negative_context)
 
     def prefilter_expression(self, negative: bool = False) -> Optional[bytes]:
         return words_alternation(self.spec.negative_context if negative else self.spec.context)
