@@ -487,6 +487,7 @@ def sha256_of(path) -> str:
     return digest.hexdigest()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not hasattr(os, "fork") or sys.platform == "darwin", reason="ru_maxrss in KiB on Linux")
 def test_1gib_round_trip_in_bounded_memory(tmp_path, keys):
     path = tmp_path / "disk.img"
@@ -511,6 +512,7 @@ def test_1gib_round_trip_in_bounded_memory(tmp_path, keys):
     path.unlink()
 
 
+@pytest.mark.slow
 def test_scanner_recognises_a_protected_file_and_reads_the_restored_one(tmp_path, keys, cli):
     """protect → scan says encrypted "pdscan" and finds nothing; unprotect → scan finds the data again."""
     target = tmp_path / "docs" / "staff.csv"
