@@ -1,6 +1,7 @@
 """End-to-end through main(argv): exit codes, formats, output files, help for every command."""
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import stat
@@ -82,3 +83,92 @@ def test_parser_lists_every_command():
     text = parser().format_help()
     for command in COMMANDS:
         assert command.__name__.rsplit(".", 1)[-1] in text
+
+
+# -- mistakes in a site policy: every command stops with the file, section and key ------------------------
+
+
+@pytest.mark.parametrize("text, message", [
+    ('[retention]\nfinancal_year_end = "07-31"\n',
+     "[retention] unknown key 'financal_year_end'; did you mean 'financial_year_end'?"),
+    ('[mail]\npersonal_threshold = "high"\n', "[mail] personal_threshold: expected a number, got 'high'"),
+    ('[mail]\npersonal_treshold = 2.0\n', "[mail] unknown key 'personal_treshold'"),
+    ('[scan]\nexclud = ["*.tmp"]\n', "[scan] unknown key 'exclud'; did you mean 'exclude'?"),
+    ('[personal_data]\nmin_confidense = "high"\n', "[personal_data] unknown key 'min_confidense'"),
+    ('[rules.unencrypted-personal-data]\nseverty = "high"\n',
+     "[rules.unencrypted-personal-data] unknown key 'severty'"),
+    ('[publishing]\nfolder = ["**/Web/**"]\n', "[publishing] unknown key 'folder'; did you mean 'folders'?"),
+    ('[[retention.hold]]\npaths = ["**/x/**"]\nuntil = 2030-01-01\nreasons = "audit"\n',
+     "[retention.hold[0]] unknown key 'reasons'"),
+    ('[[retention.category]]\nid = "x"\npaths = ["a"]\nperiod = "six years"\n', "field 'period'"),
+])
+@pytest.mark.parametrize("command", ["scan", "retention"])
+def test_a_policy_mistake_stops_every_command_naming_file_section_and_key(cli, folder, tmp_path, text,
+                                                                         message, command):
+    site = tmp_path / "site.toml"
+    site.write_text(text)
+    result = cli(command, folder, "--jobs", "1", "--policy", site)
+    assert result.code == 2, result
+    assert str(site) in result.err and message in result.err, result
+
+
+def test_a_policy_mistake_in_mail_stops_the_mail_command_too(cli, tmp_path):
+    mailbox = tmp_path / "mail"
+    mailbox.mkdir()
+    (mailbox / "1.eml").write_text("From: a@example.org\nTo: b@example.org\nSubject: hi\n\nhello\n")
+    site = tmp_path / "site.toml"
+    site.write_text('[retention]\nwindoww = 40\n')
+    result = cli("mail", mailbox, "--policy", site)
+    assert result.code == 2 and "[retention] unknown key 'windoww'" in result.err, result
+
+
+# -- --help describes everything -------------------------------------------------------------------------
+
+
+def _subcommands():
+    [sub] = [a for a in parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    return sorted(sub.choices.items())
+
+
+@pytest.mark.parametrize("name, command", _subcommands(), ids=[name for name, _ in _subcommands()])
+def test_every_argument_and_option_of_every_command_has_help_text(name, command):
+    missing = [a.dest for a in command._actions
+               if not isinstance(a, argparse._HelpAction) and not (a.help or "").strip()]
+    assert not missing, f"pdscan {name}: no help text for {missing}"
+
+
+@pytest.mark.parametrize("name", [name for name, _ in _subcommands()])
+def test_help_of_every_subcommand_exits_0(cli, name):
+    result = cli(name, "--help")
+    assert result.code == 0 and f"usage: pdscan {name}" in result.out, result
+
+
+@pytest.mark.parametrize("text, detector, reason", [
+    ("QQ 12 34 56 C", "uk.nino", "prefix QQ is never issued"),
+    ("Call 07700 900123", "uk.phone", "Ofcom drama range (reserved for fiction)"),
+    ("example.com", "email", "documentation domain"),
+    ("Write to jo@example.com", "email", "documentation domain"),
+])
+def test_explain_says_why_a_well_known_example_is_rejected(cli, text, detector, reason):
+    result = cli("detectors", "--explain", text)
+    assert result.code == 0
+    [line] = [line for line in result.out.splitlines() if "rejected:" in line]
+    assert line.split()[0] == detector and reason in line
+    assert "900123" not in result.out and "jo@" not in result.out  # the value is shown masked
+
+
+def test_explain_lists_a_real_value_as_matched_and_nothing_as_rejected(cli):
+    result = cli("detectors", "--explain", "NI number AB 12 34 56 C")
+    assert result.out.startswith("uk.nino") and "validator nino passed" in result.out
+    assert "rejected" not in result.out
+
+
+def test_a_usb_verdict_says_what_each_failing_file_holds_as_scan_does(cli, tmp_path):
+    stick = tmp_path / "STICK"
+    stick.mkdir()
+    (stick / "class-list.csv").write_text("Name,NI number\nJo Bloggs,AB 12 34 56 C\n")
+    result = cli("usb", "--mountpoint", stick, "--jobs", "1", "--no-progress")
+    listing = result.out.split("verdict: FAIL", 1)[1].splitlines()
+    assert listing[1].endswith("class-list.csv")
+    held = " ".join(listing[2:4])
+    assert "uk.nino" in held and "AB ** ** ** C" in held and "column 'NI number'" in held

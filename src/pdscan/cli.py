@@ -11,6 +11,7 @@ import sys
 
 from . import __version__
 from .commands import detectors, mail, protect, report, retention, scan, schedule, shred, usb, watch
+from .display import shown
 from .errors import PdscanError
 
 COMMANDS = (scan, usb, mail, retention, shred, protect, schedule, watch, report, detectors)
@@ -33,7 +34,7 @@ def main(argv=None) -> int:
     try:
         return args.run(args)
     except PdscanError as exc:
-        print(f"pdscan: {exc}", file=sys.stderr)
+        print(f"pdscan: {shown(exc)}", file=sys.stderr)  # messages quote names from the scanned disk
         return 2
     except KeyboardInterrupt:
         print("pdscan: interrupted", file=sys.stderr)

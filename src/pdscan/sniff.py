@@ -13,6 +13,7 @@ from .extract.ole import kind_of, stream_names
 from .extract.outlook import MSG_MIME, PST_MIME, msg_streams
 from .extract.pst import MAGIC as PST_MAGIC
 from .model import Item
+from .protect.zipseal import ZIP_LOCAL, names_hidden
 
 PREFIX = 8192
 
@@ -50,8 +51,8 @@ def sniff_with_head(item: Item) -> tuple:
     with item.open() as stream:
         prefix = stream.read(PREFIX)
         mime = sniff_bytes(prefix)
-        if mime == "application/zip" or (mime == "application/octet-stream" and prefix[:4] == b"PK\x03\x04"):
-            mime = _refine_zip(stream, prefix) or "application/zip"
+        if mime == "application/zip" or (mime == "application/octet-stream" and prefix[:4] == ZIP_LOCAL):
+            mime = _refine_zip(stream, prefix)
         elif mime in OLE_TYPES:
             names = stream_names(stream)  # one directory listing decides Office and Outlook alike
             if names is not None:
@@ -75,9 +76,18 @@ def _refine_zip(stream: BinaryIO, prefix: bytes):
         stream.seek(0)
         names = set(zipfile.ZipFile(stream).namelist())
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        return None
+        return _not_a_zip(stream, prefix)
     if "[Content_Types].xml" in names:
         for marker, kind in ZIP_KINDS:
             if marker in names:
                 return kind
-    return None
+    return "application/zip"
+
+
+def _not_a_zip(stream: BinaryIO, prefix: bytes) -> str:
+    """A zip signature on bytes no zip reader opens: text behind "PK\\x03\\x04" is text, to be
+    read as such, not passed over as a damaged (or "encrypted") archive."""
+    if names_hidden(stream):
+        return "application/zip"
+    rest = sniff_bytes(prefix[len(ZIP_LOCAL):])
+    return rest if rest.startswith("text/") else "application/zip"

@@ -80,3 +80,15 @@ def test_a_truncated_mbox_keeps_every_whole_message(cli, tmp_path, cut):
     result = cli("mail", tmp_path / "Inbox", "--format", "jsonl", "--no-progress")
     assert result.code in (0, 1, 2)
     assert len(records(result, "message")) == data.count(b"\nFrom - ") + 1
+
+
+def test_text_says_read_with_a_warning_apart_from_what_could_not_be_read(cli, tmp_path):
+    box = maildir(tmp_path / "Maildir", {"date": DAMAGED["date"], "ok": HEAD + "Subject: hi\n\nHello\n"})
+    result = cli("mail", box, "--no-progress")
+    assert result.code == 1, result  # personal mail outside Personal
+    assert result.out.startswith("Messages: 2 in 1 folder(s)")   # the headline, with the rest, on stdout
+    warned = result.out.split("Read with a warning (1):\n", 1)[1].splitlines()[0]
+    assert warned.endswith("cur/date:2,S: unreadable Date header: the message is treated as undated")
+    assert "Could not scan" not in result.out
+    jsonl = cli("mail", box, "--no-progress", "--format", "jsonl").records()
+    assert [r["error"] for r in jsonl if r["type"] == "error"] == [EXPECTED["date"]]  # JSONL unchanged

@@ -208,9 +208,15 @@ def windows_argv(command_line: str) -> list:
     return args
 
 
+WINDOWS_EXE = r"C:\Program Files\pdscan\pdscan.exe"
+STAFF = r"C:\Users\Staff Docs"
+REPORT = r"\\fileserver\results\a<b>&c.jsonl"
+
+
 @pytest.mark.parametrize("every", schedule.EVERY)
-def test_windows_task_xml_parses_with_the_right_trigger_and_command(run, tmp_path, every):
-    result = run("--print", "windows", "--every", every, "--", tmp_path, *AWKWARD, "--output", "a<b>&c.jsonl")
+def test_windows_task_xml_parses_with_the_right_trigger_and_command(run, every):
+    result = run("--print", "windows", "--every", every, "--pdscan-exe", WINDOWS_EXE, "--", STAFF, *AWKWARD,
+                 "--output", REPORT)
     assert result.code == 0, result
     task = ET.fromstring(result.out)
     trigger = task.find("t:Triggers/t:CalendarTrigger", NS)
@@ -220,13 +226,33 @@ def test_windows_task_xml_parses_with_the_right_trigger_and_command(run, tmp_pat
         assert trigger.find("t:ScheduleByWeek/t:DaysOfWeek/t:Monday", NS) is not None
     else:
         assert trigger.findtext("t:ScheduleByDay/t:DaysInterval", namespaces=NS) == "1"
-    assert task.findtext("t:Actions/t:Exec/t:Command", namespaces=NS) == sys.executable
+    assert task.findtext("t:Actions/t:Exec/t:Command", namespaces=NS) == WINDOWS_EXE
     arguments = task.findtext("t:Actions/t:Exec/t:Arguments", namespaces=NS)
-    assert windows_argv(arguments) == ["-m", "pdscan", "scan", str(tmp_path), *AWKWARD,
-                                       "--output", "a<b>&c.jsonl", "--unattended"]
+    assert windows_argv(arguments) == ["scan", STAFF, *AWKWARD, "--output", REPORT, "--unattended"]
     settings = {child.tag.split("}")[1]: child.text for child in task.find("t:Settings", NS)}
     assert settings["Priority"] == "7" and settings["RunOnlyIfIdle"] == "false"
     assert settings["StopIfGoingOnBatteries"] == "true" and settings["StartWhenAvailable"] == "true"
+
+
+@pytest.mark.skipif(sys.platform.startswith("win"), reason="prints for another system only elsewhere")
+def test_windows_task_printed_on_linux_runs_the_windows_paths_as_given(run, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # nothing here may leak into the task
+    result = run("--print", "windows", "--", "scan", "C:\\Users")
+    assert result.code == 0, result
+    task = ET.fromstring(result.out)
+    exec_ = task.find("t:Actions/t:Exec", NS)
+    assert exec_.findtext("t:Command", namespaces=NS) == "pdscan.exe"
+    assert windows_argv(exec_.findtext("t:Arguments", namespaces=NS)) == ["scan", "C:\\Users", "--unattended"]
+    assert exec_.find("t:WorkingDirectory", NS) is None
+    assert str(tmp_path) not in result.out and sys.executable not in result.out
+
+
+@pytest.mark.skipif(sys.platform.startswith("win"), reason="prints for another system only elsewhere")
+@pytest.mark.parametrize("args", [["Users"], ["C:Users"], ["C:\\Users", "--output", "out.jsonl"],
+                                  ["C:\\Users", "--policy", "/etc/pdscan/site.toml"]])
+def test_windows_paths_printed_elsewhere_must_be_full_windows_paths(run, args):
+    result = run("--print", "windows", "--", *args)
+    assert result.code == 2 and "is not a full Windows path" in result.err, result
 
 
 def test_the_windows_argument_splitter_follows_the_crt_rules():
@@ -236,7 +262,7 @@ def test_the_windows_argument_splitter_follows_the_crt_rules():
 
 @pytest.mark.skipif(sys.platform.startswith("win"), reason="schtasks exists there")
 def test_install_windows_elsewhere_is_an_error(run, tmp_path):
-    result = run("--print", "windows", "--install", "--", tmp_path)
+    result = run("--print", "windows", "--install", "--", "C:\\Users")
     assert result.code == 2 and "Windows only" in result.err
 
 

@@ -108,3 +108,25 @@ def test_discovered_sticks_from_a_fake_sysfs_get_their_own_verdicts(cli, tmp_pat
     items = {r["path"].split("/media/")[1]: r["violations"] for r in result.records() if r["type"] == "item"}
     assert items["SAFE/class-list.csv"] == []                  # on an encrypted volume: no violation
     assert [v["rule"] for v in items["STICK/class-list.csv"]] == ["unencrypted-personal-data"]
+
+
+def test_list_is_an_aligned_table_without_a_scan_summary(cli, tmp_path, monkeypatch, fake_host):
+    import pdscan.commands.usb as usb
+    from pdscan.sources.volumes import linux
+
+    monkeypatch.setattr(usb, "list_volumes",
+                        lambda removable_only=True: linux.list_volumes(removable_only, use_lsblk=False, **fake_host))
+    result = cli("usb", "--list")
+    assert result.code == 0, result
+    lines = result.out.splitlines()
+    assert len(lines) == 3, result
+    head, stick, safe = lines
+    assert head.split() == ["DEVICE", "MOUNTPOINT", "FSTYPE", "SIZE", "LABEL", "ENCRYPTION", "REMOVABLE"]
+    assert stick.split()[:5] == ["/dev/sdb1", "/media/u/STICK", "vfat", "14.4", "GiB"]
+    assert "not encrypted" in stick and stick.endswith("yes")
+    assert safe.startswith("/dev/sdc1") and "encrypted (luks)" in safe and safe.endswith("yes")
+    # Aligned: every column starts where its heading does.
+    for column in ("MOUNTPOINT", "FSTYPE", "SIZE", "ENCRYPTION"):
+        at = head.index(column)
+        assert stick[at - 2:at] == "  " and stick[at] != " " and safe[at] != " ", column
+    assert "Scanned" not in result.out and "Violations" not in result.out

@@ -82,7 +82,7 @@ def test_policy_changes_a_category_and_adds_one():
         ("no evidence either way: work by default",)
     with pytest.raises(ConfigError, match=r"\[mail.vocabulary.personal.pets\] words"):
         MailRules.from_policy({"mail": {"vocabulary": {"personal": {"pets": {"words": "hamster"}}}}})
-    with pytest.raises(ConfigError, match=r"unknown setting\(s\) personal_word_weight"):
+    with pytest.raises(ConfigError, match=r"\[mail\] unknown key .personal_word_weight."):
         MailRules.from_policy({"mail": {"personal_word_weight": 1.0}})
 
 

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
 
 import pytest
 
 from pdscan.config import build, known_detector_ids
 from pdscan.errors import ConfigError
-from pdscan.policy.retention import Facts, dates_in, decide, read_text_facts
+from pdscan.policy.retention import Facts, age_text, dates_in, decide, read_text_facts
 from pdscan.policy.schedule import load_schedule, parse_period
 
 D = dt.date
@@ -69,9 +71,46 @@ def test_duplicate_category_ids_are_refused():
     ("1y6m", D(2020, 1, 15), D(2021, 7, 15)),
     ("30d", D(2024, 2, 1), D(2024, 3, 2)),
     ("1y", D(2024, 2, 29), D(2025, 2, 28)),
+    ("4y", D(2016, 2, 29), D(2020, 2, 29)),
+    ("1m", D(2024, 1, 31), D(2024, 2, 29)),
+    ("1m", D(2023, 1, 31), D(2023, 2, 28)),
+    ("2w", D(2023, 12, 25), D(2024, 1, 8)),
 ])
 def test_periods(text, start, end):
     assert parse_period(text, "x").after(start) == end
+
+
+@pytest.mark.parametrize("since, now, text", [
+    (D(2016, 2, 29), D(2024, 2, 29), "8y"),             # two leap days between: not "8y 2d"
+    (D(2016, 2, 29), D(2024, 3, 1), "8y 1d"),
+    (D(2012, 1, 5), D(2024, 12, 28), "12y 11m 23d"),    # 365-day years made this "12y 12m"
+    (D(2023, 12, 26), D(2024, 12, 17), "11m 21d"),
+    (D(2024, 1, 31), D(2024, 2, 29), "1m"),             # as 31 January + 1m is 29 February
+    (D(2024, 5, 1), D(2024, 5, 1), "0d"),
+])
+def test_ages_are_calendar_years_months_and_days(since, now, text):
+    assert age_text(since, now) == text
+
+
+def _dated(path, day: D):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("Letter about National Insurance number JK 98 76 54 B\n")
+    noon = dt.datetime(day.year, day.month, day.day, 12, tzinfo=dt.timezone.utc).timestamp()
+    os.utime(path, (noon, noon))
+
+
+def test_retention_text_violation_and_plan_give_calendar_ages(cli, tmp_path):
+    """The text, the violation detail and the plan's reason, across leap days and month ends."""
+    root = tmp_path / "Correspondence"
+    _dated(root / "leap.txt", D(2016, 2, 29))
+    r = cli("retention", root, "--now", "2024-02-29", "--jobs", "1")
+    assert r.code == 1 and "age: 8y since modified 2016-02-29;" in r.out, r
+    _dated(root / "leap.txt", D(2012, 1, 5))
+    plan = tmp_path / "plan.json"
+    r = cli("retention", root, "--now", "2024-12-28", "--jobs", "1", "--format", "jsonl", "--plan-out", plan)
+    [item] = [json.loads(line) for line in r.out.splitlines() if '"item"' in line]
+    assert "(12y 11m 23d since modified 2012-01-05;" in item["violations"][0]["detail"], item
+    assert "12y 11m 23d since modified" in plan.read_text() and "12y 12m" not in plan.read_text()
 
 
 def test_dates_in_text_day_first_and_named_months():

@@ -526,3 +526,12 @@ def test_scanner_recognises_a_protected_file_and_reads_the_restored_one(tmp_path
     [item] = [r for r in cli("scan", target.parent, "--format", "jsonl", "--jobs", "1").records()
               if r["type"] == "item"]
     assert item["encrypted"] is False and "uk.nino" in [f["detector"] for f in item["findings"]]
+
+
+def test_cli_protect_refuses_a_private_key_given_as_public_key(tmp_path, keys, capsys):
+    path = tmp_path / "f.txt"
+    path.write_bytes(MARKER)
+    for private in (keys.files["private"], keys.files["locked"]):
+        assert run("protect", path, "--public-key", private) == 2
+        assert "private key" in capsys.readouterr().err
+    assert path.read_bytes() == MARKER

@@ -52,8 +52,9 @@ def test_plan_round_trips(tmp_path):
 
 @pytest.mark.parametrize("doc, message", [
     ({"format": "other", "version": 1, "entries": []}, "not a pdscan deletion plan"),
-    ({"format": "pdscan-deletion-plan", "version": 2, "entries": []}, "version 2 is not supported"),
-    ({"format": "pdscan-deletion-plan", "version": 1, "entries": [{"path": "/x"}]}, "entries[0]: field 'size'"),
+    ({"format": "pdscan-deletion-plan", "version": 3, "entries": []}, "version 3 is not supported"),
+    ({"format": "pdscan-deletion-plan", "version": 1, "entries": []}, "carries no signature"),
+    ({"format": "pdscan-deletion-plan", "version": 2, "entries": [{"path": "/x"}]}, "entries[0]: field 'size'"),
 ])
 def test_a_bad_plan_is_refused_whole(tmp_path, doc, message):
     (tmp_path / "p.json").write_text(json.dumps(doc))

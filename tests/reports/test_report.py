@@ -179,13 +179,16 @@ def test_since_leaves_out_older_scans(tmp_path, cli, endpoints):
     assert [row[1] for row in doc["tables"]["trend"]["rows"]] == ["beta"]
 
 
+SUMMARY_2020 = '{"type": "summary", "items": 0, "files": 0, "bytes": 0, "started": "2020-01-01T09:00:00Z"}\n'
+
+
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_empty_sources_say_so(tmp_path, cli, fmt):
-    empty = tmp_path / "empty.jsonl"
-    empty.write_text("")
-    db = tmp_path / "empty.db"
-    Store(db).close()
-    out = _report(cli, tmp_path / f"empty.{fmt}", fmt, "--from", empty, "--db", db)
+def test_no_scan_in_the_date_range_says_so(tmp_path, cli, fmt):
+    results = tmp_path / "old.jsonl"
+    results.write_text(SUMMARY_2020)
+    r = cli("report", "--from", results, "--since", "2021-01-01", "--format", fmt, "--output", tmp_path / f"r.{fmt}")
+    assert r.code == 0 and "no scan results since 2021-01-01" in r.err, r
+    out = tmp_path / f"r.{fmt}"
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     if fmt in ("xlsx", "ods"):
         text = json.dumps(pyexcel.get_book_dict(file_name=str(out))["Summary"], default=str)
@@ -194,6 +197,45 @@ def test_empty_sources_say_so(tmp_path, cli, fmt):
     else:
         text = out.read_text()
     assert "no scan results" in text.lower()
+
+
+def test_sources_without_any_scan_are_an_error_naming_them(tmp_path, cli):
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    db = tmp_path / "empty.db"
+    Store(db).close()
+    r = cli("report", "--from", empty, "--db", db, "--format", "json", "--output", tmp_path / "r.json")
+    assert r.code == 2 and f"no scan results in {db}, {empty}" in r.err, r
+    assert not (tmp_path / "r.json").exists()
+
+
+def test_an_empty_store_beside_real_results_is_a_warning(tmp_path, cli):
+    results = tmp_path / "alpha.jsonl"
+    results.write_text(SUMMARY_2020)
+    db = tmp_path / "empty.db"
+    Store(db).close()
+    r = cli("report", "--from", results, "--db", db, "--format", "json", "--output", tmp_path / "r.json")
+    assert r.code == 0 and f"warning: no scan results in {db}" in r.err, r
+    assert _summary_of(_json(tmp_path / "r.json"))["Scans read"] == 1
+
+
+def test_no_source_and_no_store_is_an_error(tmp_path, cli, monkeypatch):
+    monkeypatch.setenv("PDSCAN_DATA_DIR", str(tmp_path / "data"))
+    r = cli("report", "--format", "json", "--output", tmp_path / "r.json")
+    assert r.code == 2 and "no scan results: no --db or --from given" in r.err, r
+
+
+@pytest.mark.parametrize("text, why", [
+    ("name,ni\nJo,AB 12 34 56 C\n", "line 1 is not a JSON object"),
+    ('\n{"path": "a.txt", "findings": []}\n{"type": "row"}\n', "line 2 is a JSON object that is not a pdscan record"),
+    ('{\n "summary": {"files": 1},\n "items": []\n}\n', "line 1 is not a JSON object"),  # --format json
+])
+def test_from_a_file_that_is_not_pdscan_jsonl_is_an_error(tmp_path, cli, text, why):
+    other = tmp_path / "other.jsonl"
+    other.write_text(text)
+    r = cli("report", "--from", other, "--format", "json", "--output", tmp_path / "r.json")
+    assert r.code == 2 and f"{other}: not pdscan JSONL results ({why})" in r.err, r
+    assert not (tmp_path / "r.json").exists()
 
 
 def test_bad_input_is_status_2(tmp_path, cli):

@@ -16,7 +16,9 @@ def add_scan_options(p) -> None:
     p.add_argument("--policy", metavar="FILE", help="site policy file (overrides only what it names)")
     p.add_argument("--detectors", metavar="FILE", action="append", default=[],
                    help="extra detector TOML file or folder (repeatable)")
-    p.add_argument("--format", choices=("text", "jsonl", "json"), default="text")
+    p.add_argument("--format", choices=("text", "jsonl", "json"), default="text",
+                   help="text for people (default), jsonl one record per line (for `pdscan report --from`), "
+                        "or json one document")
     p.add_argument("--output", metavar="FILE", help="write results here instead of standard output")
     p.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: all cores)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
@@ -69,6 +71,8 @@ def open_sinks(args, cfg=None, store=None, roots=()):
             from ..sinks.progress import ProgressSink
             progress = ProgressSink()
             sinks.append(progress)
+            if isinstance(sink, ConsoleSink):
+                sink.pause = progress.paused  # results and the bar share the terminal
         yield sinks, progress
 
 

@@ -5,7 +5,12 @@ from .. import config as configuration
 from ..detect.engine import Engine
 from ..detect.examples import run_examples
 from ..detect.loader import load_detectors
+from ..display import shown
 from ..privacy import install_key, key_path
+
+
+def _say(line: str) -> None:
+    print(shown(line))  # ids, names and samples come from detector files and the text given
 
 
 def add_parser(sub) -> None:
@@ -27,18 +32,20 @@ def run_detectors(args) -> int:
         tested = {s.id for s in load_detectors([args.test])}
         results = run_examples([s for s in specs if s.id in tested], engine)
         for r in results:
-            print(f"{'ok  ' if r.ok else 'FAIL'} {r.id}" + ("" if r.ok else f"  (found: {', '.join(r.found) or 'nothing'})"))
+            _say(f"{'ok  ' if r.ok else 'FAIL'} {r.id}" + ("" if r.ok else f"  (found: {', '.join(r.found) or 'nothing'})"))
         failed = sum(not r.ok for r in results)
-        print(f"{len(results) - failed} passed, {failed} failed")
+        _say(f"{len(results) - failed} passed, {failed} failed")
         return 1 if failed else 0
     if args.explain is not None:
-        matches = engine.scan_text(args.explain)
+        matches, rejected = engine.explain_text(args.explain)
         for m in matches:
-            print(f"{m.detector:<20} {m.confidence:<6} {m.sample:<24} {'; '.join(m.evidence)}")
+            _say(f"{m.detector:<20} {m.confidence:<6} {m.sample:<24} {'; '.join(m.evidence)}")
         if not matches:
-            print("no detector matched")
+            _say("no detector matched")
+        for detector, sample, reason in rejected:
+            _say(f"{detector:<20} {'no':<6} {sample:<24} rejected: {reason}")
         return 0
     for s in specs:
         checks = s.validator or "-"
-        print(f"{s.id:<20} {s.category:<10} validator {checks:<18} {s.name}")
+        _say(f"{s.id:<20} {s.category:<10} validator {checks:<18} {s.name}")
     return 0

@@ -29,7 +29,9 @@ def add_parser(sub) -> None:
                                    "message files, Outlook .msg/.pst/.ost, imap:// and imaps:// URLs) for "
                                    "personal data, and find personal mail filed outside the Personal folder. "
                                    "Exit 0 clean, 1 violations found, 2 error.")
-    p.add_argument("sources", nargs="+", metavar="SOURCE")
+    p.add_argument("sources", nargs="+", metavar="SOURCE",
+                   help="a Maildir, mbox file, Thunderbird profile folder, folder of message files, "
+                        ".msg, .pst or .ost file, or imap://user@host / imaps://user@host")
     p.add_argument("--owner-domain", metavar="DOMAIN", action="append", default=[],
                    help="a mail domain of the organisation (repeatable; also [mail] owner_domains in policy)")
     p.add_argument("--imap-cafile", metavar="PEM",
@@ -90,7 +92,7 @@ def check_message(scanner: Scanner, rules: MailRules, item: Item) -> Iterator[tu
             return
         facts = facts_of(raw[:CLASSIFY_BYTES], whole=len(raw) <= CLASSIFY_BYTES)
         for problem in facts.problems:  # the message is still classified and reported: nothing is lost
-            yield ErrorRecord(item.path, item.member, problem).to_dict(), None
+            yield dict(ErrorRecord(item.path, item.member, problem).to_dict(), _warning=True), None
         verdict = classify(facts, rules)
     violations = [outside_violation(rules)] if verdict.classification == "personal" and not inside else []
     record = message_record(item, verdict, merged_findings(parts), violations, inside)

@@ -6,8 +6,6 @@ Personal") and the messages holding personal data. Nothing of a body is shown.
 """
 from __future__ import annotations
 
-from ..sinks import display
-
 MAX_LISTED = 50
 
 
@@ -36,7 +34,7 @@ class MailText:
             self.console.record(record)
 
     def _message(self, r: dict) -> None:
-        key = (display(r["path"]), r["folder"] or "")
+        key = (r["path"], r["folder"] or "")
         folder = self.folders.setdefault(key, _Folder())
         folder.total += 1
         folder.inside = r.get("_inside_personal", False)

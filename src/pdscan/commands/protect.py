@@ -10,10 +10,11 @@ import getpass
 import os
 import sys
 
+from ..display import shown
 from ..errors import ItemError
 from ..remediate.keys import load_private_key, load_public_key
 from ..remediate.overwrite import Refused
-from ..remediate.protect import protect_file, unprotect_file
+from ..remediate.protect import protect_file, remove_stale_temps, unprotect_file
 
 PASSPHRASE_ENV = "PDSCAN_KEY_PASSPHRASE"
 
@@ -29,7 +30,7 @@ def add_parser(sub) -> None:
                        description="Decrypt a file protected by `pdscan protect`, in place, with IT's private key. "
                                    f"A passphrase-protected key reads its passphrase from {PASSPHRASE_ENV} "
                                    "or asks for it on a terminal.")
-    u.add_argument("file", metavar="FILE")
+    u.add_argument("file", metavar="FILE", help="a file encrypted by `pdscan protect` (restored in place unless --output)")
     u.add_argument("--private-key", metavar="PEM", required=True, help="IT's RSA private key (PEM)")
     u.add_argument("--output", metavar="OUT", help="write the plain text to OUT (must not exist) and keep FILE")
     u.set_defaults(run=run_unprotect)
@@ -39,25 +40,34 @@ def run_protect(args) -> int:
     key = load_public_key(args.public_key)
     refused = 0
     for path in args.paths:
+        _clean(path)
         try:
             protect_file(path, key)
         except (ItemError, OSError) as exc:
             refused += 1
-            print(f"{'refused' if isinstance(exc, Refused) else 'failed'} {_shown(path)}: {_reason(exc)}")
+            print(f"{'refused' if isinstance(exc, Refused) else 'failed'} {shown(path)}: {_reason(exc)}")
         else:
-            print(f"protected {_shown(path)}")
+            print(f"protected {shown(path)}")
     return 1 if refused else 0
 
 
 def run_unprotect(args) -> int:
     key = load_private_key(args.private_key, lambda: _passphrase(args.private_key))
+    _clean(args.output or args.file)
     try:
         target = unprotect_file(args.file, key, args.output)
     except (ItemError, OSError) as exc:
-        print(f"refused {_shown(args.file)}: {_reason(exc)}")
+        print(f"refused {shown(args.file)}: {_reason(exc)}")
         return 1
-    print(f"restored {_shown(target)}")
+    print(f"restored {shown(target)}")
     return 0
+
+
+def _clean(path) -> None:
+    folder = os.path.dirname(os.path.abspath(path))
+    for name in remove_stale_temps(path):
+        print(f"removed {shown(os.path.join(folder, name))}: a temporary file left by an interrupted "
+              "protect or unprotect (overwritten first)")
 
 
 def _passphrase(path):
@@ -72,8 +82,3 @@ def _reason(exc: Exception) -> str:
     if isinstance(exc, OSError):
         return exc.strerror or str(exc)
     return str(exc)
-
-
-def _shown(path) -> str:
-    # Paths that are not valid UTF-8 are printed with escapes rather than crashing the report.
-    return os.fsencode(path).decode("utf-8", "backslashreplace")

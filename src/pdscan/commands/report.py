@@ -3,9 +3,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sys
 
 from .. import reports
+from ..display import shown
 from ..errors import ConfigError
+from ..reports.readers import jsonl_has_results, store_has_results
 from ..sinks.store import default_path
 
 
@@ -18,7 +21,9 @@ def add_parser(sub) -> None:
                    help="a store to read (repeatable; default, when no --from is given: the per-user store)")
     p.add_argument("--from", dest="jsonl", metavar="FILE", action="append", default=[],
                    help="JSONL results of `pdscan scan --format jsonl` (repeatable)")
-    p.add_argument("--format", choices=reports.FORMATS, required=True)
+    p.add_argument("--format", choices=reports.FORMATS, required=True,
+                   help="xlsx or ods (a sheet per table), csv (a zip of one CSV per table), html (one "
+                        "self-contained page with charts) or json")
     p.add_argument("--output", metavar="FILE", required=True, help="the report file (written readable by you only)")
     p.add_argument("--since", metavar="YYYY-MM-DD", help="leave out scans before this day")
     p.set_defaults(run=run_report)
@@ -37,14 +42,30 @@ def _sources(args) -> list:
     sources = [("db", path) for path in args.db] + [("jsonl", path) for path in args.jsonl]
     if not sources and os.path.isfile(default_path()):
         sources.append(("db", str(default_path())))
+    if not sources:
+        raise ConfigError(f"no scan results: no --db or --from given and no store at {shown(default_path())}")
     for kind, path in sources:
         if not os.path.isfile(path):
-            raise ConfigError(f"{path}: no such file")
+            raise ConfigError(f"{shown(path)}: no such file")
     return sources
+
+
+def _with_results(sources) -> list:
+    """The sources holding scan results; a source holding none is a warning, all of them an error."""
+    kept = [(kind, path) for kind, path in sources
+            if (store_has_results if kind == "db" else jsonl_has_results)(path)]
+    empty = [shown(path) for kind, path in sources if (kind, path) not in kept]
+    if not kept:
+        raise ConfigError(f"no scan results in {', '.join(empty)}")
+    for path in empty:
+        print(f"pdscan: warning: no scan results in {path}", file=sys.stderr)
+    return kept
 
 
 def run_report(args) -> int:
     since = _since(args.since)
-    tables = reports.build(_sources(args), since)
+    tables = reports.build(_with_results(_sources(args)), since)
+    if tables.empty:
+        print(f"pdscan: warning: no scan results since {since}; the report says so", file=sys.stderr)
     reports.write(tables, args.format, args.output)
     return 0

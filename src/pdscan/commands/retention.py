@@ -21,10 +21,11 @@ from ..limits import Budget
 from ..model import Chunk, Item
 from ..pipeline import Session, count, scan_events
 from ..policy.evaluate import retention_violation
-from ..policy.retention import Facts, decide, read_text_facts
+from ..policy.retention import Facts, age_text, decide, read_text_facts
 from ..policy.schedule import load_schedule
 from ..remediate.plan import entry_for, write_plan
-from ..sinks import display
+from ..safefile import refuse_symlink
+from ..sinks.console import item_name
 from ..sources.filesystem import Walker, open_readonly
 from .common import add_scan_options, check_roots, open_sinks, scan_exit_code
 
@@ -35,7 +36,8 @@ def add_parser(sub) -> None:
     p = sub.add_parser("retention", help="list personal data held past its retention period",
                        description="List personal data held past its retention period (the schedule is "
                                    "[retention] in the policy) and write a deletion plan for `pdscan shred`.")
-    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("paths", nargs="+", metavar="PATH",
+                   help="files and folders to judge against the retention schedule (folders recursively)")
     add_scan_options(p)
     p.add_argument("--now", metavar="YYYY-MM-DD", help="judge ages as of this day (default: today, UTC)")
     p.add_argument("--plan-out", metavar="FILE", help="write the deletion plan (JSON) here")
@@ -44,6 +46,8 @@ def add_parser(sub) -> None:
 
 def run_retention(args) -> int:
     check_roots(args.paths)
+    if args.plan_out:
+        refuse_symlink(args.plan_out)  # before the scan, not after it (write_plan checks again)
     now = _today(args.now)
     cfg = configuration.build(args.policy, args.detectors, args.exclude, args.jobs)
     specs = load_detectors(cfg.detector_paths)
@@ -171,15 +175,13 @@ class RetentionText:
             self.console.record(record)
             return
         r = record["retention"]
-        where = display(record["path"]) + (f"!/{display(record['member'])}" if record.get("member") else "")
-        years, days = divmod(r["age_days"], 365)
-        self.console.write(f"{where}")
-        self.console.write(f"    category: {r['category']} ({'; '.join(r['evidence'])})")
-        self.console.write(f"    age: {years}y {days}d since {r['clock_from']} {r['clock']}; "
-                           f"expired {r['expires']}")
-        self.console.write(f"    rule: {r['rule']}")
-        self.console.write(f"    action: {r['action']}" + (" (inside an archive: plan the archive)"
-                                                             if record.get("member") else ""))
+        age = age_text(dt.date.fromisoformat(r["clock"]), self.judge.now)
+        self.console.emit([
+            item_name(record),
+            f"    category: {r['category']} ({'; '.join(r['evidence'])})",
+            f"    age: {age} since {r['clock_from']} {r['clock']}; expired {r['expires']}",
+            f"    rule: {r['rule']}",
+            f"    action: {r['action']}" + (" (inside an archive: plan the archive)" if record.get("member") else "")])
 
     def end(self, summary) -> None:
         self.console.end(summary)

@@ -12,6 +12,7 @@ import threading
 from .. import config as configuration
 from ..errors import PdscanError
 from ..pipeline import run
+from ..sinks.console import noting_skips
 from ..sources.filesystem import FileRef, Walker
 from ..unattended import lower_priority, run_lock, setup_log
 from .common import add_scan_options, check_roots, open_sinks, open_store, scan_exit_code
@@ -23,7 +24,8 @@ def add_parser(sub) -> None:
     p = sub.add_parser("scan", help="scan files, folders and archives for personal data",
                        description="Scan files, folders and archives for personal data and check "
                                    "each file's encryption.")
-    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("paths", nargs="+", metavar="PATH",
+                   help="files and folders to scan (folders recursively, archives inside them too)")
     add_scan_options(p)
     p.add_argument("--one-filesystem", action="store_true", help="do not cross into other filesystems")
     p.add_argument("--follow-symlinks", action="store_true", help="follow symbolic links (loops are detected)")
@@ -92,6 +94,7 @@ def _scan(args, log) -> int:
         events = Walker(cfg.walk).walk(args.paths)
         if progress is not None:
             events = _counted(events, progress)
+        events = noting_skips(events, sinks[0])
         summary = run(cfg, events, sinks, reuse)
     status = scan_exit_code(summary)
     if log is not None:
@@ -116,7 +119,7 @@ def _counted(events, progress, ahead: int = 200_000):
         try:
             for event in events:
                 if isinstance(event, FileRef):
-                    progress.discovered(event.size)
+                    progress.discovered(event.path, event.size)
                 found.put(event)
         finally:
             found.put(done)

@@ -6,12 +6,12 @@ deleted (or would be), 1 some refused or failed, 2 the plan is unusable.
 """
 from __future__ import annotations
 
-import os
-
+from ..display import shown
 from ..errors import PdscanError
 from ..privacy import data_dir, install_key, key_path
 from ..remediate.plan import read_plan
 from ..remediate.shred import AuditLog, Shredder
+from ..safefile import private_dir
 
 LABEL = {"deleted": "deleted", "would-delete": "would delete", "refused": "refused", "failed": "FAILED"}
 
@@ -36,7 +36,7 @@ def run_shred(args) -> int:
     audit = AuditLog(args.audit_log or _default_log(), install_key(key_path()))
     shredder = Shredder(audit, args.passes, dry_run=not args.yes)
     if not args.yes:
-        print(f"Dry run: nothing will be changed. Plan {_shown(args.plan)} ({len(plan.entries)} entries, "
+        print(f"Dry run: nothing will be changed. Plan {shown(args.plan)} ({len(plan.entries)} entries, "
               f"as of {plan.as_of}). Add --yes to delete.")
     counts: dict = {}
     for entry in plan.entries:
@@ -44,12 +44,12 @@ def run_shred(args) -> int:
         counts[outcome.result] = counts.get(outcome.result, 0) + 1
         _print(outcome)
     print("Summary: " + (", ".join(f"{LABEL[k]} {n}" for k, n in sorted(counts.items())) or "empty plan")
-          + (f"; audit log {_shown(audit.path)}" if args.yes else ""))
+          + (f"; audit log {shown(audit.path)}" if args.yes else ""))
     return 1 if counts.get("refused") or counts.get("failed") else 0
 
 
 def _print(outcome) -> None:
-    line = f"{LABEL[outcome.result]:<12} {_shown(outcome.entry.path)}"
+    line = f"{LABEL[outcome.result]:<12} {shown(outcome.entry.path)}"
     if outcome.reason:
         line += f": {outcome.reason}"
     print(line)
@@ -58,10 +58,4 @@ def _print(outcome) -> None:
 
 
 def _default_log() -> str:
-    folder = data_dir()
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return str(folder / "shred-audit.jsonl")
-
-
-def _shown(path) -> str:
-    return os.fsencode(path).decode("utf-8", "backslashreplace")
+    return str(private_dir(data_dir()) / "shred-audit.jsonl")

@@ -24,7 +24,7 @@ from .. import privacy
 from ..model import Chunk, Match
 from .context import Evidence
 from .spec import PatternSpec
-from .validators import REGISTRY
+from .validators import REGISTRY, rejection
 
 try:
     import hyperscan
@@ -35,6 +35,7 @@ MAX_WIDTH = 256  # longest candidate looked back for; chunks overlap by more tha
 MARGIN = 8       # bytes either side so \b and lookarounds see their neighbours
 CONTEXT_IDS = 1 << 20   # prefilter id CONTEXT_IDS + i: detector i's context words
 NEGATIVE_IDS = 2 << 20  # NEGATIVE_IDS + i: its negative context words
+NAME_CELL = "name"  # a header under which the name detectors read a cell as a name
 DESCRIBED = 16  # matches per detector and chunk that get a masked sample and a location;
                 # reports show a few, and the rest are counted by their keyed hash alone
 
@@ -82,8 +83,11 @@ class Engine:
                     self.near_patterns.setdefault(i, []).append(c)
                 else:
                     self.text_patterns.append(c)
+        # Locations repeat (one sheet name, one header per column): each distinct one is scanned once.
+        self.masked = lru_cache(maxsize=4096)(self._mask_values)
         self.db = None
         self.unfiltered: list = list(self.text_patterns)
+        self.rejected: Optional[list] = None  # a list only while explain_text runs
         if use_hyperscan and hyperscan is not None:
             self._build_database()
 
@@ -155,7 +159,9 @@ class Engine:
 
     # -- judging ------------------------------------------------------------
 
-    def scan(self, chunk: Chunk) -> list:
+    def scan(self, chunk: Chunk, spans: Optional[list] = None) -> list:
+        """Matches in the chunk; `spans`, if given, gets (start, end, mask style) of each value
+        and no match is described (no sample or location): for masking text, not reporting it."""
         data = chunk.data
         limit = len(data) - chunk.guard
         body = _body_start(chunk)
@@ -168,15 +174,48 @@ class Engine:
         for c, m in self._candidates(chunk, hits, words):
             if (chunk.guard and m.end(c.spec.group) > limit) or m.start() < body:
                 continue
-            match = self._judge(chunk, c, m, words, described[c.detector] < DESCRIBED)
+            match = self._judge(chunk, c, m, words, spans is None and described[c.detector] < DESCRIBED)
             if match is not None:
                 matches.append(match)
                 described[c.detector] += 1
+                self._span(spans, c, m)
         if self.column_patterns and (chunk.columns is not None or chunk.header):
-            matches.extend(self._scan_columns(chunk, limit))
+            matches.extend(self._scan_columns(chunk, limit, spans))
         return matches
 
-    def _scan_columns(self, chunk: Chunk, limit: int) -> list:
+    def _span(self, spans: Optional[list], c: Compiled, m: re.Match) -> None:
+        if spans is not None:
+            spans.append((*m.span(c.spec.group), self.specs[c.detector].mask))
+
+    def _mask_values(self, text: str, header: bool = False) -> str:
+        """`text` with every value a detector finds in it masked as a sample is.
+
+        A location is text someone wrote: a sheet can be named after a pupil or an NI number,
+        and a header row that is really data makes a column header of "Siobhan McGregor". A
+        name needs evidence, so the text is also read as a cell of a name column, and a run
+        of two or more name words is masked, unless the text is a column header some
+        detector knows ("Next of kin" names data, it is no one's name)."""
+        data = text.encode("utf-8", "replace")
+        spans: list = []
+        self.scan(Chunk(data), spans)
+        if not (header and any(ev.header(text) for ev in self.evidence)):
+            named: list = []
+            self.scan(Chunk(data, header=NAME_CELL), named)
+            spans += [s for s in named if s[2] == "name" and len(data[s[0]:s[1]].split()) >= 2]
+        merged: list = []
+        for start, end, style in sorted(spans):
+            if merged and start < merged[-1][1]:  # values overlap (two detectors): one masked run
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end, style])
+        out, last = [], 0
+        for start, end, style in merged:
+            value = data[start:end].decode("utf-8", "replace")
+            out += [data[last:start], privacy.mask(value, style).encode("utf-8")]
+            last = end
+        return b"".join(out + [data[last:]]).decode("utf-8", "replace")
+
+    def _scan_columns(self, chunk: Chunk, limit: int, spans: Optional[list] = None) -> list:
         out = []
         for c in self.column_patterns:
             wanted = self.evidence[c.detector].header
@@ -188,9 +227,10 @@ class Engine:
             for m in c.regex.finditer(chunk.data, _body_start(chunk)):
                 if chunk.guard and m.end() > limit:
                     continue
-                match = self._judge(chunk, c, m)
+                match = self._judge(chunk, c, m, describe=spans is None)
                 if match is not None and (chunk.columns is None or wanted(self._header(chunk, m.start()))):
                     out.append(match)
+                    self._span(spans, c, m)
         return out
 
     def _header(self, chunk: Chunk, pos: int) -> Optional[str]:
@@ -215,6 +255,8 @@ class Engine:
         value = chunk.data[start:end].decode("utf-8", "replace")
         check = self.validators[c.detector]
         valid = check(value) if check else None
+        if valid is False and self.rejected is not None:
+            self.rejected.append((spec, value))
         verdict = evidence.judge(c.spec.confidence, valid, chunk.data, start, end, header, near, requires)
         if verdict is None:
             return None
@@ -223,12 +265,48 @@ class Engine:
             detector=spec.id, confidence=level,
             sample=privacy.mask(value, spec.mask) if describe else "",
             key=privacy.keyed_hash(spec.id, value, self.key),
-            location=_location(chunk, start, header) if describe else "",
+            location=self._location(chunk, start, header) if describe else "",
             evidence=(f"pattern {c.spec.name}",) + why,
         )
 
+    def _location(self, chunk: Chunk, pos: int, header: Optional[str]) -> str:
+        parts = [self.masked(chunk.where)] if chunk.where else []
+        if chunk.columns is not None:
+            parts.append(f"row {chunk.line_of(pos)}")
+            if header:
+                parts.append(f"column {self.masked(header, header=True)!r}")
+        elif not chunk.header:
+            parts.append(f"line {chunk.line_of(pos)}")
+        return " ".join(parts)
+
     def scan_text(self, text: str) -> list:
         return self.scan(Chunk(text.encode("utf-8")))
+
+    def explain_text(self, text: str) -> tuple:
+        """(matches, rejections) for `detectors --explain`; a rejection is (detector id, masked
+        value, reason). Rejected are the candidates a validator dropped, and the text itself
+        (or a comma-separated piece of it) when a validator knows it as a reserved example
+        that no pattern admits ("QQ 12 34 56 C": Q never starts an NI number)."""
+        self.rejected = []
+        try:
+            matches = self.scan_text(text)
+            found = self.rejected
+        finally:
+            self.rejected = None
+        out: dict = {}
+        for spec, value in found:
+            reason = rejection(spec.validator, value) or f"fails the {spec.validator} check"
+            out.setdefault((spec.id, value), reason)
+        pieces = {p.strip() for p in re.split(r"[,;\n]", text) if p.strip()} | {text.strip()}
+        for spec in self.specs:
+            for piece in sorted(pieces):
+                reason = rejection(spec.validator, piece) if spec.validator else None
+                if reason and not any(d == spec.id and (piece in v or v in piece) for d, v in out):
+                    out[(spec.id, piece)] = reason
+        return matches, [(d, privacy.mask(v, self._spec(d).mask), why) for (d, v), why in out.items()]
+
+    def _spec(self, detector: str):
+        return next(s for s in self.specs if s.id == detector)
 
 
 def _hs_compile(expressions, ids, flags):
@@ -275,14 +353,3 @@ def _body_start(chunk: Chunk) -> int:
     if chunk.columns is not None and chunk.first_line == 1 and chunk.offset == 0:
         return chunk.data.find(b"\n") + 1 or len(chunk.data)
     return 0
-
-
-def _location(chunk: Chunk, pos: int, header: Optional[str]) -> str:
-    parts = [chunk.where] if chunk.where else []
-    if chunk.columns is not None:
-        parts.append(f"row {chunk.line_of(pos)}")
-        if header:
-            parts.append(f"column {header!r}")
-    elif not chunk.header:
-        parts.append(f"line {chunk.line_of(pos)}")
-    return " ".join(parts)

@@ -4,6 +4,11 @@ True: the value passes its check (checksum, numbering plan, known area);
 False: it fails and the match is dropped; None: no verdict either way.
 A detector names its validator in TOML; an unknown name is a load error.
 Every validator takes any str and never raises: odd input is simply False.
+
+`why`: for `detectors --explain` only (None on the scanning path, where a
+reason would be built for nothing): a list the validator appends a reason to
+when it rejects a value someone would recognise (a reserved range, an example
+domain), not when the value simply has the wrong shape.
 """
 from __future__ import annotations
 
@@ -20,7 +25,7 @@ from stdnum import luhn
 from stdnum.gb import nhs as stdnum_nhs
 from stdnum.gb import upn as stdnum_upn
 
-Validator = Callable[[str], Optional[bool]]
+Validator = Callable[..., Optional[bool]]
 REGISTRY: dict = {}
 
 WORDLISTS = Path(__file__).with_name("wordlists")
@@ -66,7 +71,7 @@ def _chi_prefix(digits: str) -> bool:
 
 
 @validator("nhs")
-def nhs(value: str) -> Optional[bool]:
+def nhs(value: str, why: Optional[list] = None) -> Optional[bool]:
     """Modulus 11 (stdnum), then the issued ranges.
 
     400-499 and 600-799: England, Wales, Isle of Man; 320-399: Northern
@@ -80,6 +85,8 @@ def nhs(value: str) -> Optional[bool]:
         return False
     prefix = int(digits[:3])
     if prefix == 999:
+        if why is not None:
+            why.append("999 is the NHS test range, never a patient")
         return False
     if 320 <= prefix <= 499 or 600 <= prefix <= 799 or _chi_prefix(digits):
         return True
@@ -87,7 +94,7 @@ def nhs(value: str) -> Optional[bool]:
 
 
 @validator("uln")
-def uln(value: str) -> bool:
+def uln(value: str, why: Optional[list] = None) -> bool:
     """Unique Learner Number (Learning Records Service, ILR specification).
 
     Weight the first nine digits 10, 9, ..., 2 and take the sum mod 11; the
@@ -102,7 +109,7 @@ def uln(value: str) -> bool:
 
 
 @validator("upn")
-def upn(value: str) -> bool:
+def upn(value: str, why: Optional[list] = None) -> bool:
     """Unique Pupil Number: check letter and known LA number (stdnum)."""
     compact = _compact(value)
     return compact.isascii() and stdnum_upn.is_valid(compact)
@@ -119,14 +126,17 @@ _NINO_NOT_PREFIX = {"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"}
 
 
 @validator("nino")
-def nino(value: str) -> bool:
+def nino(value: str, why: Optional[list] = None) -> bool:
     """National Insurance number: HMRC prefix rules and an A-D suffix."""
     compact = _compact(value).upper()
     if not compact.isascii() or not _NINO.fullmatch(compact):
         return False
     first, second = compact[0], compact[1]
-    return (first not in _NINO_NOT_FIRST and second not in _NINO_NOT_SECOND
-            and compact[:2] not in _NINO_NOT_PREFIX)
+    issued = (first not in _NINO_NOT_FIRST and second not in _NINO_NOT_SECOND
+              and compact[:2] not in _NINO_NOT_PREFIX)
+    if not issued and why is not None:
+        why.append(f"prefix {compact[:2]} is never issued")
+    return issued
 
 
 def _placeholder_digits(digits: str) -> bool:
@@ -135,17 +145,23 @@ def _placeholder_digits(digits: str) -> bool:
 
 
 @validator("uk_passport")
-def uk_passport(value: str) -> bool:
+def uk_passport(value: str, why: Optional[list] = None) -> bool:
     """UK passport number: nine digits (no check digit is printed)."""
     digits = _digits(value, 9)
-    return digits is not None and not _placeholder_digits(digits)
+    if digits is None:
+        return False
+    if _placeholder_digits(digits):
+        if why is not None:
+            why.append("one digit repeated or a straight run: filler, not an issued number")
+        return False
+    return True
 
 
 _DRIVING = re.compile(r"([A-Z][A-Z9]{4})\d([0156]\d)(\d{2})\d([A-Z][A-Z9])\d[A-Z0-9]{2}")
 
 
 @validator("uk_driving_licence")
-def uk_driving_licence(value: str) -> bool:
+def uk_driving_licence(value: str, why: Optional[list] = None) -> bool:
     """DVLA licence: surname(5, padded with 9) decade MM DD year initials(2) digit check(2).
 
     Women's month has 5 added to its first digit (so 51-62); a padding 9
@@ -165,7 +181,7 @@ def uk_driving_licence(value: str) -> bool:
 # --- financial -------------------------------------------------------------
 
 @validator("uk_bank_account")
-def uk_bank_account(value: str) -> bool:
+def uk_bank_account(value: str, why: Optional[list] = None) -> bool:
     """Sort code and account (6 + 8 digits), or an 8-digit labelled account."""
     digits = re.sub(r"[^0-9]", "", value) if value.isascii() else ""
     if len(digits) == 14:
@@ -178,7 +194,7 @@ def uk_bank_account(value: str) -> bool:
 
 
 @validator("iban")
-def iban(value: str) -> bool:
+def iban(value: str, why: Optional[list] = None) -> bool:
     """IBAN: country length and BBAN format, then mod 97 (stdnum)."""
     compact = _compact(value)
     return compact.isascii() and stdnum_iban.is_valid(compact)
@@ -214,7 +230,7 @@ def _card_issuer_known(digits: str) -> bool:
 
 
 @validator("payment_card")
-def payment_card(value: str) -> bool:
+def payment_card(value: str, why: Optional[list] = None) -> bool:
     """Card number: 13-19 digits, Luhn (stdnum) and a known issuer range."""
     compact = _compact(value)
     if not (compact.isascii() and compact.isdigit() and 13 <= len(compact) <= 19):
@@ -230,7 +246,7 @@ def _drama_number(national: str) -> bool:
 
 
 @validator("uk_phone")
-def uk_phone(value: str) -> bool:
+def uk_phone(value: str, why: Optional[list] = None) -> bool:
     """A number valid in the UK numbering plan (libphonenumber, region GB).
 
     Crown dependencies (GG, JE, IM) share +44 and count as UK.
@@ -240,8 +256,16 @@ def uk_phone(value: str) -> bool:
     except phonenumbers.NumberParseException:
         return False
     if number.country_code != 44 or not phonenumbers.is_valid_number(number):
+        # libphonenumber already refuses most drama numbers as unassigned; say which they are.
+        if why is not None and number.country_code == 44 and \
+                _drama_number(phonenumbers.national_significant_number(number)):
+            why.append("Ofcom drama range (reserved for fiction)")
         return False
-    return not _drama_number(phonenumbers.national_significant_number(number))
+    if _drama_number(phonenumbers.national_significant_number(number)):
+        if why is not None:
+            why.append("Ofcom drama range (reserved for fiction)")
+        return False
+    return True
 
 
 _POSTCODE = re.compile(r"([A-Z]{1,2})(\d[A-Z\d]?)(\d[ABD-HJLNP-UW-Z]{2})")
@@ -250,7 +274,7 @@ _DISTRICT_LETTERS = {1: set("ABCDEFGHJKPSTUW"), 2: set("ABEHMNPRVWXY")}
 
 
 @validator("uk_postcode")
-def uk_postcode(value: str) -> bool:
+def uk_postcode(value: str, why: Optional[list] = None) -> bool:
     """Outward/inward format (Royal Mail rules) and a known postcode area."""
     compact = re.sub(r"\s", "", value).upper()
     if compact == "GIR0AA":  # Girobank's historic postcode, still in use
@@ -260,6 +284,8 @@ def uk_postcode(value: str) -> bool:
         return False
     area, district, _inward = match.groups()
     if area.lower() not in wordlist("postcode_areas"):
+        if why is not None:
+            why.append(f"no postcode area {area}")
         return False
     if district[-1].isalpha():
         return district[-1] in _DISTRICT_LETTERS[len(area)]
@@ -277,8 +303,12 @@ def _documentation_domain(labels: list) -> bool:
 
 
 @validator("email")
-def email(value: str) -> bool:
+def email(value: str, why: Optional[list] = None) -> bool:
     """RFC 5321 shape (dot-atom local part, DNS labels) and a real TLD."""
+    if why is not None and not any(ch.isspace() for ch in value) and \
+            _documentation_domain(value.rsplit("@", 1)[-1].lower().split(".")):
+        why.append("documentation domain (RFC 2606/6761): never a real mailbox")
+        return False
     if not value.isascii() or len(value) > 254 or value.count("@") != 1:
         return False
     local, domain = value.split("@")
@@ -336,10 +366,14 @@ def parse_uk_date(value: str, today: Optional[date] = None) -> Optional[date]:
 
 
 @validator("date_of_birth")
-def date_of_birth(value: str) -> bool:
+def date_of_birth(value: str, why: Optional[list] = None) -> bool:
     """A real calendar date from 1900 up to today: a living person's birth date."""
     parsed = parse_uk_date(value)
-    return parsed is not None and date(1900, 1, 1) <= parsed <= date.today()
+    if parsed is None:
+        return False
+    if why is not None and not date(1900, 1, 1) <= parsed <= date.today():
+        why.append("in the future" if parsed > date.today() else "before 1900")
+    return date(1900, 1, 1) <= parsed <= date.today()
 
 
 # --- names -----------------------------------------------------------------
@@ -349,7 +383,7 @@ def _name_tokens(value: str) -> list:
 
 
 @validator("person_name")
-def person_name(value: str) -> Optional[bool]:
+def person_name(value: str, why: Optional[list] = None) -> Optional[bool]:
     """True: a known given name then a known surname. False: a role, greeting
     or organisation word ("Dear Sir", "Oak Tree Primary School"). None otherwise,
     so unusual names still stand on their salutation, label or header.
@@ -358,9 +392,18 @@ def person_name(value: str) -> Optional[bool]:
     if not tokens or len(tokens) > 4:
         return False
     if any(t in wordlist("name_stopwords") for t in tokens):
+        if why is not None:
+            word = next(t for t in tokens if t in wordlist("name_stopwords"))
+            why.append(f"{word!r} is a role, greeting or organisation word")
         return False
     surname_parts = tokens[-1].split("-")
     if len(tokens) >= 2 and tokens[0] in wordlist("given_names") and \
             any(p in wordlist("surnames") for p in surname_parts):
         return True
     return None
+
+
+def rejection(name: str, value: str) -> Optional[str]:
+    """Why validator `name` rejects `value`, when the reason is one a person would recognise."""
+    why: list = []
+    return why[0] if REGISTRY[name](value, why) is False and why else None

@@ -16,6 +16,7 @@ from typing import Iterator
 from ..errors import ItemError, LimitExceeded
 from ..limits import read_capped
 from ..model import Chunk
+from ..protect.zipseal import unflag_readable
 from .ole import OOXML_ENCRYPTED, ole_kind
 from .tabular import rows_to_chunks
 from .zipxml import ZIP_ERRORS, refuse_dtds, refuse_encrypted_odf
@@ -76,6 +77,8 @@ def extract_spreadsheet(item, ctx) -> Iterator[Chunk]:
 
     with item.open() as stream:
         data = read_capped(stream, ctx.limits.max_document_size, "document")
+    if data.startswith(b"PK"):
+        data = unflag_readable(data)  # openpyxl refuses any member flagged encrypted
     file_type = spreadsheet_type(data)
     if file_type != "xls":
         _check_package(data, ctx)

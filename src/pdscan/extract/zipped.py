@@ -1,9 +1,11 @@
 """Zip members as nested Items (called by archive.extract_archive).
 
 Encrypted members are not read: they become nested Items that carry their
-scheme and refuse to open. A member that cannot be decompressed (unknown
-method, bad data) becomes a nested Item that refuses to open with the reason,
-so the rest of the archive is still scanned; a bomb stops the whole archive.
+scheme and refuse to open. Encrypted is what zipseal finds unreadable without
+a password: a member flagged encrypted whose data reads is read. A member
+that cannot be decompressed (unknown method, bad data) becomes a nested Item
+that refuses to open with the reason, so the rest of the archive is still
+scanned; a bomb stops the whole archive.
 """
 from __future__ import annotations
 
@@ -17,12 +19,11 @@ from typing import Iterator, Optional
 
 from ..errors import ItemError, LimitExceeded
 from ..model import Item
-from ..protect.archive import FLAG_ENCRYPTED, FLAG_STRONG, extra_fields, zip_member_scheme
+from ..protect.zipseal import extra_fields, names_hidden, open_plain, sealed
 from .members import clean_name, member_item, refusing, spool_stream
 
 TIME_EXTRA = 0x5455
 READABLE_METHODS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
-FLAG_HIDDEN_NAMES = 0x2000
 MEMBER_ERRORS = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, OSError,
                  ValueError, RuntimeError, struct.error)
 
@@ -31,8 +32,7 @@ def extract_zip(item: Item, ctx) -> Iterator[Item]:
     with item.open() as stream:
         if not stream.seekable():
             raise ItemError("zip needs a seekable stream")
-        hidden = FLAG_HIDDEN_NAMES | FLAG_ENCRYPTED | FLAG_STRONG  # all three, or it is just corrupt
-        if _local_flags(stream) & hidden == hidden:
+        if names_hidden(stream):
             raise ItemError("encrypted zip: names hidden")
         stream.seek(0)
         try:
@@ -53,7 +53,7 @@ def _member(item: Item, archive: zipfile.ZipFile, info: zipfile.ZipInfo, ctx) ->
     if info.is_dir() or _is_link(info) or not name:
         return
     mtime = _mtime(info)
-    scheme = zip_member_scheme(info)
+    scheme = sealed(archive, info)
     if scheme:
         yield member_item(item, name, refusing("encrypted member"), info.file_size, mtime, scheme)
         return
@@ -64,7 +64,7 @@ def _member(item: Item, archive: zipfile.ZipFile, info: zipfile.ZipInfo, ctx) ->
     compressed = min(info.compress_size, item.size) if item.size > 0 else info.compress_size
     ctx.budget.check_ratio(compressed, info.file_size, "zip member")
     try:
-        with archive.open(info) as src:
+        with open_plain(archive, info) as src:  # flagged, yet it reads: the flag lies
             spool = spool_stream(src, ctx, "zip member", lambda: compressed)
     except LimitExceeded:
         raise
@@ -87,7 +87,3 @@ def _mtime(info: zipfile.ZipInfo) -> Optional[float]:
 def _is_link(info: zipfile.ZipInfo) -> bool:
     return info.create_system == 3 and stat.S_ISLNK(info.external_attr >> 16)
 
-
-def _local_flags(stream) -> int:
-    head = stream.read(8)
-    return int.from_bytes(head[6:8], "little") if head[:4] == b"PK\x03\x04" else 0

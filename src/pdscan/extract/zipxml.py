@@ -16,6 +16,7 @@ from defusedxml.ElementTree import ParseError, iterparse
 
 from ..errors import ItemError, LimitExceeded
 from ..limits import MiB, read_capped
+from ..protect.zipseal import unflag_readable
 
 # What zipfile and zlib raise on truncated, corrupt or unsupported archives.
 ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError,
@@ -27,7 +28,7 @@ def open_zip(item, ctx) -> zipfile.ZipFile:
     with item.open() as stream:
         data = read_capped(stream, ctx.limits.max_document_size, "document")
     try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
+        zf = zipfile.ZipFile(io.BytesIO(unflag_readable(data)))
     except ZIP_ERRORS as exc:
         raise ItemError(f"not a readable zip package ({type(exc).__name__})") from None
     if len(zf.infolist()) > ctx.limits.max_members:

@@ -50,10 +50,8 @@ def volume_violations(removable: bool, encrypted, personal_items: int) -> list:
 
 def retention_violation(decision) -> Violation:
     """`retention-expired`: a policy/retention.Decision whose expiry has passed."""
-    age = f"{decision.age_days // 365}y {decision.age_days % 365 // 30}m" if decision.age_days >= 365 \
-        else f"{decision.age_days}d"
     verb = "review it" if decision.action == "review" else "delete it securely (pdscan shred)"
     return Violation("retention-expired", "high" if decision.action == "delete" else "medium",
                      f"{decision.category.name}: kept past {decision.expires.isoformat()} "
-                     f"({age} since {decision.clock_from} {decision.clock_date.isoformat()}; "
+                     f"({decision.age} since {decision.clock_from} {decision.clock_date.isoformat()}; "
                      f"rule {decision.rule}): {verb}")

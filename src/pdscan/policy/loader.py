@@ -14,8 +14,16 @@ from typing import Optional
 
 from ..errors import ConfigError
 from ..model import CONFIDENCES, SEVERITIES
+from .keys import check_keys
+from .mailclass import MailRules
+from .schedule import load_schedule
 
 SECTIONS = {"scan", "personal_data", "rules", "publishing", "mail", "retention", "reports"}
+# The keys of the sections read here; [mail] and [retention] are checked by their own readers.
+# [reports] takes no keys yet: anything in it would be silently ignored.
+KEYS = {"scan": {"exclude"}, "personal_data": {"min_confidence", "detectors"},
+        "rules": {"unencrypted-personal-data"}, "publishing": {"folders"}, "reports": set()}
+RULE_KEYS = {"severity", "high_when_categories", "high_when_count"}
 
 
 @dataclass(frozen=True)
@@ -98,10 +106,21 @@ def _detector_rules(table: dict, known: Optional[set], where: str) -> dict:
     return rules
 
 
-def build_policy(doc: dict, where: str, known_detectors: Optional[set] = None) -> Policy:
+def _check_sections(doc: dict, where: str, known_detectors: Optional[set]) -> None:
+    """Every section, including those only some commands read, so every command gives the same error."""
     unknown = sorted(set(doc) - SECTIONS)
     if unknown:
         raise ConfigError(f"{where}: unknown section [{unknown[0]}]")
+    for section, known in KEYS.items():
+        check_keys(_table(doc, section, where), known, where, section)
+    check_keys(_table(_table(doc, "rules", where), "unencrypted-personal-data", where), RULE_KEYS, where,
+               "rules.unencrypted-personal-data")
+    MailRules.from_policy(doc, where=where)
+    load_schedule(doc, where, known_detectors)
+
+
+def build_policy(doc: dict, where: str, known_detectors: Optional[set] = None) -> Policy:
+    _check_sections(doc, where, known_detectors)
     scan = _table(doc, "scan", where)
     personal = _table(doc, "personal_data", where)
     rule = _table(_table(doc, "rules", where), "unencrypted-personal-data", where)

@@ -29,6 +29,7 @@ from typing import Optional
 from ..errors import ConfigError
 from ..extract.message import MIME_ERRORS, decode_text, html_to_text
 from ..sources.mail.headers import iso_date
+from .keys import check_keys
 
 VOCABULARY = Path(__file__).parent / "wordlists" / "mail.toml"
 TEXT_LIMIT = 64 * 1024
@@ -121,26 +122,28 @@ class Vocabulary:
         return found
 
 
-def _vocabulary(table: dict) -> Vocabulary:
+def _vocabulary(table: dict, where: str = "policy") -> Vocabulary:
     """The bundled categories, with policy [mail.vocabulary.SIDE.NAME] changes applied."""
     doc = tomllib.loads(VOCABULARY.read_text(encoding="utf-8"))
     changes = table.get("vocabulary") or {}
-    if not isinstance(changes, dict) or set(changes) - set(SIDES):
-        raise ConfigError("policy [mail.vocabulary]: expected tables 'personal' and/or 'work'")
+    if not isinstance(changes, dict) or set(changes) - set(SIDES) \
+            or not all(isinstance(v, dict) for v in changes.values()):
+        raise ConfigError(f"{where}: [mail.vocabulary]: expected tables 'personal' and/or 'work'")
     categories = []
     for side in SIDES:
         merged = {name: dict(body) for name, body in doc.get(side, {}).items()}
         for name, change in (changes.get(side) or {}).items():
-            where = f"policy [mail.vocabulary.{side}.{name}]"
-            if not isinstance(change, dict) or set(change) - {"weight", "words", "extra_words"}:
-                raise ConfigError(f"{where}: expected keys weight, words, extra_words")
+            here = f"{where}: [mail.vocabulary.{side}.{name}]"
+            if not isinstance(change, dict):
+                raise ConfigError(f"{here}: expected a table with weight, words, extra_words")
+            check_keys(change, ("weight", "words", "extra_words"), where, f"mail.vocabulary.{side}.{name}")
             body = merged.setdefault(name, {"weight": 1.0, "words": []})
             for key in ("words", "extra_words"):
                 if key in change and not (isinstance(change[key], list) and all(isinstance(w, str) for w in change[key])):
-                    raise ConfigError(f"{where} {key}: expected a list of strings")
+                    raise ConfigError(f"{here} {key}: expected a list of strings")
             if "weight" in change:
                 if not isinstance(change["weight"], (int, float)) or isinstance(change["weight"], bool):
-                    raise ConfigError(f"{where} weight: expected a number, got {change['weight']!r}")
+                    raise ConfigError(f"{here} weight: expected a number, got {change['weight']!r}")
                 body["weight"] = change["weight"]
             if "words" in change:
                 body["words"] = list(change["words"])
@@ -165,15 +168,18 @@ class MailRules:
     vocabulary: Vocabulary
 
     @classmethod
-    def from_policy(cls, raw_policy: dict, extra_owner_domains=()) -> "MailRules":
-        table = {**DEFAULTS, **(raw_policy.get("mail") or {})}
-        _check(table)
+    def from_policy(cls, raw_policy: dict, extra_owner_domains=(), where: str = "policy") -> "MailRules":
+        mail = raw_policy.get("mail") or {}
+        if not isinstance(mail, dict):
+            raise ConfigError(f"{where}: [mail] must be a table")
+        table = {**DEFAULTS, **mail}
+        _check(table, where)
         owners = {d.lower().lstrip("@") for d in list(table["owner_domains"]) + list(extra_owner_domains)}
         weights = {k: float(v) for k, v in table.items() if k in DEFAULTS and isinstance(DEFAULTS[k], float)}
         return cls(table["personal_folder"], table["scan_personal"], frozenset(owners),
                    frozenset(d.lower() for d in table["webmail_domains"]),
                    frozenset(_folder_key(f) for f in table["sent_folders"]), weights,
-                   table["bulk_social_threshold"], table["bulk_social_days"], _vocabulary(table))
+                   table["bulk_social_threshold"], table["bulk_social_days"], _vocabulary(table, where))
 
     def inside_personal(self, folder: Optional[str]) -> bool:
         """Any ancestor folder (or the folder itself) is the Personal folder, case-insensitively."""
@@ -189,8 +195,13 @@ def _folder_key(name: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", name.casefold()))
 
 
-def _check(table: dict) -> None:
-    """Each [mail] value has its default's type; the error names the field."""
+_EXPECTED = {list: "a list of strings", bool: "true or false", float: "a number",
+             int: "a whole number of at least 1", str: "a non-empty string"}
+
+
+def _check(table: dict, where: str = "policy") -> None:
+    """Each [mail] value has its default's type; the error names the file and the key."""
+    check_keys(table, set(DEFAULTS) | {"vocabulary"}, where, "mail")
     for key, default in DEFAULTS.items():
         value = table[key]
         if isinstance(default, list):
@@ -204,10 +215,7 @@ def _check(table: dict) -> None:
         else:
             ok = isinstance(value, str) and bool(value.strip())
         if not ok:
-            raise ConfigError(f"policy [mail] {key}: expected {type(default).__name__}, got {value!r}")
-    unknown = set(table) - set(DEFAULTS) - {"vocabulary"}
-    if unknown:
-        raise ConfigError(f"policy [mail]: unknown setting(s) {', '.join(sorted(unknown))}")
+            raise ConfigError(f"{where}: [mail] {key}: expected {_EXPECTED[type(default)]}, got {value!r}")
 
 
 @dataclass(frozen=True)

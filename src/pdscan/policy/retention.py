@@ -21,6 +21,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional
 
+from dateutil.relativedelta import relativedelta
+
 from ..globs import GlobSet
 
 _MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_abbr) if m}
@@ -40,11 +42,17 @@ class Period:
     text: str = ""
 
     def after(self, day: dt.date) -> dt.date:
-        months = day.month - 1 + self.months + 12 * self.years
-        year, month = day.year + months // 12, months % 12 + 1
-        # 29 February + 1 year is 28 February: clamp to the month's last day.
-        moved = dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-        return moved + dt.timedelta(days=self.days)
+        # Calendar arithmetic: 29 February + 1y is 28 February, 31 January + 1m the month's last day.
+        return day + relativedelta(years=self.years, months=self.months, days=self.days)
+
+
+def age_text(since: dt.date, now: dt.date) -> str:
+    """The calendar time from `since` to `now`: "8y" from 29 Feb 2016 to 29 Feb 2024, "1m 2d", "0d"."""
+    if since > now:
+        return "-" + age_text(now, since)
+    age = relativedelta(now, since)
+    parts = [f"{n}{unit}" for n, unit in ((age.years, "y"), (age.months, "m"), (age.days, "d")) if n]
+    return " ".join(parts) or "0d"
 
 
 @dataclass(frozen=True)
@@ -102,6 +110,7 @@ class Decision:
     expired: bool
     action: str            # "delete" | "review"
     rule: str
+    age: str = ""          # calendar age of the clock, as age_text() writes it
 
 
 # -- facts from text ------------------------------------------------------------
@@ -209,7 +218,7 @@ def decide_category(cat: Category, schedule: Schedule, record: dict, facts: Fact
         why.append(f"held until {hold_date.isoformat()}: {reason}")
     action = "review" if cat.review_only or record.get("member") else "delete"
     return Decision(cat, evidence, clock, source, expires, (now - clock).days, now >= expires, action,
-                    f"{cat.id}: " + "; ".join(why))
+                    f"{cat.id}: " + "; ".join(why), age_text(clock, now))
 
 
 def _holds_for(cat: Category, schedule: Schedule, record: dict):

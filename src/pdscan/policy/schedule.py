@@ -12,9 +12,12 @@ from typing import Optional
 from ..detect.spec import CATEGORIES as _DETECTOR_CATEGORIES
 from ..errors import ConfigError
 from ..globs import GlobSet
+from .keys import check_keys
 from .retention import Category, Hold, Period, Schedule
 
 BUILTIN_CLOCKS = ("modified", "mail_date")
+RETENTION_KEYS = {"financial_year_end", "window", "clocks", "category", "hold"}
+HOLD_KEYS = {"paths", "until", "reason"}
 CATEGORY_FIELDS = {"id", "name", "detectors", "paths", "keywords", "match", "period", "clock",
                    "after", "hold_until", "review_only", "note"}
 _PERIOD = re.compile(r"(\d+)\s*([ymwd])", re.IGNORECASE)
@@ -91,6 +94,7 @@ def _holds(value, where: str) -> tuple:
         here = f"{where}: retention.hold[{n}]"
         if not isinstance(table, dict) or not table.get("paths") or "until" not in table:
             raise ConfigError(f"{here}: needs paths and until")
+        check_keys(table, HOLD_KEYS, where, f"retention.hold[{n}]")
         holds.append(Hold(GlobSet(_strings(table, "paths", here)), _date(table["until"], f"{here}: until"),
                           str(table.get("reason", "fixed-date hold"))))
     return tuple(holds)
@@ -121,6 +125,7 @@ def load_schedule(raw: dict, where: str = "policy", known_detectors: Optional[se
     table = raw.get("retention", {})
     if not isinstance(table, dict):
         raise ConfigError(f"{where}: [retention] must be a table")
+    check_keys(table, RETENTION_KEYS, where, "retention")
     clocks = _clocks(table.get("clocks", {}), where)
     cats = table.get("category", [])
     if not isinstance(cats, list):

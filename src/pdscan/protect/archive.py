@@ -1,26 +1,23 @@
 """Encrypted archives: zip, 7z, rar.
 
 An archive whose every member with content is encrypted is itself an
-encrypted item: nothing in it can be read. One with some plain members is
-not: check() returns None and the archive extractor opens it, marking each
-encrypted member with its scheme. Archives whose headers are encrypted (zip
+encrypted item: nothing in it can be read. (For zip, encrypted means fails
+to read without the password, never the flag alone: see zipseal.) One with
+some plain members is not: check() returns None and the archive extractor
+opens it, marking each encrypted member with its scheme. Archives whose headers are encrypted (zip
 central-directory encryption, 7z -mhe, rar -hp) hide even the names, and are
 encrypted as a whole.
 """
 from __future__ import annotations
 
-import struct
 import zipfile
 from collections import Counter
 from typing import Iterable, Optional
 
 from ..model import Encryption, Item
+from . import zipseal
+from .zipseal import ZIP_LOCAL
 
-ZIP_LOCAL = b"PK\x03\x04"
-FLAG_ENCRYPTED, FLAG_STRONG, FLAG_MASKED_HEADER = 0x0001, 0x0040, 0x2000
-AES_METHOD, AES_EXTRA, STRONG_EXTRA = 99, 0x9901, 0x0017
-# PKWARE strong encryption algorithm ids that are AES (APPNOTE 7.2.3.2).
-STRONG_AES = {0x660E, 0x660F, 0x6610}
 SEVENZIP_MAGIC = b"7z\xbc\xaf\x27\x1c"
 SEVENZIP_AES = b"\x06\xf1\x07\x01"
 RAR_MAGIC = b"Rar!\x1a\x07"
@@ -60,42 +57,17 @@ def whole(schemes: Iterable[Optional[str]], what: str) -> Optional[Encryption]:
 # -- zip ----------------------------------------------------------------------
 
 def _zip(stream, head: bytes) -> Optional[Encryption]:
-    flags = struct.unpack_from("<H", head, 6)[0] if len(head) >= 8 else 0
-    if flags & (FLAG_ENCRYPTED | FLAG_STRONG | FLAG_MASKED_HEADER) == (FLAG_ENCRYPTED | FLAG_STRONG | FLAG_MASKED_HEADER):
-        # APPNOTE 7.2: the central directory is encrypted and local headers are masked.
+    if zipseal.names_hidden(stream):
         return Encryption(True, "zip-pkware", "zip with encrypted central directory: names hidden")
+    stream.seek(0)
     with zipfile.ZipFile(stream) as archive:
-        members = [i for i in archive.infolist() if not i.is_dir()]
-    return whole((zip_member_scheme(i) for i in members if _has_content(i)), "zip")
+        members = [i for i in archive.infolist() if not i.is_dir() and _has_content(i)]
+        return whole((zipseal.sealed(archive, i) for i in members), "zip")
 
 
 def _has_content(info: zipfile.ZipInfo) -> bool:
     # An encrypted empty member is still encrypted; an empty plain one holds nothing to protect.
-    return bool(info.flag_bits & FLAG_ENCRYPTED) or info.file_size > 0
-
-
-def zip_member_scheme(info: zipfile.ZipInfo) -> Optional[str]:
-    """"zip-aes", "zip-pkware" or "zip-zipcrypto" for an encrypted member, else None."""
-    if not info.flag_bits & FLAG_ENCRYPTED:
-        return None
-    extras = extra_fields(info.extra)
-    if info.compress_type == AES_METHOD or AES_EXTRA in extras:
-        return "zip-aes"
-    if info.flag_bits & FLAG_STRONG or STRONG_EXTRA in extras:
-        strong = extras.get(STRONG_EXTRA, b"")
-        algorithm = int.from_bytes(strong[2:4], "little") if len(strong) >= 4 else None
-        return "zip-aes" if algorithm in STRONG_AES else "zip-pkware"
-    return "zip-zipcrypto"
-
-
-def extra_fields(extra: bytes) -> dict:
-    """Zip extra-field blocks by header id (a truncated last block keeps what is there)."""
-    fields, pos = {}, 0
-    while pos + 4 <= len(extra):
-        tag, size = struct.unpack_from("<HH", extra, pos)
-        fields.setdefault(tag, extra[pos + 4:pos + 4 + size])
-        pos += 4 + size
-    return fields
+    return zipseal.flagged(info) or info.file_size > 0
 
 
 # -- 7z -----------------------------------------------------------------------

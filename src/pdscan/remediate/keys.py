@@ -10,12 +10,16 @@ MAX_KEY_FILE = 1024 * 1024
 
 
 def load_public_key(path):
-    """The RSA public key in PEM file `path` (a private key file gives its public half)."""
+    """The RSA public key in PEM file `path`; a private key is refused (it must never reach a laptop)."""
     pem = _read(path)
     try:
         key = RSA.import_key(pem)
     except (ValueError, IndexError, TypeError):
-        raise PdscanError(f"{path}: not an RSA public key in PEM form") from None
+        why = "a passphrase-protected private key" if is_encrypted(pem) else "not an RSA public key in PEM form"
+        raise PdscanError(f"{path}: {why}") from None
+    if key.has_private():
+        raise PdscanError(f"{path}: this is a private key; protect needs only the public key "
+                          "(export it with `openssl rsa -in KEY -pubout`; keep the private key off laptops)")
     if key.size_in_bits() < MIN_BITS:
         raise PdscanError(f"{path}: a {key.size_in_bits()}-bit RSA key is too weak (at least {MIN_BITS} bits)")
     return key.publickey()

@@ -1,9 +1,15 @@
 """The deletion plan: versioned JSON that a person reviews and `pdscan shred` acts on.
 
-Format (docs/plan-format.md): {"format": "pdscan-deletion-plan", "version": 1,
+Format (docs/plan-format.md): {"format": "pdscan-deletion-plan", "version": 2,
 "created", "as_of", "host", "policy", "entries": [{"path", "size", "mtime",
-"mtime_ns", "sha256", "category", "rule", "reason"}]}. A reader refuses a
-plan of another format or of a newer version rather than guessing.
+"mtime_ns", "sha256", "category", "rule", "reason", "mac"}]}. A reader refuses a
+plan of another format or of another version rather than guessing.
+
+Shred runs as root and deletes what the plan says, so the plan is bound to the install
+that wrote it: every entry carries `mac`, an HMAC-SHA256 under the install key over the
+entry and the plan's header fields. Removing an entry (the reviewer's job) keeps the rest
+valid; adding or changing one, or changing the header, does not. A plan file that
+someone else owns or could write is refused before it is read.
 """
 from __future__ import annotations
 
@@ -12,12 +18,20 @@ import hashlib
 import json
 import os
 import socket
+import stat
 from dataclasses import asdict, dataclass
+from typing import Optional
 
 from ..errors import PdscanError
+from ..privacy import install_key, key_path
+from ..safefile import atomic_write
+from .sealing import genuine, seal
 
 FORMAT = "pdscan-deletion-plan"
-VERSION = 1
+VERSION = 2
+PURPOSE = "deletion-plan-entry"
+HEADER_FIELDS = ("format", "version", "created", "as_of", "host", "policy")
+REPLAN = "re-run `pdscan retention --plan-out` to write a new plan, and review it again"
 ENTRY_FIELDS = ("path", "size", "mtime", "mtime_ns", "sha256", "category", "rule", "reason")
 
 
@@ -71,42 +85,67 @@ def entry_for(path: str, category: str, rule: str, reason: str) -> Entry:
     return Entry(path, st.st_size, mtime, st.st_mtime_ns, sha256_file(path), category, rule, reason)
 
 
-def write_plan(path: str, entries, as_of: dt.date, policy: str = "") -> Plan:
+def write_plan(path: str, entries, as_of: dt.date, policy: str = "", key: Optional[bytes] = None) -> Plan:
     plan = Plan(tuple(entries), dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
                 as_of.isoformat(), socket.gethostname(), policy)
     doc = {"format": FORMAT, "version": VERSION, "created": plan.created, "as_of": plan.as_of,
-           "host": plan.host, "policy": plan.policy, "entries": [asdict(e) for e in plan.entries]}
-    # The plan names files (names can be personal data): owner-only, written whole then renamed.
-    tmp = f"{path}.tmp-{os.getpid()}"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with open(fd, "w", encoding="utf-8", newline="\n") as f:
+           "host": plan.host, "policy": plan.policy}
+    key = key or install_key(key_path())
+    doc["entries"] = [dict(asdict(e), mac=seal(key, PURPOSE, _sealed(doc, asdict(e)))) for e in plan.entries]
+    # The plan names files (names can be personal data): owner-only, written whole then renamed,
+    # never through a symlink planted at its name.
+    with atomic_write(path) as f:
         json.dump(doc, f, ensure_ascii=False, indent=2)
         f.write("\n")
-    os.replace(tmp, path)
     return plan
 
 
-def read_plan(path: str) -> Plan:
-    try:
-        with open(path, encoding="utf-8") as f:
-            doc = json.load(f)
-    except OSError as exc:
-        raise PlanError(f"{path}: cannot read plan: {exc.strerror or exc}") from None
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise PlanError(f"{path}: not a plan (not valid JSON: {exc})") from None
+def _sealed(doc: dict, entry: dict) -> dict:
+    """What an entry's mac covers: the entry and the plan's header (not the other entries)."""
+    return {"plan": {name: doc.get(name) for name in HEADER_FIELDS}, "entry": entry}
+
+
+def read_plan(path: str, key: Optional[bytes] = None) -> Plan:
+    doc = _load(path)
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise PlanError(f"{path}: not a pdscan deletion plan (format is not {FORMAT!r})")
+    if doc.get("version") == 1:
+        raise PlanError(f"{path}: a version 1 plan, from an older pdscan, carries no signature and cannot be "
+                        f"trusted: {REPLAN}")
     if doc.get("version") != VERSION:
         raise PlanError(f"{path}: plan version {doc.get('version')!r} is not supported (this pdscan reads {VERSION})")
     entries = doc.get("entries")
     if not isinstance(entries, list):
         raise PlanError(f"{path}: field 'entries' must be a list")
-    return Plan(tuple(_entry(e, f"{path}: entries[{n}]") for n, e in enumerate(entries)),
+    key = key or install_key(key_path())
+    return Plan(tuple(_entry(e, f"{path}: entries[{n}]", key, doc) for n, e in enumerate(entries)),
                 str(doc.get("created", "")), str(doc.get("as_of", "")), str(doc.get("host", "")),
                 str(doc.get("policy", "")))
 
 
-def _entry(value, where: str) -> Entry:
+def _load(path: str):
+    """The plan's JSON, read from a file that only the user running pdscan owns and can write."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise PlanError(f"{path}: cannot read plan: {exc.strerror or exc}") from None
+    with open(fd, encoding="utf-8") as f:
+        st, euid = os.fstat(fd), os.geteuid() if hasattr(os, "geteuid") else -1
+        if not stat.S_ISREG(st.st_mode):
+            raise PlanError(f"{path}: not a regular file")
+        if euid >= 0 and st.st_uid != euid:
+            raise PlanError(f"{path}: the plan is owned by uid {st.st_uid}, not by the user running pdscan "
+                            f"(uid {euid}): whoever can change it chooses what shred deletes; {REPLAN}")
+        if st.st_mode & 0o022:
+            raise PlanError(f"{path}: the plan is writable by group or others (mode {stat.S_IMODE(st.st_mode):04o}): "
+                            f"anyone could have added entries; {REPLAN}")
+        try:
+            return json.load(f)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise PlanError(f"{path}: not a plan (not valid JSON: {exc})") from None
+
+
+def _entry(value, where: str, key: bytes, doc: dict) -> Entry:
     if not isinstance(value, dict):
         raise PlanError(f"{where}: must be an object")
     kinds = {"size": int, "mtime_ns": int}
@@ -114,7 +153,13 @@ def _entry(value, where: str) -> Entry:
         kind = kinds.get(name, str)
         if not isinstance(value.get(name), kind) or isinstance(value.get(name), bool):
             raise PlanError(f"{where}: field {name!r} is missing or not a {kind.__name__}")
-    return Entry(**{name: value[name] for name in ENTRY_FIELDS})
+    fields = {name: value[name] for name in ENTRY_FIELDS}
+    if "mac" not in value:
+        raise PlanError(f"{where}: has no signature (field 'mac'): pdscan did not write this entry; {REPLAN}")
+    if not genuine(key, PURPOSE, _sealed(doc, fields), value["mac"]):
+        raise PlanError(f"{where}: the plan was changed after pdscan wrote it (plan signature does not match, "
+                        f"or it was written under another install key); {REPLAN}")
+    return Entry(**fields)
 
 
 def unchanged(entry: Entry, st: os.stat_result, digest_of) -> str:

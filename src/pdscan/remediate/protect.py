@@ -26,7 +26,7 @@ protect_file(PATH) does, in this order:
 Crash analysis (the name PATH always holds either the plain text or the complete,
 verified encrypted file, never neither):
  - before 8: PATH is the untouched original; at worst a NAME.pdscan-tmp-* file of
-   cipher text is left beside it (harmless; delete it).
+   cipher text is left beside it (harmless; remove_stale_temps clears it on the next run).
  - 8 itself: a rename is atomic; after recovery PATH is one file or the other.
  - during 9: PATH is already the encrypted file; the unnamed old inode is reclaimed at
    recovery with its plain text not (fully) overwritten in the freed blocks.
@@ -37,17 +37,21 @@ and step 8 is lost; step 5 makes that window small.
 
 unprotect_file(FILE) decrypts to a temp file beside the target, verifies every chunk
 before writing it and the final flag and total size before the replace, restores the
-original mode and mtime, then os.replace()s it over FILE (or onto --output, which must
-not exist). A damaged file or a wrong key leaves FILE untouched.
+original permission bits (0o777 only: the header is written by anyone with the public
+key, so never set-uid/set-gid) and mtime, gives it to the owner of FILE, then
+os.replace()s it over FILE (or onto --output, which must not exist). A damaged file or
+a wrong key leaves FILE untouched.
 """
 from __future__ import annotations
 
 import os
+import re
 import stat
 import tempfile
 import time
 
 from ..errors import ItemError
+from .folder import names
 from .overwrite import Refused, fsync_dir, overwrite_and_unlink, overwrite_fd
 from .protected import (
     CHUNK_SIZE,
@@ -61,6 +65,7 @@ from .protected import (
 )
 
 TEMP_MARK = ".pdscan-tmp-"
+TEMP_TAIL = "[a-z0-9_]{8}"  # what tempfile.mkstemp puts after the prefix
 
 
 def protect_file(path, public_key, chunk_size: int = CHUNK_SIZE) -> None:
@@ -186,23 +191,28 @@ def _switch(tmp, path, before) -> None:
 
 
 def _copy_owner(tmp, before) -> None:
+    """Give `tmp` (a path or a descriptor) the owner of `before` (only root can give a file away)."""
     if not hasattr(os, "chown"):
         return
     try:
         os.chown(tmp, before.st_uid, before.st_gid)
     except PermissionError:
-        pass  # not root: the protected file belongs to whoever ran pdscan
+        pass  # not root: the file belongs to whoever ran pdscan, who could read the plain text anyway
 
 
 def unprotect_file(path, private_key, output=None) -> str:
-    """Restore the plain text of protected `path` (in place, or into new file `output`); returns the target."""
+    """Restore the plain text of protected `path` (in place, or into new file `output`); returns the target.
+
+    The header comes from whoever holds IT's public key, so it is not trusted for privilege:
+    only the permission bits 0o777 are restored (never set-uid, set-gid or sticky), and the
+    restored file belongs to the owner of the protected file, not to whoever runs unprotect."""
     path = os.path.abspath(os.fspath(path))
     target = os.path.abspath(os.fspath(output)) if output else path
-    _check_unprotect(path, output, target)
-    with open(path, "rb") as src:
+    with open(_open_protected(path, output, target), "rb") as src:
+        owner = os.fstat(src.fileno())
         header = read_header(src)
         data_key = unwrap_key(header, private_key)
-        tmp = _decrypt_beside(target, src, header, data_key)
+        tmp = _decrypt_beside(target, src, header, data_key, owner)
     try:
         if output and os.path.lexists(target):
             raise Refused(f"{output} appeared meanwhile; will not overwrite it")
@@ -214,32 +224,85 @@ def unprotect_file(path, private_key, output=None) -> str:
     return target
 
 
-def _check_unprotect(path, output, target) -> None:
+def _open_protected(path, output, target) -> int:
+    # In place, the name itself is replaced: it must not be a link (to a file elsewhere).
+    flags = os.O_RDONLY | (0 if output else getattr(os, "O_NOFOLLOW", 0))
     try:
-        info = os.stat(path) if output else os.lstat(path)
+        fd = os.open(path, flags)
     except OSError as exc:
+        if not output and os.path.islink(path):
+            raise Refused("is a symbolic link: name the file it points to, or use --output") from None
         raise Refused(exc.strerror or str(exc)) from None
-    if stat.S_ISLNK(info.st_mode):
-        raise Refused("is a symbolic link: name the file it points to, or use --output")
-    if not stat.S_ISREG(info.st_mode):
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
         raise Refused("is not a regular file")
     if output and os.path.lexists(target):
+        os.close(fd)
         raise Refused(f"{output} exists; will not overwrite it")
+    return fd
 
 
-def _decrypt_beside(target, src, header, data_key) -> str:
+def _decrypt_beside(target, src, header, data_key, owner) -> str:
     tmp_fd, tmp = _make_temp(target)
     try:
         with open(tmp_fd, "wb") as out:
             read_body(src, out, header, data_key)  # a bad chunk raises before its bytes are written
             out.flush()
             os.fsync(out.fileno())
-        os.chmod(tmp, header.mode)
+            _copy_owner(out.fileno(), owner)  # the protected file's owner, not whoever runs unprotect
+            os.fchmod(out.fileno(), header.mode & 0o777)
         os.utime(tmp, ns=(time.time_ns(), header.mtime_ns))
     except BaseException:
         _discard_plain(tmp)
         raise
     return tmp
+
+
+def remove_stale_temps(path) -> list:
+    """Overwrite and remove what a killed protect/unprotect of `path` left beside it; returns the names.
+
+    Only names of pdscan's exact pattern for this file (NAME.pdscan-tmp-XXXXXXXX) that are
+    regular files with one link, owned by the user running pdscan: a killed unprotect leaves
+    (part of) the plain text there, and nothing else is touched."""
+    folder, name = os.path.split(os.path.abspath(os.fspath(path)))
+    pattern = re.compile(re.escape(name + TEMP_MARK) + TEMP_TAIL)
+    try:
+        dir_fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return []  # the protect/unprotect itself says why the folder cannot be used
+    try:
+        removed = [entry for entry in os.listdir(dir_fd) if pattern.fullmatch(entry) and _remove_own(entry, dir_fd)]
+        if removed:
+            os.fsync(dir_fd)
+        return removed
+    finally:
+        os.close(dir_fd)
+
+
+def _remove_own(entry: str, dir_fd: int) -> bool:
+    flags = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(entry, os.O_RDONLY | flags, dir_fd=dir_fd)
+    except OSError:
+        return False
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_nlink != 1 or st.st_uid != os.geteuid():
+            return False
+        os.fchmod(fd, 0o600)  # it may carry the restored file's read-only mode
+        writable = os.open(entry, os.O_WRONLY | flags, dir_fd=dir_fd)
+        try:
+            if not names(entry, dir_fd, st) or not names(entry, dir_fd, os.fstat(writable)):
+                return False
+            overwrite_fd(writable)
+            os.unlink(entry, dir_fd=dir_fd)
+        finally:
+            os.close(writable)
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
 
 
 def _discard_plain(tmp) -> None:

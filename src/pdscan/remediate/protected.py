@@ -10,7 +10,8 @@ Layout (all integers big-endian; full description in docs/protected-format.md):
                      wrapped_key W   the random AES-256 data key, RSA-OAEP(SHA-256) encrypted
                      base_nonce 12   random
                      size 8          original file size in bytes
-                     mode 4          original permission bits (st_mode & 0o7777)
+                     mode 4          original permission bits (st_mode & 0o7777; more is refused,
+                                     and unprotect restores only 0o777 of them)
                      mtime_ns 8      original modification time, ns since the epoch (signed)
                      chunk_size 4    plaintext bytes per chunk (1 MiB by default)
     body             chunk 0, chunk 1, ..., chunk N-1; N = max(1, ceil(size / chunk_size))
@@ -120,6 +121,9 @@ def _parse_header(raw: bytes, length: int) -> Header:
     header = Header(raw[:32], raw[34:34 + wrapped_len], *fixed)
     if not 0 < header.chunk_size <= MAX_CHUNK:
         raise DamagedFile(f"chunk size {header.chunk_size} is implausible")
+    if header.mode > 0o7777:
+        # Anyone with IT's public key can write a valid header: never a file type, never more than bits.
+        raise DamagedFile(f"mode {header.mode:o} is not a set of permission bits")
     return header
 
 

@@ -9,40 +9,50 @@ For each plan entry, `Shredder.shred(entry)`:
     overwrite), a symlink, anything but a regular file, a file with other hard
     links (their names would keep the data), and a file changed since the plan
     (size, modified time, SHA-256);
- 2. logs "start" (with the random name chosen for step 3);
+ 2. logs "start" (with the random name chosen for step 3 and the file's inode);
  3. renames the file to that random name in the same folder and fsyncs the
     folder, so the original name never holds a half-overwritten file;
  4. overwrites its bytes in place with random data (`passes` times, one by
     default: NIST SP 800-88 Clear for modern media), fsyncs, truncates, fsyncs;
  5. unlinks it, fsyncs the folder, logs "done" with the assurance level.
 
+Nothing is done by path after the check. The folder is opened from / one component
+at a time without following links (folder.py), the file by name in that descriptor
+(O_NOFOLLOW), its size, mtime and SHA-256 are checked on the very descriptor that is
+overwritten, and rename/unlink act through the folder descriptor. Before the rename
+and before the unlink the name must still be that inode and the folder's path must
+still lead to that folder: a folder swapped for a symlink while the file was hashed
+(the slow part) gets the entry refused, never a file elsewhere deleted.
+
 Killed at any point, the state is one the log describes: no "start" → the file
 is intact under its name; "start" without "done" → the name is gone and the
 file, partly overwritten, is the random name the "start" record gives (a new
-run of the same plan finds it and finishes the job); "done" → gone.
-
-The audit log holds no personal data: paths appear only as a keyed hash
-(HMAC with the install key), never a name or a byte of content.
+run of the same plan finds it and finishes the job); "done" → gone. Only a
+sealed record is believed, and only a temp of pdscan's own pattern, in the
+planned folder, with the inode the record logged, is finished.
 """
 from __future__ import annotations
 
-import datetime as dt
-import getpass
-import hashlib
-import hmac
-import json
 import os
+import re
 import secrets
-import socket
 import stat
 from dataclasses import dataclass
 from typing import Optional
 
 from .assurance import Assurance, assess
-from .overwrite import fsync_dir, overwrite_fd
+from .audit import AuditLog
+from .folder import ThroughLink, names, open_folder, still_leads_to
+from .overwrite import overwrite_fd
 from .plan import Entry, sha256_fd, unchanged
 
+__all__ = ["AuditLog", "Outcome", "Shredder", "TEMP_PREFIX"]
+
 TEMP_PREFIX = ".pdscan-shred-"
+TEMP_NAME = re.compile(re.escape(TEMP_PREFIX) + "[0-9a-f]{16}")
+OPEN_FLAGS = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+THROUGH_LINK = "the path passes through a symbolic link, so it may not lead to the file planned"
+MOVED = "the file or its folder was moved or replaced while pdscan checked it"
 CLOUD_FOLDERS = (("onedrive", "OneDrive"), ("dropbox", "Dropbox"), ("google drive", "Google Drive"),
                  ("googledrive", "Google Drive"), ("my drive", "Google Drive"), ("icloud drive", "iCloud Drive"))
 CLOUD_MARKERS = ((".dropbox", "Dropbox"), (".dropbox.cache", "Dropbox"))
@@ -54,57 +64,6 @@ class Outcome:
     result: str                      # deleted | would-delete | refused | failed
     reason: str = ""
     assurance: Optional[Assurance] = None
-
-
-class AuditLog:
-    """Append-only JSONL: one fsynced line per event, opened O_APPEND, owner-only."""
-
-    def __init__(self, path: str, key: bytes):
-        self.path, self.key = path, key
-        self.host, self.user = socket.gethostname(), _user()
-
-    def path_hash(self, path: str) -> str:
-        return hmac.new(self.key, b"shred-path\0" + os.fsencode(path), hashlib.sha256).hexdigest()[:32]
-
-    def write(self, entry: Entry, action: str, **fields) -> None:
-        record = {"time": dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds"),
-                  "host": self.host, "user": self.user, "action": action,
-                  "path_hash": self.path_hash(entry.path), "size": entry.size,
-                  "sha256_before": entry.sha256, **fields}
-        line = (json.dumps(record, ensure_ascii=True) + "\n").encode("ascii")
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        try:
-            os.write(fd, line)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-    def unfinished_temp(self, entry: Entry) -> Optional[str]:
-        """The random name of an interrupted shred of `entry`, if the log has one."""
-        wanted, temp = self.path_hash(entry.path), None
-        for record in _records(self.path):
-            if record.get("path_hash") == wanted:
-                temp = record.get("temp") if record.get("action") == "start" else None
-        return temp
-
-
-def _records(path: str):
-    try:
-        with open(path, encoding="ascii", errors="replace") as f:
-            for line in f:
-                try:
-                    yield json.loads(line)
-                except ValueError:
-                    continue  # a line cut short by a crash
-    except FileNotFoundError:
-        return
-
-
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return str(os.getuid()) if hasattr(os, "getuid") else "?"
 
 
 def _method(passes: int) -> str:
@@ -119,7 +78,7 @@ def path_refusal(path: str) -> str:
     if not os.path.isabs(path) or os.path.normpath(path) != path:
         return "not an absolute, canonical path: the plan may not mean this file"
     if os.path.realpath(os.path.dirname(path)) != os.path.dirname(path):
-        return "the path passes through a symbolic link, so it may not lead to the file planned"
+        return THROUGH_LINK
     cloud = cloud_service(path)
     if cloud:
         return (f"in a {cloud} folder: {cloud} keeps earlier versions and deleted files in the cloud, "
@@ -160,79 +119,136 @@ class Shredder:
 
     def shred(self, entry: Entry) -> Outcome:
         reason = path_refusal(entry.path)
-        if not reason:
-            try:
-                st = os.lstat(entry.path)
-            except FileNotFoundError:
-                return self._missing(entry)
-            except OSError as exc:
-                return self._refuse(entry, f"cannot examine: {exc.strerror or exc}")
-            reason = file_refusal(st)
         if reason:
             return self._refuse(entry, reason)
-        return self._checked(entry)
-
-    def _checked(self, entry: Entry) -> Outcome:
-        flags = (os.O_RDONLY if self.dry_run else os.O_RDWR) | getattr(os, "O_NOFOLLOW", 0)
+        folder, name = os.path.split(entry.path)
         try:
-            fd = os.open(entry.path, flags)
+            dir_fd = open_folder(folder)
+        except ThroughLink:
+            return self._refuse(entry, THROUGH_LINK)
+        except FileNotFoundError:
+            return self._refuse(entry, "no longer exists (its folder is gone)")
+        except OSError as exc:
+            return self._refuse(entry, f"cannot open its folder: {exc.strerror or exc}")
+        try:
+            return self._in_folder(entry, dir_fd, name)
+        finally:
+            os.close(dir_fd)
+
+    def _in_folder(self, entry: Entry, dir_fd: int, name: str) -> Outcome:
+        try:
+            reason = file_refusal(os.stat(name, dir_fd=dir_fd, follow_symlinks=False))
+        except FileNotFoundError:
+            return self._missing(entry, dir_fd)
+        except OSError as exc:
+            return self._refuse(entry, f"cannot examine: {exc.strerror or exc}")
+        if reason:
+            return self._refuse(entry, reason)
+        try:
+            fd = os.open(name, (os.O_RDONLY if self.dry_run else os.O_RDWR) | OPEN_FLAGS, dir_fd=dir_fd)
         except OSError as exc:
             return self._refuse(entry, f"cannot open: {exc.strerror or exc}")
         try:
             st = os.fstat(fd)
             reason = file_refusal(st) or unchanged(entry, st, lambda: sha256_fd(fd))
+            if not reason and not self._in_place(entry, dir_fd, name, st):
+                reason = MOVED
             if reason:
                 return self._refuse(entry, reason)
             assurance = self.assess(entry.path)
             if self.dry_run:
                 return Outcome(entry, "would-delete", "", assurance)
-            return self._destroy(entry, fd, assurance)
+            return self._destroy(entry, dir_fd, name, fd, st, assurance)
         finally:
             os.close(fd)
 
-    def _destroy(self, entry: Entry, fd: int, assurance: Assurance) -> Outcome:
-        folder = os.path.dirname(entry.path)
+    @staticmethod
+    def _in_place(entry: Entry, dir_fd: int, name: str, st: os.stat_result) -> bool:
+        """The planned path still leads, without links, to this folder, and `name` there to this inode."""
+        return names(name, dir_fd, st) and still_leads_to(os.path.dirname(entry.path), dir_fd)
+
+    def _destroy(self, entry: Entry, dir_fd: int, name: str, fd: int, st: os.stat_result,
+                 assurance: Assurance) -> Outcome:
         temp = TEMP_PREFIX + secrets.token_hex(8)
-        self._log(entry, "start", method=_method(self.passes), assurance=assurance.level, temp=temp)
+        self._log(entry, "start", method=_method(self.passes), assurance=assurance.level, temp=temp,
+                  dev=st.st_dev, ino=st.st_ino)
         try:
-            os.rename(entry.path, os.path.join(folder, temp))
-            fsync_dir(folder)
-            overwrite_fd(fd, self.passes)
-            os.unlink(os.path.join(folder, temp))
-            fsync_dir(folder)
+            os.rename(name, temp, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+            os.fsync(dir_fd)
+            if not names(temp, dir_fd, st):
+                return self._fail(entry, assurance, temp,
+                                  "the name was replaced just before the rename; nothing was overwritten")
+            return self._overwrite_and_unlink(entry, dir_fd, temp, fd, st, assurance)
         except OSError as exc:
-            reason = f"failed part-way: {exc.strerror or type(exc).__name__}"
-            self._log(entry, "failed", result="failed", reason=reason, temp=temp)
-            return Outcome(entry, "failed", reason, assurance)
-        self._log(entry, "done", method=_method(self.passes), assurance=assurance.level, result="deleted")
-        return Outcome(entry, "deleted", "", assurance)
+            return self._fail(entry, assurance, temp, f"failed part-way: {exc.strerror or type(exc).__name__}")
 
-    def _missing(self, entry: Entry) -> Outcome:
+    def _overwrite_and_unlink(self, entry: Entry, dir_fd: int, temp: str, fd: int, st: os.stat_result,
+                              assurance: Assurance, note: str = "") -> Outcome:
+        overwrite_fd(fd, self.passes)
+        if not self._in_place(entry, dir_fd, temp, st):
+            return self._fail(entry, assurance, temp, f"overwritten, but not unlinked: {MOVED}")
+        os.unlink(temp, dir_fd=dir_fd)
+        os.fsync(dir_fd)
+        extra = {"note": note} if note else {}
+        self._log(entry, "done", method=_method(self.passes), assurance=assurance.level, result="deleted", **extra)
+        return Outcome(entry, "deleted", note, assurance)
+
+    def _fail(self, entry: Entry, assurance: Assurance, temp: str, reason: str) -> Outcome:
+        self._log(entry, "failed", result="failed", reason=reason, temp=temp)
+        return Outcome(entry, "failed", reason, assurance)
+
+    def _missing(self, entry: Entry, dir_fd: int) -> Outcome:
         """The name is gone: finish an interrupted shred of it, or refuse."""
-        temp = self.audit.unfinished_temp(entry) if self.audit else None
-        leftover = os.path.join(os.path.dirname(entry.path), temp) if temp else None
-        if not leftover or not os.path.lexists(leftover):
-            return self._refuse(entry, "no longer exists (deleted or moved since the plan)")
+        start = self.audit.unfinished_start(entry) if self.audit else None
+        if start is None:
+            unsealed = self.audit.unsealed.get(self.audit.path_hash(entry.path)) if self.audit else 0
+            return self._refuse(entry, "no longer exists (deleted or moved since the plan)" + (
+                f"; {unsealed} audit record(s) for it fail their seal (not written by pdscan here) and "
+                "were ignored" if unsealed else ""))
+        temp, why = self._leftover(start, dir_fd)
+        if why:
+            return self._refuse(entry, f"no longer exists, and the audit log's interrupted shred cannot be "
+                                       f"finished: {why}")
         if self.dry_run:
-            return Outcome(entry, "would-delete", "finish an interrupted shred", self.assess(leftover))
-        return self._finish(entry, leftover)
+            return Outcome(entry, "would-delete", "finish an interrupted shred", self.assess(entry.path))
+        return self._finish(entry, dir_fd, temp, start)
 
-    def _finish(self, entry: Entry, leftover: str) -> Outcome:
-        # Its content is partly overwritten, so the plan's digest cannot match: the log vouches for it.
-        assurance = self.assess(leftover)
+    @staticmethod
+    def _leftover(start: dict, dir_fd: int):
+        """(temp name, '') when the start record's temp is pdscan's own leftover, else ('', why not)."""
+        temp = start.get("temp")
+        if not isinstance(temp, str) or not TEMP_NAME.fullmatch(temp):
+            return "", "its temporary name is not one pdscan makes"
         try:
-            fd = os.open(leftover, os.O_RDWR | getattr(os, "O_NOFOLLOW", 0))
-            try:
-                overwrite_fd(fd, self.passes)
-            finally:
-                os.close(fd)
-            os.unlink(leftover)
-            fsync_dir(os.path.dirname(leftover))
+            st = os.stat(temp, dir_fd=dir_fd, follow_symlinks=False)
+        except FileNotFoundError:
+            return "", "the temporary file is gone"
+        except OSError as exc:
+            return "", f"cannot examine the temporary file: {exc.strerror or exc}"
+        if not stat.S_ISREG(st.st_mode) or st.st_nlink != 1:
+            return "", "the temporary file is not a regular file with one link"
+        # Killed after the truncate (the step before the unlink), the size is 0.
+        if (st.st_dev, st.st_ino) != (start.get("dev"), start.get("ino")) or st.st_size not in (start.get("size"), 0):
+            return "", "the temporary file is not the file the log recorded (inode or size differ)"
+        return temp, ""
+
+    def _finish(self, entry: Entry, dir_fd: int, temp: str, start: dict) -> Outcome:
+        # Its content is partly overwritten, so the plan's digest cannot match: the sealed log vouches for it.
+        assurance = self.assess(entry.path)
+        try:
+            fd = os.open(temp, os.O_RDWR | OPEN_FLAGS, dir_fd=dir_fd)
         except OSError as exc:
             return self._refuse(entry, f"cannot finish the interrupted shred: {exc.strerror or exc}")
-        self._log(entry, "done", method=_method(self.passes), assurance=assurance.level,
-                  result="deleted", note="finished an interrupted shred")
-        return Outcome(entry, "deleted", "finished an interrupted shred", assurance)
+        try:
+            st = os.fstat(fd)
+            if (st.st_dev, st.st_ino) != (start["dev"], start["ino"]) or not self._in_place(entry, dir_fd, temp, st):
+                return self._refuse(entry, f"cannot finish the interrupted shred: {MOVED}")
+            return self._overwrite_and_unlink(entry, dir_fd, temp, fd, st, assurance,
+                                              note="finished an interrupted shred")
+        except OSError as exc:
+            return self._refuse(entry, f"cannot finish the interrupted shred: {exc.strerror or exc}")
+        finally:
+            os.close(fd)
 
     def _refuse(self, entry: Entry, reason: str) -> Outcome:
         self._log(entry, "refused", result="refused", reason=reason)

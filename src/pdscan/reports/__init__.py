@@ -55,7 +55,7 @@ def write_json(tables: Tables, path: str) -> None:
 
 def _writer(fmt: str):
     from . import html_page, sheets
-    return {"xlsx": sheets.write_book, "ods": sheets.write_book, "csv": sheets.write_csv_zip,
+    return {"xlsx": sheets.write_xlsx, "ods": sheets.write_book, "csv": sheets.write_csv_zip,
             "html": html_page.write_html, "json": write_json}[fmt]
 
 

@@ -18,7 +18,11 @@ from pathlib import Path
 from typing import Iterator, Optional
 from urllib.parse import quote
 
+from ..display import shown
 from ..errors import ConfigError
+
+RECORD_TYPES = ("item", "message", "error", "volume", "summary")
+LINE_CAP = 16 * 1024 * 1024  # a line read at a time while checking: a binary file has no newlines
 
 @dataclass
 class Scan:
@@ -78,6 +82,35 @@ def _lines(path: str) -> Iterator[Optional[dict]]:
                     yield record if isinstance(record, dict) else None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def jsonl_has_results(path: str) -> bool:
+    """True when `path` holds a pdscan record, False when it holds no line at all.
+
+    Lines that are all something else (a spreadsheet, the one JSON document of
+    --format json, another tool's JSONL) are not scan results: an error naming the
+    file and its first such line, rather than a report of nothing."""
+    first = None
+    try:
+        with open(path, "rb") as stream:
+            for number, line in enumerate(iter(lambda: stream.readline(LINE_CAP), b""), 1):
+                if not line.strip():
+                    continue
+                try:
+                    record = json.loads(line)
+                except ValueError:
+                    record = None
+                if isinstance(record, dict) and record.get("type") in RECORD_TYPES:
+                    return True
+                if first is None:
+                    first = (number, "a JSON object that is not a pdscan record" if isinstance(record, dict)
+                             else "not a JSON object")
+    except OSError as exc:
+        raise ConfigError(f"{shown(path)}: cannot read: {exc.strerror}") from None
+    if first is None:
+        return False
+    raise ConfigError(f"{shown(path)}: not pdscan JSONL results (line {first[0]} is {first[1]}); --from takes the "
+                      "output of `pdscan scan --format jsonl`")
 
 
 def _tally_item(scan: Scan, r: dict) -> None:
@@ -215,6 +248,17 @@ def read_store(path: str) -> list:
             for v in json.loads(row[7] or "[]"):
                 scans[sid].violations[(v.get("rule"), v.get("severity"))] += 1
         return list(scans.values())
+    except sqlite3.Error as exc:
+        raise ConfigError(f"{path}: cannot read the store: {exc}") from None
+    finally:
+        conn.close()
+
+
+def store_has_results(path: str) -> bool:
+    """True when the store holds at least one scan; an error when it is not a pdscan store."""
+    conn = _connect(path)
+    try:
+        return conn.execute("SELECT 1 FROM scans LIMIT 1").fetchone() is not None
     except sqlite3.Error as exc:
         raise ConfigError(f"{path}: cannot read the store: {exc}") from None
     finally:

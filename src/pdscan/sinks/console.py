@@ -1,17 +1,30 @@
-"""Text for people: findings grouped by file, then what was and wasn't scanned."""
+"""Text for people: what holds personal data, what is protected, what was not read.
+
+Layout: items that hold personal data under the policy (its thresholds, the
+ones `unencrypted-personal-data` uses) as they are found; then, held back to
+the end, items with findings below those thresholds, encrypted items and
+items not read, each under its own heading; then the counts, which use the
+same definitions as the headings. Every line goes out through `emit`, which
+makes names inert for a terminal (display.shown) and keeps the progress bar
+off the line.
+"""
 from __future__ import annotations
 
-import sys
+import contextlib
 
-from . import display
+from ..display import shown
+from ..sources.filesystem import Skipped
 
 WORST_FIRST = {"high": 0, "medium": 1, "low": 2}
 MAX_LISTED_ERRORS = 50
+MAX_HELD_ITEMS = 500    # per end section: a long watch must not grow without bound
+MAX_PATHS_PER_REASON = 10
+# Error records that are a choice, not a failure: listed as not scanned, under this reason.
+TOO_LARGE = "larger than --max-file-size"
 
 
-def _where(record: dict) -> str:
-    path = display(record["path"])
-    return f"{path}!/{display(record['member'])}" if record.get("member") else path
+def item_name(record: dict) -> str:
+    return f"{record['path']}!/{record['member']}" if record.get("member") else str(record["path"])
 
 
 def _encryption(record: dict) -> str:
@@ -22,96 +35,181 @@ def _encryption(record: dict) -> str:
     return "encryption unknown"
 
 
+def finding_line(f: dict, places=()) -> str:
+    samples = ", ".join(f["samples"])
+    where = ", ".join(list(places)[:3])
+    return (f"    {f['detector']:<20} ×{f['count']:<4} {f['confidence']:<6}  {samples}"
+            + (f"   ({where})" if where else ""))
+
+
+class Held:
+    """Lines for an end section: entries counted exactly, listed up to a bound."""
+
+    def __init__(self, bound: int):
+        self.bound = bound
+        self.count = 0
+        self.lines: list = []
+
+    def add(self, lines) -> None:
+        self.count += 1
+        if self.count <= self.bound:
+            self.lines.extend(lines)
+
+    def section(self, heading: str) -> list:
+        if not self.count:
+            return []
+        more = self.count - self.bound
+        return [heading, *self.lines] + ([f"    … and {more} more (use --format jsonl for all)"] if more > 0 else [])
+
+
 class ConsoleSink:
-    def __init__(self, stream, verbose: bool = False):
+    def __init__(self, stream):
         self.stream = stream
-        self.verbose = verbose
-        self.errors: list = []
-        self.error_count = 0
+        # Set by the progress bar: clears it while lines are written, redraws it after.
+        self.pause = contextlib.nullcontext
+        self.errors = Held(MAX_LISTED_ERRORS)
+        self.warnings = Held(MAX_LISTED_ERRORS)
+        self.below = Held(MAX_HELD_ITEMS)
+        self.encrypted = Held(MAX_HELD_ITEMS)
+        self.not_read: dict = {}   # reason → example paths
+        self.too_large = 0
+        self.listed_volumes: list = []
+        self.items_seen = False
+        self.personal_heading = False
 
     def begin(self) -> None:
         pass
 
+    def emit(self, lines) -> None:
+        """The one way out: each line made inert (a name cannot move the cursor or add a line)."""
+        with self.pause():
+            for line in lines:
+                self.stream.write(shown(line) + "\n")
+            self.stream.flush()
+
     def write(self, line: str = "") -> None:
-        self.stream.write(line + "\n")
+        self.emit([line])
+
+    def skipped(self, path, reason: str) -> None:
+        """A file the walk passed over (too large, excluded...): listed under its reason."""
+        examples = self.not_read.setdefault(reason, [])
+        if len(examples) < MAX_PATHS_PER_REASON:
+            examples.append(str(path))
 
     def record(self, record: dict) -> None:
+        if record["type"] == "error" and record["error"].startswith(TOO_LARGE):
+            self.too_large += 1
+            self.skipped(item_name(record), TOO_LARGE)
+            return
         if record["type"] == "error":
-            self.error_count += 1
-            if len(self.errors) < MAX_LISTED_ERRORS:  # a long watch must not grow without bound
-                self.errors.append(record)
+            held = self.warnings if record.get("_warning") else self.errors
+            held.add([f"    {item_name(record)}: {record['error']}"])
             return
         if record["type"] == "volume":
             self.volume(record)
             return
         if record["type"] != "item":
             return
-        if not (record["findings"] or record["violations"] or (self.verbose and record["encrypted"])):
+        self.items_seen = True
+        if record["encrypted"]:
+            note = f"; {record['encryption_note']}" if record.get("encryption_note") else ""
+            self.encrypted.add([f"    {item_name(record)}  {_encryption(record)}{note}"])
+        if record.get("_unread"):
+            self.skipped(item_name(record), record["_unread"])
+        if not (record["findings"] or record["violations"]):
             return
-        self.write(f"{_where(record)}  [{record['mime']}, {_encryption(record)}]")
+        lines = self._item_lines(record)
+        if record.get("_personal") or record["violations"]:
+            if not self.personal_heading:
+                self.personal_heading = True
+                lines.insert(0, "Personal data (meets the policy's thresholds):")
+            self.emit(lines)
+        else:
+            self.below.add(lines)
+
+    def _item_lines(self, record: dict) -> list:
+        lines = [f"{item_name(record)}  [{record['mime']}, {_encryption(record)}]"]
         if record.get("encryption_note"):
-            self.write(f"    note: {record['encryption_note']}")
+            lines.append(f"    note: {record['encryption_note']}")
         where = record.get("_where", {})
-        for f in record["findings"]:
-            places = ", ".join(where.get(f["detector"], [])[:3])
-            samples = ", ".join(f["samples"])
-            self.write(f"    {f['detector']:<20} ×{f['count']:<4} {f['confidence']:<6}  {samples}"
-                       + (f"   ({places})" if places else ""))
-        for v in sorted(record["violations"], key=lambda v: WORST_FIRST[v["severity"]]):
-            self.write(f"  ! {v['rule']} [{v['severity']}]: {v['detail']}")
-        self.stream.flush()
+        lines += [finding_line(f, where.get(f["detector"], ())) for f in record["findings"]]
+        lines += [f"  ! {v['rule']} [{v['severity']}]: {v['detail']}"
+                  for v in sorted(record["violations"], key=lambda v: WORST_FIRST[v["severity"]])]
+        return lines
 
     def volume(self, record: dict) -> None:
-        name = display(record["device"]) + (f' "{record["_label"]}"' if record.get("_label") else "")
-        size = f", {_size(record['_size'])}" if record.get("_size") else ""
-        where = f"mounted at {display(record['mountpoint'])}" if record["mountpoint"] else "not mounted"
-        state = _encryption(record)
-        if record.get("_note"):
-            state += f" ({record['_note']})"
-        if record["verdict"] is None:  # --list
-            self.write(f"{name:<30} {record['fstype'] or '?':<12}{size:<12} {where}; {state}")
+        if record["verdict"] is None:  # --list: one table at the end, aligned
+            self.listed_volumes.append(record)
             return
-        self.write()
-        self.write(f"Volume {name} ({record['fstype'] or 'unknown filesystem'}{size}) {where}")
-        self.write(f"  encryption: {state}")
+        name = str(record["device"]) + (f' "{record["_label"]}"' if record.get("_label") else "")
+        size = f", {_size(record['_size'])}" if record.get("_size") else ""
+        where = f"mounted at {record['mountpoint']}" if record["mountpoint"] else "not mounted"
+        lines = ["", f"Volume {name} ({record['fstype'] or 'unknown filesystem'}{size}) {where}",
+                 f"  encryption: {_volume_encryption(record)}"]
         worst = record.get("_worst", [])
         if record["verdict"] == "FAIL":
-            self.write(f"  verdict: FAIL: {len(worst)} item(s) hold personal data anyone who finds it can read:")
+            lines.append(f"  verdict: FAIL: {len(worst)} item(s) hold personal data anyone who finds it can read:")
             for n, item in enumerate(worst, 1):
-                held = ", ".join(f"{f['detector']} ×{f['count']}" for f in item["findings"])
-                self.write(f"    {n:>2}. {_where(item)}  ({held})")
-            for v in record["violations"]:
-                self.write(f"  ! {v['rule']} [{v['severity']}]: {v['detail']}")
+                lines.append(f"    {n:>2}. {item_name(item)}")
+                where = item.get("_where", {})
+                lines += ["    " + finding_line(f, where.get(f["detector"], ())) for f in item["findings"]]
+            lines += [f"  ! {v['rule']} [{v['severity']}]: {v['detail']}" for v in record["violations"]]
         else:
             why = "the volume is encrypted" if record["encrypted"] else "no readable personal data found"
-            self.write(f"  verdict: {record['verdict']}" + (f" ({why})" if record["verdict"] == "PASS" else ""))
-        self.stream.flush()
+            lines.append(f"  verdict: {record['verdict']}" + (f" ({why})" if record["verdict"] == "PASS" else ""))
+        self.emit(lines)
 
     def end(self, summary) -> None:
+        if self.listed_volumes:  # `usb --list`: nothing was scanned, so no scan summary
+            self.emit(volume_table(self.listed_volumes))
+            return
         s = summary
-        self.write()
+        lines = [""]
+        lines += self.below.section(f"Findings below the policy's thresholds, not counted as personal data "
+                                    f"(e.g. contact details only): {self.below.count} item(s)")
+        lines += self.encrypted.section(f"Encrypted, content protected and not read: {self.encrypted.count} item(s)")
+        if len(lines) > 1:
+            lines.append("")
         scanned = f"{s.messages} messages" if s.messages and not s.files else f"{s.files} files ({_size(s.bytes)})"
-        self.write(f"Scanned {scanned}, {s.items} items in all, in {s.elapsed:.1f}s.")
-        self.write(f"Items holding personal data: {s.items_with_personal_data}; encrypted items: {s.encrypted_items}.")
+        lines.append(f"Scanned {scanned}, {s.items} items in all, in {s.elapsed:.1f}s.")
+        below = f"; below the policy's thresholds: {self.below.count}" if self.items_seen else ""
+        lines.append(f"Items holding personal data: {s.items_with_personal_data}{below}; "
+                     f"encrypted items: {s.encrypted_items}.")
         if s.volumes:
-            self.write(f"Volumes checked: {s.volumes}; failed: {s.volumes_failed}.")
+            lines.append(f"Volumes checked: {s.volumes}; failed: {s.volumes_failed}.")
         if s.violations:
-            self.write("Violations: " + ", ".join(f"{rule} ×{n}" for rule, n in sorted(s.violations.items())))
+            lines.append("Violations: " + ", ".join(f"{rule} ×{n}" for rule, n in sorted(s.violations.items())))
         else:
-            self.write("Violations: none.")
+            lines.append("Violations: none.")
         if s.findings:
-            self.write("Findings: " + ", ".join(f"{d} ×{n}" for d, n in sorted(s.findings.items())))
-        if s.skipped:
-            self.write("Not scanned:")
-            for reason, n in sorted(s.skipped.items()):
-                self.write(f"    {n:>6}  {reason}")
-        if self.errors:
-            self.write(f"Could not scan ({self.error_count}):")
-            for e in self.errors:
-                self.write(f"    {_where(e)}: {e['error']}")
-            if self.error_count > len(self.errors):
-                self.write(f"    … and {self.error_count - len(self.errors)} more (use --format jsonl for all)")
-        self.stream.flush()
+            lines.append("Findings: " + ", ".join(f"{d} ×{n}" for d, n in sorted(s.findings.items())))
+        skipped = dict(s.skipped, **({TOO_LARGE: self.too_large} if self.too_large else {}))
+        if skipped:
+            lines.append(f"Not scanned ({sum(skipped.values())}):")
+            for reason, n in sorted(skipped.items()):
+                lines.append(f"    {n:>6}  {reason}")
+                examples = self.not_read.get(reason, [])
+                lines += [f"              {path}" for path in examples]
+                if n > len(examples) and examples:
+                    lines.append(f"              … and {n - len(examples)} more")
+        lines += self.warnings.section(f"Read with a warning ({self.warnings.count}):")
+        lines += self.errors.section(f"Could not scan ({self.errors.count}):")
+        self.emit(lines)
+
+
+def _volume_encryption(record: dict) -> str:
+    state = _encryption(record)
+    return state + (f" ({record['_note']})" if record.get("_note") else "")
+
+
+def volume_table(records) -> list:
+    """`usb --list`: one aligned row per volume."""
+    head = ("DEVICE", "MOUNTPOINT", "FSTYPE", "SIZE", "LABEL", "ENCRYPTION", "REMOVABLE")
+    rows = [head] + [(shown(r["device"]), shown(r["mountpoint"] or "-"), shown(r["fstype"] or "?"),
+                      _size(r["_size"]) if r.get("_size") else "?", shown(r.get("_label") or "-"),
+                      shown(_volume_encryption(r)), "yes" if r["removable"] else "no") for r in records]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(head) - 1)]
+    return ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)) + "  " + row[-1] for row in rows]
 
 
 def _size(n: int) -> str:
@@ -122,5 +220,10 @@ def _size(n: int) -> str:
     return f"{n} B"
 
 
-def stderr_is_terminal() -> bool:
-    return sys.stderr.isatty()
+def noting_skips(events, sink):
+    """Walk events, with each file the walk skips passed to a text sink to list by reason."""
+    note = getattr(sink, "skipped", None)
+    for event in events:
+        if note is not None and isinstance(event, Skipped):
+            note(event.path, event.reason)
+        yield event

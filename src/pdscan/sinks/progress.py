@@ -1,10 +1,15 @@
 """A tqdm bar on stderr (files, bytes, rate, ETA); only when stderr is a terminal.
 
 The walk runs ahead of the scan, so the total grows as files are found and
-the ETA settles once the walk is done.
+the ETA settles once the walk is done. The bar counts the bytes of the files
+the walk found, each once when the scan is done with it (an item record or
+an error, whichever comes first), so a finished scan stands at 100%.
+Result lines share the terminal: the console sink writes them under
+`paused()`, which lifts the bar off its line and draws it again below.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 
@@ -26,21 +31,39 @@ class ProgressSink:
                         dynamic_ncols=width > 0, ncols=None if width > 0 else 100,
                         nrows=None if width > 0 else 20, leave=False,
                         desc="scanning")
+        self.waiting: dict = {}  # path → size, found by the walk and not yet done
         self.found = 0
         self.files = 0
 
-    def discovered(self, size: int) -> None:
+    def discovered(self, path: str, size: int) -> None:
+        """Called from the walk's thread."""
         self.found += 1
+        self.waiting[path] = size
         self.bar.total += size
 
     def begin(self) -> None:
         pass
 
+    @contextlib.contextmanager
+    def paused(self):
+        self.bar.clear()
+        try:
+            yield
+        finally:
+            self.bar.refresh()
+
     def record(self, record: dict) -> None:
-        if record["type"] == "item" and record["member"] is None:
-            self.files += 1
-            self.bar.set_postfix_str(f"{self.files}/{self.found} files", refresh=False)
-            self.bar.update(record["size"] or 0)
+        if record["type"] not in ("item", "error") or record.get("member") is not None:
+            return
+        size = self.waiting.pop(record["path"], None)
+        if size is None:
+            if self.found or record["type"] != "item":  # already counted: an error after its item
+                return
+            size = record["size"] or 0  # a source without a walk ahead (usb, mail): no total, a count
+        self.files += 1
+        self.bar.set_postfix_str(f"{self.files}/{self.found} files", refresh=False)
+        self.bar.update(size)
 
     def end(self, summary) -> None:
+        self.bar.refresh()  # the last state drawn: 100% once every file found was scanned
         self.bar.close()
