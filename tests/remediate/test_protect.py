@@ -512,7 +512,6 @@ def test_1gib_round_trip_in_bounded_memory(tmp_path, keys):
     path.unlink()
 
 
-@pytest.mark.slow
 def test_scanner_recognises_a_protected_file_and_reads_the_restored_one(tmp_path, keys, cli):
     """protect → scan says encrypted "pdscan" and finds nothing; unprotect → scan finds the data again."""
     target = tmp_path / "docs" / "staff.csv"
