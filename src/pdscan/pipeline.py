@@ -105,6 +105,8 @@ class Scanner:
                 return
             # A sealed member (encrypted zip entry, PGP/MIME part): protect reports its scheme.
             mime, head = "application/octet-stream", b""
+        for watch in watches:
+            watch.sniffed(mime, head)
         encryption, matches, error, unread = UNKNOWN, [], None, None
         try:
             encryption = protect.check(item, mime, head) or UNKNOWN

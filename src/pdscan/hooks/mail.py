@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Optional
 
 from ..model import ErrorRecord, Item
+from . import whole
 from ..policy.mailbox import outside_violation
 from ..policy.mailclass import MailRules, Verdict, classify, facts_of
 
@@ -34,6 +35,10 @@ class MessageWatch:
         self.rules, self.item = rules, item
         self.inside = rules.inside_personal(item.meta.get("folder"))
         self.read = rules.scan_personal or not self.inside
+        self.head: Optional[bytes] = None
+
+    def sniffed(self, mime: str, head: bytes) -> None:
+        self.head = head
 
     def chunk(self, chunk) -> None:
         pass  # classification reads the header facts itself (see _facts)
@@ -60,11 +65,16 @@ class MessageWatch:
         return out
 
     def _facts(self, out: list):
-        """The message's header facts, or None (with an error record) when it cannot be read again."""
+        """The message's header facts, or None (with an error record) when it cannot be read again.
+
+        A message no longer than what sniff read is classified from those bytes, unopened again."""
         item = self.item
         try:
-            with item.open() as stream:
-                raw = stream.read(CLASSIFY_BYTES + 1)
+            if whole(self.head):
+                raw = self.head
+            else:
+                with item.open() as stream:
+                    raw = stream.read(CLASSIFY_BYTES + 1)
         except OSError as exc:
             out.append(ErrorRecord(item.path, item.member, f"cannot read: {exc.strerror or exc}").to_dict())
             return None
