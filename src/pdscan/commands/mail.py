@@ -17,10 +17,10 @@ from ..model import Item
 from ..pipeline import Session, scan_events
 from ..policy.mailbox import MailboxReview
 from ..policy.mailclass import MailRules
+from ..sinks.mail_text import MailText
 from ..sources.filesystem import Skipped
 from ..sources.mail import open_mailbox
 from .common import add_scan_options, open_sinks, scan_exit_code
-from .mail_text import MailText
 
 
 def add_parser(sub) -> None:
