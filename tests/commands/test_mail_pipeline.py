@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import time
 
 from ..sources.mailboxes import OWNER, expected, make_maildir
 
@@ -24,6 +25,7 @@ def test_jobs_2_classifies_in_two_worker_processes_with_the_same_records(cli, tm
     def noting_pid(facts, rules):
         with open(pids, "a") as out:
             out.write(f"{os.getpid()}\n")
+        time.sleep(0.01)  # no one worker can drain the queue before the other starts, even on a busy machine
         return classify(facts, rules)
 
     monkeypatch.setattr(hook, "classify", noting_pid)
