@@ -1,6 +1,7 @@
 """Messages per second of `pdscan mail` on a Maildir of small text mails (target: at least 300/s).
 
     python bench/mail_speed.py /tmp/pdscan-mail          # 5,000 messages, 5 runs
+    python bench/mail_speed.py /tmp/pdscan-mail --runs 3 --jobs 1 2   # each --jobs N in the same run
 
 Writes a Maildir++ of MESSAGES small plain-text mails (Inbox, Sent, Courses;
 work and personal wording; about 1 in 40 carries an NI number, phone or
@@ -9,7 +10,8 @@ email address in its body), then times RUNS whole-process runs of
 The baseline, timed in the same run on the same machine, is the least any
 Python mail tool pays: the standard library's `mailbox.Maildir` walking the
 same folders and parsing every message with the `email` package
-(`policy.default`), reading each text body. Reports medians and the ratio.
+(`policy.default`), reading each text body. Reports medians and the ratio. With --jobs, pdscan is timed once per N given
+(`--jobs N`), the runs interleaved so that load on the machine falls on each alike.
 """
 from __future__ import annotations
 
@@ -91,6 +93,8 @@ def main() -> None:
     parser.add_argument("folder", type=Path)
     parser.add_argument("--messages", type=int, default=5000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--jobs", type=int, nargs="+", metavar="N",
+                        help="time pdscan with each --jobs N (default: pdscan's own default, all cores)")
     args = parser.parse_args()
     box = args.folder / "maildir"
     if not (box / "cur").is_dir():
@@ -100,15 +104,18 @@ def main() -> None:
     pdscan = [sys.executable, "-m", "pdscan", "mail", str(box), "--format", "jsonl", "--output", os.devnull,
               "--owner-domain", "northfield.ac.uk", "--no-progress"]
     baseline = [sys.executable, "-c", BASELINE, str(box)]
-    times = {"pdscan": [], "stdlib parse": []}
+    runs = {f"pdscan --jobs {n}": pdscan + ["--jobs", str(n)] for n in args.jobs} if args.jobs else {"pdscan": pdscan}
+    runs["stdlib parse"] = baseline
+    times: dict = {name: [] for name in runs}
     for _ in range(args.runs):
-        times["pdscan"].append(timed(pdscan, env))
-        times["stdlib parse"].append(timed(baseline, env))
+        for name, argv in runs.items():
+            times[name].append(timed(argv, env))
     medians = {k: statistics.median(v) for k, v in times.items()}
-    result = {"messages": count, "runs": args.runs,
+    first = next(iter(runs))
+    result = {"messages": count, "runs": args.runs, "cores": len(os.sched_getaffinity(0)),
               **{f"{k} median s": round(v, 2) for k, v in medians.items()},
               **{f"{k} messages/s": round(count / v) for k, v in medians.items()},
-              "pdscan / stdlib time": round(medians["pdscan"] / medians["stdlib parse"], 2)}
+              f"{first} / stdlib time": round(medians[first] / medians["stdlib parse"], 2)}
     print(json.dumps(result, indent=1))
 
 

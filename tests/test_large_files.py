@@ -43,6 +43,7 @@ def big_text(tmp_path_factory):
     path.unlink()
 
 
+@pytest.mark.slow
 def test_1gb_text_file_scans_in_bounded_memory(big_text):
     result, records = scan_measured(big_text, "--jobs", "1")
     assert result["code"] == 1, result["stderr"]

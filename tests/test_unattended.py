@@ -99,6 +99,7 @@ def test_lower_priority_sets_niceness_19():
     assert out.stdout.strip() == "19"
 
 
+@pytest.mark.slow
 def test_max_rate_throttles_reads(tmp_path, cli):
     folder = tmp_path / "big"
     folder.mkdir()

@@ -168,6 +168,7 @@ def test_new_files_are_scanned_once_each_after_they_settle(tmp_path, start_watch
     assert summary["files"] == 3 and summary["errors"] == 0
 
 
+@pytest.mark.slow
 def test_a_burst_of_files_is_scanned_exactly_once_each(tmp_path, start_watch):
     watched = tmp_path / "watched"
     watched.mkdir()

@@ -1,8 +1,11 @@
-"""The one loop: source → sniff → protect → extract → detect → evaluate → sinks.
+"""The one loop: source → sniff → protect → extract → detect → evaluate → hooks → sinks.
 
-Workers (one per core) take a file each and return plain records; the
-main process walks, keeps order, and feeds the sinks. Nested items found
-by an extractor go back through the same steps, depth-first.
+A source yields units of work (a file's FileRef, a mail message's Item) and
+ready records (errors, skips). Workers (one per core) take a unit each and
+return plain records; the main process walks, keeps order, and feeds the
+sinks. Nested items found by an extractor go back through the same steps,
+depth-first. A command's per-item hooks (hooks/) see the top-level item's
+chunks as they are extracted and finish its records, in the worker.
 """
 from __future__ import annotations
 
@@ -52,8 +55,9 @@ class VolumeState:
 class Scanner:
     """Everything one process needs to scan items: built once per worker."""
 
-    def __init__(self, config: ScanConfig):
+    def __init__(self, config: ScanConfig, hooks=()):
         self.config = config
+        self.hooks = tuple(hooks)
         specs = load_detectors(config.detector_paths)
         self.engine = Engine(specs, install_key(config.key_path))
         self.categories = {s.id: s.category for s in specs}
@@ -61,9 +65,15 @@ class Scanner:
         self.publishing = GlobSet(self.policy.publishing_folders)
         self.volumes = VolumeState(config)
 
+    def scan(self, unit) -> list:
+        """All records of one unit of work: a file on disk or an item a source made (a message)."""
+        if isinstance(unit, FileRef):
+            return self.scan_file(unit)
+        return self.scan_top(unit)
+
     def scan_file(self, ref: FileRef) -> list:
         item = item_for(ref, self.config.walk.follow_symlinks)
-        records = list(self.scan_item(item, self.volumes.encrypted(ref)))
+        records = self.scan_top(item, self.volumes.encrypted(ref))
         for record in records:
             if record["type"] == "item" and record["member"] is None:
                 # What `scan --incremental` compares next time to know the file is unchanged.
@@ -71,11 +81,19 @@ class Scanner:
                                    "device": ref.device}
         return records
 
-    def scan_item(self, item: Item, volume_encrypted: Optional[bool] = None) -> Iterator[dict]:
-        ctx = Context(self.config.limits, Budget(self.config.limits))
-        yield from self._item(item, ctx, volume_encrypted)
+    def scan_top(self, item: Item, volume_encrypted: Optional[bool] = None) -> list:
+        """A top-level item's records, finished by the hooks that watched its chunks."""
+        watches = [w for w in (hook.begin(item) for hook in self.hooks) if w is not None]
+        records = list(self.scan_item(item, volume_encrypted, watches)) if all(w.read for w in watches) else []
+        for watch in watches:
+            records = watch.end(records)
+        return records
 
-    def _item(self, item: Item, ctx: Context, volume: Optional[bool] = None) -> Iterator[dict]:
+    def scan_item(self, item: Item, volume_encrypted: Optional[bool] = None, watches=()) -> Iterator[dict]:
+        ctx = Context(self.config.limits, Budget(self.config.limits))
+        yield from self._item(item, ctx, volume_encrypted, watches)
+
+    def _item(self, item: Item, ctx: Context, volume: Optional[bool] = None, watches=()) -> Iterator[dict]:
         if item.depth > ctx.limits.max_depth:
             yield ErrorRecord(item.path, item.member, f"nested deeper than {ctx.limits.max_depth} levels").to_dict()
             return
@@ -87,6 +105,8 @@ class Scanner:
                 return
             # A sealed member (encrypted zip entry, PGP/MIME part): protect reports its scheme.
             mime, head = "application/octet-stream", b""
+        for watch in watches:
+            watch.sniffed(mime, head)
         encryption, matches, error, unread = UNKNOWN, [], None, None
         try:
             encryption = protect.check(item, mime, head) or UNKNOWN
@@ -95,7 +115,7 @@ class Scanner:
                 if extractor is None:
                     unread = f"content not read: {mime}"
                 else:
-                    yield from self._extract(item, ctx, extractor, matches, volume)
+                    yield from self._extract(item, ctx, extractor, matches, volume, watches)
                     # Read, so not protected; keep what protect noticed ("owner password only").
                     encryption = Encryption(False, None, encryption.note) if encryption.note else PLAIN
         except (ItemError, OSError) as exc:
@@ -108,10 +128,12 @@ class Scanner:
         if error:
             yield ErrorRecord(item.path, item.member, error).to_dict()
 
-    def _extract(self, item: Item, ctx: Context, extractor, matches: list, volume) -> Iterator[dict]:
+    def _extract(self, item: Item, ctx: Context, extractor, matches: list, volume, watches) -> Iterator[dict]:
         for out in extractor(item, ctx):
             if isinstance(out, Chunk):
                 matches.extend(self.engine.scan(out))
+                for watch in watches:  # the top-level item's own chunks only: members are not watched
+                    watch.chunk(out)
             else:
                 yield from self._item(out, ctx, volume)
         if item.depth == 0 and self.publishing.matches(item.path) and item.name:
@@ -191,7 +213,7 @@ def _reason(exc: BaseException) -> str:
 _WORKER: Optional[Scanner] = None
 
 
-def _init_worker(config: ScanConfig, scanner: Optional[Scanner]) -> None:
+def _init_worker(config: ScanConfig, scanner: Optional[Scanner], hooks) -> None:
     global _WORKER
     try:
         os.nice(config.nice)
@@ -199,36 +221,44 @@ def _init_worker(config: ScanConfig, scanner: Optional[Scanner]) -> None:
         pass
     set_read_rate(config.max_rate / max(1, config.jobs))  # --max-rate is for the scan as a whole
     # Forked workers inherit the parent's compiled scanner; spawned ones build their own.
-    _WORKER = scanner or Scanner(config)
+    _WORKER = scanner or Scanner(config, hooks)
 
 
-def _scan_in_worker(ref: FileRef) -> list:
-    return _WORKER.scan_file(ref)
+def _scan_in_worker(unit) -> list:
+    return _WORKER.scan(unit)
 
 
-def scan_events(config: ScanConfig, events: Iterable, summary: Summary, reuse=None) -> Iterator[dict]:
-    """Records for every walk event, in walk order; files scanned in parallel.
+def _is_unit(entry) -> bool:
+    """Work for a scanner (a file, a message), as opposed to a record ready to emit."""
+    return isinstance(entry, (FileRef, Item))
 
-    `reuse` (path → stored result, from the store) lets an unchanged file's
-    stored records stand in for a scan; the file is then never opened."""
+
+def scan_events(config: ScanConfig, events: Iterable, summary: Summary, reuse=None, hooks=()) -> Iterator[dict]:
+    """Records for every source event, in source order; units scanned in parallel.
+
+    Events are FileRefs and Items to scan, Skipped (counted), and records
+    or ErrorRecords to pass on as they are. `reuse` (path → stored result,
+    from the store) lets an unchanged file's stored records stand in for a
+    scan; the file is then never opened. `hooks` finish each unit's records
+    in the worker (hooks/)."""
     plan = _plan(config, events, summary, reuse or {})
-    for entry in plan:  # stored results up to the first file that needs a scan: no workers yet
-        if isinstance(entry, FileRef):
+    for entry in plan:  # stored results up to the first unit that needs a scan: no workers yet
+        if _is_unit(entry):
             break
         yield from _ready(entry)
     else:
         return
     rest = itertools.chain([entry], plan)
     if config.jobs <= 1:
-        scanner = Scanner(config)
+        scanner = Scanner(config, hooks)
         previous = set_read_rate(config.max_rate)
         try:
             for entry in rest:
-                yield from scanner.scan_file(entry) if isinstance(entry, FileRef) else _ready(entry)
+                yield from scanner.scan(entry) if _is_unit(entry) else _ready(entry)
         finally:
             restore_read_rate(previous)
     else:
-        yield from _pooled(config, rest)
+        yield from _pooled(config, rest, hooks)
 
 
 def _plan(config: ScanConfig, events: Iterable, summary: Summary, reuse) -> Iterator:
@@ -242,6 +272,8 @@ def _plan(config: ScanConfig, events: Iterable, summary: Summary, reuse) -> Iter
             yield prior if prior is not None and prior.unchanged(event, volumes.encrypted(event)) else event
         elif isinstance(event, Skipped):
             summary.skip(event.reason)
+        elif isinstance(event, (Item, dict)):
+            yield event
         else:
             yield event.to_dict()
 
@@ -250,10 +282,10 @@ def _ready(entry) -> list:
     return [entry] if isinstance(entry, dict) else entry.records()
 
 
-def _pooled(config: ScanConfig, plan: Iterable) -> Iterator[dict]:
-    """Scan the plan's files in worker processes; everything comes out in plan order.
+def _pooled(config: ScanConfig, plan: Iterable, hooks) -> Iterator[dict]:
+    """Scan the plan's units in worker processes; everything comes out in plan order.
 
-    The pool's feeder thread walks the plan: each file goes to a worker and
+    The pool's feeder thread walks the plan: each unit goes to a worker and
     leaves a `scanned` mark in `order`; reused results and errors go into
     `order` as they are. This thread follows `order`, taking the next worker
     result at each mark."""
@@ -263,7 +295,7 @@ def _pooled(config: ScanConfig, plan: Iterable) -> Iterator[dict]:
     def feed():
         try:
             for entry in plan:
-                if isinstance(entry, FileRef):
+                if _is_unit(entry):
                     order.put(scanned)
                     yield entry
                 else:
@@ -275,10 +307,10 @@ def _pooled(config: ScanConfig, plan: Iterable) -> Iterator[dict]:
 
     fork = "fork" in multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if fork else "spawn")
-    inherited = Scanner(config) if fork else None
+    inherited = Scanner(config, hooks) if fork else None
     if fork:
         preload()
-    with ctx.Pool(config.jobs, initializer=_init_worker, initargs=(config, inherited)) as pool:
+    with ctx.Pool(config.jobs, initializer=_init_worker, initargs=(config, inherited, hooks)) as pool:
         results = pool.imap(_scan_in_worker, feed(), chunksize=4)
         while (entry := order.get()) is not done:
             if isinstance(entry, Exception):
@@ -304,8 +336,8 @@ class Session:
         for sink in self.sinks:
             sink.record(record)
 
-    def scan(self, config: ScanConfig, events: Iterable, on_record=None, reuse=None) -> None:
-        for record in scan_events(config, events, self.summary, reuse):
+    def scan(self, config: ScanConfig, events: Iterable, on_record=None, reuse=None, hooks=()) -> None:
+        for record in scan_events(config, events, self.summary, reuse, hooks):
             self.emit(record)
             if on_record is not None:
                 on_record(record)

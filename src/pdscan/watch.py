@@ -23,11 +23,11 @@ from watchdog.events import (EVENT_TYPE_CLOSED, EVENT_TYPE_CREATED, EVENT_TYPE_M
                              FileModifiedEvent, FileMovedEvent, FileSystemEventHandler)
 from watchdog.observers import Observer
 
-from .commands.usb import check_volume, volumes_to_check
 from .errors import PdscanError
 from .model import ErrorRecord, Summary
 from .pipeline import Scanner, Session
 from .sources.filesystem import FileRef, Skipped, Walker
+from .volume_check import check_volume, named_volume
 
 FILE, FOLDER, VOLUME = "file", "folder", "volume"
 IDLE_WAIT = 0.2  # seconds between looks at the stop flag when nothing is due
@@ -276,7 +276,7 @@ class Watcher:
             return
         self._busy = True
         try:
-            check_volume(self.session, self.cfg, volumes_to_check([path])[0])
+            check_volume(self.session, self.cfg, named_volume(path))
         except _Abandon:
             self._emit_error(ErrorRecord(path, None, "volume not checked: pdscan watch was stopped"))
             raise

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from ..conftest import CORPUS
+from ..conftest import CORPUS, REAL
 from ..sources.mailboxes import (
     OWNER,
     expected,
@@ -12,7 +12,6 @@ from ..sources.mailboxes import (
     make_mbox_tree,
 )
 
-requires_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"shared corpus not present at {CORPUS}")
 LAYOUTS = {"maildir": make_maildir, "mbox-tree": make_mbox_tree, "eml-folder": make_eml_tree}
 NI_MESSAGE, PERSONAL_FOLDER_MESSAGE = "<m3@test.example>", "<m7@test.example>"
 
@@ -122,11 +121,10 @@ def test_truncated_mbox_gives_an_error_record_and_goes_on(run, layouts, tmp_path
     assert records[-1]["errors"] == 1
 
 
-@requires_corpus
 @pytest.mark.parametrize("source", ["mail/maildir/mu-testdir", "mail/maildir/mu-testdir2",
                                     "mail/mbox/mboxparser-testbox.mbox", "mail/eml"])
 def test_real_mailboxes(run, source):
-    result = run(CORPUS / source, "--format", "jsonl")
+    result = run(REAL / source, "--format", "jsonl")
     assert result.code in (0, 1), result
     records = result.records()
     assert records and records[-1]["type"] == "summary"
@@ -134,7 +132,8 @@ def test_real_mailboxes(run, source):
     assert len([r for r in records if r["type"] == "message"]) >= 6
 
 
-@requires_corpus
+@pytest.mark.corpus
+@pytest.mark.slow
 @pytest.mark.parametrize("user", ["arnold-j", "beck-s", "cuilla-m"])
 def test_enron_users(run, user):
     result = run(CORPUS / "enron" / "maildir" / user, "--owner-domain", "enron.com", "--format", "jsonl")

@@ -86,11 +86,6 @@ def test_a_site_schedule_with_a_typo_names_the_field(college, tmp_path):
     assert r.code == 2 and "retention.category[0] (x): field 'period'" in r.err, r
 
 
-def test_retention_never_writes_the_scan_store(college, tmp_path):
-    r = run("retention", college, "--now", NOW, "--jobs", 1, "--db", tmp_path / "store.db")
-    assert r.code == 1 and not (tmp_path / "store.db").exists()
-
-
 def test_personal_data_in_no_category_is_counted_not_judged(tmp_path):
     stray = tmp_path / "Misc" / "list.txt"
     stray.parent.mkdir()

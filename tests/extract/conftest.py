@@ -10,7 +10,7 @@ import pytest
 from pdscan.extract import Context
 from pdscan.limits import Budget, Limits
 
-CORPUS = Path("/work/shared/corpus/real")
+from ..conftest import REAL
 
 
 def make_item(source, name="input"):
@@ -51,12 +51,11 @@ def located():
 
 @pytest.fixture
 def corpus():
-    """corpus("office/example.docx") -> path of a real third-party file (skips if absent)."""
+    """corpus("office/example.docx") -> path of a real third-party file, copied into fixtures/real."""
 
     def _corpus(relative: str) -> Path:
-        path = CORPUS / relative
-        if not path.exists():
-            pytest.skip(f"corpus file {relative} not present")
+        path = REAL / relative
+        assert path.is_file(), f"{relative}: copy it from shared/corpus/real into fixtures/real (SOURCES.md)"
         return path
 
     return _corpus

@@ -19,13 +19,13 @@ from pdscan.extract.archive import extract_archive
 from pdscan.limits import Budget, Limits, MiB
 from pdscan.model import Item
 
-from ..conftest import CORPUS
+from ..conftest import REAL
 from .drive import drive, file_item, mutations, only_item_errors
 
 # Fixed noise: random flag bits could make a "corrupt" zip look encrypted one run in eight.
 NOISE = random.Random(20261129)
 
-ARCHIVES = CORPUS / "archives"
+ARCHIVES = REAL / "archives"
 CSV = b"name,dob\nAda Lovelace,10/12/1815\n"
 
 

@@ -15,10 +15,10 @@ from pdscan.extract.image import extract_image
 from pdscan.limits import Budget, Limits
 from pdscan.model import Item
 
-from ..conftest import CORPUS
+from ..conftest import REAL
 from .drive import drive, file_item, mutations, only_item_errors
 
-IMAGES = CORPUS / "images"
+IMAGES = REAL / "images"
 
 
 def fields(item: Item) -> list:

@@ -17,11 +17,10 @@ from pdscan.extract.paragraphs import Lines
 from pdscan.limits import Limits
 from pdscan.model import Item
 
-from ..conftest import CORPUS
+from ..conftest import REAL
 from .drive import drive, mutations, only_item_errors
 
-OFFICE = CORPUS / "office"
-requires_corpus = pytest.mark.skipif(not OFFICE.is_dir(), reason=f"shared corpus not present at {CORPUS}")
+OFFICE = REAL / "office"
 # Decrypted copy of rc4cryptoapi_password.doc: one compressed piece, "lorem ipsum\r".
 LOREM_DOC = "rc4cryptoapi_password_plain.doc"
 NINO = "JG103759A"  # a valid-shape NI number from the detector's own examples
@@ -82,18 +81,15 @@ def test_registered_for_both_types():
     assert extractor_for("application/vnd.ms-powerpoint") is extract_ppt
 
 
-@requires_corpus
 def test_doc_text(run, located):
     assert located(run(extract_doc, OFFICE / LOREM_DOC)) == {("body", 1): "lorem ipsum"}
 
 
-@requires_corpus
 def test_empty_doc_reads_without_error(run):
     # msoffcrypto-tool's plain.doc really is empty: its piece table covers one paragraph mark.
     assert run(extract_doc, OFFICE / "plain.doc") == []
 
 
-@requires_corpus
 def test_ppt_text_by_slide(run, located):
     seen = located(run(extract_ppt, OFFICE / "plain.ppt"))
     assert seen[("slide 1", 1)] == "Lorem ipsum"
@@ -101,7 +97,6 @@ def test_ppt_text_by_slide(run, located):
     assert {where for where, _ in seen} == {"slide 1", "master"}
 
 
-@requires_corpus
 def test_decrypted_poi_files():
     """Apache POI's encrypted samples, decrypted with their documented passwords:
     more real Word and PowerPoint writers than the plain files alone."""
@@ -113,7 +108,6 @@ def test_decrypted_poi_files():
     assert set(ppt.where()) == {"slide 1", "master"} and not ppt.errors
 
 
-@requires_corpus
 def test_planted_values_are_found_where_they_are(run, located):
     assert located(run(extract_doc, planted_doc(NINO))) == {("body", 1): NINO}
     assert located(run(extract_ppt, planted_ppt(NINO)))[("slide 1", 1)] == NINO
@@ -126,7 +120,6 @@ ENCRYPTED = [("rc4cryptoapi_password.doc", extract_doc), ("poi/password_tika_bin
              ("poi/Password_Protected-hello.ppt", extract_ppt)]
 
 
-@requires_corpus
 @pytest.mark.parametrize("name,extractor", ENCRYPTED)
 def test_encrypted_files_are_refused_by_the_extractor_too(run, name, extractor):
     with pytest.raises(ItemError, match="encrypted: content not read"):
@@ -148,8 +141,6 @@ def test_crypt_session_record_is_refused():
 ])
 def test_damaged_piece_table_is_an_item_error(at, value, reason):
     """LOREM_DOC's Clx is one Pcdt: clxt, lcb, two CPs, then a Pcd whose fc is at byte 15."""
-    if not (OFFICE / LOREM_DOC).exists():
-        pytest.skip(f"corpus file {LOREM_DOC} not present")
     with olefile.OleFileIO(str(OFFICE / LOREM_DOC)) as ole:
         fc_clx, lcb_clx = struct.unpack_from("<II", ole.openstream("WordDocument").read(), 0x1A2)
     assert lcb_clx == 21
@@ -163,7 +154,6 @@ def test_damaged_piece_table_is_an_item_error(at, value, reason):
     assert [(e, reason in r) for _, r, e in run.errors] == [(ItemError, True)]
 
 
-@requires_corpus
 def test_truncated_doc_is_an_item_error():
     data = (OFFICE / LOREM_DOC).read_bytes()
     for size in (100, 600, len(data) // 2):
@@ -172,7 +162,6 @@ def test_truncated_doc_is_an_item_error():
             (ItemError, "not a readable Word document (damaged OLE container)")], size
 
 
-@requires_corpus
 def test_damaged_ppt_record_keeps_the_text_before_it():
     def damage(stream):
         at = stream.find(b"Lorem ipsum")
@@ -184,7 +173,6 @@ def test_damaged_ppt_record_keeps_the_text_before_it():
     assert [reason for _, reason, _ in run.errors] == ["PowerPoint presentation: damaged record at offset 37999"]
 
 
-@requires_corpus
 @pytest.mark.parametrize("name,stream_names,extractor", [
     (LOREM_DOC, ("WordDocument", "1Table"), extract_doc),
     ("plain.ppt", ("PowerPoint Document", "Current User"), extract_ppt),
@@ -347,8 +335,6 @@ def office_folder(tmp_path):
         root = tmp_path / "scan"
         root.mkdir(exist_ok=True)
         for name in names:
-            if not (OFFICE / name).exists():
-                pytest.skip(f"corpus file {name} not present")
             shutil.copy(OFFICE / name, root / name.rsplit("/", 1)[-1])
         for name, data in written.items():
             (root / name.replace("_", ".")).write_bytes(data)
@@ -373,7 +359,6 @@ def test_scan_reads_doc_and_ppt_instead_of_skipping_them(cli, office_folder):
         "plain.doc": ("application/msword", False), "plain.ppt": ("application/vnd.ms-powerpoint", False)}
 
 
-@requires_corpus
 def test_scan_finds_planted_personal_data(cli, office_folder):
     root = office_folder(planted_doc=planted_doc(NINO), planted_ppt=planted_ppt(NINO))
     result = cli("scan", root, "--format", "jsonl", "--jobs", "1")
@@ -415,7 +400,6 @@ def test_encrypted_files_protect_cannot_parse_are_refused_cleanly(cli, office_fo
                                                   "Word document is encrypted: content not read"]
 
 
-@requires_corpus
 def test_damaged_doc_in_a_scan_is_an_error_record(cli, office_folder):
     def damage(table):
         table[:] = bytes(len(table))  # no piece table anywhere
@@ -429,7 +413,6 @@ def test_damaged_doc_in_a_scan_is_an_error_record(cli, office_folder):
     assert items["damaged.doc"]["encrypted"] is None  # unread: never "not encrypted"
 
 
-@requires_corpus
 def test_truncated_doc_in_a_scan_is_reported_not_read(cli, office_folder):
     """olefile cannot open a cut-off container, so sniffing names it plain OLE
     storage and the scan reports it unread; it never reaches the extractor."""

@@ -13,10 +13,10 @@ from pdscan.extract.message import extract_message, html_to_text
 from pdscan.limits import Budget, Limits
 from pdscan.model import Chunk, Item
 
-from ..conftest import CORPUS
+from ..conftest import CORPUS, REAL
 from .drive import drive, file_item, mutations, only_item_errors
 
-MAIL = CORPUS / "mail"
+MAIL = REAL / "mail"
 MAILDIR = MAIL / "maildir" / "mu-testdir" / "cur"
 
 
@@ -173,6 +173,7 @@ def test_malformed_messages_never_raise_anything_but_item_error(raw):
     assert all(isinstance(o, (Chunk, Item)) for o in found)
 
 
+@pytest.mark.corpus
 def test_enron_sample_extracts_cleanly():
     files = sorted(p for p in (CORPUS / "enron" / "maildir").rglob("*") if p.is_file())[:150]
     for path in files:

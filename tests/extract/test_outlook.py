@@ -18,12 +18,11 @@ from pdscan.model import Chunk, Item
 from pdscan.sniff import sniff
 from pdscan.sources.mail.headers import meta_of
 
-from ..conftest import CORPUS
+from ..conftest import REAL
 from .drive import drive, file_item, mutations, only_item_errors
 
-MSG = CORPUS / "mail" / "msg"
-PST = CORPUS / "mail" / "pst"
-requires_corpus = pytest.mark.skipif(not MSG.is_dir(), reason=f"shared corpus not present at {CORPUS}")
+MSG = REAL / "mail" / "msg"
+PST = REAL / "mail" / "pst"
 
 
 def parsed(raw: bytes):
@@ -34,16 +33,14 @@ def converted(name: str) -> bytes:
     return msg_to_rfc822((MSG / name).read_bytes())[0]
 
 
-@requires_corpus
 def test_msg_and_pst_are_told_apart_by_their_bytes():
     assert {sniff(file_item(p, "renamed.bin")) for p in MSG.glob("*.msg")} == {MSG_MIME}
     assert sniff(file_item(PST / "dist-list.pst", "x.dat")) == PST_MIME
     assert sniff(file_item(PST / "libpff-pst-file_header.bin")) == PST_MIME
     # Other OLE documents keep their own types.
-    assert sniff(file_item(CORPUS / "office" / "plain.doc")) == "application/msword"
+    assert sniff(file_item(REAL / "office" / "plain.doc")) == "application/msword"
 
 
-@requires_corpus
 def test_plain_text_message_headers_and_body():
     run = drive(file_item(MSG / "TxtSampleEmail.msg"))
     assert run.errors == [] and run.items[None][1] == MSG_MIME
@@ -58,7 +55,6 @@ def test_plain_text_message_headers_and_body():
     assert raw["Received"]  # transport headers are kept as they came
 
 
-@requires_corpus
 def test_attachments_are_nested_items_with_their_names():
     run = drive(file_item(MSG / "EmailWithAttachments.msg"))
     assert run.errors == []
@@ -72,7 +68,6 @@ def test_attachments_are_nested_items_with_their_names():
     assert raw["Bcc"] == "wendy@neverland.com" and raw["Date"] == "Sat, 03 Dec 2016 18:08:54 +0000"
 
 
-@requires_corpus
 def test_member_names_follow_the_path_of_the_scanned_file():
     item = file_item(MSG / "EmailWithAttachments.msg")
     item = Item(path=item.path, open=item.open, size=item.size, member="mail/old.zip!/saved.msg", depth=1)
@@ -80,7 +75,6 @@ def test_member_names_follow_the_path_of_the_scanned_file():
     assert members == {"mail/old.zip!/saved.msg!/peterpan.jpg", "mail/old.zip!/saved.msg!/tinkerbell.jpg"}
 
 
-@requires_corpus
 @pytest.mark.parametrize("name, inner, subject", [
     ("EmailWithMsgAttachment.msg", "Msg Attachment Test.eml", "Msg Attachment Test"),
     ("hiraoka-msgInMsg.msg", "Microsoft Outlook テスト メッセージ.eml", "Microsoft Outlook テスト メッセージ"),
@@ -95,7 +89,6 @@ def test_an_embedded_message_is_a_nested_message(name, inner, subject):
         assert "Microsoft Outlook" in run.where(inner)["body"]
 
 
-@requires_corpus
 def test_a_contact_card_gives_its_fields_as_text():
     run = drive(file_item(MSG / "hiraoka-contactUnicode.msg"))
     assert run.errors == []
@@ -106,7 +99,6 @@ def test_a_contact_card_gives_its_fields_as_text():
     assert "test@example.com" in text  # the e-mail address is a named property: listed without a label
 
 
-@requires_corpus
 def test_a_date_outlook_did_not_store_is_none():
     raw = converted("strangeDate.msg")
     assert parsed(raw)["Date"] is None
@@ -114,7 +106,6 @@ def test_a_date_outlook_did_not_store_is_none():
     assert parsed(raw)["Subject"] == "MSG Test File"
 
 
-@requires_corpus
 def test_rtf_only_body_is_read():
     """No stored plain or HTML body: the (decompressed) RTF body is the text."""
     from extract_msg import openMsg
@@ -130,7 +121,6 @@ def test_rtf_only_body_is_read():
     assert body.strip() == "body"
 
 
-@requires_corpus
 def test_a_damaged_msg_is_an_item_error():
     data = (MSG / "TxtSampleEmail.msg").read_bytes()
     with pytest.raises(NotReadable):
@@ -141,14 +131,12 @@ def test_a_damaged_msg_is_an_item_error():
         list(extract_outlook(item, Context(limits, Budget(limits))))
 
 
-@requires_corpus
 def test_damaged_msg_files_fail_only_with_item_errors():
     data = (MSG / "hiraoka-test1.msg").read_bytes()
     for damaged in mutations(data, 25, seed=7):
         only_item_errors(extract_outlook, damaged, "damaged.msg")
 
 
-@requires_corpus
 def test_pst_messages_are_nested_messages():
     run = drive(file_item(PST / "dist-list.pst"))
     messages = {m: mime for m, (_, mime) in run.items.items() if m}
@@ -167,7 +155,6 @@ def test_pst_messages_are_nested_messages():
     assert "dist name 1 <dist1@rjohnson.id.au>" in members and "dist name 2 <dist2@rjohnson.id.au>" in members
 
 
-@requires_corpus
 def test_a_pst_libpff_cannot_open_is_an_item_error():
     run = drive(file_item(PST / "libpff-pst-file_header.bin"))
     assert [(m, reason) for m, reason, _ in run.errors] == [

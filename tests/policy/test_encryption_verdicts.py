@@ -32,3 +32,17 @@ def test_encrypted_file_is_not_read_and_raises_nothing(cli, tmp_path):
     result = cli("scan", tmp_path, "--format", "jsonl", "--jobs", "1")
     [item] = [r for r in result.records() if r["type"] == "item"]
     assert (item["encrypted"], item["encryption"], item["findings"], item["violations"]) == (True, "ooxml", [], [])
+
+
+@pytest.mark.parametrize("removable, encrypted, mounted, exposed, verdict, rules", [
+    (True, False, True, 0, "PASS", []),
+    (True, False, True, 2, "FAIL", ["unencrypted-removable-volume"]),
+    (True, None, True, 1, "FAIL", ["unencrypted-removable-volume"]),
+    (False, False, True, 1, "FAIL", []),          # a fixed disk: the items' own violations stand alone
+    (True, True, False, 0, "PASS", []),
+    (True, False, False, 0, "NOT MOUNTED", []),
+])
+def test_the_volume_verdict_is_the_policys(removable, encrypted, mounted, exposed, verdict, rules):
+    from pdscan.policy.evaluate import volume_verdict
+    got, violations = volume_verdict(removable, encrypted, mounted, exposed)
+    assert (got, [v.rule for v in violations]) == (verdict, rules)

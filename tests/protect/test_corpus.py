@@ -1,7 +1,9 @@
 """Every encryption sample of the shared real-world corpus, classified as expected.
 
-The table is filled from shared/corpus/real/SOURCES.md. Each corpus file must
-have a row, so a new file there fails this test until someone says what it is.
+The table is filled from shared/corpus/real/SOURCES.md; the files are read from
+their copies in fixtures/real. Each file must have a row, so a new file there
+(or in the shared corpus, when it is beside the clone) fails this test until
+someone copies it and says what it is.
 Values: (encrypted, scheme) as protect.check() returns them, or None when check()
 recognises nothing (the pipeline then reads the content itself).
 """
@@ -15,7 +17,7 @@ from pdscan import protect
 from pdscan.sniff import sniff_with_head
 from pdscan.sources.filesystem import FileRef, item_for
 
-from ..conftest import CORPUS
+from ..conftest import CORPUS, REAL
 
 FOLDERS = ("office", "pdf", "archives", "pgp", "age", "smime", "other-encrypted", "volumes")
 OWNER_ONLY = (False, None)   # opens without a password: read, with a note
@@ -173,49 +175,45 @@ EXPECTED = {
 }
 
 
-def corpus_files() -> list:
-    if not CORPUS.is_dir():
-        return []
+def corpus_files(root) -> list:
     found = []
     for folder in FOLDERS:
-        for dirpath, dirnames, filenames in os.walk(CORPUS / folder):
+        for dirpath, dirnames, filenames in os.walk(root / folder):
             dirnames.sort()
-            found += [os.path.relpath(os.path.join(dirpath, f), CORPUS) for f in sorted(filenames)]
+            found += [os.path.relpath(os.path.join(dirpath, f), root) for f in sorted(filenames)]
     return found
 
 
 def classify(relpath: str):
-    path = str(CORPUS / relpath)
+    path = str(REAL / relpath)
     st = os.stat(path)
     item = item_for(FileRef(path, st.st_size, st.st_mtime, st.st_ino, st.st_dev, st.st_ctime_ns, st.st_mtime_ns))
     mime, head = sniff_with_head(item)
     return protect.check(item, mime, head)
 
 
-requires_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"shared corpus not present at {CORPUS}")
-
-
-@requires_corpus
-@pytest.mark.parametrize("relpath", corpus_files())
+@pytest.mark.parametrize("relpath", sorted(EXPECTED))
 def test_corpus_file(relpath):
-    assert relpath in EXPECTED, f"{relpath}: new corpus file, add its expected protection to EXPECTED"
     found = classify(relpath)
     got = None if found is None else (found.encrypted, found.scheme)
     assert got == EXPECTED[relpath], f"{relpath}: {found}"
 
 
-@requires_corpus
-def test_table_has_no_stale_rows():
-    assert sorted(set(EXPECTED) - set(corpus_files())) == []
+def test_every_copied_file_has_a_row_and_every_row_a_file():
+    assert sorted(corpus_files(REAL)) == sorted(EXPECTED)
 
 
-@requires_corpus
+@pytest.mark.corpus
+def test_every_shared_corpus_file_is_copied_with_a_row():
+    new = sorted(set(corpus_files(CORPUS)) - set(EXPECTED))
+    assert new == [], "new corpus files: copy them into fixtures/real (SOURCES.md) and add their rows to EXPECTED"
+
+
 @pytest.mark.parametrize("relpath", ["office/poi/protect.xlsx", "office/poi/protected_agile.docx"])
 def test_default_office_password_is_noted(relpath):
     assert "VelvetSweatshop" in classify(relpath).note
 
 
-@requires_corpus
 @pytest.mark.parametrize("relpath, algorithm", [
     ("pdf/r2-user-password.pdf", "RC4-40"), ("pdf/r3-user-password.pdf", "RC4-128"),
     ("pdf/r4-user-password.pdf", "RC4-128"), ("pdf/r4-aes-user-password.pdf", "AES-128"),
@@ -225,12 +223,10 @@ def test_pdf_algorithm_in_note(relpath, algorithm):
     assert classify(relpath).note == algorithm
 
 
-@requires_corpus
 def test_owner_password_pdf_says_why_it_is_read():
     assert classify("pdf/r2-owner-password.pdf").note == "PDF has only an owner password: anyone can read it"
 
 
-@requires_corpus
 @pytest.mark.parametrize("relpath", ["volumes/veracrypt-vc_1-sha256-xts-aes.hc", "volumes/truecrypt-tc_1-sha1-cbc-aes.tc"])
 def test_headerless_container_is_named_as_possible(relpath):
     assert "VeraCrypt/TrueCrypt" in classify(relpath).note

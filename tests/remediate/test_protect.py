@@ -487,6 +487,7 @@ def sha256_of(path) -> str:
     return digest.hexdigest()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not hasattr(os, "fork") or sys.platform == "darwin", reason="ru_maxrss in KiB on Linux")
 def test_1gib_round_trip_in_bounded_memory(tmp_path, keys):
     path = tmp_path / "disk.img"

@@ -24,8 +24,9 @@ FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          "--hide-scrollbars")
 
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium not found: install Debian's chromium "
-                                                         "(.ci/run does: apt-get install chromium)")
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(CHROMIUM is None, reason="chromium not found: install Debian's chromium "
+                                                          "(.ci/run does: apt-get install chromium)")]
 
 
 def _chromium(tmp_path, *args) -> subprocess.CompletedProcess:

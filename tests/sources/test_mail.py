@@ -10,10 +10,9 @@ from pdscan.sources.mail.headers import iso_date, sender
 from pdscan.sources.mail.maildir import plus_folder
 from pdscan.sources.mail.mbox import folder_of
 
-from ..conftest import CORPUS
+from ..conftest import CORPUS, REAL
 from .mailboxes import FOLDERS, expected, make_eml_tree, make_maildir, make_mbox_tree
 
-requires_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"shared corpus not present at {CORPUS}")
 LAYOUTS = {
     "maildir": make_maildir,
     "mbox-tree": make_mbox_tree,
@@ -95,26 +94,24 @@ def test_header_decoding_is_tolerant():
     assert folder_of("archive.mbox") == "archive"
 
 
-@requires_corpus
 def test_real_maildirs():
-    items, errors = read(CORPUS / "mail" / "maildir" / "mu-testdir")
+    items, errors = read(REAL / "mail" / "maildir" / "mu-testdir")
     assert not errors and len(items) >= 15
     assert {i.meta["folder"] for i in items} == {"Inbox"}
     assert not any(i.member.startswith("tmp/") for i in items)
-    nested, _ = read(CORPUS / "mail" / "maildir" / "mu-testdir2")
+    nested, _ = read(REAL / "mail" / "maildir" / "mu-testdir2")
     assert {i.meta["folder"] for i in nested} == {"Foo", "bar", "wom_bat"}
 
 
-@requires_corpus
 def test_real_mbox_and_eml_folder():
-    items, errors = read(CORPUS / "mail" / "mbox" / "mboxparser-testbox.mbox")
+    items, errors = read(REAL / "mail" / "mbox" / "mboxparser-testbox.mbox")
     assert not errors and len(items) == 9
     assert items[0].meta["from"] == "Robin Friedrich <friedrich@pythonpros.com>"
-    eml, errors = read(CORPUS / "mail" / "eml")
+    eml, errors = read(REAL / "mail" / "eml")
     assert not errors and len(eml) == 6 and {i.meta["folder"] for i in eml} == {"eml"}
 
 
-@requires_corpus
+@pytest.mark.corpus
 @pytest.mark.parametrize("user", ["arnold-j", "baughman-d", "griffith-j"])
 def test_enron_user_folders_read_as_a_plain_tree(user):
     root = CORPUS / "enron" / "maildir" / user

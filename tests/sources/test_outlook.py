@@ -9,11 +9,10 @@ from pdscan.extract.outlook import msg_to_rfc822
 from pdscan.model import ErrorRecord, Item
 from pdscan.sources.mail import open_mailbox
 
-from ..conftest import CORPUS
+from ..conftest import REAL
 
-MSG = CORPUS / "mail" / "msg"
-PST = CORPUS / "mail" / "pst"
-requires_corpus = pytest.mark.skipif(not MSG.is_dir(), reason=f"shared corpus not present at {CORPUS}")
+MSG = REAL / "mail" / "msg"
+PST = REAL / "mail" / "pst"
 # Messages of the corpus compared as .msg and as the same message in a Maildir.
 SAME = ["TxtSampleEmail.msg", "HtmlSampleEmail.msg", "EmailWithAttachments.msg", "EmailWithMsgAttachment.msg",
         "hiraoka-contactUnicode.msg", "hiraoka-attachmentFiles.msg"]
@@ -36,7 +35,6 @@ def subject(item: Item) -> str:
     return BytesParser(policy=policy.default).parsebytes(item.open().read())["Subject"]
 
 
-@requires_corpus
 def test_a_folder_of_msg_files():
     items, errors = read(MSG)
     assert errors == []
@@ -54,7 +52,6 @@ def test_a_folder_of_msg_files():
     assert subject(by_name["hiraoka-contactUnicode.msg"]) == "コム ドット イグザンプル 殿"
 
 
-@requires_corpus
 def test_msg_files_in_a_tree_are_in_the_folder_they_sit_in(tmp_path):
     for folder, name in (("Inbox", "TxtSampleEmail.msg"), ("Personal/Family", "hiraoka-sent.msg")):
         (tmp_path / folder).mkdir(parents=True)
@@ -68,7 +65,6 @@ def test_msg_files_in_a_tree_are_in_the_folder_they_sit_in(tmp_path):
         (str(tmp_path / "Inbox" / "TxtSampleEmail.msg"), "TxtSampleEmail.msg", "Inbox")]
 
 
-@requires_corpus
 def test_a_damaged_msg_is_an_error_and_the_others_are_read(tmp_path):
     shutil.copy(MSG / "hiraoka-sent.msg", tmp_path / "good.msg")
     (tmp_path / "cut.msg").write_bytes((MSG / "TxtSampleEmail.msg").read_bytes()[:20000])
@@ -77,7 +73,6 @@ def test_a_damaged_msg_is_an_error_and_the_others_are_read(tmp_path):
     assert [e.member for e in errors] == ["cut.msg"] and errors[0].error.startswith("not a readable Outlook message")
 
 
-@requires_corpus
 def test_pst_folders_and_messages():
     items, errors = read(PST / "dist-list.pst")
     assert [(i.member, i.meta["folder"], subject(i)) for i in items] == DIST_LIST
@@ -90,7 +85,6 @@ def test_pst_folders_and_messages():
         ("Calendar/2097348!/Untitled.eml (2)", "embedded message not read (libpff cannot open it)")]
 
 
-@requires_corpus
 def test_a_pst_password_does_not_stop_reading():
     """passworded.pst has a PST password (PidTagPstPassword, a CRC in the message store). The
     password is checked by Outlook only; the data is not encrypted and libpff reads it all, so
@@ -109,7 +103,6 @@ def test_a_pst_password_does_not_stop_reading():
     assert [(i.member, i.meta["folder"], subject(i)) for i in items] == DIST_LIST[1:]
 
 
-@requires_corpus
 def test_a_pst_header_alone_is_one_error():
     items, errors = read(PST / "libpff-pst-file_header.bin")  # found by its "!BDN" magic, not its name
     assert items == []
@@ -117,7 +110,6 @@ def test_a_pst_header_alone_is_one_error():
         (str(PST / "libpff-pst-file_header.bin"), None, "not a readable Outlook data file (damaged or truncated)")]
 
 
-@requires_corpus
 def test_a_truncated_pst_reports_what_it_lost_and_keeps_the_rest(tmp_path):
     data = (PST / "dist-list.pst").read_bytes()
     root = tmp_path / "mail"
@@ -163,7 +155,6 @@ def outlook_and_maildir(tmp_path_factory):
     return root / "outlook", root / "maildir"
 
 
-@requires_corpus
 def test_pdscan_mail_reads_msg_files(mail, outlook_and_maildir):
     result = mail(outlook_and_maildir[0])
     got = message_records(result)
@@ -180,7 +171,6 @@ def test_pdscan_mail_reads_msg_files(mail, outlook_and_maildir):
     assert "Chris.Wilson@leeds.gov.uk" not in "".join(str(f["samples"]) for f in txt["findings"])
 
 
-@requires_corpus
 def test_the_same_message_as_msg_and_in_a_maildir_gives_the_same_record(mail, outlook_and_maildir):
     outlook, maildir = (message_records(mail(source)) for source in outlook_and_maildir)
     assert sorted(outlook) == sorted(maildir) == sorted(SAME)
@@ -190,7 +180,6 @@ def test_the_same_message_as_msg_and_in_a_maildir_gives_the_same_record(mail, ou
         assert {f: outlook[name][f] for f in fields} == {f: maildir[name][f] for f in fields}, name
 
 
-@requires_corpus
 def test_pdscan_mail_reads_a_pst(mail):
     result = mail(PST / "dist-list.pst")
     got = [r for r in result.records() if r["type"] == "message"]

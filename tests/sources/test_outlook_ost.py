@@ -59,6 +59,7 @@ def compared(result) -> Counter:
                    for r in result.records() if r["type"] == "message")
 
 
+@pytest.mark.slow
 def test_the_same_messages_from_the_ost_and_from_a_maildir_give_the_same_records(cli, ost, tmp_path):
     policy = tmp_path / "all.toml"  # classify every message, Personal or not
     policy.write_text('[mail]\npersonal_folder = "no such folder"\n')

@@ -1,5 +1,5 @@
-"""probe_device against every volume image in the shared corpus (LUKS, BitLocker, FileVault 2,
-APFS, TrueCrypt/VeraCrypt) and against plain data."""
+"""probe_device against every volume image of the shared corpus, copied into fixtures/real (LUKS,
+BitLocker, FileVault 2, APFS, TrueCrypt/VeraCrypt), and against plain data."""
 from __future__ import annotations
 
 import lzma
@@ -9,9 +9,9 @@ import pytest
 from pdscan.sources.volumes import linux, lsblk, probe_device
 from pdscan.sources.volumes.signatures import probe_details, read_prefix
 
-from ..conftest import CORPUS
+from ..conftest import CORPUS, REAL
 
-VOLUMES = CORPUS / "volumes"
+VOLUMES = REAL / "volumes"
 
 
 IMAGES = {  # file -> (encrypted, scheme) or None (no signature)
@@ -55,22 +55,22 @@ LUKS_VERSIONS = {"luks1-aes-xts-plain64-sha256.first64KiB.img": "LUKS1 header",
                  "bitlk-togo-aes-xts-128.first64KiB.img": "BitLocker To Go volume header"}
 
 
-def _corpus_files() -> list[str]:
-    if not VOLUMES.is_dir():
-        return []
-    return sorted(str(p.relative_to(VOLUMES)) for p in VOLUMES.rglob("*") if p.is_file())
+def _files(folder) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
 
 
-@pytest.mark.skipif(not VOLUMES.is_dir(), reason=f"shared corpus not present at {VOLUMES}")
-def test_every_corpus_volume_file_has_an_expectation():
-    assert sorted(IMAGES) == _corpus_files()
+def test_every_copied_volume_file_has_an_expectation():
+    assert sorted(IMAGES) == _files(VOLUMES)
+
+
+@pytest.mark.corpus
+def test_every_corpus_volume_file_is_copied():
+    assert _files(CORPUS / "volumes") == _files(VOLUMES)
 
 
 @pytest.mark.parametrize("name", sorted(IMAGES))
 def test_probe_every_volume_image(name, tmp_path):
     path = VOLUMES / name
-    if not path.exists():
-        pytest.skip(f"shared corpus file missing: {path}")
     if name.endswith(".xz"):  # whole images: the first 64 KiB is all the probe reads anyway
         with lzma.open(path) as f:
             (tmp_path / "img").write_bytes(f.read(64 * 1024))

@@ -1,35 +1,32 @@
 """`pdscan retention PATH...`: personal data held past its retention period, and a deletion plan.
 
-The filesystem source runs through the pipeline as for `scan`; each item that
-holds personal data is then classified by the retention schedule
-(policy/retention.py). Only items past their period are listed (with a
-`retention-expired` violation and a `retention` object in JSONL); --plan-out
-writes the expired, delete-action files as a plan for `pdscan shred`.
+The filesystem source runs through the pipeline as for `scan`, with the
+retention hook (hooks/retention.py) keeping each file's retention facts as
+it is read, so each file is read once; each item that holds personal data
+is then classified by the retention schedule (policy/retention.py). Only
+items past their period are listed (with a `retention-expired` violation
+and a `retention` object in JSONL); --plan-out writes the expired,
+delete-action files as a plan for `pdscan shred`. --db stores the scan's own
+records, as `pdscan scan` would, never the retention verdicts.
 """
 from __future__ import annotations
 
 import datetime as dt
-from email.parser import BytesHeaderParser
-from email.utils import parsedate_to_datetime
-from functools import partial
 
 from .. import config as configuration
 from ..detect.loader import load_detectors
-from ..errors import ConfigError, ItemError
-from ..extract import Context, extractor_for
-from ..limits import Budget
-from ..model import Chunk, Item
+from ..errors import ConfigError
+from ..hooks.retention import RetentionHook, retention_facts
 from ..pipeline import Session, count, scan_events
 from ..policy.evaluate import retention_violation
-from ..policy.retention import Facts, age_text, decide, read_text_facts
+from ..policy.retention import age_text, decide
 from ..policy.schedule import load_schedule
 from ..remediate.plan import entry_for, write_plan
 from ..safefile import refuse_symlink
 from ..sinks.console import item_name
-from ..sources.filesystem import Walker, open_readonly
+from ..sinks.store import StoreSink
+from ..sources.filesystem import Walker
 from .common import add_scan_options, check_roots, open_sinks, scan_exit_code
-
-HEADER_CAP = 256 * 1024
 
 
 def add_parser(sub) -> None:
@@ -52,20 +49,25 @@ def run_retention(args) -> int:
     cfg = configuration.build(args.policy, args.detectors, args.exclude, args.jobs)
     specs = load_detectors(cfg.detector_paths)
     schedule = load_schedule(cfg.policy.raw, cfg.policy.source, {s.id for s in specs})
-    judge = Judge(schedule, {s.id: s.category for s in specs}, cfg, now)
-    # Retention records carry retention verdicts only, and only expired items: stored as
-    # scan results they would corrupt the store's incremental reuse. Never store them.
-    args.db = None
-    with open_sinks(args) as (sinks, _progress):
+    judge = Judge(schedule, {s.id: s.category for s in specs}, now, bool(args.plan_out))
+    with open_sinks(args, cfg, None, args.paths) as (sinks, _progress):
         if args.format == "text":
             sinks[0] = RetentionText(sinks[0], judge)
-        session = Session(sinks)
-        for record in scan_events(cfg, Walker(cfg.walk).walk(args.paths), session.summary):
+        # Retention records carry retention verdicts only, and only expired items: stored as
+        # scan results they would corrupt the store's incremental reuse. The store gets the scan's.
+        stored = Session([s for s in sinks if isinstance(s, StoreSink)])
+        shown = [s for s in sinks if not isinstance(s, StoreSink)]
+        session = Session(shown)
+        events = Walker(cfg.walk).walk(args.paths)
+        for record in scan_events(cfg, events, session.summary, hooks=(RetentionHook(schedule),)):
+            stored.emit(record)
             out = judge(record)
             count(session.summary, out)
             if out["type"] == "error" or out["violations"]:
-                for sink in sinks:
+                for sink in shown:
                     sink.record(out)
+        stored.summary.skipped = session.summary.skipped
+        stored.close()
         summary = session.close()
     if args.plan_out:
         write_plan(args.plan_out, judge.planned, now, cfg.policy.source)
@@ -82,10 +84,11 @@ def _today(text) -> dt.date:
 
 
 class Judge:
-    """Item record → the same record with retention verdicts; collects plan entries."""
+    """Item record → the same record with retention verdicts; collects plan entries when a plan is
+    wanted (each entry reads its file again for the digest shred checks)."""
 
-    def __init__(self, schedule, det_categories: dict, cfg, now: dt.date):
-        self.schedule, self.det_categories, self.cfg, self.now = schedule, det_categories, cfg, now
+    def __init__(self, schedule, det_categories: dict, now: dt.date, plan: bool):
+        self.schedule, self.det_categories, self.now, self.plan = schedule, det_categories, now, plan
         self.planned: list = []
         self.unclassified = 0   # personal data that no category claims: not judged at all
 
@@ -95,7 +98,7 @@ class Judge:
         out = dict(record, violations=[])
         if not record.get("_personal"):
             return out
-        facts, mail_date = self._facts(record)
+        facts, mail_date = retention_facts(record)
         decision = decide(self.schedule, record, facts, self.det_categories, self.now, mail_date)
         if decision is None:
             self.unclassified += 1
@@ -104,7 +107,7 @@ class Judge:
         if decision.expired:
             violation = retention_violation(decision)
             out["violations"] = [violation.to_dict()]
-            if decision.action == "delete":
+            if decision.action == "delete" and self.plan:
                 self._plan(record, decision, violation.detail)
         return out
 
@@ -113,45 +116,6 @@ class Judge:
             self.planned.append(entry_for(record["path"], decision.category.id, decision.rule, reason))
         except OSError:
             pass  # gone or unreadable since the scan: nothing to plan
-
-    def _facts(self, record: dict):
-        """Keywords and anchored dates from the file's own text (top-level files only)."""
-        facts, mail_date = Facts(), None
-        if record["member"] is not None:
-            return facts, mail_date
-        item = Item(path=record["path"], open=partial(open_readonly, record["path"], False),
-                    size=record["size"] or 0)
-        try:
-            if record["mime"] == "message/rfc822":
-                mail_date = _mail_date(item)
-            extractor = extractor_for(record["mime"])
-            if extractor is not None:
-                for out in extractor(item, Context(self.cfg.limits, Budget(self.cfg.limits))):
-                    if isinstance(out, Chunk):
-                        _chunk_facts(facts, self.schedule, out)
-        except (ItemError, OSError, ValueError):
-            pass  # the scan already recorded why; the file's modified date still counts
-        return facts, mail_date
-
-
-def _chunk_facts(facts: Facts, schedule, chunk: Chunk) -> None:
-    text = chunk.data.decode("utf-8", "replace")
-
-    def label_at(pos: int):
-        if chunk.columns is not None:
-            return chunk.columns.header_at(chunk.data, len(text[:pos].encode("utf-8")))
-        return chunk.header
-
-    read_text_facts(facts, schedule, text, label_at)
-
-
-def _mail_date(item: Item):
-    with item.open() as stream:
-        headers = BytesHeaderParser().parsebytes(stream.read(HEADER_CAP))
-    try:
-        return parsedate_to_datetime(headers["Date"]).astimezone(dt.timezone.utc).date() if headers["Date"] else None
-    except (TypeError, ValueError):
-        return None
 
 
 def _summary(decision) -> dict:

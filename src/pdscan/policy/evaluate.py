@@ -48,6 +48,17 @@ def volume_violations(removable: bool, encrypted, personal_items: int) -> list:
                       "encrypt the volume (BitLocker To Go on Windows, LUKS on Linux) or remove the data")]
 
 
+def volume_verdict(removable: bool, encrypted, mounted: bool, exposed: int) -> tuple:
+    """(verdict, violations) of a volume with `exposed` items of readable personal data.
+
+    PASS: encrypted, or nothing personal readable; FAIL: personal data readable on it;
+    NOT MOUNTED: not encrypted and its files could not be looked at."""
+    if not mounted:
+        return ("PASS" if encrypted else "NOT MOUNTED"), []
+    violations = volume_violations(removable, encrypted, exposed)
+    return ("FAIL" if violations or exposed else "PASS"), violations
+
+
 def retention_violation(decision) -> Violation:
     """`retention-expired`: a policy/retention.Decision whose expiry has passed."""
     verb = "review it" if decision.action == "review" else "delete it securely (pdscan shred)"

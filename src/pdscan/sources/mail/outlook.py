@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import os
+from functools import partial
 from typing import Iterator, Optional
 
 from ...extract import pst
@@ -81,5 +82,5 @@ def pst_messages(path: str) -> Iterator:
 
 
 def _item(mailbox: str, member: str, hint: str, raw: bytes, mtime: float, folder: str) -> Item:
-    return Item(path=mailbox, open=lambda: io.BytesIO(raw), size=len(raw), mtime=mtime, member=member,
+    return Item(path=mailbox, open=partial(io.BytesIO, raw), size=len(raw), mtime=mtime, member=member,
                 name_hint=hint, meta=meta_of(raw[:HEAD], folder))
