@@ -21,6 +21,11 @@ def confidence_rank(level: str) -> int:
     return CONFIDENCES.index(level)
 
 
+def worst_first(severity) -> int:
+    """Sort key putting the most severe first: high 0, medium 1, low 2, anything else after them."""
+    return SEVERITIES[::-1].index(severity) if severity in SEVERITIES else len(SEVERITIES)
+
+
 @dataclass(frozen=True)
 class Item:
     """Something to scan: a way to read its bytes plus where it came from.

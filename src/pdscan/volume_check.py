@@ -13,11 +13,12 @@ import dataclasses
 import os
 
 from .errors import PdscanError
+from .model import SEVERITIES, worst_first
 from .policy.evaluate import volume_verdict
+from .policy.rules import UNENCRYPTED_PERSONAL_DATA
 from .sources.filesystem import Walker
 from .sources.volumes import Volume, volume_for_path
 
-WORST = {"high": 0, "medium": 1, "low": 2}
 WORST_SHOWN = 20
 
 
@@ -42,18 +43,18 @@ def volume_record(volume: Volume, verdict, violations=()) -> dict:
 class VolumeReview:
     """The readable personal-data items of one volume, for its verdict."""
 
-    def __init__(self, volume: Volume):
-        self.volume = volume
+    def __init__(self, volume: Volume, declared: dict):
+        self.volume, self.declared = volume, declared  # declared: the policy's rules (policy/rules.py)
         self.items: list = []
 
     def add(self, record: dict) -> None:
-        if record["type"] == "item" and any(v["rule"] == "unencrypted-personal-data" for v in record["violations"]):
+        if record["type"] == "item" and any(v["rule"] == UNENCRYPTED_PERSONAL_DATA for v in record["violations"]):
             self.items.append(record)
 
     def finish(self) -> dict:
         volume = self.volume
         verdict, violations = volume_verdict(volume.removable, volume.encrypted, bool(volume.mountpoint),
-                                             len(self.items))
+                                             len(self.items), self.declared)
         record = volume_record(volume, verdict, violations)
         if volume.mountpoint:
             record["_worst"] = sorted(self.items, key=_worst_first)[:WORST_SHOWN]
@@ -62,7 +63,7 @@ class VolumeReview:
 
 def check_volume(session, cfg, volume: Volume) -> str:
     """Scan a volume into the session, then emit its verdict record; returns the verdict."""
-    review = VolumeReview(volume)
+    review = VolumeReview(volume, cfg.policy.rules)
     if volume.mountpoint:
         volume_cfg = dataclasses.replace(cfg, volume_encrypted=volume.encrypted, check_volumes=False)
         session.scan(volume_cfg, Walker(cfg.walk).walk([volume.mountpoint]), review.add)
@@ -72,5 +73,5 @@ def check_volume(session, cfg, volume: Volume) -> str:
 
 
 def _worst_first(record: dict):
-    severity = min((WORST[v["severity"]] for v in record["violations"]), default=3)
+    severity = min((worst_first(v["severity"]) for v in record["violations"]), default=len(SEVERITIES))
     return severity, -sum(f["count"] for f in record["findings"])

@@ -43,6 +43,7 @@ def test_encrypted_file_is_not_read_and_raises_nothing(cli, tmp_path):
     (True, False, False, 0, "NOT MOUNTED", []),
 ])
 def test_the_volume_verdict_is_the_policys(removable, encrypted, mounted, exposed, verdict, rules):
+    from pdscan.config import build
     from pdscan.policy.evaluate import volume_verdict
-    got, violations = volume_verdict(removable, encrypted, mounted, exposed)
+    got, violations = volume_verdict(removable, encrypted, mounted, exposed, build().policy.rules)
     assert (got, [v.rule for v in violations]) == (verdict, rules)

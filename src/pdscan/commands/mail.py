@@ -46,13 +46,13 @@ def run_mail(args) -> int:
     rules = MailRules.from_policy(cfg.policy.raw, args.owner_domain)
     # Opened before any output: a missing source or a refused IMAP login stops here, with exit 2.
     mailboxes = [open_mailbox(source, cafile=args.imap_cafile) for source in args.sources]
-    hooks = (MailHook(rules),)
+    hooks = (MailHook(rules, cfg.policy.rules),)
     with open_sinks(args, cfg, None, args.sources) as (sinks, _progress):
         if args.format == "text":
             sinks[0] = MailText(sinks[0], rules.personal_folder)
         session = Session(sinks)
         for events in mailboxes:
-            review = MailboxReview(rules)
+            review = MailboxReview(rules, cfg.policy.rules)
             for record in scan_events(cfg, excluding(events, cfg.walk.exclude), session.summary, hooks=hooks):
                 if record["type"] == "message":
                     review.add(record, message_facts(record))  # emitted once the mailbox's threads are known

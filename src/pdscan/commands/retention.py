@@ -49,7 +49,7 @@ def run_retention(args) -> int:
     cfg = configuration.build(args.policy, args.detectors, args.exclude, args.jobs)
     specs = load_detectors(cfg.detector_paths)
     schedule = load_schedule(cfg.policy.raw, cfg.policy.source, {s.id for s in specs})
-    judge = Judge(schedule, {s.id: s.category for s in specs}, now, bool(args.plan_out))
+    judge = Judge(schedule, {s.id: s.category for s in specs}, now, bool(args.plan_out), cfg.policy.rules)
     with open_sinks(args, cfg, None, args.paths) as (sinks, _progress):
         if args.format == "text":
             sinks[0] = RetentionText(sinks[0], judge)
@@ -87,8 +87,9 @@ class Judge:
     """Item record → the same record with retention verdicts; collects plan entries when a plan is
     wanted (each entry reads its file again for the digest shred checks)."""
 
-    def __init__(self, schedule, det_categories: dict, now: dt.date, plan: bool):
+    def __init__(self, schedule, det_categories: dict, now: dt.date, plan: bool, declared: dict):
         self.schedule, self.det_categories, self.now, self.plan = schedule, det_categories, now, plan
+        self.declared = declared  # the policy's rules (policy/rules.py)
         self.planned: list = []
         self.unclassified = 0   # personal data that no category claims: not judged at all
 
@@ -105,7 +106,7 @@ class Judge:
             return out
         out["retention"] = _summary(decision)
         if decision.expired:
-            violation = retention_violation(decision)
+            violation = retention_violation(decision, self.declared)
             out["violations"] = [violation.to_dict()]
             if decision.action == "delete" and self.plan:
                 self._plan(record, decision, violation.detail)

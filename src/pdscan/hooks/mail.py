@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from ..model import ErrorRecord, Item
+from ..model import ErrorRecord, Item, confidence_rank
 from . import whole
 from ..policy.mailbox import outside_violation
 from ..policy.mailclass import MailRules, Verdict, classify, facts_of
@@ -23,16 +23,16 @@ MAX_SAMPLES = 3
 
 
 class MailHook:
-    def __init__(self, rules: MailRules):
-        self.rules = rules
+    def __init__(self, rules: MailRules, declared: dict):
+        self.rules, self.declared = rules, declared  # declared: the policy's rules (policy/rules.py)
 
     def begin(self, item: Item) -> "MessageWatch":
-        return MessageWatch(self.rules, item)
+        return MessageWatch(self.rules, self.declared, item)
 
 
 class MessageWatch:
-    def __init__(self, rules: MailRules, item: Item):
-        self.rules, self.item = rules, item
+    def __init__(self, rules: MailRules, declared: dict, item: Item):
+        self.rules, self.declared, self.item = rules, declared, item
         self.inside = rules.inside_personal(item.meta.get("folder"))
         self.read = rules.scan_personal or not self.inside
         self.head: Optional[bytes] = None
@@ -57,7 +57,7 @@ class MessageWatch:
             if facts is None:
                 return out
             verdict = classify(facts, rules)
-        violations = [outside_violation(rules)] if verdict.classification == "personal" and not self.inside else []
+        violations = [outside_violation(rules, self.declared)] if verdict.classification == "personal" and not self.inside else []
         record = message_record(item, verdict, merged_findings(records), violations, self.inside)
         record["_personal"] = any(r.get("_personal") for r in records)
         record["_facts"] = facts
@@ -87,7 +87,6 @@ class MessageWatch:
 def merged_findings(records) -> list:
     """The findings of a message and all its parts, one per detector, distinct values by keyed hash."""
     merged: dict = {}
-    order = ("low", "medium", "high")
     for record in records:
         if record["type"] != "item":
             continue
@@ -100,7 +99,7 @@ def merged_findings(records) -> list:
                 entry["keys"].update(found)
             else:
                 entry["count"] += f["count"]
-            if order.index(f["confidence"]) > order.index(entry["confidence"]):
+            if confidence_rank(f["confidence"]) > confidence_rank(entry["confidence"]):
                 entry["confidence"] = f["confidence"]
             for s in f["samples"]:
                 if s not in entry["samples"] and len(entry["samples"]) < MAX_SAMPLES:

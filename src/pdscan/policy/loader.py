@@ -13,17 +13,17 @@ from pathlib import Path
 from typing import Optional
 
 from ..errors import ConfigError
-from ..model import CONFIDENCES, SEVERITIES
+from ..model import CONFIDENCES
 from .keys import check_keys
 from .mailclass import MailRules
+from .rules import UNENCRYPTED_PERSONAL_DATA, load_rules
 from .schedule import load_schedule
 
 SECTIONS = {"scan", "personal_data", "rules", "publishing", "mail", "retention", "reports"}
-# The keys of the sections read here; [mail] and [retention] are checked by their own readers.
+# The keys of the sections read here; [mail], [retention] and [rules] are checked by their own readers.
 # [reports] takes no keys yet: anything in it would be silently ignored.
 KEYS = {"scan": {"exclude"}, "personal_data": {"min_confidence", "detectors"},
-        "rules": {"unencrypted-personal-data"}, "publishing": {"folders"}, "reports": set()}
-RULE_KEYS = {"severity", "high_when_categories", "high_when_count"}
+        "publishing": {"folders"}, "reports": set()}
 
 
 @dataclass(frozen=True)
@@ -36,8 +36,8 @@ class DetectorRule:
 class Policy:
     exclude: tuple
     detectors: dict                  # detector id → DetectorRule: when it makes an item personal data
-    severity: str                    # of unencrypted-personal-data
-    high_categories: tuple           # detector categories that make it high
+    rules: dict                      # rule id → rules.Rule: severity, description, advice
+    high_categories: tuple           # detector categories that make unencrypted-personal-data high
     high_count: int                  # or this many distinct values
     publishing_folders: tuple
     raw: dict = field(default_factory=dict, compare=False)  # sections later stages read (mail, retention)
@@ -113,8 +113,6 @@ def _check_sections(doc: dict, where: str, known_detectors: Optional[set]) -> No
         raise ConfigError(f"{where}: unknown section [{unknown[0]}]")
     for section, known in KEYS.items():
         check_keys(_table(doc, section, where), known, where, section)
-    check_keys(_table(_table(doc, "rules", where), "unencrypted-personal-data", where), RULE_KEYS, where,
-               "rules.unencrypted-personal-data")
     MailRules.from_policy(doc, where=where)
     load_schedule(doc, where, known_detectors)
 
@@ -123,14 +121,15 @@ def build_policy(doc: dict, where: str, known_detectors: Optional[set] = None) -
     _check_sections(doc, where, known_detectors)
     scan = _table(doc, "scan", where)
     personal = _table(doc, "personal_data", where)
-    rule = _table(_table(doc, "rules", where), "unencrypted-personal-data", where)
+    rules = load_rules(doc, where)
+    rule = doc["rules"][UNENCRYPTED_PERSONAL_DATA]
     count = rule.get("high_when_count", 50)
     if not isinstance(count, int) or count < 1:
-        raise ConfigError(f"{where}: rules.unencrypted-personal-data.high_when_count must be a whole number")
+        raise ConfigError(f"{where}: rules.{UNENCRYPTED_PERSONAL_DATA}.high_when_count must be a whole number")
     return Policy(
         exclude=_strings(scan, "exclude", where),
         detectors=_detector_rules(personal, known_detectors, where),
-        severity=_choice(rule, "severity", SEVERITIES, "medium", where),
+        rules=rules,
         high_categories=_strings(rule, "high_when_categories", where),
         high_count=count,
         publishing_folders=_strings(_table(doc, "publishing", where), "folders", where),

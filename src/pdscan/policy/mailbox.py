@@ -20,6 +20,7 @@ from typing import Iterator, Optional
 
 from ..model import Violation
 from .mailclass import MailRules, Facts
+from .rules import BULK_SOCIAL_EMAIL, PERSONAL_EMAIL_OUTSIDE_FOLDER
 
 THREAD_CAP = 1.0
 REPLY_PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|wg|sv|vs|tr)\s*(\[\d+\])?\s*:\s*)+", re.I)
@@ -46,8 +47,8 @@ def thread_keys(facts: Facts) -> tuple:
 
 
 class MailboxReview:
-    def __init__(self, rules: MailRules):
-        self.rules = rules
+    def __init__(self, rules: MailRules, declared: dict):
+        self.rules, self.declared = rules, declared  # declared: the policy's rules (policy/rules.py)
         self.entries: list = []
 
     def add(self, record: dict, facts: Optional[Facts]) -> None:
@@ -100,7 +101,7 @@ class MailboxReview:
                 record = entry.record
                 record["reasons"] = [*record["reasons"],
                                      f"thread of {len(distinct)} messages leaning {leaning} ({shift:+.1f})"]
-                _rescored(record, round(entry.base + shift, 2), self.rules)
+                _rescored(record, round(entry.base + shift, 2), self.rules, self.declared)
 
     def _identity(self, i: int) -> str:
         return self.entries[i].identity or f"#{i}"
@@ -131,21 +132,23 @@ class MailboxReview:
                 detail = (f"{sender or 'an unknown sender'} sent {most} personal messages in "
                           f"{self.rules.bulk_days} days ({span[0]:%Y-%m-%d} to {span[1]:%Y-%m-%d}); "
                           f"policy allows {self.rules.bulk_threshold}")
-                crossing.record["violations"].append(Violation("bulk-social-email", "medium", detail).to_dict())
+                crossing.record["violations"].append(
+                    Violation(BULK_SOCIAL_EMAIL, self.declared[BULK_SOCIAL_EMAIL].severity, detail).to_dict())
 
 
-def _rescored(record: dict, score: float, rules: MailRules) -> None:
+def _rescored(record: dict, score: float, rules: MailRules, declared: dict) -> None:
     """A new score, its classification, and personal-email-outside-folder kept in step with it."""
     record["score"] = score
     record["classification"] = "personal" if score >= rules.weights["personal_threshold"] else "work"
-    others = [v for v in record["violations"] if v["rule"] != "personal-email-outside-folder"]
+    others = [v for v in record["violations"] if v["rule"] != PERSONAL_EMAIL_OUTSIDE_FOLDER]
     if record["classification"] == "personal" and not record.get("_inside_personal"):
-        others.insert(0, outside_violation(rules).to_dict())
+        others.insert(0, outside_violation(rules, declared).to_dict())
     record["violations"] = others
 
 
-def outside_violation(rules: MailRules) -> Violation:
-    return Violation("personal-email-outside-folder", "low", f"move this message to {rules.personal_folder}")
+def outside_violation(rules: MailRules, declared: dict) -> Violation:
+    return Violation(PERSONAL_EMAIL_OUTSIDE_FOLDER, declared[PERSONAL_EMAIL_OUTSIDE_FOLDER].severity,
+                     f"move this message to {rules.personal_folder}")
 
 
 def _when(iso: Optional[str]) -> Optional[datetime]:

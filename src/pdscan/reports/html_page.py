@@ -10,7 +10,7 @@ import html
 import re
 from collections import Counter
 
-from .tables import RULES, Tables
+from .tables import Tables, declared_rules
 
 HEADLINES = ("Endpoints", "Files scanned", "Items with personal data", "Items with personal data, unencrypted",
              "Violations", "Volumes failed", "Errors (items that could not be read)")
@@ -126,7 +126,7 @@ def _charts(tables: Tables) -> str:
 
 def _rules_text() -> str:
     items = "".join(f"<dt>{esc(rule)}</dt><dd>{esc(meaning)} <em>What to do:</em> {esc(action)}</dd>"
-                    for rule, (meaning, action) in RULES.items())
+                    for rule, (meaning, action) in declared_rules().items())
     return f"<section><h2>What the rules mean</h2><dl>{items}</dl></section>"
 
 

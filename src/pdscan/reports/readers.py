@@ -21,6 +21,7 @@ from urllib.parse import quote
 from ..display import shown
 from ..errors import ConfigError
 from ..safefile import refuse_symlink
+from ..policy.rules import BULK_SOCIAL_EMAIL, PERSONAL_EMAIL_OUTSIDE_FOLDER, RETENTION_EXPIRED
 
 RECORD_TYPES = ("item", "message", "error", "volume", "summary")
 LINE_CAP = 16 * 1024 * 1024  # a line read at a time while checking: a binary file has no newlines
@@ -124,7 +125,7 @@ def _tally_item(scan: Scan, r: dict) -> None:
         scan.unencrypted += r.get("encrypted") is False
     for v in r.get("violations") or ():
         scan.violations[(v.get("rule"), v.get("severity"))] += 1
-        if v.get("rule") == "retention-expired":
+        if v.get("rule") == RETENTION_EXPIRED:
             scan.retention[(_category(v, r), v.get("severity"))] += 1
 
 
@@ -163,15 +164,12 @@ def jsonl_violations(scan: Scan) -> Iterator[tuple]:
             yield from _violation_rows(scan.endpoint, r, r.get("findings") or ())
 
 
-OUTSIDE_RULE, BULK_RULE = "personal-email-outside-folder", "bulk-social-email"
-
-
 def _mail_counts(r: dict) -> tuple:
     """One message's (messages, personal, personal outside Personal, with personal data, bulk-social) counts."""
     rules = [v.get("rule") for v in r.get("violations") or () if isinstance(v, dict)]
-    outside = rules.count(OUTSIDE_RULE)
+    outside = rules.count(PERSONAL_EMAIL_OUTSIDE_FOLDER)
     personal = r.get("classification") == "personal" or outside > 0  # the rule is broken by personal mail only
-    return 1, int(personal), outside, int(bool(r.get("findings"))), rules.count(BULK_RULE)
+    return 1, int(personal), outside, int(bool(r.get("findings"))), rules.count(BULK_SOCIAL_EMAIL)
 
 
 def jsonl_mail(scan: Scan) -> Iterator[tuple]:
@@ -212,7 +210,7 @@ _STORE_SQL = {
                   " ON i.id = v.item_id GROUP BY 1, 2, 3",
     "retention": "SELECT i.scan_id, CASE WHEN instr(v.detail, ':') > 0 THEN substr(v.detail, 1,"
                  " instr(v.detail, ':') - 1) ELSE 'unknown' END, v.severity, COUNT(*) FROM violations v"
-                 " JOIN items i ON i.id = v.item_id WHERE v.rule = 'retention-expired' GROUP BY 1, 2, 3",
+                 f" JOIN items i ON i.id = v.item_id WHERE v.rule = '{RETENTION_EXPIRED}' GROUP BY 1, 2, 3",
     "errors": "SELECT scan_id, substr(error, 1, 200), COUNT(*) FROM errors GROUP BY 1, 2",
     "messages": "SELECT scan_id, COUNT(*) FROM messages GROUP BY scan_id",
     # Mail-rule violations live on the message rows (JSON), as in the JSONL records.
@@ -299,7 +297,7 @@ def store_mail(scan: Scan) -> Iterator[tuple]:
     """(mailbox path, counts...) per mailbox of one stored scan, summed by SQLite (the sender is never read)."""
     conn = _connect(scan.source)
     try:
-        rows = conn.execute(_MAIL_SQL, (OUTSIDE_RULE, BULK_RULE, scan.key[2])).fetchall()
+        rows = conn.execute(_MAIL_SQL, (PERSONAL_EMAIL_OUTSIDE_FOLDER, BULK_SOCIAL_EMAIL, scan.key[2])).fetchall()
     except sqlite3.Error as exc:
         raise ConfigError(f"{scan.source}: cannot read the store's messages: {exc}") from None
     finally:

@@ -13,37 +13,29 @@ reach the tables.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import heapq
 import itertools
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Optional
 
+from ..config import bundled
+from ..model import SEVERITIES, worst_first
+from ..policy.loader import read_toml
+from ..policy.rules import load_rules
 from .readers import as_text, jsonl_mail, jsonl_violations, store_mail, store_violations
 
 MAX_VIOLATION_ROWS = 50_000
-SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
 
-RULES = {
-    "unencrypted-personal-data": (
-        "A file holds personal data and can be read without a key: neither the file nor its disk is encrypted.",
-        "Encrypt the file (pdscan protect), move it to an encrypted volume, or delete it if it is not needed."),
-    "unencrypted-removable-volume": (
-        "A USB stick or other removable disk holds personal data and is not encrypted.",
-        "Copy the data to an encrypted stick (BitLocker To Go, LUKS) and wipe this one."),
-    "retention-expired": (
-        "Personal data has been kept longer than the retention schedule allows for its category.",
-        "Review the deletion plan (pdscan retention --plan-out) and delete securely (pdscan shred)."),
-    "personal-email-outside-folder": (
-        "A personal message is filed outside the mailbox's Personal folder.",
-        "Move it to the Personal folder or delete it."),
-    "bulk-social-email": (
-        "A sender's volume of personal or social mail is above the policy threshold.",
-        "Ask the account holder to use a personal mailbox for this mail."),
-    "published-photo-named": (
-        "An image in a publishing location carries an individual's name.",
-        "Check consent for publication, or rename the file and strip its metadata."),
-}
+UNKNOWN_RULE = ("A policy rule was broken.", "See the policy file for this rule.")
+
+
+@functools.lru_cache(maxsize=None)
+def declared_rules() -> dict:
+    """Rule id → (what it means, what to do), as the bundled policy declares them (policy/rules.py)."""
+    path = bundled("policies.toml")
+    return {r.id: (r.description, r.advice) for r in load_rules(read_toml(path), str(path)).values()}
 
 
 @dataclass
@@ -87,7 +79,7 @@ def _violations_of(current: list, today: dt.date) -> tuple:
                 yield (*row, age)
 
     def rank(row):
-        return SEVERITY_RANK.get(row[4], 3), -(row[-1] or 0), row[0], str(row[1]), str(row[2] or "")
+        return worst_first(row[4]), -(row[-1] or 0), row[0], str(row[1]), str(row[2] or "")
 
     kept = heapq.nsmallest(MAX_VIOLATION_ROWS, rows(), key=rank)
     return kept, next(total)
@@ -115,7 +107,7 @@ def _summary(current: list, every: list, shown: int, total: int, generated: dt.d
     by_rule = Counter()
     for s in current:
         by_rule.update(s.violations)
-    for (rule, severity), n in sorted(by_rule.items(), key=lambda kv: (str(kv[0][0]), SEVERITY_RANK.get(kv[0][1], 3))):
+    for (rule, severity), n in sorted(by_rule.items(), key=lambda kv: (str(kv[0][0]), worst_first(kv[0][1]))):
         add((f"Violations: {rule} ({severity})", n))
     add(("Errors (items that could not be read)", sum(n for s in current for (k, _), n in s.not_scanned.items()
                                                       if k == "error")))
@@ -133,7 +125,7 @@ def _endpoints(current: list) -> Table:
     for s in current:
         t.rows.append((s.endpoint, s.when.date(), "yes" if s.complete else "no", s.files, s.bytes, s.personal,
                        s.unencrypted, sum(s.violations.values()),
-                       sum(n for (_, sev), n in s.violations.items() if sev == "high"),
+                       sum(n for (_, sev), n in s.violations.items() if sev == SEVERITIES[-1]),
                        sum(n for (k, _), n in s.not_scanned.items() if k == "error"), s.source))
     return t
 
@@ -145,8 +137,8 @@ def _rules(current: list) -> Table:
         counts.update(s.violations)
         for key in s.violations:
             hosts.setdefault(key, set()).add(s.endpoint)
-    for (rule, severity), n in sorted(counts.items(), key=lambda kv: (SEVERITY_RANK.get(kv[0][1], 3), -kv[1])):
-        meaning, action = RULES.get(rule, ("A policy rule was broken.", "See the policy file for this rule."))
+    for (rule, severity), n in sorted(counts.items(), key=lambda kv: (worst_first(kv[0][1]), -kv[1])):
+        meaning, action = declared_rules().get(rule, UNKNOWN_RULE)
         t.rows.append((rule, severity, n, len(hosts[(rule, severity)]), meaning, action))
     return t
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 import contextlib
 
 from ..display import shown
+from ..model import worst_first
 from ..sources.filesystem import Skipped
 
-WORST_FIRST = {"high": 0, "medium": 1, "low": 2}
 MAX_LISTED_ERRORS = 50
 MAX_HELD_ITEMS = 500    # per end section: a long watch must not grow without bound
 MAX_PATHS_PER_REASON = 10
@@ -134,7 +134,7 @@ class ConsoleSink:
         where = record.get("_where", {})
         lines += [finding_line(f, where.get(f["detector"], ())) for f in record["findings"]]
         lines += [f"  ! {v['rule']} [{v['severity']}]: {v['detail']}"
-                  for v in sorted(record["violations"], key=lambda v: WORST_FIRST[v["severity"]])]
+                  for v in sorted(record["violations"], key=lambda v: worst_first(v["severity"]))]
         return lines
 
     def volume(self, record: dict) -> None:

@@ -6,6 +6,8 @@ Personal") and the messages holding personal data. Nothing of a body is shown.
 """
 from __future__ import annotations
 
+from ..policy.rules import BULK_SOCIAL_EMAIL, PERSONAL_EMAIL_OUTSIDE_FOLDER
+
 MAX_LISTED = 50
 
 
@@ -40,9 +42,9 @@ class MailText:
         folder.inside = r.get("_inside_personal", False)
         folder.personal += r["classification"] == "personal"
         folder.work += r["classification"] == "work"
-        if any(v["rule"] == "personal-email-outside-folder" for v in r["violations"]):
+        if any(v["rule"] == PERSONAL_EMAIL_OUTSIDE_FOLDER for v in r["violations"]):
             folder.move.append(r)
-        self.bulk += [v["detail"] for v in r["violations"] if v["rule"] == "bulk-social-email"]
+        self.bulk += [v["detail"] for v in r["violations"] if v["rule"] == BULK_SOCIAL_EMAIL]
         if r.get("_personal"):
             folder.with_data += 1
             if len(folder.data) < MAX_LISTED:
