@@ -33,3 +33,12 @@ def test_open_private_descriptor_blocks_again_for_writes(tmp_path):
         assert os.get_blocking(fd)
     finally:
         os.close(fd)
+
+
+def test_a_fifo_given_as_a_key_file_is_refused_without_blocking(tmp_path, alarm):
+    from pdscan.errors import PdscanError
+    from pdscan.remediate.keys import load_public_key
+    fifo = tmp_path / "it.pub"
+    os.mkfifo(fifo)
+    with pytest.raises(PdscanError, match="not a regular file"):
+        load_public_key(fifo)
