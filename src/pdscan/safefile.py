@@ -26,6 +26,7 @@ from .errors import PdscanError
 
 NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 TEMP_MARK = ".pdscan-tmp-"
 
 
@@ -55,13 +56,19 @@ def open_private(path, mode: str = "w") -> int:
     """
     flags = {"w": os.O_WRONLY, "a": os.O_WRONLY | os.O_APPEND, "r+": os.O_RDWR}[mode]
     try:
-        fd = os.open(path, flags | os.O_CREAT | NOFOLLOW | CLOEXEC, 0o600)
+        # O_NONBLOCK: a FIFO planted at `path` would otherwise block the open itself,
+        # before the regular-file check below could refuse it.
+        fd = os.open(path, flags | os.O_CREAT | NOFOLLOW | CLOEXEC | NONBLOCK, 0o600)
     except OSError as exc:
         if os.path.islink(path):
             raise UnsafePath(f"{path}: is a symbolic link; refusing to write through it") from None
+        if os.path.exists(path) and not os.path.isfile(path):
+            raise UnsafePath(f"{path}: not a regular file; refusing to write to it") from None
         raise UnsafePath(f"{path}: cannot open for writing: {exc.strerror or exc}") from None
     try:
         _check_ours(os.fstat(fd), path)
+        if NONBLOCK:
+            os.set_blocking(fd, True)
         if hasattr(os, "fchmod"):
             os.fchmod(fd, 0o600)
         if mode == "w":

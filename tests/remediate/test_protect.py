@@ -277,10 +277,10 @@ def test_folder_without_write_access_refused(tmp_path, keys):
 
 
 def test_temp_file_refused_folder_reports_reason(tmp_path, keys, monkeypatch):
-    def deny(**kwargs):
+    def deny(name, dir_fd):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(procedure.tempfile, "mkstemp", deny)
+    monkeypatch.setattr(procedure, "_create_exclusive", deny)
     path = tmp_path / "f.txt"
     path.write_bytes(MARKER)
     with pytest.raises(Refused, match="cannot create a temporary file .*Permission denied"):
@@ -305,7 +305,7 @@ def test_file_changed_while_encrypting_refused(tmp_path, keys, monkeypatch):
 
 
 def test_failed_replace_leaves_original_and_no_temp(tmp_path, keys, monkeypatch):
-    def refuse(src, dst):
+    def refuse(src, dst, **dir_fds):
         raise OSError(18, "Invalid cross-device link")
 
     monkeypatch.setattr(procedure.os, "replace", refuse)

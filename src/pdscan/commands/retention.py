@@ -21,7 +21,7 @@ from ..pipeline import Session, count, scan_events
 from ..policy.evaluate import retention_violation
 from ..policy.retention import age_text, decide
 from ..policy.schedule import load_schedule
-from ..remediate.plan import entry_for, write_plan
+from ..remediate.plan import NotPlanned, entry_for, write_plan
 from ..safefile import refuse_symlink
 from ..sinks.console import item_name
 from ..sinks.store import StoreSink
@@ -109,12 +109,14 @@ class Judge:
             violation = retention_violation(decision, self.declared)
             out["violations"] = [violation.to_dict()]
             if decision.action == "delete" and self.plan:
-                self._plan(record, decision, violation.detail)
+                self._plan(out, decision, violation.detail)
         return out
 
-    def _plan(self, record: dict, decision, reason: str) -> None:
+    def _plan(self, out: dict, decision, reason: str) -> None:
         try:
-            self.planned.append(entry_for(record["path"], decision.category.id, decision.rule, reason))
+            self.planned.append(entry_for(out["path"], decision.category.id, decision.rule, reason))
+        except NotPlanned as exc:
+            out["retention"]["not_planned"] = str(exc)
         except OSError:
             pass  # gone or unreadable since the scan: nothing to plan
 
@@ -146,7 +148,8 @@ class RetentionText:
             f"    category: {r['category']} ({'; '.join(r['evidence'])})",
             f"    age: {age} since {r['clock_from']} {r['clock']}; expired {r['expires']}",
             f"    rule: {r['rule']}",
-            f"    action: {r['action']}" + (" (inside an archive: plan the archive)" if record.get("member") else "")])
+            f"    action: {r['action']}" + (" (inside an archive: plan the archive)" if record.get("member") else "")]
+            + ([f"    {r['not_planned']}"] if r.get("not_planned") else []))
 
     def end(self, summary) -> None:
         self.console.end(summary)

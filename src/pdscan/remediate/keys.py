@@ -1,6 +1,9 @@
 """Reading IT's RSA keys from PEM files; a bad key file is fatal for the command (PdscanError)."""
 from __future__ import annotations
 
+import os
+import stat
+
 from Crypto.PublicKey import RSA
 
 from ..errors import PdscanError
@@ -49,7 +52,12 @@ def is_encrypted(pem: bytes) -> bool:
 
 def _read(path) -> bytes:
     try:
-        with open(path, "rb") as f:
+        # O_NONBLOCK: a FIFO at the key's name must be refused, not wait for a writer.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+        with open(fd, "rb") as f:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise PdscanError(f"{path}: not a regular file; a key file must be one")
+            os.set_blocking(fd, True)
             pem = f.read(MAX_KEY_FILE + 1)
     except OSError as exc:
         raise PdscanError(f"cannot read key file {path}: {exc.strerror or exc}") from None

@@ -22,9 +22,10 @@ import stat
 from dataclasses import asdict, dataclass
 from typing import Optional
 
-from ..errors import PdscanError
+from ..errors import ItemError, PdscanError
 from ..privacy import install_key, key_path
 from ..safefile import atomic_write
+from .folder import ThroughLink, open_folder, same_inode
 from .sealing import genuine, seal
 
 FORMAT = "pdscan-deletion-plan"
@@ -68,21 +69,39 @@ def sha256_fd(fd: int, block: int = 1024 * 1024) -> str:
     return digest.hexdigest()
 
 
-def sha256_file(path: str) -> str:
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NOATIME", 0))
-    try:
-        return sha256_fd(fd)
-    finally:
-        os.close(fd)
+class NotPlanned(ItemError):
+    """The file was judged, but cannot go into a plan; the message says why."""
 
 
 def entry_for(path: str, category: str, rule: str, reason: str) -> Entry:
-    """The plan entry for `path` as it is now (size, times and digest read from the file)."""
-    # Folders resolved (shred refuses a path through a symlink), the name itself not.
-    path = os.path.join(os.path.realpath(os.path.dirname(os.path.abspath(path))), os.path.basename(path))
-    st = os.lstat(path)
+    """The plan entry for `path` as it is now (size, times and digest read from the file).
+
+    The schedule judged the file by `path` (its categories match paths), so `path` must be
+    the file's real path: reached through a symlinked folder, the signed entry would name a
+    file the schedule never judged where it really is. Such a file is NotPlanned."""
+    path = os.path.abspath(path)
+    folder, name = os.path.split(path)
+    try:
+        dir_fd = open_folder(folder)
+    except ThroughLink:
+        raise NotPlanned(f"not planned: its folder is reached through a symbolic link, so it was judged by a "
+                         f"path that is not its own; run retention on the real folder "
+                         f"{os.path.realpath(folder)}") from None
+    try:
+        st = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
+        if not stat.S_ISREG(st.st_mode):
+            raise NotPlanned("not planned: not a regular file (a symbolic link, or replaced since the scan)")
+        fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NOATIME", 0), dir_fd=dir_fd)
+        try:
+            if not same_inode(os.fstat(fd), st):
+                raise NotPlanned("not planned: replaced while it was being read")
+            digest = sha256_fd(fd)
+        finally:
+            os.close(fd)
+    finally:
+        os.close(dir_fd)
     mtime = dt.datetime.fromtimestamp(st.st_mtime, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return Entry(path, st.st_size, mtime, st.st_mtime_ns, sha256_file(path), category, rule, reason)
+    return Entry(path, st.st_size, mtime, st.st_mtime_ns, digest, category, rule, reason)
 
 
 def write_plan(path: str, entries, as_of: dt.date, policy: str = "", key: Optional[bytes] = None) -> Plan:

@@ -1,6 +1,9 @@
 """Protect a file in place (encrypt it for IT's key) and restore it (unprotect).
 
-protect_file(PATH) does, in this order:
+protect_file(PATH) does, in this order, every step relative to PATH's folder opened
+once by descriptor without following links (folder.open_folder; a path through a
+symbolic link is refused), because the user who owns that folder can swap any name in
+it at any moment:
 
  1. lstat PATH; refuse a symbolic link, folder, device, pipe or socket, and a file with
     more than one hard link (replacing one name would leave the plain text readable
@@ -8,8 +11,10 @@ protect_file(PATH) does, in this order:
  2. Open PATH read-write without following links, check it is the inode just checked,
     refuse it if it already starts with the PDSCAN-PROTECTED magic. Write access is
     needed to overwrite the plain text later, so a read-only file is refused now.
- 3. Create NAME.pdscan-tmp-<random> in the same folder, mode 0600 (same folder means same
-    filesystem, so step 8 is a rename); refuse if the folder does not allow it.
+ 3. Create NAME.pdscan-tmp-<random> in the same folder, O_EXCL|O_NOFOLLOW, mode 0600, and
+    hold it open (same folder means same filesystem, so step 8 is a rename); refuse if the
+    folder does not allow it. From here on the temp file is reached only by its descriptor;
+    its name is only renamed or unlinked, and only while it names the inode held open.
  4. Stream the header and the encrypted chunks into the temp file; fsync it.
  5. Refuse if PATH changed while it was read (size, mtime, ctime, bytes read).
  6. Verify the temp file: drop its pages from the cache where the OS allows, re-read it,
@@ -17,9 +22,13 @@ protect_file(PATH) does, in this order:
     checking every tag, index, the final-chunk flag and the total size (plain text
     discarded). What this cannot check is that the RSA-wrapped key opens with the
     private key, which IT alone holds.
- 7. Give the temp file the original's permission bits (and owner, where allowed).
- 8. os.replace(temp, PATH), then fsync the folder. If the rename fails (another
-    filesystem, Windows with the file open, sticky folder), refuse: nothing was changed.
+ 7. Give the temp file the original's permission bits (and owner, where allowed) with
+    fchmod/fchown.
+ 8. Rename temp to PATH within the folder descriptor, fsync the folder, and check PATH is
+    now the inode written. If the rename fails (another filesystem, Windows with the file
+    open, sticky folder), refuse: nothing was changed. If the check fails (the temp name
+    was swapped in the instant before the rename), report it and keep the old inode's
+    bytes (step 9 is skipped).
  9. Overwrite the old inode's bytes through the descriptor opened in step 2 (random data,
     fsync, truncate), then close it; it has no name any more and is freed on close.
 
@@ -38,21 +47,22 @@ and step 8 is lost; step 5 makes that window small.
 unprotect_file(FILE) decrypts to a temp file beside the target, verifies every chunk
 before writing it and the final flag and total size before the replace, restores the
 original permission bits (0o777 only: the header is written by anyone with the public
-key, so never set-uid/set-gid) and mtime, gives it to the owner of FILE, then
-os.replace()s it over FILE (or onto --output, which must not exist). A damaged file or
+key, so never set-uid/set-gid) and mtime, gives it to the owner of FILE (all through the
+temp file's descriptor), then renames it over FILE within the folder descriptor (or onto --output, which must not exist). A damaged file or
 a wrong key leaves FILE untouched.
 """
 from __future__ import annotations
 
 import os
 import re
+import secrets
 import stat
-import tempfile
+import string
 import time
 
 from ..errors import ItemError
-from .folder import names
-from .overwrite import Refused, fsync_dir, overwrite_and_unlink, overwrite_fd
+from .folder import ThroughLink, names, open_folder
+from .overwrite import Refused, overwrite_fd
 from .protected import (
     CHUNK_SIZE,
     DamagedFile,
@@ -65,7 +75,11 @@ from .protected import (
 )
 
 TEMP_MARK = ".pdscan-tmp-"
-TEMP_TAIL = "[a-z0-9_]{8}"  # what tempfile.mkstemp puts after the prefix
+TEMP_TAIL = "[a-z0-9_]{8}"  # the random part of a temp name (the same as tempfile.mkstemp's)
+TEMP_ALPHABET = string.ascii_lowercase + string.digits + "_"
+NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 
 
 def protect_file(path, public_key, chunk_size: int = CHUNK_SIZE) -> None:
@@ -73,23 +87,38 @@ def protect_file(path, public_key, chunk_size: int = CHUNK_SIZE) -> None:
 
     Raises Refused if the file was left untouched, ItemError if it was protected but
     the old plain text could not be overwritten."""
-    path = os.path.abspath(os.fspath(path))
-    before = _candidate(path)
-    fd = _open_original(path, before)
+    folder, name = os.path.split(os.path.abspath(os.fspath(path)))
+    dir_fd = _open_folder(folder)
     try:
-        tmp = _encrypt_beside(path, fd, before, public_key, chunk_size)
-        _switch(tmp, path, before)
+        before = _candidate(name, dir_fd)
+        fd = _open_original(name, dir_fd, before)
         try:
-            overwrite_fd(fd)
-        except OSError as exc:
-            raise ItemError(f"protected, but overwriting the old plain text failed: {exc.strerror or exc}") from exc
+            temp = _encrypt_beside(name, dir_fd, fd, before, public_key, chunk_size)
+            _switch(temp, name, before)
+            try:
+                overwrite_fd(fd)
+            except OSError as exc:
+                raise ItemError(f"protected, but overwriting the old plain text failed: {exc.strerror or exc}") from exc
+        finally:
+            os.close(fd)
     finally:
-        os.close(fd)
+        os.close(dir_fd)
 
 
-def _candidate(path) -> os.stat_result:
+def _open_folder(folder) -> int:
+    """The folder by descriptor, reached without links: every later step acts relative to it."""
     try:
-        info = os.lstat(path)
+        return open_folder(folder)
+    except ThroughLink:
+        raise Refused(f"its folder path passes through a symbolic link: name the real path "
+                      f"({os.path.realpath(folder)})") from None
+    except OSError as exc:
+        raise Refused(exc.strerror or str(exc)) from None
+
+
+def _candidate(name, dir_fd) -> os.stat_result:
+    try:
+        info = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
     except OSError as exc:
         raise Refused(exc.strerror or str(exc)) from None
     if stat.S_ISLNK(info.st_mode):
@@ -105,33 +134,111 @@ def _candidate(path) -> os.stat_result:
     return info
 
 
-def _open_original(path, before) -> int:
-    if _already_protected(path):
+def _open_original(name, dir_fd, before) -> int:
+    if _already_protected(name, dir_fd):
         raise Refused("is already protected")
-    flags = os.O_RDWR | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
     try:
-        fd = os.open(path, flags)
+        fd = _open_same(name, dir_fd, os.O_RDWR, before)
     except OSError as exc:
         raise Refused(f"cannot open it for writing, needed to overwrite the plain text: {exc.strerror or exc}") from None
-    now = os.fstat(fd)
-    if (now.st_dev, now.st_ino) != (before.st_dev, before.st_ino):
-        os.close(fd)
+    if fd is None:
         raise Refused("was replaced while being checked")
     return fd
 
 
-def _already_protected(path) -> bool:
+def _open_same(name, dir_fd, flags, before):
+    """`name` opened without following a link and without blocking on a FIFO swapped in;
+    None if it is no longer the inode `before` describes."""
+    fd = os.open(name, flags | NOFOLLOW | NONBLOCK | CLOEXEC | getattr(os, "O_BINARY", 0), dir_fd=dir_fd)
+    now = os.fstat(fd)
+    if (now.st_dev, now.st_ino) != (before.st_dev, before.st_ino):
+        os.close(fd)
+        return None
+    os.set_blocking(fd, True)
+    return fd
+
+
+def _already_protected(name, dir_fd) -> bool:
     try:
-        return is_protected(path)
+        fd = os.open(name, os.O_RDONLY | NOFOLLOW | NONBLOCK | CLOEXEC, dir_fd=dir_fd)
     except OSError:
-        return False  # unreadable: the read-write open below says why
-
-
-def _encrypt_beside(path, fd, before, public_key, chunk_size) -> str:
-    """Write, fsync and verify the encrypted copy in a temp file beside `path`; return its name."""
-    tmp_fd, tmp = _make_temp(path)
+        return False  # unreadable: the read-write open says why
     try:
-        with open(tmp_fd, "w+b") as out:
+        return is_protected(fd)
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
+class Temp:
+    """NAME.pdscan-tmp-XXXXXXXX, created exclusively in the folder `dir_fd` and held open.
+
+    Whoever can write the folder can swap the name for a symlink at any moment, so after
+    creation the name is only renamed or unlinked (both act on the link itself, never its
+    target), and only while it still names the inode held open; the rest goes through `fd`."""
+
+    def __init__(self, name: str, fd: int, dir_fd: int, plain: bool):
+        self.name, self.fd, self.dir_fd, self.plain = name, fd, dir_fd, plain
+
+    def is_named(self, name=None) -> bool:
+        return names(name or self.name, self.dir_fd, os.fstat(self.fd))
+
+    def rename_to(self, name: str) -> None:
+        if not self.is_named():
+            raise Refused("its temporary file was replaced by someone else meanwhile; left unchanged")
+        os.replace(self.name, name, src_dir_fd=self.dir_fd, dst_dir_fd=self.dir_fd)
+        os.fsync(self.dir_fd)
+        if not self.is_named(name):
+            # The temp name was swapped between the check and the rename: what now holds the
+            # name is not ours. Nothing followed it; say so rather than claim success.
+            raise ItemError("someone replaced its temporary file during the final rename: the name now "
+                            "holds their file, not the one pdscan wrote; check the folder")
+
+    def discard(self) -> None:
+        """Remove the temp file; plain text is overwritten first, through the descriptor."""
+        try:
+            if self.plain:
+                overwrite_fd(self.fd)
+        except OSError:
+            pass
+        finally:
+            try:
+                if self.is_named():
+                    os.unlink(self.name, dir_fd=self.dir_fd)
+            except OSError:
+                pass
+            self.close()
+
+    def close(self) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+
+
+def _make_temp(name, dir_fd, plain: bool) -> Temp:
+    """Same folder means same filesystem, so the final step is a rename."""
+    while True:
+        candidate = name + TEMP_MARK + "".join(secrets.choice(TEMP_ALPHABET) for _ in range(8))
+        try:
+            return Temp(candidate, _create_exclusive(candidate, dir_fd), dir_fd, plain)
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise Refused(f"cannot create a temporary file in its folder (needed to replace the file "
+                          f"atomically): {exc.strerror or exc}") from None
+
+
+def _create_exclusive(name, dir_fd) -> int:
+    return os.open(name, os.O_RDWR | os.O_CREAT | os.O_EXCL | NOFOLLOW | CLOEXEC | getattr(os, "O_BINARY", 0),
+                   0o600, dir_fd=dir_fd)
+
+
+def _encrypt_beside(name, dir_fd, fd, before, public_key, chunk_size) -> Temp:
+    """Write, fsync and verify the encrypted copy in a temp file beside the original."""
+    temp = _make_temp(name, dir_fd, plain=False)
+    try:
+        with open(temp.fd, "w+b", closefd=False) as out:
             header, data_key = new_header(public_key, before.st_size, before.st_mode, before.st_mtime_ns, chunk_size)
             out.write(header.pack())
             os.lseek(fd, 0, os.SEEK_SET)
@@ -142,21 +249,12 @@ def _encrypt_beside(path, fd, before, public_key, chunk_size) -> str:
             _check_unchanged(fd, before, done)
             _verify(out, header, data_key)
     except OSError as exc:
-        _unlink_quietly(tmp)
+        temp.discard()
         raise Refused(f"could not write the encrypted copy ({exc.strerror or exc}); left unchanged") from None
     except BaseException:
-        _unlink_quietly(tmp)
+        temp.discard()
         raise
-    return tmp
-
-
-def _make_temp(path):
-    folder, name = os.path.split(path)
-    try:
-        return tempfile.mkstemp(prefix=name + TEMP_MARK, dir=folder)  # O_EXCL, mode 0600
-    except OSError as exc:
-        raise Refused(f"cannot create a temporary file in {folder} (needed to replace the file atomically): "
-                      f"{exc.strerror or exc}") from None
+    return temp
 
 
 def _check_unchanged(fd, before, done: int) -> None:
@@ -178,24 +276,28 @@ def _verify(out, header, data_key) -> None:
         raise Refused(f"the encrypted copy failed verification ({exc}); left unchanged") from None
 
 
-def _switch(tmp, path, before) -> None:
-    """Atomically put the encrypted temp file in place of `path`."""
+def _switch(temp: Temp, name, before) -> None:
+    """Atomically put the encrypted temp file in place of `name`."""
     try:
-        os.chmod(tmp, stat.S_IMODE(before.st_mode) & 0o777)
-        _copy_owner(tmp, before)
-        os.replace(tmp, path)
+        os.fchmod(temp.fd, stat.S_IMODE(before.st_mode) & 0o777)
+        _copy_owner(temp.fd, before)
+        temp.rename_to(name)
     except OSError as exc:
-        _unlink_quietly(tmp)
+        temp.discard()
         raise Refused(f"cannot replace it atomically ({exc.strerror or exc}); left unchanged") from None
-    fsync_dir(os.path.dirname(path))
+    except Refused:
+        temp.discard()
+        raise
+    finally:
+        temp.close()
 
 
-def _copy_owner(tmp, before) -> None:
-    """Give `tmp` (a path or a descriptor) the owner of `before` (only root can give a file away)."""
-    if not hasattr(os, "chown"):
+def _copy_owner(fd: int, before) -> None:
+    """Give the open file `fd` the owner of `before` (only root can give a file away)."""
+    if not hasattr(os, "fchown"):
         return
     try:
-        os.chown(tmp, before.st_uid, before.st_gid)
+        os.fchown(fd, before.st_uid, before.st_gid)
     except PermissionError:
         pass  # not root: the file belongs to whoever ran pdscan, who could read the plain text anyway
 
@@ -208,27 +310,43 @@ def unprotect_file(path, private_key, output=None) -> str:
     restored file belongs to the owner of the protected file, not to whoever runs unprotect."""
     path = os.path.abspath(os.fspath(path))
     target = os.path.abspath(os.fspath(output)) if output else path
-    with open(_open_protected(path, output, target), "rb") as src:
-        owner = os.fstat(src.fileno())
-        header = read_header(src)
-        data_key = unwrap_key(header, private_key)
-        tmp = _decrypt_beside(target, src, header, data_key, owner)
+    folder, name = os.path.split(target)
+    dir_fd = _open_folder(folder)
     try:
-        if output and os.path.lexists(target):
-            raise Refused(f"{output} appeared meanwhile; will not overwrite it")
-        os.replace(tmp, target)
-    except BaseException:
-        _discard_plain(tmp)
-        raise
-    fsync_dir(os.path.dirname(target))
+        with open(_open_protected(path, output, name, dir_fd), "rb") as src:
+            owner = os.fstat(src.fileno())
+            header = read_header(src)
+            data_key = unwrap_key(header, private_key)
+            temp = _decrypt_beside(name, dir_fd, src, header, data_key, owner)
+        try:
+            if output and _exists(name, dir_fd):
+                raise Refused(f"{output} appeared meanwhile; will not overwrite it")
+            temp.rename_to(name)
+        except BaseException:
+            temp.discard()
+            raise
+        temp.close()
+    finally:
+        os.close(dir_fd)
     return target
 
 
-def _open_protected(path, output, target) -> int:
-    # In place, the name itself is replaced: it must not be a link (to a file elsewhere).
-    flags = os.O_RDONLY | (0 if output else getattr(os, "O_NOFOLLOW", 0))
+def _exists(name, dir_fd) -> bool:
     try:
-        fd = os.open(path, flags)
+        os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
+    except FileNotFoundError:
+        return False
+    return True
+
+
+def _open_protected(path, output, name, dir_fd) -> int:
+    """The protected file, read-only. In place, the name itself is replaced: it must not be a
+    link (to a file elsewhere), and is opened in the folder held open."""
+    try:
+        if output:
+            fd = os.open(path, os.O_RDONLY | NONBLOCK | CLOEXEC)
+        else:
+            fd = os.open(name, os.O_RDONLY | NOFOLLOW | NONBLOCK | CLOEXEC, dir_fd=dir_fd)
     except OSError as exc:
         if not output and os.path.islink(path):
             raise Refused("is a symbolic link: name the file it points to, or use --output") from None
@@ -236,26 +354,27 @@ def _open_protected(path, output, target) -> int:
     if not stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)
         raise Refused("is not a regular file")
-    if output and os.path.lexists(target):
+    os.set_blocking(fd, True)
+    if output and _exists(name, dir_fd):
         os.close(fd)
         raise Refused(f"{output} exists; will not overwrite it")
     return fd
 
 
-def _decrypt_beside(target, src, header, data_key, owner) -> str:
-    tmp_fd, tmp = _make_temp(target)
+def _decrypt_beside(name, dir_fd, src, header, data_key, owner) -> Temp:
+    temp = _make_temp(name, dir_fd, plain=True)
     try:
-        with open(tmp_fd, "wb") as out:
+        with open(temp.fd, "wb", closefd=False) as out:
             read_body(src, out, header, data_key)  # a bad chunk raises before its bytes are written
             out.flush()
-            os.fsync(out.fileno())
-            _copy_owner(out.fileno(), owner)  # the protected file's owner, not whoever runs unprotect
-            os.fchmod(out.fileno(), header.mode & 0o777)
-        os.utime(tmp, ns=(time.time_ns(), header.mtime_ns))
+        _copy_owner(temp.fd, owner)  # the protected file's owner, not whoever runs unprotect
+        os.fchmod(temp.fd, header.mode & 0o777)
+        os.utime(temp.fd, ns=(time.time_ns(), header.mtime_ns))
+        os.fsync(temp.fd)
     except BaseException:
-        _discard_plain(tmp)
+        temp.discard()
         raise
-    return tmp
+    return temp
 
 
 def remove_stale_temps(path) -> list:
@@ -303,19 +422,3 @@ def _remove_own(entry: str, dir_fd: int) -> bool:
         return False
     finally:
         os.close(fd)
-
-
-def _discard_plain(tmp) -> None:
-    """Remove a temp file holding (part of) the plain text, overwriting it first where possible."""
-    try:
-        os.chmod(tmp, 0o600)  # it may already carry a read-only original mode
-        overwrite_and_unlink(tmp)
-    except (OSError, ItemError):
-        _unlink_quietly(tmp)
-
-
-def _unlink_quietly(path) -> None:
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        pass

@@ -93,9 +93,9 @@ def new_header(public_key, size: int, mode: int, mtime_ns: int, chunk_size: int 
     return header, data_key
 
 
-def is_protected(path) -> bool:
-    with open(path, "rb") as f:
-        return f.read(len(MAGIC)) == MAGIC
+def is_protected(fd: int) -> bool:
+    """Whether the open file `fd` starts with the magic (read in place: the offset is kept)."""
+    return os.pread(fd, len(MAGIC), 0) == MAGIC
 
 
 def read_header(f) -> Header:
