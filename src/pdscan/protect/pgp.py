@@ -66,13 +66,11 @@ def check(item, head: bytes, mime: str) -> Optional[Encryption]:
     ciphertext, armoured age is nothing but its block; text around a PGP or CMS block is
     readable, so the item is marked `surrounded` and the pipeline scans it."""
     found = from_head(head, mime)
-    if found is None or found.scheme not in ("age", "pgp", "smime"):
-        return found
+    if found is None or _openpgp_binary(head) or _cms_der(head):
+        return found  # binary packets were parsed from the head
     with item.open() as stream:
         if head.startswith(AGE_BINARY):
             return found if _age_header_ok(stream) else None
-        if _openpgp_binary(head) or _cms_der(head):
-            return found
         armour = next((a for a in ARMOURS if a.begin in head), None)
         outside = _outside_armour(stream, armour) if armour else None
     if outside is None or (outside and found.scheme == "age"):
