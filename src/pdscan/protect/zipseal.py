@@ -10,8 +10,8 @@ stays readable to anyone who ignores it. So a member is sealed only when
   12-byte ZipCrypto header or a strong-encryption header, a compressed one
   does not decompress to its size by the method the zip names (deflate,
   bzip2, lzma) when read as if plain, and the bytes behind a ZipCrypto-sized
-  header do not either. Data that decompresses but fails its CRC is corrupt,
-  not encrypted: the CRC is one more field anyone can write.
+  header do not either. Data that decompresses but fails its CRC is plaintext
+  (read and scanned), not encrypted: the CRC is one more field anyone writes.
 
 A member flagged but readable is read as plain (`as_plain`), so its content
 is scanned like any other. Zips with an encrypted central directory hide the
@@ -143,10 +143,10 @@ def _plain_behind_header(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> boo
 def _decodes(archive: zipfile.ZipFile, info: zipfile.ZipInfo, skip: int) -> bool:
     """The member's data, `skip` bytes in, reads as plaintext by the method the zip names.
 
-    Stored bytes always "read", so there the sizes (and behind a header, the CRC) decide. Ciphertext fed to a
-    decompressor fails within bytes; compressed data that decodes cleanly to the size the zip
-    names is plaintext even when its CRC is wrong (corrupt, and any reader shows it), and
-    plaintext this long (PROBE) is plaintext."""
+    Stored bytes always "read", so there the sizes (and behind a header, the CRC, read to
+    the end) decide. Ciphertext fed to a decompressor fails within bytes; compressed data that
+    decodes cleanly to the size the zip names is plaintext even when its CRC is wrong (any
+    reader ignoring the CRC shows it), and plaintext this long (PROBE) is plaintext."""
     stored = info.compress_type == zipfile.ZIP_STORED
     left = info.compress_size - skip
     if left < 0 or (stored and left != info.file_size):
