@@ -150,6 +150,7 @@ class Encryption:
     encrypted: Optional[bool]
     scheme: Optional[str] = None
     note: Optional[str] = None  # e.g. "owner password only: content readable"
+    surrounded: bool = False  # an encrypted block inside readable text: the text is scanned too
 
 
 UNKNOWN = Encryption(None)

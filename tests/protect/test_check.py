@@ -50,12 +50,18 @@ def test_a_member_of_an_encrypted_container_keeps_its_scheme():
     (b"\xebX\x90-FVE-FS-" + bytes(600), "bitlocker"),
     (b"Salted__" + random_bytes(64), "openssl"),
     (b"VimCrypt~04!" + random_bytes(64), "vimcrypt"),
-    (b"age-encryption.org/v1\n-> X25519 abc\n", "age"),
     (b"PDSCAN-PROTECTED" + bytes(40), "pdscan"),
 ])
 def test_magic_numbers(head, scheme):
     found = protect.check(unopenable(head, len(head)), "application/octet-stream", head)
     assert (found.encrypted, found.scheme) == (True, scheme)
+
+
+def test_well_formed_age_header_then_ciphertext_is_age():
+    data = (b"age-encryption.org/v1\n-> X25519 " + b"A" * 43 + b"\n" + b"B" * 43 + b"\n--- " + b"C" * 43
+            + b"\n" + random_bytes(64))
+    found = protect.check(item_of(data), "application/octet-stream", data)
+    assert (found.encrypted, found.scheme) == (True, "age")
 
 
 def test_random_data_is_unknown_never_plain():

@@ -133,23 +133,31 @@ def decode_text(data: bytes, charset: Optional[str]) -> str:
         return data.decode("cp1252", errors="replace")
 
 
-def _leaves(msg: Message) -> Iterator[Message]:
-    """Parts in document order, without descending into attached or encrypted messages."""
-    stack = [msg]
+def _leaves(msg: Message) -> Iterator[tuple]:
+    """(part, kind) in document order, without descending into attached messages."""
+    stack = [(msg, False)]
     while stack:
-        part = stack.pop()
+        part, sealed = stack.pop()
         ctype = part.get_content_type()
-        if ctype.startswith("multipart/") and ctype != "multipart/encrypted" and part.is_multipart():
-            stack.extend(reversed(part.get_payload()))
+        if ctype.startswith("multipart/") and part.is_multipart():
+            stack.extend((child, ctype == "multipart/encrypted") for child in reversed(part.get_payload()))
         else:
-            yield part
+            yield part, sealed_kind(part) if sealed else _kind(part)
+
+
+def sealed_kind(part: Message) -> str:
+    """A part of a PGP/MIME multipart/encrypted (RFC 3156): only the application/octet-stream
+    part is ciphertext; the control part is skipped and any other part is read as usual."""
+    ctype = part.get_content_type()
+    if ctype == "application/octet-stream":
+        return "pgp"
+    return "skip" if ctype == "application/pgp-encrypted" else _kind(part)
 
 
 def _part_outputs(item: Item, msg: Message, ctx) -> Iterator[Output]:
     names: set = set()
     nested = 0
-    for index, part in enumerate(_leaves(msg), start=1):
-        kind = _kind(part)
+    for index, (part, kind) in enumerate(_leaves(msg), start=1):
         if kind == "skip":
             continue
         if kind in ("body", "body (html)"):

@@ -24,7 +24,7 @@ from ..errors import LimitExceeded
 from ..limits import MiB
 from ..model import Chunk, Item
 from .members import Spool, member_item, refusing
-from .message import _TextOnly, _filename, _header_chunks, _kind, _unique, with_addresses
+from .message import _TextOnly, _filename, _header_chunks, _kind, _unique, sealed_kind, with_addresses
 from .mime import MimeTooDeep, parse_headers
 from .text import stream_chunks
 
@@ -132,6 +132,7 @@ class _Reader:
     def __init__(self, item: Item, ctx, stream):
         self.item, self.ctx, self.stream = item, ctx, stream
         self.boundaries: list = []  # b"--" + boundary of each open multipart, outermost first
+        self.sealed: list = []  # for each open multipart: is it multipart/encrypted?
         self.pushed: Optional[tuple] = None
         self.starts = True
         self.names: set = set()
@@ -183,14 +184,15 @@ class _Reader:
         is not read), any other part is a leaf."""
         ctype = headers.get_content_type()
         boundary = headers.get_boundary() if ctype.startswith("multipart/") else None
-        if boundary and ctype != "multipart/encrypted":
+        if boundary:
             if len(self.boundaries) + 1 >= self.ctx.limits.max_mime_depth:
                 self.too_deep = True  # its delimiters are not known, so all of it is skipped
                 return None
             self.boundaries.append(b"--" + boundary.encode("ascii", "surrogateescape"))
+            self.sealed.append(ctype == "multipart/encrypted")
             return None
         self.leaves += 1
-        kind = _kind(headers)
+        kind = sealed_kind(headers) if self.sealed and self.sealed[-1] else _kind(headers)
         return _Leaf(headers, kind, self.leaves, kind not in ("skip", "pgp", "smime"))
 
     def outputs(self) -> Iterator:
@@ -208,6 +210,7 @@ class _Reader:
                 yield from self._close(part)
             index, closing = found
             del self.boundaries[index if closing else index + 1:]
+            del self.sealed[index if closing else index + 1:]
             part = None if closing else self._open(self._headers())
         if part is not None:
             yield from self._close(part)

@@ -14,6 +14,7 @@ from typing import Iterator
 from ..errors import ItemError, LimitExceeded
 from ..limits import read_capped
 from ..model import Chunk
+from ..protect.pdf import identity_only
 from .fixed import PROBE, split_at_header
 from .paragraphs import text_chunks
 
@@ -34,7 +35,9 @@ def open_pdf(item, ctx):
         # Opens with the empty password (as user, or as owner when the owner password is empty):
         # anyone's reader shows it without asking, so it is read like any PDF.
         if reader.is_encrypted and reader.decrypt("") == pypdf.PasswordType.NOT_DECRYPTED:
-            raise ItemError("encrypted: password required")
+            if not identity_only(reader.trailer["/Encrypt"].get_object()):
+                raise ItemError("encrypted: password required")
+            reader._encryption = None  # /Identity filters: the objects are stored as they are
         return reader
     except ItemError:
         raise

@@ -16,6 +16,7 @@ from defusedxml.ElementTree import ParseError, iterparse
 
 from ..errors import ItemError, LimitExceeded
 from ..limits import MiB, read_capped
+from ..protect.office import odf_encryption
 from ..protect.zipseal import unflag_readable
 
 # What zipfile and zlib raise on truncated, corrupt or unsupported archives.
@@ -108,9 +109,7 @@ def refuse_dtds(zf: zipfile.ZipFile, ctx) -> None:
 
 
 def refuse_encrypted_odf(zf: zipfile.ZipFile, ctx) -> None:
-    """A password-protected OpenDocument lists encryption data in its manifest."""
-    if "META-INF/manifest.xml" not in zf.NameToInfo:
-        return
-    manifest = parse_small(zf, "META-INF/manifest.xml", ctx)
-    if any(elem.tag.endswith("}encryption-data") for elem in manifest.iter()):
+    """A password-protected OpenDocument, by the same test as the protect stage: a manifest
+    that only mentions encryption over a plain body is read."""
+    if odf_encryption(zf):
         raise ItemError("encrypted: password required")

@@ -39,7 +39,7 @@ def check(item: Item, mime: str, head: bytes) -> Optional[Encryption]:
     """head: the item's first bytes, as read by the sniff stage."""
     if item.inherited_encryption:
         return Encryption(True, item.inherited_encryption)
-    found = check_head(head, mime)
+    found = check_head(head, mime) or pgp.check(item, head, mime)
     if found:
         return found
     for deep in DEEP_CHECKS:
@@ -52,8 +52,8 @@ def check(item: Item, mime: str, head: bytes) -> Optional[Encryption]:
 
 
 def check_head(head: bytes, mime: str) -> Optional[Encryption]:
-    """What the first bytes alone can tell."""
+    """What the first bytes alone can tell (message formats are held to the whole item: pgp)."""
     for offset, magic, scheme, note in SIGNATURES:
         if head[offset:offset + len(magic)] == magic:
             return Encryption(True, scheme, note)
-    return containers.from_head(head) or pgp.from_head(head, mime)
+    return containers.from_head(head)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import io
 import logging
-import re
 import struct
 import zipfile
 from typing import Optional
@@ -33,8 +32,10 @@ SEGMENT = 4096  # agile encryption works in 4096-byte segments; one is enough to
 XLS_BOF, XLS_EOF, XLS_FILEPASS = 0x0809, 0x000A, 0x002F
 XLS_GLOBALS_PREFIX = 64 * 1024  # FilePass comes right after the globals' BOF, never far in
 MAX_MANIFEST = 1024 * 1024
-ENCRYPTION_DATA = re.compile(rb"<(?:[\w.-]+:)?encryption-data\b")
-ALGORITHM = re.compile(rb"algorithm-name=\"([^\"]+)\"")
+ODF_MANIFEST = "{urn:oasis:names:tc:opendocument:xmlns:manifest:1.0}"
+ODF_WHOLE = "encrypted-package"  # LibreOffice 24.2 "wholesome" encryption: one encrypted member
+ODF_BODIES = (ODF_WHOLE, "content.xml")
+ODF_SNIFF = 64
 
 logging.getLogger("msoffcrypto").setLevel(logging.ERROR)
 
@@ -183,14 +184,44 @@ def _rc4_kind(version: bytes) -> str:
 
 def _odf(stream) -> Optional[Encryption]:
     with zipfile.ZipFile(stream) as package:
-        if "META-INF/manifest.xml" not in package.NameToInfo:
-            return None
-        with package.open("META-INF/manifest.xml") as member:
-            manifest = member.read(MAX_MANIFEST)
-        wholesome = "encrypted-package" in package.NameToInfo
-    if not ENCRYPTION_DATA.search(manifest):
+        return odf_encryption(package)
+
+
+def odf_encryption(package: zipfile.ZipFile) -> Optional[Encryption]:
+    """Encrypted when the manifest, parsed as XML, gives the document's body (content.xml, or
+    the whole-package `encrypted-package`) an encryption-data element, and that member's bytes
+    are not XML: text that merely contains "<manifest:encryption-data" (in a comment, say) or a
+    claim over a body left in plain XML is not encryption."""
+    if "META-INF/manifest.xml" not in package.NameToInfo:
         return None
-    algorithm = ALGORITHM.search(manifest)
-    name = algorithm.group(1).decode("ascii", "replace").rsplit("#", 1)[-1] if algorithm else "unknown"
-    how = "whole-package" if wholesome else "per-entry"
+    with package.open("META-INF/manifest.xml") as member:
+        manifest = member.read(MAX_MANIFEST)
+    claims = _odf_encrypted_entries(manifest)
+    body = next((path for path in ODF_BODIES if path in claims and path in package.NameToInfo), None)
+    if body is None:
+        return None
+    with package.open(body) as member:
+        if member.read(ODF_SNIFF).lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+            return None
+    name = claims[body].rsplit("#", 1)[-1] or "unknown"
+    how = "whole-package" if body == ODF_WHOLE else "per-entry"
     return Encryption(True, "odf", f"OpenDocument {how} encryption ({name})")
+
+
+def _odf_encrypted_entries(manifest: bytes) -> dict:
+    """{full-path: algorithm name} of the manifest's file entries with encryption-data."""
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import ParseError, fromstring
+
+    try:
+        root = fromstring(manifest)
+    except (ParseError, DefusedXmlException, ValueError):
+        return {}
+    entries = {}
+    for entry in root.iter(ODF_MANIFEST + "file-entry"):
+        data = entry.find(ODF_MANIFEST + "encryption-data")
+        if data is not None:
+            algorithm = data.find(ODF_MANIFEST + "algorithm")
+            name = algorithm.get(ODF_MANIFEST + "algorithm-name", "") if algorithm is not None else ""
+            entries[entry.get(ODF_MANIFEST + "full-path", "")] = name
+    return entries

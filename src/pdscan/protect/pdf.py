@@ -6,7 +6,9 @@ restricts printing or copying), or with both passwords empty, every reader
 opens the file without asking. Such a PDF protects nothing, so it is
 reported not encrypted, with a note, and the pipeline reads its content.
 Only a PDF that the empty password does not open is encrypted, with the
-algorithm from /V, /Length and the crypt filter in the note.
+algorithm from /V, /Length and the crypt filter in the note; one whose crypt
+filters are all /Identity stores its content as it is, whatever the password
+check says, and is read too.
 
 Most PDFs are not encrypted: the trailer (found from `startxref`) is
 searched for "/Encrypt" first, and pypdf is started only when it is there
@@ -25,6 +27,8 @@ TRAILER_WINDOW = 8192
 STARTXREF = re.compile(rb"startxref\s+(\d+)")
 OWNER_ONLY = "PDF has only an owner password: anyone can read it"
 EMPTY_PASSWORDS = "PDF is encrypted with an empty password: anyone can read it"
+IDENTITY = "/Identity"
+IDENTITY_FILTERS = "PDF crypt filters are /Identity: nothing is encrypted"
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)
 
@@ -68,7 +72,30 @@ def _decide(stream) -> Optional[Encryption]:
         return Encryption(False, None, OWNER_ONLY)
     if opened == pypdf.PasswordType.OWNER_PASSWORD:
         return Encryption(False, None, EMPTY_PASSWORDS)
+    if identity_only(reader.trailer["/Encrypt"].get_object()):
+        return Encryption(False, None, IDENTITY_FILTERS)
     return Encryption(True, "pdf", algorithm)
+
+
+def identity_only(encrypt) -> bool:
+    """Crypt filters (V4/V5) that leave streams, strings and embedded files as they are:
+    /Identity by name or default, or a named filter whose method is /Identity. The content
+    is plain whatever the password check says."""
+    try:
+        if int(encrypt.get("/V", 0)) < 4:
+            return False
+        filters = encrypt.get("/CF", {})
+        stream_filter = encrypt.get("/StmF", IDENTITY)
+        named = (stream_filter, encrypt.get("/StrF", IDENTITY), encrypt.get("/EFF", stream_filter))
+        return all(name == IDENTITY or _method(filters, name) == IDENTITY for name in named)
+    except (AttributeError, TypeError, ValueError):
+        return False
+
+
+def _method(filters, name) -> object:
+    found = filters.get(name) if hasattr(filters, "get") else None
+    found = found.get_object() if hasattr(found, "get_object") else found
+    return found.get("/CFM", "/None") if hasattr(found, "get") else None
 
 
 def _algorithm(encrypt) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from dataclasses import dataclass
 from typing import Iterator, Optional
 
 from ..model import Encryption
@@ -28,6 +29,17 @@ MAX_PREAMBLE = 1024
 MAX_HEADER_LINES = 20
 AGE_BINARY = b"age-encryption.org/v1\n"
 AGE_ARMOR = b"-----BEGIN AGE ENCRYPTED FILE-----"
+AGE_STANZA = re.compile(rb"-> [\x21-\x7e]+(?: [\x21-\x7e]+)*")
+AGE_COLUMNS = 64
+AGE_BODY = re.compile(rb"[A-Za-z0-9+/]{0,64}")
+AGE_MAC = re.compile(rb"--- [A-Za-z0-9+/]{43}")
+MAX_AGE_HEADER = 64 * 1024  # post-quantum recipient stanzas are under 2 KiB each
+AGE_MIN_PAYLOAD = 32  # 16-byte nonce, then at least one chunk's 16-byte tag
+AGE_PAYLOAD_SAMPLE = 512
+TEXT_ONLY = re.compile(rb"[\t\n\r\x20-\x7e]*")  # ciphertext this long is never all printable
+MAX_ARMOUR_LINE = 4096
+ARMOUR_HEADER = re.compile(rb"[\x21-\x39\x3b-\x7e]+: .*")
+ARMOUR_BODY = re.compile(rb"=?[A-Za-z0-9+/]+=*")  # base64, or the "=XXXX" checksum line
 CMS_ARMOR = re.compile(rb"^-----BEGIN (PKCS7|CMS)-----[ \t]*\r?\n", re.M)
 # ContentInfo contentType OIDs (DER, tag and length included).
 CMS_ENCRYPTED = {
@@ -38,6 +50,7 @@ CMS_ENCRYPTED = {
 
 
 def from_head(head: bytes, mime: str) -> Optional[Encryption]:
+    """What the first bytes suggest; `check` confirms armour and age against the whole item."""
     for probe in (_age, _openpgp_binary, _cms_der):
         found = probe(head)
         if found:
@@ -46,6 +59,87 @@ def from_head(head: bytes, mime: str) -> Optional[Encryption]:
     if not mime.startswith("message/"):
         return _openpgp_armored(head) or _cms_armored(head)
     return None
+
+
+def check(item, head: bytes, mime: str) -> Optional[Encryption]:
+    """from_head, held to the whole item: an age file is its well-formed header and then
+    ciphertext, armoured age is nothing but its block; text around a PGP or CMS block is
+    readable, so the item is marked `surrounded` and the pipeline scans it."""
+    found = from_head(head, mime)
+    if found is None or _openpgp_binary(head) or _cms_der(head):
+        return found  # binary packets were parsed from the head
+    with item.open() as stream:
+        if head.startswith(AGE_BINARY):
+            return found if _age_header_ok(stream) else None
+        armour = next((a for a in ARMOURS if a.begin in head), None)
+        outside = _outside_armour(stream, armour) if armour else None
+    if outside is None or (outside and found.scheme == "age"):
+        return None
+    return Encryption(True, found.scheme, found.note + ", inside readable text", surrounded=True) if outside \
+        else found
+
+
+def _age_header_ok(stream) -> bool:
+    """age v1: the version line, `-> TYPE args` stanzas with base64 bodies (full 64-column
+    lines, then a shorter last one), the `--- MAC` line, then ciphertext, not text."""
+    lines = iter(stream.read(MAX_AGE_HEADER).split(b"\n"))
+    if next(lines, None) != AGE_BINARY.rstrip(b"\n"):
+        return False
+    stanzas, in_body = 0, False
+    for line in lines:
+        if in_body:
+            if not AGE_BODY.fullmatch(line):
+                return False
+            in_body = len(line) == AGE_COLUMNS
+        elif line.startswith(b"-> ") and AGE_STANZA.fullmatch(line):
+            stanzas, in_body = stanzas + 1, True
+        elif AGE_MAC.fullmatch(line):
+            payload = b"\n".join(lines)[:AGE_PAYLOAD_SAMPLE]
+            return stanzas > 0 and len(payload) >= AGE_MIN_PAYLOAD and not TEXT_ONLY.fullmatch(payload)
+        else:
+            return False
+    return False
+
+
+def _outside_armour(stream, armour) -> Optional[bool]:
+    """Whether non-blank text lies outside the armour block; None when the block is not
+    well-formed (a line that is not base64 inside it, no end line)."""
+    outside, state = False, "before"
+    while True:
+        line = stream.readline(MAX_ARMOUR_LINE)
+        if not line:
+            return outside if state == "after" else None
+        line = line.strip()
+        if state == "before":
+            if line == armour.begin:
+                state = "headers" if armour.headers else "body"
+            else:
+                outside = outside or bool(line)
+        elif state == "after":
+            outside = outside or bool(line)
+        elif line == armour.end:
+            state = "after"
+        elif state == "headers" and (not line or ARMOUR_HEADER.fullmatch(line)):
+            state = "headers" if line else "body"
+        elif ARMOUR_BODY.fullmatch(line):
+            state = "body"
+        else:
+            return None
+
+
+@dataclass(frozen=True)
+class Armour:
+    begin: bytes
+    end: bytes
+    headers: bool  # "Key: value" lines, then a blank line, before the base64
+
+
+ARMOURS = (
+    Armour(b"-----BEGIN PGP MESSAGE-----", b"-----END PGP MESSAGE-----", True),
+    Armour(AGE_ARMOR, b"-----END AGE ENCRYPTED FILE-----", False),
+    Armour(b"-----BEGIN PKCS7-----", b"-----END PKCS7-----", False),
+    Armour(b"-----BEGIN CMS-----", b"-----END CMS-----", False),
+)
 
 
 def _age(head: bytes) -> Optional[Encryption]:

@@ -8,8 +8,10 @@ stays readable to anyone who ignores it. So a member is sealed only when
 - it is an AES member (method 99 with its 0x9901 extra field), or its data
   does not read as plaintext: a stored member's sizes leave no room for the
   12-byte ZipCrypto header or a strong-encryption header, a compressed one
-  fails to decompress (or to match its CRC) when read as if plain, and the
-  bytes behind a ZipCrypto-sized header are not plaintext either.
+  does not decompress to its size by the method the zip names (deflate,
+  bzip2, lzma) when read as if plain, and the bytes behind a ZipCrypto-sized
+  header do not either. Data that decompresses but fails its CRC is plaintext
+  (read and scanned), not encrypted: the CRC is one more field anyone writes.
 
 A member flagged but readable is read as plain (`as_plain`), so its content
 is scanned like any other. Zips with an encrypted central directory hide the
@@ -128,45 +130,40 @@ def _scheme(info: zipfile.ZipInfo) -> str:
 
 
 def _reads_as_plain(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
-    if info.compress_type == zipfile.ZIP_STORED:
-        # Every cipher puts a header (12 bytes for ZipCrypto) before the data it stores.
-        return info.compress_size == info.file_size
+    return _decodes(archive, info, 0)
+
+
+def _plain_behind_header(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """Plaintext behind 12 bytes shaped like a ZipCrypto header: anyone who skips them reads
+    it, so it is not encrypted. An empty member hides nothing: its 12 bytes are all a genuine
+    one has."""
+    return info.file_size > 0 and _decodes(archive, info, ZIPCRYPTO_HEADER)
+
+
+def _decodes(archive: zipfile.ZipFile, info: zipfile.ZipInfo, skip: int) -> bool:
+    """The member's data, `skip` bytes in, reads as plaintext by the method the zip names.
+
+    Stored bytes always "read", so there the sizes (and behind a header, the CRC, read to
+    the end) decide. Ciphertext fed to a decompressor fails within bytes; compressed data that
+    decodes cleanly to the size the zip names is plaintext even when its CRC is wrong (any
+    reader ignoring the CRC shows it), and plaintext this long (PROBE) is plaintext."""
+    stored = info.compress_type == zipfile.ZIP_STORED
+    left = info.compress_size - skip
+    if left < 0 or (stored and left != info.file_size):
+        return False
+    if stored and not skip:
+        return True  # every cipher puts a header (12 bytes for ZipCrypto) before what it stores
     try:
-        with archive.open(as_plain(info)) as data:
+        with _reader(archive, info, skip, check_crc=stored) as data:
             got = 0
-            while got < PROBE:  # to the end when shorter: zipfile checks the CRC there
+            while stored or got < PROBE:  # stored: to the end, where zipfile checks the CRC
                 block = data.read(64 * 1024)
                 if not block:
                     break
                 got += len(block)
     except PLAIN_ERRORS:
         return False
-    return True
-
-
-def _plain_behind_header(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
-    """Plaintext (stored or deflated) behind 12 bytes shaped like a ZipCrypto header: anyone
-    who skips them reads it, so it is not encrypted."""
-    left = info.compress_size - ZIPCRYPTO_HEADER
-    # An empty member hides nothing: its 12 bytes are all a genuine one has.
-    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or left < 0 or not info.file_size:
-        return False
-    if info.compress_type == zipfile.ZIP_STORED and left != info.file_size:
-        return False
-    try:
-        archive.fp.seek(_data_start(archive, info) + ZIPCRYPTO_HEADER)
-        inflate = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
-        crc, size = 0, 0
-        while left > 0 and size < PROBE:
-            block = archive.fp.read(min(left, 64 * 1024))
-            if not block:
-                return False
-            left -= len(block)
-            block = inflate.decompress(block, PROBE) if inflate else block
-            crc, size = zlib.crc32(block, crc), size + len(block)
-    except (OSError, ValueError, zlib.error, struct.error):
-        return False
-    return size >= PROBE or (size == info.file_size and crc == info.CRC)
+    return got >= PROBE or got == info.file_size
 
 
 def _data_start(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> int:
@@ -177,16 +174,26 @@ def _data_start(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> int:
     return info.header_offset + 30 + sum(struct.unpack_from("<HH", local, 26))
 
 
+def _reader(archive: zipfile.ZipFile, info: zipfile.ZipInfo, skip: int, check_crc: bool) -> zipfile.ZipExtFile:
+    """The member's bytes from `skip` bytes into its data, decoded as plain by its method."""
+    plain = copy.copy(info)
+    plain.flag_bits &= ~SEAL_FLAGS
+    plain.compress_size -= skip
+    if not check_crc:
+        plain.CRC = None  # zipfile then skips the check
+    archive.fp.seek(_data_start(archive, info) + skip)
+    return zipfile.ZipExtFile(archive.fp, "rb", plain)
+
+
 def open_plain(archive: zipfile.ZipFile, info: zipfile.ZipInfo):
     """A reader of an unsealed member's bytes: as they are, or from behind a fake ZipCrypto
-    header; zipfile checks the CRC either way."""
-    if flagged(info) and _scheme(info) == "zip-zipcrypto" and not _reads_as_plain(archive, info) \
-            and _plain_behind_header(archive, info):
-        shifted = as_plain(info)
-        shifted.compress_size -= ZIPCRYPTO_HEADER
-        archive.fp.seek(_data_start(archive, info) + ZIPCRYPTO_HEADER)
-        return zipfile.ZipExtFile(archive.fp, "rb", shifted)
-    return archive.open(as_plain(info))
+    header. A flagged member's CRC is not checked: it decides nothing (see `_decodes`), and a
+    wrong one must not hide what any reader ignoring it shows."""
+    if not flagged(info):
+        return archive.open(info)
+    skip = ZIPCRYPTO_HEADER if _scheme(info) == "zip-zipcrypto" and not _reads_as_plain(archive, info) \
+        and _plain_behind_header(archive, info) else 0
+    return _reader(archive, info, skip, check_crc=False)
 
 
 def names_hidden(stream) -> bool:
