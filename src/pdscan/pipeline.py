@@ -87,6 +87,11 @@ class Scanner:
         records = list(self.scan_item(item, volume_encrypted, watches)) if all(w.read for w in watches) else []
         for watch in watches:
             records = watch.end(records)
+        for record in records:
+            # Error text quotes what the item holds (a part name, a charset): masked as a
+            # location is, before it leaves the worker for any output or the store.
+            if record["type"] == "error":
+                record["error"] = self.engine.masked(record["error"])
         return records
 
     def scan_item(self, item: Item, volume_encrypted: Optional[bool] = None, watches=()) -> Iterator[dict]:

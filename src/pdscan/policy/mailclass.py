@@ -20,7 +20,7 @@ import tomllib
 from dataclasses import dataclass
 from email.header import decode_header
 from email.message import Message
-from email.utils import getaddresses
+from email.utils import collapse_rfc2231_value, getaddresses
 from pathlib import Path
 from typing import Optional
 
@@ -382,7 +382,10 @@ def _text(msg: Message, problems: list) -> str:
         if isinstance(data, bytes):
             charset = part.get_content_charset()
             if charset and not _known_charset(charset):
-                problems.append(f"unknown charset {charset[:40]!r}: read as UTF-8, else Windows-1252")
+                # Quoted as written, not lower-cased: the error text is masked before output,
+                # and an NI number or name is only recognised in its own case.
+                written = collapse_rfc2231_value(part.get_param("charset") or charset)
+                problems.append(f"unknown charset {written[:40]!r}: read as UTF-8, else Windows-1252")
             text = decode_text(data[:TEXT_LIMIT], charset)
             parts.append(html_to_text(text) if ctype == "text/html" else text)
         if sum(map(len, parts)) >= TEXT_LIMIT:
