@@ -63,3 +63,24 @@ def test_charset_name_in_an_error_is_masked(cli, tmp_path):
     assert "unknown charset 'AB******C'" in result.out, result
     assert_no_raw(result.out.upper() + result.err.upper(), "mail output")
     assert_no_raw("\n".join(sqlite3.connect(db).iterdump()).upper(), "the store")
+
+
+def test_sender_name_and_message_id_are_masked_but_the_address_shows(cli, tmp_path):
+    """An outside sender chooses the From display name and the Message-ID."""
+    box = tmp_path / "mail"
+    for sub in ("cur", "new", "tmp"):
+        (box / sub).mkdir(parents=True)
+    (box / "cur" / "1:2,S").write_text(
+        'From: "John Smith AB123456C 4111111111111111" <john.smith@gmail.com>\nTo: x@college.ac.uk\n'
+        "Subject: hello\nMessage-ID: <AB654321D.Jane.Doe@x>\nDate: Mon, 1 Jan 2024 10:00:00 +0000\n\n"
+        "Love you mum, dinner at home with the family on Sunday.\n")
+    outputs = []
+    for fmt in ("text", "jsonl"):
+        db = tmp_path / f"{fmt}.db"
+        result = cli("mail", box, "--format", fmt, "--db", db, "--no-progress")
+        assert "<john.smith@gmail.com>" in result.out, result
+        outputs += [result.out, result.err, "\n".join(sqlite3.connect(db).iterdump())]
+    assert "J*** S**** AB******C" in outputs[2]  # jsonl "from": still says who, in shape
+    for text in outputs:
+        assert_no_raw(text, "mail output or store")
+        assert "AB654321D" not in text
