@@ -26,7 +26,7 @@ from typing import Optional
 
 from ..errors import ConfigError
 from ..extract.message import MIME_ERRORS, decode_text, html_to_text
-from ..extract.mime import MimeTooDeep, parse_bounded, parse_headers
+from ..extract.mime import MimeTooComplex, parse_bounded, parse_headers
 from ..sources.mail.headers import iso_date
 from .keys import check_keys
 
@@ -245,7 +245,7 @@ def facts_of(raw: bytes, whole: bool = True) -> Facts:
     """`whole`: `raw` is the entire message, so a missing end boundary is a real defect."""
     try:
         msg = parse_bounded(raw[:4 * TEXT_LIMIT])
-    except MimeTooDeep:  # classified from its headers; the extractor's error record reports the nesting
+    except MimeTooComplex:  # classified from its headers; the extractor's error record says why
         msg = parse_headers(raw[:4 * TEXT_LIMIT])
     except MIME_ERRORS:
         return Facts("", (), "", False, False, problems=("malformed message: it cannot be parsed",))
