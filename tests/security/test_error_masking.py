@@ -34,6 +34,14 @@ def deck(path):
         z.writestr(PART, "<not xml")
 
 
+def maildir(box, message: str):
+    """A Maildir holding one message."""
+    for sub in ("cur", "new", "tmp"):
+        (box / sub).mkdir(parents=True)
+    (box / "cur" / "1:2,S").write_text(message)
+    return box
+
+
 def assert_no_raw(text: str, where: str) -> None:
     leaked = [value for value in RAW if value in text]
     assert not leaked, f"{where} holds raw values {leaked}"
@@ -51,10 +59,8 @@ def test_part_name_in_an_error_is_masked(cli, tmp_path, fmt):
 
 
 def test_charset_name_in_an_error_is_masked(cli, tmp_path):
-    box = tmp_path / "m"
-    for sub in ("cur", "new", "tmp"):
-        (box / sub).mkdir(parents=True)
-    (box / "cur" / "b:2,S").write_text(
+    box = maildir(
+        tmp_path / "m",
         "From: someone@example.org\nTo: d@college.ac.uk\nSubject: hi\n"
         "Date: Mon, 1 Jan 2024 10:00:00 +0000\nMessage-ID: <x@y>\nMIME-Version: 1.0\n"
         'Content-Type: text/plain; charset="AB123456C"\n\nhello\n')
@@ -67,10 +73,8 @@ def test_charset_name_in_an_error_is_masked(cli, tmp_path):
 
 def test_sender_name_and_message_id_are_masked_but_the_address_shows(cli, tmp_path):
     """An outside sender chooses the From display name and the Message-ID."""
-    box = tmp_path / "mail"
-    for sub in ("cur", "new", "tmp"):
-        (box / sub).mkdir(parents=True)
-    (box / "cur" / "1:2,S").write_text(
+    box = maildir(
+        tmp_path / "mail",
         'From: "John Smith AB123456C 4111111111111111" <john.smith@gmail.com>\nTo: x@college.ac.uk\n'
         "Subject: hello\nMessage-ID: <AB654321D.Jane.Doe@x>\nDate: Mon, 1 Jan 2024 10:00:00 +0000\n\n"
         "Love you mum, dinner at home with the family on Sunday.\n")
