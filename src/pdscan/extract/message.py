@@ -2,10 +2,11 @@
 
 The MIME structure is parsed with the stdlib email package under
 policy.default; when a malformed message makes that policy raise, it is read
-again under compat32, so no message stops a scan. Nesting is bounded
-(mime.py: past max_mime_depth, or max_mime_parts, only the headers and the
-undecoded body are read), and a message over max_message_in_memory is read as a stream by
-mimestream.py instead, with the same outputs. Headers are always decoded
+again under compat32, so no message stops a scan. Nesting and the number of
+parts are bounded (mime.py: past max_mime_depth or max_mime_parts only the
+headers and the undecoded body are read), and a message over
+max_message_in_memory is read as a stream by mimestream.py instead, with the
+same outputs. Headers are always decoded
 from their raw compat32 form (see _header_chunks). The
 correspondents' addresses are left to mail classification: only their
 display names are text here. Encrypted parts (PGP/MIME, S/MIME enveloped)
