@@ -22,6 +22,7 @@ class Limits:
     max_ratio: int = 200                 # expanded / compressed for one member
     max_members: int = 100_000           # entries in one archive
     max_mime_depth: int = 64             # multiparts and attached messages nested in one message
+    max_mime_parts: int = 10_000         # parts of one message, empty ones too (each costs a parse)
     max_message_in_memory: int = 16 * MiB  # a larger message is parsed as a stream (extract/mimestream.py)
     max_xml_bytes: int = 64 * MiB        # one XML part of an office document
     block_size: int = 4 * MiB            # text is streamed in blocks of this size

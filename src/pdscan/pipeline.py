@@ -87,6 +87,15 @@ class Scanner:
         records = list(self.scan_item(item, volume_encrypted, watches)) if all(w.read for w in watches) else []
         for watch in watches:
             records = watch.end(records)
+        for record in records:
+            # Error text quotes what the item holds (a part name, a charset): masked as a
+            # location is, before it leaves the worker for any output or the store.
+            if record["type"] == "error":
+                record["error"] = self.engine.masked(record["error"])
+            elif record["type"] == "message":  # a sender chose both: only addresses may show
+                for field in ("from", "message_id"):
+                    if record.get(field):
+                        record[field] = self.engine.masked(record[field], addresses=True)
         return records
 
     def scan_item(self, item: Item, volume_encrypted: Optional[bool] = None, watches=()) -> Iterator[dict]:

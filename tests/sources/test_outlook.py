@@ -161,7 +161,7 @@ def test_pdscan_mail_reads_msg_files(mail, outlook_and_maildir):
     assert sorted(got) == sorted(SAME)
     txt = got["TxtSampleEmail.msg"]
     assert (txt["folder"], txt["from"], txt["date"]) == (
-        "Inbox", "Wilson, Chris <Chris.Wilson@leeds.gov.uk>", "2017-10-23T07:31:27Z")
+        "Inbox", "W*****, C**** <Chris.Wilson@leeds.gov.uk>", "2017-10-23T07:31:27Z")  # the name masked
     assert txt["classification"] in ("work", "personal") and txt["reasons"] and txt["findings"]
     assert got["hiraoka-contactUnicode.msg"]["folder"] == "Inbox"
     items = [r for r in result.records() if r["type"] == "item"]

@@ -209,14 +209,15 @@ class Engine:
         if spans is not None:
             spans.append((*m.span(c.spec.group), self.specs[c.detector].mask))
 
-    def _mask_values(self, text: str, header: bool = False) -> str:
+    def _mask_values(self, text: str, header: bool = False, addresses: bool = False) -> str:
         """`text` with every value a detector finds in it masked as a sample is.
 
         A location is text someone wrote: a sheet can be named after a pupil or an NI number,
         and a header row that is really data makes a column header of "Siobhan McGregor". A
         name needs evidence, so the text is also read as a cell of a name column, and a run
         of two or more name words is masked, unless the text is a column header some
-        detector knows ("Next of kin" names data, it is no one's name)."""
+        detector knows ("Next of kin" names data, it is no one's name). With `addresses`,
+        mail addresses stay whole (a sender may be shown), but other values in them do not."""
         data = text.encode("utf-8", "replace")
         spans: list = []
         self.scan(Chunk(data), spans)
@@ -224,6 +225,8 @@ class Engine:
             named: list = []
             self.scan(Chunk(data, header=NAME_CELL), named)
             spans += [s for s in named if s[2] == "name" and len(data[s[0]:s[1]].split()) >= 2]
+        if addresses:
+            spans = [s for s in spans if s[2] != "email"]
         merged: list = []
         for start, end, style in sorted(spans):
             if merged and start < merged[-1][1]:  # values overlap (two detectors): one masked run

@@ -2,15 +2,15 @@
 
 The MIME structure is parsed with the stdlib email package under
 policy.default; when a malformed message makes that policy raise, it is read
-again under compat32, so no message stops a scan. Nesting is bounded
-(mime.py: past max_mime_depth only the headers and the undecoded body are
-read), and a message over max_message_in_memory is read as a stream by
-mimestream.py instead, with the same outputs. Headers are always decoded
-from their raw compat32 form (see _header_chunks). In a mailbox read by
-`pdscan mail` the correspondents' addresses are left to mail classification
-and only their display names are text; in a message file met by `scan` (.eml,
-.msg, an mbox or PST on disk) the addresses are personal data like any other.
-Encrypted parts (PGP/MIME, S/MIME enveloped)
+again under compat32, so no message stops a scan. Nesting and the number of
+parts are bounded (mime.py: past max_mime_depth or max_mime_parts only the
+headers and the undecoded body are read), and a message over
+max_message_in_memory is read as a stream by mimestream.py instead, with the
+same outputs. Headers are always decoded from their raw compat32 form (see
+_header_chunks). In a mailbox read by `pdscan mail` the correspondents'
+addresses are left to mail classification and only their display names are
+text; in a message file met by `scan` (.eml, .msg, an mbox or PST on disk) the
+addresses are personal data like any other. Encrypted parts (PGP/MIME, S/MIME enveloped)
 are not read: they become nested Items that carry the scheme and refuse to open.
 """
 from __future__ import annotations
@@ -29,7 +29,7 @@ from ..errors import ItemError, LimitExceeded
 from ..limits import read_capped
 from ..model import Chunk, Item
 from .members import member_item, refusing
-from .mime import MimeTooDeep, parse_bounded, parse_headers, undecoded_body
+from .mime import MimeTooComplex, parse_bounded, parse_headers, undecoded_body
 from .text import stream_chunks
 
 ADDRESS_HEADERS = ("From", "Sender", "Reply-To", "To", "Cc", "Bcc")
@@ -53,7 +53,7 @@ def extract_message(item: Item, ctx) -> Iterator[Output]:
         raw = read_capped(stream, ctx.limits.max_document_size, "message")
     try:
         outputs = _outputs(item, raw, ctx)
-    except MimeTooDeep:
+    except MimeTooComplex:
         # What can be read without the structure is still scanned; the error record says the rest was not.
         headers = parse_headers(raw)
         yield from _header_chunks(headers, with_addresses(item))
@@ -77,7 +77,7 @@ def _outputs(item: Item, raw: bytes, ctx) -> list:
 
 
 def _extract(item: Item, raw: bytes, ctx, mime_policy) -> Iterator[Output]:
-    msg = parse_bounded(raw, mime_policy, ctx.limits.max_mime_depth)
+    msg = parse_bounded(raw, mime_policy, ctx.limits.max_mime_depth, ctx.limits.max_mime_parts)
     yield from _header_chunks(parse_headers(raw), with_addresses(item))
     yield from _part_outputs(item, msg, ctx)
 

@@ -11,6 +11,8 @@ line can be a boundary. The outputs are those of the in-memory path: header
 and body Chunks, attachments (and attached messages, undecoded) as nested
 Items, encrypted parts refused. Multiparts nested deeper than max_mime_depth
 are skipped, and MimeTooDeep is raised once everything else has been read.
+Past max_mime_parts parts, the rest of the message is read as undecoded text
+(as the in-memory path reads such a message) and MimeTooMany is raised.
 """
 from __future__ import annotations
 
@@ -25,8 +27,8 @@ from ..limits import MiB
 from ..model import Chunk, Item
 from .members import Spool, member_item, refusing
 from .message import _TextOnly, _filename, _header_chunks, _kind, _unique, sealed_kind, with_addresses
-from .mime import MimeTooDeep, parse_headers
-from .text import stream_chunks
+from .mime import MimeTooDeep, parse_headers, too_many_parts
+from .text import _prepend, stream_chunks
 
 PIECE = 64 * 1024
 IN_MEMORY = 1 * MiB
@@ -42,6 +44,8 @@ def stream_message(item: Item, ctx) -> Iterator:
     if reader.too_deep:
         raise MimeTooDeep(f"MIME parts nested deeper than {ctx.limits.max_mime_depth} levels: "
                           f"the parts below that were not read")
+    if reader.too_many:
+        raise too_many_parts(ctx.limits.max_mime_parts, "the rest was read undecoded")
 
 
 class _Base64:
@@ -136,8 +140,8 @@ class _Reader:
         self.pushed: Optional[tuple] = None
         self.starts = True
         self.names: set = set()
-        self.leaves = self.attachments = 0
-        self.too_deep = False
+        self.leaves = self.attachments = self.parts = 0
+        self.too_deep = self.too_many = False
 
     def _next(self) -> Optional[tuple]:
         """(piece, starts a line) or None at the end."""
@@ -182,6 +186,10 @@ class _Reader:
     def _open(self, headers: Message) -> Optional[_Leaf]:
         """The part these headers start: a multipart's boundary is opened (None: its preamble
         is not read), any other part is a leaf."""
+        self.parts += 1
+        if self.parts > self.ctx.limits.max_mime_parts:
+            self.too_many = True
+            return None
         ctype = headers.get_content_type()
         boundary = headers.get_boundary() if ctype.startswith("multipart/") else None
         if boundary:
@@ -199,7 +207,7 @@ class _Reader:
         headers = self._headers()
         yield from _header_chunks(headers, with_addresses(self.item))
         part = self._open(headers)
-        while (got := self._next()) is not None:
+        while not self.too_many and (got := self._next()) is not None:
             piece, starts = got
             found = self._delimiter(piece) if starts else None
             if found is None:
@@ -214,6 +222,10 @@ class _Reader:
             part = None if closing else self._open(self._headers())
         if part is not None:
             yield from self._close(part)
+        if self.too_many:
+            rest = _prepend(self.pushed[0] if self.pushed else b"", self.stream)
+            limits = self.ctx.limits
+            yield from stream_chunks(rest, limits.block_size, limits.overlap, where="body (undecoded)")
 
     def _close(self, part: _Leaf) -> Iterator:
         part.close()

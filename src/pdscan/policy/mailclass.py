@@ -20,13 +20,13 @@ import tomllib
 from dataclasses import dataclass
 from email.header import decode_header
 from email.message import Message
-from email.utils import getaddresses
+from email.utils import collapse_rfc2231_value, getaddresses
 from pathlib import Path
 from typing import Optional
 
 from ..errors import ConfigError
 from ..extract.message import MIME_ERRORS, decode_text, html_to_text
-from ..extract.mime import MimeTooDeep, parse_bounded, parse_headers
+from ..extract.mime import MimeTooComplex, parse_bounded, parse_headers
 from ..sources.mail.headers import iso_date
 from .keys import check_keys
 
@@ -245,7 +245,7 @@ def facts_of(raw: bytes, whole: bool = True) -> Facts:
     """`whole`: `raw` is the entire message, so a missing end boundary is a real defect."""
     try:
         msg = parse_bounded(raw[:4 * TEXT_LIMIT])
-    except MimeTooDeep:  # classified from its headers; the extractor's error record reports the nesting
+    except MimeTooComplex:  # classified from its headers; the extractor's error record says why
         msg = parse_headers(raw[:4 * TEXT_LIMIT])
     except MIME_ERRORS:
         return Facts("", (), "", False, False, problems=("malformed message: it cannot be parsed",))
@@ -382,7 +382,10 @@ def _text(msg: Message, problems: list) -> str:
         if isinstance(data, bytes):
             charset = part.get_content_charset()
             if charset and not _known_charset(charset):
-                problems.append(f"unknown charset {charset[:40]!r}: read as UTF-8, else Windows-1252")
+                # Quoted as written, not lower-cased: the error text is masked before output,
+                # and an NI number or name is only recognised in its own case.
+                written = collapse_rfc2231_value(part.get_param("charset") or charset)
+                problems.append(f"unknown charset {written[:40]!r}: read as UTF-8, else Windows-1252")
             text = decode_text(data[:TEXT_LIMIT], charset)
             parts.append(html_to_text(text) if ctype == "text/html" else text)
         if sum(map(len, parts)) >= TEXT_LIMIT:

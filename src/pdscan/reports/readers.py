@@ -71,17 +71,69 @@ def _category(violation: dict, record: dict) -> str:
 
 # ---- JSONL -----------------------------------------------------------------------------------------------
 
+_TEXT, _MAYBE_TEXT, _MAYBE_INT, _MAYBE_BOOL = str, (str, type(None)), (int, type(None)), (bool, type(None))
+_SCALAR = (str, int, float, bool, type(None))
+# The types report reads in each record's fields (absent fields are fine). A file from any
+# endpoint may be crafted: a wrong type is refused here, never met deep in a table or a sheet.
+_FIELDS = {
+    "item": {"path": _MAYBE_TEXT, "member": _MAYBE_TEXT, "size": _MAYBE_INT, "mtime": _MAYBE_TEXT,
+             "encrypted": _MAYBE_BOOL, "encryption": _MAYBE_TEXT, "findings": list, "violations": list,
+             "retention": (dict, type(None)), "host": _SCALAR},
+    "message": {"path": _MAYBE_TEXT, "member": _MAYBE_TEXT, "classification": _MAYBE_TEXT, "findings": list,
+                "violations": list, "host": _SCALAR},
+    "error": {"path": _MAYBE_TEXT, "member": _MAYBE_TEXT, "error": _SCALAR, "host": _SCALAR},
+    "volume": {"device": _SCALAR, "mountpoint": _SCALAR, "fstype": _SCALAR, "removable": _SCALAR,
+               "encrypted": _SCALAR, "encryption": _SCALAR, "verdict": _SCALAR, "violations": list, "host": _SCALAR},
+    "summary": {"started": _MAYBE_TEXT, "skipped": dict, "host": _SCALAR},
+}
+_ENTRIES = {  # the fields of each element of a list (or value of a dict) field
+    "findings": {"detector": _MAYBE_TEXT, "count": _MAYBE_INT, "confidence": _MAYBE_TEXT, "samples": list},
+    "violations": {"rule": _MAYBE_TEXT, "severity": _MAYBE_TEXT, "detail": _MAYBE_TEXT},
+    "retention": {"category": _MAYBE_TEXT},
+}
+
+
+def _misfit(record: dict) -> Optional[str]:
+    """Why a record of a known type is not as pdscan writes it, or None."""
+    for name, kinds in _FIELDS.get(record.get("type"), {}).items():
+        value = record.get(name)
+        if name in record and not isinstance(value, kinds):
+            return f"field {name!r} is {type(value).__name__}"
+        if name == "skipped":
+            if value and not all(isinstance(n, int) for n in value.values()):
+                return "field 'skipped' holds a count that is not a number"
+            continue
+        entries = value if isinstance(value, list) else [value] if isinstance(value, dict) else ()
+        for entry in entries:
+            if not isinstance(entry, dict):
+                return f"field {name!r} holds a {type(entry).__name__}"
+            for key, kinds in _ENTRIES.get(name, {}).items():
+                if key in entry and not isinstance(entry[key], kinds):
+                    return f"field {name!r} has {key!r} of type {type(entry[key]).__name__}"
+            if not all(isinstance(sample, str) for sample in entry.get("samples") or ()):
+                return f"field {name!r} has a sample that is not text"
+    return None
+
+
 def _lines(path: str) -> Iterator[Optional[dict]]:
-    """Records of one JSONL file, one line at a time; None for a line that is not a JSON object."""
+    """Records of one JSONL file, one line at a time; None for a line that is not a JSON object.
+    A pdscan record with a field of the wrong type is refused (ConfigError naming file and line)."""
     try:
         with open(path, encoding="utf-8", errors="surrogateescape") as stream:
-            for line in stream:
+            for number, line in enumerate(stream, 1):
                 if line.strip():
                     try:
                         record = json.loads(line)
                     except ValueError:
                         record = None
-                    yield record if isinstance(record, dict) else None
+                    if not isinstance(record, dict):
+                        yield None
+                        continue
+                    why = _misfit(record)
+                    if why:
+                        raise ConfigError(f"{shown(path)}: line {number} is not as pdscan writes it ({why}); "
+                                          "not reporting from it")
+                    yield record
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
 

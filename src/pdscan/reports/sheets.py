@@ -13,6 +13,7 @@ import io
 import zipfile
 from collections import OrderedDict
 
+from ..display import shown
 from .tables import Tables
 
 SHEET_NAME_MAX = 31  # Excel's limit
@@ -42,6 +43,7 @@ def write_xlsx(tables: Tables, path: str) -> None:
     """openpyxl makes any str starting with "=" a formula: each text cell is typed a string."""
     import openpyxl
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     book = openpyxl.Workbook(write_only=True)
     for title, rows in bookdict(tables).items():
@@ -49,6 +51,8 @@ def write_xlsx(tables: Tables, path: str) -> None:
         for row in rows:
             cells = []
             for value in row:
+                if isinstance(value, str) and ILLEGAL_CHARACTERS_RE.search(value):
+                    value = shown(value)  # a file may be named with BEL: openpyxl refuses it mid-sheet
                 cell = WriteOnlyCell(sheet, value=value)
                 if isinstance(value, str):
                     cell.data_type = "s"
