@@ -2,7 +2,7 @@
 
 The corpus was written from a brief by someone who never saw the detectors; it is
 measured, never tuned to. These floors are what this code measured on it (micro-F1
-0.910, strict 0.955, precision 0.932, 8 of 93 hard negatives flagged): a change that
+0.930, strict 0.989, precision 0.935, 8 of 93 hard negatives flagged): a change that
 costs detection anywhere shows here. The issue's targets (F1 0.95, strict 0.97,
 precision 0.98, no hard negative) are higher; raise the floors as they are met.
 """
@@ -28,8 +28,8 @@ def test_detection_on_the_blind_corpus_keeps_its_figures():
     labels = json.loads((CORPUS / "labels.json").read_text(encoding="utf-8"))
     result = evaluate.score(labels, evaluate.scan(CORPUS))
     scores = result["scores"]
-    assert scores["all"]["f1"] >= 0.905, scores["all"]
-    assert scores["strict"]["f1"] >= 0.95, scores["strict"]
+    assert scores["all"]["f1"] >= 0.925, scores["all"]
+    assert scores["strict"]["f1"] >= 0.985, scores["strict"]
     assert scores["strict"]["precision"] >= 0.999, scores["strict"]
     assert scores["all"]["precision"] >= 0.93, scores["all"]
     assert len(result["hard_negatives_flagged"]) <= 8, result["hard_negatives_flagged"]
