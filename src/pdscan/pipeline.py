@@ -127,9 +127,9 @@ class Scanner:
                     yield from self._extract(item, ctx, extractor, matches, volume, watches)
                     # Read, so not protected; keep what protect noticed ("owner password only").
                     encryption = Encryption(False, None, encryption.note) if encryption.note else PLAIN
-            elif encryption.surrounded and extractor_for(mime):
+            elif encryption.surrounded and (around := extractor_for(mime)):
                 # Text around an encrypted block is in the clear: personal data there is not protected.
-                yield from self._extract(item, ctx, extractor_for(mime), matches, volume, watches)
+                yield from self._extract(item, ctx, around, matches, volume, watches)
                 if matches:
                     encryption = Encryption(False, None, encryption.note)
         except (ItemError, OSError) as exc:

@@ -38,7 +38,7 @@ def _euid() -> int:
     return os.geteuid() if hasattr(os, "geteuid") else -1
 
 
-def _check_ours(st: os.stat_result, path, what: str = "file") -> None:
+def check_ours(st: os.stat_result, path, what: str = "file") -> None:
     if what == "file" and not stat.S_ISREG(st.st_mode):
         raise UnsafePath(f"{path}: not a regular file; refusing to write to it")
     if what == "file" and st.st_nlink != 1:
@@ -66,7 +66,7 @@ def open_private(path, mode: str = "w") -> int:
             raise UnsafePath(f"{path}: not a regular file; refusing to write to it") from None
         raise UnsafePath(f"{path}: cannot open for writing: {exc.strerror or exc}") from None
     try:
-        _check_ours(os.fstat(fd), path)
+        check_ours(os.fstat(fd), path)
         if NONBLOCK:
             os.set_blocking(fd, True)
         if hasattr(os, "fchmod"):
@@ -128,7 +128,7 @@ def private_dir(path, create: bool = True) -> Path:
         raise UnsafePath(f"{path}: the data folder is a symbolic link; refusing to use it")
     if not stat.S_ISDIR(st.st_mode):
         raise UnsafePath(f"{path}: not a folder")
-    _check_ours(st, path, "folder")
+    check_ours(st, path, "folder")
     if os.name != "nt" and st.st_mode & 0o022:  # Windows reports every folder as 0777: its ACLs decide
         raise UnsafePath(f"{path}: the data folder is writable by group or others "
                          f"(mode {stat.S_IMODE(st.st_mode):04o}); run `chmod 700 {path}` or choose another")

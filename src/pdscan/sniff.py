@@ -66,8 +66,8 @@ def sniff_with_head(item: Item) -> tuple:
             mime = PST_MIME  # libmagic calls both PST and .msg vnd.ms-outlook; their extractors differ
     if mime in ("text/plain", "application/x-sql") and looks_like_sql(prefix):
         mime = SQL_MIME
-    elif mime == "text/plain" and structured_kind(prefix):
-        mime = structured_kind(prefix)
+    elif mime == "text/plain" and (structured := structured_kind(prefix)):
+        mime = structured
     elif mime == "text/plain" and _mbox(prefix):
         mime = MBOX_MIME
     elif mime == "text/plain" or mime == "application/csv":

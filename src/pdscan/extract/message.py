@@ -7,7 +7,7 @@ parts are bounded (mime.py: past max_mime_depth or max_mime_parts only the
 headers and the undecoded body are read), and a message over
 max_message_in_memory is read as a stream by mimestream.py instead, with the
 same outputs. Headers are always decoded from their raw compat32 form (see
-_header_chunks). In a mailbox read by `pdscan mail` the correspondents'
+header_chunks). In a mailbox read by `pdscan mail` the correspondents'
 addresses are left to mail classification and only their display names are
 text; in a message file met by `scan` (.eml, .msg, an mbox or PST on disk) the
 addresses are personal data like any other. Encrypted parts (PGP/MIME, S/MIME enveloped)
@@ -56,7 +56,7 @@ def extract_message(item: Item, ctx) -> Iterator[Output]:
     except MimeTooComplex:
         # What can be read without the structure is still scanned; the error record says the rest was not.
         headers = parse_headers(raw)
-        yield from _header_chunks(headers, with_addresses(item))
+        yield from header_chunks(headers, with_addresses(item))
         yield from stream_chunks(io.BytesIO(undecoded_body(headers)), ctx.limits.block_size, ctx.limits.overlap,
                                  where="body (undecoded)")
         raise
@@ -78,7 +78,7 @@ def _outputs(item: Item, raw: bytes, ctx) -> list:
 
 def _extract(item: Item, raw: bytes, ctx, mime_policy) -> Iterator[Output]:
     msg = parse_bounded(raw, mime_policy, ctx.limits.max_mime_depth, ctx.limits.max_mime_parts)
-    yield from _header_chunks(parse_headers(raw), with_addresses(item))
+    yield from header_chunks(parse_headers(raw), with_addresses(item))
     yield from _part_outputs(item, msg, ctx)
 
 
@@ -88,7 +88,7 @@ def with_addresses(item: Item) -> bool:
     return "folder" not in item.meta
 
 
-def _header_chunks(headers: Message, addresses: bool = False) -> Iterator[Chunk]:
+def header_chunks(headers: Message, addresses: bool = False) -> Iterator[Chunk]:
     """Headers are decoded from their raw form (compat32): decode_header joins
     adjacent encoded words before decoding, so a character split across two
     words (common in real mail, and invalid under policy.default) survives."""
@@ -142,7 +142,7 @@ def _leaves(msg: Message) -> Iterator[tuple]:
         if ctype.startswith("multipart/") and part.is_multipart():
             stack.extend((child, ctype == "multipart/encrypted") for child in reversed(part.get_payload()))
         else:
-            yield part, sealed_kind(part) if sealed else _kind(part)
+            yield part, sealed_kind(part) if sealed else part_kind(part)
 
 
 def sealed_kind(part: Message) -> str:
@@ -151,7 +151,7 @@ def sealed_kind(part: Message) -> str:
     ctype = part.get_content_type()
     if ctype == "application/octet-stream":
         return "pgp"
-    return "skip" if ctype == "application/pgp-encrypted" else _kind(part)
+    return "skip" if ctype == "application/pgp-encrypted" else part_kind(part)
 
 
 def _part_outputs(item: Item, msg: Message, ctx) -> Iterator[Output]:
@@ -166,12 +166,12 @@ def _part_outputs(item: Item, msg: Message, ctx) -> Iterator[Output]:
         nested += 1
         if nested > ctx.limits.max_members:
             raise LimitExceeded(f"more than {ctx.limits.max_members} attachments in message")
-        filename = _filename(part)
-        member = _unique(names, filename or f"part-{index}")
+        filename = part_filename(part)
+        member = unique_name(names, filename or f"part-{index}")
         yield _attachment(item, part, kind, member, filename)
 
 
-def _kind(part: Message) -> str:
+def part_kind(part: Message) -> str:
     ctype = part.get_content_type()
     if ctype == "multipart/encrypted":
         return "pgp"
@@ -206,7 +206,7 @@ def _payload(part: Message) -> Optional[bytes]:
     return data if isinstance(data, bytes) else b""
 
 
-def _filename(part: Message) -> Optional[str]:
+def part_filename(part: Message) -> Optional[str]:
     name = part.get_filename()
     if not name:
         return None
@@ -216,7 +216,7 @@ def _filename(part: Message) -> Optional[str]:
     return name or None
 
 
-def _unique(used: set, name: str) -> str:
+def unique_name(used: set, name: str) -> str:
     """interface.md: a second attachment of the same name is `name (2)`."""
     unique, count = name, 1
     while unique in used:
@@ -237,7 +237,7 @@ def _body_chunks(part: Message, where: str, ctx) -> Iterator[Chunk]:
     yield from stream_chunks(io.BytesIO(encoded), ctx.limits.block_size, ctx.limits.overlap, where=where)
 
 
-class _TextOnly(HTMLParser):
+class TextOnly(HTMLParser):
     BLOCKS = {"p", "div", "br", "tr", "li", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6",
               "table", "ul", "ol", "blockquote", "pre", "hr", "title"}
     HIDDEN = {"script", "style"}
@@ -265,7 +265,7 @@ class _TextOnly(HTMLParser):
 
 def html_to_text(html: str) -> str:
     """Visible text of HTML: tags dropped, entities decoded, blocks on their own lines."""
-    parser = _TextOnly()
+    parser = TextOnly()
     parser.feed(html)
     parser.close()
     text = "".join(parser.parts)

@@ -26,7 +26,7 @@ from ..errors import LimitExceeded
 from ..limits import MiB
 from ..model import Chunk, Item
 from .members import Spool, member_item, refusing
-from .message import _TextOnly, _filename, _header_chunks, _kind, _unique, sealed_kind, with_addresses
+from .message import TextOnly, part_filename, header_chunks, part_kind, unique_name, sealed_kind, with_addresses
 from .mime import MimeTooDeep, parse_headers, too_many_parts
 from .text import _prepend, stream_chunks
 
@@ -200,12 +200,12 @@ class _Reader:
             self.sealed.append(ctype == "multipart/encrypted")
             return None
         self.leaves += 1
-        kind = sealed_kind(headers) if self.sealed and self.sealed[-1] else _kind(headers)
+        kind = sealed_kind(headers) if self.sealed and self.sealed[-1] else part_kind(headers)
         return _Leaf(headers, kind, self.leaves, kind not in ("skip", "pgp", "smime"))
 
     def outputs(self) -> Iterator:
         headers = self._headers()
-        yield from _header_chunks(headers, with_addresses(self.item))
+        yield from header_chunks(headers, with_addresses(self.item))
         part = self._open(headers)
         while not self.too_many and (got := self._next()) is not None:
             piece, starts = got
@@ -237,8 +237,8 @@ class _Reader:
         self.attachments += 1
         if self.attachments > self.ctx.limits.max_members:
             raise LimitExceeded(f"more than {self.ctx.limits.max_members} attachments in message")
-        filename = _filename(part.headers)
-        member = _unique(self.names, filename or f"part-{part.index}")
+        filename = part_filename(part.headers)
+        member = unique_name(self.names, filename or f"part-{part.index}")
         if part.spool is None:
             yield member_item(self.item, member, refusing("encrypted part"), part.size, None, part.kind, filename)
         else:
@@ -246,7 +246,7 @@ class _Reader:
 
     def _body(self, part: _Leaf) -> Iterator[Chunk]:
         text = Spool(IN_MEMORY)
-        html = _TextOnly() if part.kind == "body (html)" else None
+        html = TextOnly() if part.kind == "body (html)" else None
         for piece in _text_of(part.spool, part.headers.get_content_charset()):
             if html is not None:
                 html.feed(piece)

@@ -39,7 +39,7 @@ AGE_PAYLOAD_SAMPLE = 512
 TEXT_ONLY = re.compile(rb"[\t\n\r\x20-\x7e]*")  # ciphertext this long is never all printable
 MAX_ARMOUR_LINE = 4096
 ARMOUR_HEADER = re.compile(rb"[\x21-\x39\x3b-\x7e]+: .*")
-ARMOUR_BODY = re.compile(rb"=?[A-Za-z0-9+/]+=*")  # base64, or the "=XXXX" checksum line
+ARMOUR_BODY = re.compile(rb"=?[A-Za-z0-9+/]+=*")  # base64, or the "=" + base64 CRC-24 checksum line
 CMS_ARMOR = re.compile(rb"^-----BEGIN (PKCS7|CMS)-----[ \t]*\r?\n", re.M)
 # ContentInfo contentType OIDs (DER, tag and length included).
 CMS_ENCRYPTED = {

@@ -18,7 +18,7 @@ import socket
 import stat
 from typing import Optional
 
-from ..safefile import NOFOLLOW, UnsafePath, _check_ours, open_private
+from ..safefile import NOFOLLOW, UnsafePath, check_ours, open_private
 from .plan import Entry
 from .sealing import genuine, seal
 
@@ -39,7 +39,7 @@ class AuditLog:
             return
         if stat.S_ISLNK(st.st_mode):
             raise UnsafePath(f"{self.path}: the audit log is a symbolic link; refusing to use it")
-        _check_ours(st, self.path)
+        check_ours(st, self.path)
         if st.st_mode & 0o022:
             raise UnsafePath(f"{self.path}: the audit log is writable by group or others "
                              f"(mode {stat.S_IMODE(st.st_mode):04o}): its records cannot be trusted; "

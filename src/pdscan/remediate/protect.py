@@ -172,7 +172,7 @@ def _already_protected(name, dir_fd) -> bool:
 
 
 class Temp:
-    """NAME.pdscan-tmp-XXXXXXXX, created exclusively in the folder `dir_fd` and held open.
+    """NAME.pdscan-tmp- plus 8 random characters, created exclusively in the folder `dir_fd` and held open.
 
     Whoever can write the folder can swap the name for a symlink at any moment, so after
     creation the name is only renamed or unlinked (both act on the link itself, never its
@@ -380,7 +380,7 @@ def _decrypt_beside(name, dir_fd, src, header, data_key, owner) -> Temp:
 def remove_stale_temps(path) -> list:
     """Overwrite and remove what a killed protect/unprotect of `path` left beside it; returns the names.
 
-    Only names of pdscan's exact pattern for this file (NAME.pdscan-tmp-XXXXXXXX) that are
+    Only names of pdscan's exact pattern for this file (NAME.pdscan-tmp- plus 8 random characters) that are
     regular files with one link, owned by the user running pdscan: a killed unprotect leaves
     (part of) the plain text there, and nothing else is touched."""
     folder, name = os.path.split(os.path.abspath(os.fspath(path)))
