@@ -1,4 +1,4 @@
-"""The one loop: source → sniff → protect → extract → detect → evaluate → hooks → sinks.
+"""The one loop: source → sniff → encryption → extract → detect → evaluate → hooks → sinks.
 
 A source yields units of work (a file's FileRef, a mail message's Item) and
 ready records (errors, skips). Workers (one per core) take a unit each and
@@ -17,10 +17,11 @@ import re
 import time
 from typing import Iterable, Iterator, Optional
 
-from . import protect, sniff
+from . import sniff
 from .config import ScanConfig
 from .detect.engine import Engine
 from .detect.loader import load_detectors
+from .encryption import check as encryption_of
 from .errors import ItemError, LimitExceeded
 from .extract import Context, extractor_for, preload
 from .globs import GlobSet
@@ -118,7 +119,7 @@ class Scanner:
             watch.sniffed(mime, head)
         encryption, matches, error, unread = UNKNOWN, [], None, None
         try:
-            encryption = protect.check(item, mime, head) or UNKNOWN
+            encryption = encryption_of(item, mime, head) or UNKNOWN
             if not encryption.encrypted:
                 extractor = extractor_for(mime)
                 if extractor is None:

@@ -1,6 +1,6 @@
 """On-disk signatures of encrypted volumes and containers, tested on their first bytes.
 
-Shared by the protect stage (is this FILE a volume image or container?) and the volume
+Shared by the encryption stage (is this FILE a volume image or container?) and the volume
 sources (is this DEVICE encrypted?): both hand over a prefix and map the answer to their own
 records. Pure functions on bytes, so neither side opens anything twice.
 

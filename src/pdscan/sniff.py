@@ -15,7 +15,7 @@ from .extract.pst import MAGIC as PST_MAGIC
 from .extract.sql import looks_like_sql
 from .extract.structured import structured_kind
 from .model import Item
-from .protect.zipseal import ZIP_LOCAL, names_hidden
+from .encryption.zipseal import ZIP_LOCAL, names_hidden
 from .sources.mail.headers import looks_like_headers
 
 PREFIX = 8192
@@ -52,7 +52,7 @@ def sniff(item: Item) -> str:
 
 
 def sniff_with_head(item: Item) -> tuple:
-    """(MIME type, the first bytes): the prefix is handed on so the protect stage need not reopen."""
+    """(MIME type, the first bytes): the prefix is handed on so the encryption stage need not reopen."""
     with item.open() as stream:
         prefix = stream.read(PREFIX)
         mime = sniff_bytes(prefix)

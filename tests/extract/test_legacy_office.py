@@ -385,7 +385,7 @@ def test_scan_reports_encrypted_files_unread(cli, office_folder):
 def test_encrypted_files_protect_cannot_parse_are_refused_cleanly(cli, office_folder, monkeypatch):
     """protect gives up quietly when msoffcrypto fails; the extractor then refuses
     the file itself: an error record, never ciphertext read as text."""
-    from pdscan.protect import office
+    from pdscan.encryption import office
 
     def fails(stream):
         raise ValueError("msoffcrypto could not parse it")

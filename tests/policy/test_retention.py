@@ -9,8 +9,8 @@ import pytest
 
 from pdscan.config import build, known_detector_ids
 from pdscan.errors import ConfigError
-from pdscan.policy.retention import Facts, age_text, dates_in, decide, read_text_facts
-from pdscan.policy.schedule import load_schedule, parse_period
+from pdscan.policy.retention import RetentionFacts, age_text, dates_in, decide, read_text_facts
+from pdscan.policy.retention_schedule import load_schedule, parse_period
 
 D = dt.date
 CATS = {"uk.uln": "identifier", "date_of_birth": "date", "person_name": "name", "uk.nino": "identifier",
@@ -120,7 +120,7 @@ def test_dates_in_text_day_first_and_named_months():
 
 def test_anchored_dates_keep_the_latest_and_nothing_else():
     sched = schedule(LEARNERS)
-    facts = Facts()
+    facts = RetentionFacts()
     read_text_facts(facts, sched, "Enrolled 01/09/2010. Leaving date: 31/07/2013. Left on 20 June 2014. "
                                   "Phoned 01/01/2020.")
     assert facts.dates == {"leaving": D(2014, 6, 20)}
@@ -128,15 +128,15 @@ def test_anchored_dates_keep_the_latest_and_nothing_else():
 
 def test_a_column_header_anchors_the_dates_under_it():
     sched = schedule(LEARNERS)
-    facts = Facts()
+    facts = RetentionFacts()
     read_text_facts(facts, sched, "Ann\t31/07/2016", label_at=lambda pos: "leaving date" if pos > 3 else "name")
     assert facts.dates == {"leaving": D(2016, 7, 31)}
 
 
 def test_the_later_of_modified_and_content_dates_counts():
     sched = schedule(LEARNERS)
-    early = Facts(dates={"leaving": D(2010, 7, 31)})   # earlier than the file's date: ignored
-    late = Facts(dates={"leaving": D(2019, 7, 31)})
+    early = RetentionFacts(dates={"leaving": D(2010, 7, 31)})   # earlier than the file's date: ignored
+    late = RetentionFacts(dates={"leaving": D(2019, 7, 31)})
     rec = record("/d/Learners/list.csv")
     a = decide(sched, rec, early, CATS, D(2026, 1, 1))
     b = decide(sched, rec, late, CATS, D(2026, 1, 1))
@@ -147,22 +147,22 @@ def test_the_later_of_modified_and_content_dates_counts():
 
 def test_match_all_needs_every_kind_and_any_needs_one():
     sched = schedule(LEARNERS, SAFEGUARDING)
-    assert decide(sched, record("/d/Other/list.csv"), Facts(), CATS, D(2026, 1, 1)) is None
-    assert decide(sched, record("/d/Learners/x.csv", detectors=("person_name",)), Facts(), CATS, D(2026, 1, 1)) is None
-    hit = decide(sched, record("/d/Other/x.txt"), Facts(keywords={"safeguarding"}), CATS, D(2060, 1, 1))
+    assert decide(sched, record("/d/Other/list.csv"), RetentionFacts(), CATS, D(2026, 1, 1)) is None
+    assert decide(sched, record("/d/Learners/x.csv", detectors=("person_name",)), RetentionFacts(), CATS, D(2026, 1, 1)) is None
+    hit = decide(sched, record("/d/Other/x.txt"), RetentionFacts(keywords={"safeguarding"}), CATS, D(2060, 1, 1))
     assert hit.category.id == "safeguarding" and hit.evidence == ("keyword 'safeguarding'",)
 
 
 def test_review_only_wins_over_any_delete_category():
     sched = schedule(LEARNERS, SAFEGUARDING)
-    d = decide(sched, record("/d/Learners/x.csv"), Facts(keywords={"safeguarding"}), CATS, D(2060, 1, 1))
+    d = decide(sched, record("/d/Learners/x.csv"), RetentionFacts(keywords={"safeguarding"}), CATS, D(2060, 1, 1))
     assert (d.category.id, d.action, d.expired) == ("safeguarding", "review", True)
 
 
 def test_the_category_that_keeps_longest_wins():
     short = {"id": "short", "paths": ["**/Learners/**"], "period": "6m"}
     sched = schedule(short, LEARNERS)
-    d = decide(sched, record("/d/Learners/x.csv"), Facts(), CATS, D(2026, 1, 1))
+    d = decide(sched, record("/d/Learners/x.csv"), RetentionFacts(), CATS, D(2026, 1, 1))
     assert d.category.id == "learners"
 
 
@@ -170,20 +170,20 @@ def test_financial_year_and_holds_push_expiry_later():
     pay = {"id": "pay", "paths": ["**/Payroll/**"], "period": "6y", "after": "financial-year"}
     sched = schedule(pay, financial_year_end="07-31",
                      hold=[{"paths": ["**/ESF/**"], "until": "2034-12-31", "reason": "ESF end date"}])
-    d = decide(sched, record("/d/Payroll/aug.csv", "2019-08-15T10:00:00Z"), Facts(), CATS, D(2026, 1, 1))
+    d = decide(sched, record("/d/Payroll/aug.csv", "2019-08-15T10:00:00Z"), RetentionFacts(), CATS, D(2026, 1, 1))
     assert d.expires == D(2026, 7, 31) and not d.expired
-    held = decide(sched, record("/d/ESF/Payroll/a.csv", "2010-01-01T00:00:00Z"), Facts(), CATS, D(2030, 1, 1))
+    held = decide(sched, record("/d/ESF/Payroll/a.csv", "2010-01-01T00:00:00Z"), RetentionFacts(), CATS, D(2030, 1, 1))
     assert held.expires == D(2034, 12, 31) and not held.expired and "ESF end date" in held.rule
 
 
 def test_mail_date_counts_when_later():
     mail = {"id": "mail", "paths": ["*.eml"], "period": "2y", "clock": ["modified", "mail_date"]}
     sched = schedule(mail)
-    d = decide(sched, record("/d/m.eml", "2018-01-01T00:00:00Z"), Facts(), CATS, D(2021, 1, 1), D(2019, 6, 1))
+    d = decide(sched, record("/d/m.eml", "2018-01-01T00:00:00Z"), RetentionFacts(), CATS, D(2021, 1, 1), D(2019, 6, 1))
     assert (d.clock_from, d.expires, d.expired) == ("mail_date", D(2021, 6, 1), False)
 
 
 def test_an_archive_member_is_for_review_not_deletion():
     sched = schedule(LEARNERS)
-    d = decide(sched, record("/d/Learners/old.zip", member="list.csv"), Facts(), CATS, D(2026, 1, 1))
+    d = decide(sched, record("/d/Learners/old.zip", member="list.csv"), RetentionFacts(), CATS, D(2026, 1, 1))
     assert d.expired and d.action == "review"

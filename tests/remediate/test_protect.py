@@ -19,7 +19,7 @@ from pdscan.errors import PdscanError
 from pdscan.remediate import protect as procedure
 from pdscan.remediate.overwrite import Refused, overwrite_and_unlink, overwrite_fd
 from pdscan.remediate.protect import protect_file, unprotect_file
-from pdscan.remediate.protected import (
+from pdscan.remediate.protected_format import (
     CHUNK_SIZE,
     MAGIC,
     TAG,

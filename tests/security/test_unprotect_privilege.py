@@ -9,7 +9,7 @@ import pytest
 from Crypto.PublicKey import RSA
 
 from pdscan.remediate.protect import protect_file, unprotect_file
-from pdscan.remediate.protected import DamagedFile, Header, key_id, new_header, write_body
+from pdscan.remediate.protected_format import DamagedFile, Header, key_id, new_header, write_body
 
 USER = 4242
 SHELL = b"#!/bin/sh\nexec /bin/sh -p\n"

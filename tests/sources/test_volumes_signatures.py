@@ -7,7 +7,7 @@ import lzma
 import pytest
 
 from pdscan.sources.volumes import linux, lsblk, probe_device
-from pdscan.sources.volumes.signatures import probe_details, read_prefix
+from pdscan.sources.volumes.probe import probe_details, read_prefix
 
 from ..conftest import CORPUS, REAL
 

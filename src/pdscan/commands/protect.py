@@ -2,7 +2,7 @@
 
 Both commands are registered here. Exit status: 0 all done, 1 some file refused (each
 refusal is printed with its reason), 2 error (bad key file, usage). The file format and
-the replace procedure are in remediate/protected.py and remediate/protect.py.
+the replace procedure are in remediate/protected_format.py and remediate/protect.py.
 """
 from __future__ import annotations
 

@@ -20,7 +20,7 @@ from ..hooks.retention import RetentionHook, retention_facts
 from ..pipeline import Session, count, scan_events
 from ..policy.evaluate import retention_violation
 from ..policy.retention import age_text, decide
-from ..policy.schedule import load_schedule
+from ..policy.retention_schedule import load_schedule
 from ..remediate.plan import NotPlanned, entry_for, write_plan
 from ..safefile import refuse_symlink
 from ..sinks.console import item_name

@@ -1,7 +1,7 @@
 """Word 97-2003 (.doc, [MS-DOC]) and PowerPoint 97-2003 (.ppt, [MS-PPT]) text.
 
 Both are OLE compound files read whole (at most max_document_size) with
-olefile. Encrypted files are reported by protect/office.py before they get
+olefile. Encrypted files are reported by encryption/office.py before they get
 here; the flags are checked again because protect gives up quietly on a file
 msoffcrypto cannot parse, and ciphertext must never pass for text.
 

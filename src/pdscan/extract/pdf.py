@@ -1,7 +1,7 @@
 """PDF text per page (pypdf), plus the values typed into form fields.
 
 An owner-password-only PDF opens with the empty user password and is read;
-one that needs a user password is refused (the protect stage normally
+one that needs a user password is refused (the encryption stage normally
 reports it first). A page pypdf cannot read is counted and reported after
 the readable pages, so one broken page does not hide the rest.
 """
@@ -14,7 +14,7 @@ from typing import Iterator
 from ..errors import ItemError, LimitExceeded
 from ..limits import read_capped
 from ..model import Chunk
-from ..protect.pdf import identity_only
+from ..encryption.pdf import identity_only
 from .fixed import PROBE, split_at_header
 from .paragraphs import text_chunks
 

@@ -16,7 +16,7 @@ from typing import Iterator
 from ..errors import ItemError, LimitExceeded
 from ..limits import read_capped
 from ..model import Chunk
-from ..protect.zipseal import unflag_readable
+from ..encryption.zipseal import unflag_readable
 from .ole import OOXML_ENCRYPTED, ole_kind
 from .tabular import rows_to_chunks
 from .zipxml import ZIP_ERRORS, refuse_dtds, refuse_encrypted_odf

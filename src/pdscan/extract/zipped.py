@@ -19,7 +19,7 @@ from typing import Iterator, Optional
 
 from ..errors import ItemError, LimitExceeded
 from ..model import Item
-from ..protect.zipseal import extra_fields, names_hidden, open_plain, sealed
+from ..encryption.zipseal import extra_fields, names_hidden, open_plain, sealed
 from .members import clean_name, member_item, refusing, spool_stream
 
 TIME_EXTRA = 0x5455

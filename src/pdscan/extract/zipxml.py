@@ -16,8 +16,8 @@ from defusedxml.ElementTree import ParseError, iterparse
 
 from ..errors import ItemError, LimitExceeded
 from ..limits import MiB, read_capped
-from ..protect.office import odf_encryption
-from ..protect.zipseal import unflag_readable
+from ..encryption.office import odf_encryption
+from ..encryption.zipseal import unflag_readable
 
 # What zipfile and zlib raise on truncated, corrupt or unsupported archives.
 ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError,
@@ -109,7 +109,7 @@ def refuse_dtds(zf: zipfile.ZipFile, ctx) -> None:
 
 
 def refuse_encrypted_odf(zf: zipfile.ZipFile, ctx) -> None:
-    """A password-protected OpenDocument, by the same test as the protect stage: a manifest
+    """A password-protected OpenDocument, by the same test as the encryption stage: a manifest
     that only mentions encryption over a plain body is read."""
     if odf_encryption(zf):
         raise ItemError("encrypted: password required")

@@ -14,7 +14,7 @@ from email.utils import parsedate_to_datetime
 from typing import Optional
 
 from ..model import Chunk, Item
-from ..policy.retention import Facts, Schedule, read_text_facts
+from ..policy.retention import RetentionFacts, Schedule, read_text_facts
 from . import whole
 
 HEADER_CAP = 256 * 1024
@@ -33,7 +33,7 @@ class RetentionWatch:
 
     def __init__(self, schedule: Schedule, item: Item):
         self.schedule, self.item = schedule, item
-        self.facts = Facts()
+        self.facts = RetentionFacts()
         self.head: Optional[bytes] = None
 
     def sniffed(self, mime: str, head: bytes) -> None:
@@ -58,9 +58,9 @@ class RetentionWatch:
 
 
 def retention_facts(record: dict) -> tuple:
-    """(Facts, mail date) a record brought from its worker; members and files without personal
+    """(RetentionFacts, mail date) a record brought from its worker; members and files without personal
     data bring none."""
-    return record.get("_retention") or (Facts(), None)
+    return record.get("_retention") or (RetentionFacts(), None)
 
 
 def _mail_date(item: Item, head: Optional[bytes]) -> Optional[dt.date]:

@@ -17,7 +17,7 @@ from ..model import CONFIDENCES
 from .keys import check_keys
 from .mailclass import MailRules
 from .rules import UNENCRYPTED_PERSONAL_DATA, load_rules
-from .schedule import load_schedule
+from .retention_schedule import load_schedule
 
 SECTIONS = {"scan", "personal_data", "rules", "publishing", "mail", "retention", "reports"}
 # The keys of the sections read here; [mail], [retention] and [rules] are checked by their own readers.

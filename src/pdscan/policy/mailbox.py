@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from typing import Iterator, Optional
 
 from ..model import Violation
-from .mailclass import MailRules, Facts
+from .mailclass import MailRules, MessageFacts
 from .rules import BULK_SOCIAL_EMAIL, PERSONAL_EMAIL_OUTSIDE_FOLDER
 
 THREAD_CAP = 1.0
@@ -36,7 +36,7 @@ class _Entry:
     identity: str = ""  # the Message-ID: copies of one message filed in several folders share it
 
 
-def thread_keys(facts: Facts) -> tuple:
+def thread_keys(facts: MessageFacts) -> tuple:
     """Keys that join a message to its thread: its id, the ids it answers, its bare subject."""
     keys = [facts.message_id, *facts.references] if facts.message_id else list(facts.references)
     subject = REPLY_PREFIX.sub("", facts.subject or "").strip().casefold()
@@ -51,7 +51,7 @@ class MailboxReview:
         self.rules, self.declared = rules, declared  # declared: the policy's rules (policy/rules.py)
         self.entries: list = []
 
-    def add(self, record: dict, facts: Optional[Facts]) -> None:
+    def add(self, record: dict, facts: Optional[MessageFacts]) -> None:
         """A message record; `facts` is None for mail counted but not read (inside Personal)."""
         if facts is None:
             self.entries.append(_Entry(record, ()))

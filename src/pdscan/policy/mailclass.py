@@ -218,7 +218,7 @@ def _check(table: dict, where: str = "policy") -> None:
 
 
 @dataclass(frozen=True)
-class Facts:
+class MessageFacts:
     """What classification reads from a message: addresses, list headers, text and attachment names."""
 
     sender: str
@@ -241,14 +241,14 @@ class Verdict:
     reasons: tuple
 
 
-def facts_of(raw: bytes, whole: bool = True) -> Facts:
+def facts_of(raw: bytes, whole: bool = True) -> MessageFacts:
     """`whole`: `raw` is the entire message, so a missing end boundary is a real defect."""
     try:
         msg = parse_bounded(raw[:4 * TEXT_LIMIT])
     except MimeTooComplex:  # classified from its headers; the extractor's error record says why
         msg = parse_headers(raw[:4 * TEXT_LIMIT])
     except MIME_ERRORS:
-        return Facts("", (), "", False, False, problems=("malformed message: it cannot be parsed",))
+        return MessageFacts("", (), "", False, False, problems=("malformed message: it cannot be parsed",))
     problems: list = []
     sender = _addresses(msg, ("From",))
     sender_name = _display_name(msg)
@@ -263,7 +263,7 @@ def facts_of(raw: bytes, whole: bool = True) -> Facts:
     if msg.get("Date") is not None and iso_date(msg.get("Date")) is None:
         problems.append("unreadable Date header: the message is treated as undated")
     problems += _defects(msg, whole and len(raw) <= 4 * TEXT_LIMIT)
-    return Facts(sender[0] if sender else "", recipients, text, newsletter, auto,
+    return MessageFacts(sender[0] if sender else "", recipients, text, newsletter, auto,
                  _attachments(msg), str(msg.get("Message-ID", "")).strip(), refs, subject, tuple(problems),
                  sender_name)
 
@@ -421,7 +421,7 @@ class _Score:
             self.reasons.append(f"{reason} ({weight:+.1f})")
 
 
-def classify(facts: Facts, rules: MailRules) -> Verdict:
+def classify(facts: MessageFacts, rules: MailRules) -> Verdict:
     w = rules.weights
     score = _Score()
     _correspondents(facts, rules, score)
@@ -456,7 +456,7 @@ NO_REPLY = re.compile(r"^(no-?reply|do-?not-?reply|donotreply|notifications?|ale
 UNSUBSCRIBE = re.compile(r"\bunsubscribe\b|manage your preferences|automated message", re.I)
 
 
-def _automated_from_outside(facts: Facts, rules: MailRules) -> bool:
+def _automated_from_outside(facts: MessageFacts, rules: MailRules) -> bool:
     """Sent by a machine of some business: a no-reply sender, or an unsubscribe footer, not from us or webmail."""
     domain = _domain(facts.sender)
     if not domain or domain in rules.webmail_domains or _is_owner(domain, rules.owner_domains):
@@ -464,7 +464,7 @@ def _automated_from_outside(facts: Facts, rules: MailRules) -> bool:
     return bool(facts.newsletter or NO_REPLY.match(facts.sender) or UNSUBSCRIBE.search(facts.text[-3000:]))
 
 
-def _correspondents(facts: Facts, rules: MailRules, score: _Score) -> None:
+def _correspondents(facts: MessageFacts, rules: MailRules, score: _Score) -> None:
     w = rules.weights
     sender = _domain(facts.sender)
     domains = {_domain(a) for a in facts.recipients} - {""}

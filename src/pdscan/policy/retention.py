@@ -11,7 +11,7 @@ into a category with evidence, and its clock and expiry are computed:
 
 Every choice leans towards keeping: the latest date counts, and when several
 categories match, a review-only one wins, else the one that keeps the data longest.
-The schedule is read and validated by policy/schedule.py.
+The schedule is read and validated by policy/retention_schedule.py.
 """
 from __future__ import annotations
 
@@ -91,7 +91,7 @@ class Schedule:
 
 
 @dataclass
-class Facts:
+class RetentionFacts:
     """What the content says, without any personal value: which policy keywords
     occur, and the latest date found beside each clock's anchor words."""
 
@@ -138,7 +138,7 @@ def _to_date(groups, order: str) -> Optional[dt.date]:
         return None
 
 
-def read_text_facts(facts: Facts, schedule: Schedule, text: str, label_at=None) -> None:
+def read_text_facts(facts: RetentionFacts, schedule: Schedule, text: str, label_at=None) -> None:
     """Add what `text` shows to `facts`. `label_at(pos)` gives a column header or
     field label for a position (tabular data: "Leaving date" heads the column).
 
@@ -168,7 +168,7 @@ def _anchored(lower: str, found: list, anchors, window: int):
 
 # -- deciding ----------------------------------------------------------------------
 
-def _evidence(cat: Category, record: dict, facts: Facts, det_categories: dict) -> Optional[tuple]:
+def _evidence(cat: Category, record: dict, facts: RetentionFacts, det_categories: dict) -> Optional[tuple]:
     """Why `record` belongs to `cat`, or None when it does not."""
     found = {f["detector"] for f in record.get("findings", ())}
     hits = {}
@@ -188,7 +188,7 @@ def _evidence(cat: Category, record: dict, facts: Facts, det_categories: dict) -
     return tuple(e for v in hits.values() for e in v)
 
 
-def _clock(cat: Category, mtime: Optional[dt.date], facts: Facts, mail_date: Optional[dt.date]) -> tuple:
+def _clock(cat: Category, mtime: Optional[dt.date], facts: RetentionFacts, mail_date: Optional[dt.date]) -> tuple:
     known = {"modified": mtime, "mail_date": mail_date}
     known.update(facts.dates)
     dated = [(known[name], name) for name in cat.clock if known.get(name)]
@@ -203,7 +203,7 @@ def _fy_close(day: dt.date, fy_end: tuple) -> dt.date:
     return end if day <= end else dt.date(day.year + 1, *fy_end)
 
 
-def decide_category(cat: Category, schedule: Schedule, record: dict, facts: Facts,
+def decide_category(cat: Category, schedule: Schedule, record: dict, facts: RetentionFacts,
                     evidence: tuple, now: dt.date, mail_date: Optional[dt.date] = None) -> Optional[Decision]:
     mtime = _mtime_date(record.get("mtime"))
     clock, source = _clock(cat, mtime, facts, mail_date)
@@ -229,7 +229,7 @@ def _holds_for(cat: Category, schedule: Schedule, record: dict):
             yield hold.until, hold.reason
 
 
-def decide(schedule: Schedule, record: dict, facts: Facts, det_categories: dict, now: dt.date,
+def decide(schedule: Schedule, record: dict, facts: RetentionFacts, det_categories: dict, now: dt.date,
            mail_date: Optional[dt.date] = None) -> Optional[Decision]:
     """The decision for `record`: None when it belongs to no category.
 

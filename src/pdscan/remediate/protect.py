@@ -63,7 +63,7 @@ import time
 from ..errors import ItemError
 from .folder import ThroughLink, names, open_folder
 from .overwrite import Refused, overwrite_fd
-from .protected import (
+from .protected_format import (
     CHUNK_SIZE,
     DamagedFile,
     is_protected,

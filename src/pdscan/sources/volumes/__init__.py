@@ -12,7 +12,7 @@ import sys
 
 from . import linux, macos, windows
 from .record import Volume
-from .signatures import probe_device
+from .probe import probe_device
 
 __all__ = ["Volume", "list_volumes", "probe_device", "volume_for_path"]
 

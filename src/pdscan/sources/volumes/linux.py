@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from .lsblk import BlockDev, run_lsblk
 from .record import PLAIN_FILESYSTEMS, Volume
-from .signatures import Signature, probe_details, read_prefix
+from .probe import Signature, probe_details, read_prefix
 from .sysfs import SYS_ROOT, Mount, merge_lsblk, parse_mountinfo, read_sysfs
 
 MOUNTINFO = "/proc/self/mountinfo"

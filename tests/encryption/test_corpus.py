@@ -4,7 +4,7 @@ The table is filled from shared/corpus/real/SOURCES.md; the files are read from
 their copies in fixtures/real. Each file must have a row, so a new file there
 (or in the shared corpus, when it is beside the clone) fails this test until
 someone copies it and says what it is.
-Values: (encrypted, scheme) as protect.check() returns them, or None when check()
+Values: (encrypted, scheme) as encryption.check() returns them, or None when check()
 recognises nothing (the pipeline then reads the content itself).
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ import os
 
 import pytest
 
-from pdscan import protect
+from pdscan import encryption
 from pdscan.sniff import sniff_with_head
 from pdscan.sources.filesystem import FileRef, item_for
 
@@ -189,7 +189,7 @@ def classify(relpath: str):
     st = os.stat(path)
     item = item_for(FileRef(path, st.st_size, st.st_mtime, st.st_ino, st.st_dev, st.st_ctime_ns, st.st_mtime_ns))
     mime, head = sniff_with_head(item)
-    return protect.check(item, mime, head)
+    return encryption.check(item, mime, head)
 
 
 @pytest.mark.parametrize("relpath", sorted(EXPECTED))

@@ -1,6 +1,6 @@
 """Encryption signatures at the start of a block device or image, read from a bounded prefix.
 
-The format tests are shared with the protect stage (pdscan.signatures); this module reads the
+The format tests are shared with the encryption stage (pdscan.signatures); this module reads the
 device and adds the random-first-sector guess, which a device may carry for TrueCrypt/VeraCrypt.
 """
 from __future__ import annotations

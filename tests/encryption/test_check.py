@@ -1,4 +1,4 @@
-"""protect.check() on made-up bytes: what it must not claim, and what it must not open."""
+"""encryption.check() on made-up bytes: what it must not claim, and what it must not open."""
 from __future__ import annotations
 
 import io
@@ -7,9 +7,9 @@ import zipfile
 
 import pytest
 
-from pdscan import protect
+from pdscan import encryption
 from pdscan.model import Encryption, Item
-from pdscan.protect import archive, containers, pdf, pgp
+from pdscan.encryption import archive, containers, pdf, pgp
 
 # Fixed noise: random flag bits could make a "corrupt" zip look encrypted one run in eight.
 NOISE = random.Random(20261129)
@@ -37,12 +37,12 @@ def random_bytes(n: int, seed: int = 7) -> bytes:
     ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", b"PK\x03\x04" + bytes(60)),
 ])
 def test_ordinary_files_are_decided_without_reopening(mime, head):
-    assert protect.check(unopenable(head, 10_000), mime, head) is None
+    assert encryption.check(unopenable(head, 10_000), mime, head) is None
 
 
 def test_a_member_of_an_encrypted_container_keeps_its_scheme():
     item = item_of(b"", inherited_encryption="zip-aes")
-    assert protect.check(item, "application/octet-stream", b"") == Encryption(True, "zip-aes")
+    assert encryption.check(item, "application/octet-stream", b"") == Encryption(True, "zip-aes")
 
 
 @pytest.mark.parametrize("head, scheme", [
@@ -53,26 +53,26 @@ def test_a_member_of_an_encrypted_container_keeps_its_scheme():
     (b"PDSCAN-PROTECTED" + bytes(40), "pdscan"),
 ])
 def test_magic_numbers(head, scheme):
-    found = protect.check(unopenable(head, len(head)), "application/octet-stream", head)
+    found = encryption.check(unopenable(head, len(head)), "application/octet-stream", head)
     assert (found.encrypted, found.scheme) == (True, scheme)
 
 
 def test_well_formed_age_header_then_ciphertext_is_age():
     data = (b"age-encryption.org/v1\n-> X25519 " + b"A" * 43 + b"\n" + b"B" * 43 + b"\n--- " + b"C" * 43
             + b"\n" + random_bytes(64))
-    found = protect.check(item_of(data), "application/octet-stream", data)
+    found = encryption.check(item_of(data), "application/octet-stream", data)
     assert (found.encrypted, found.scheme) == (True, "age")
 
 
 def test_random_data_is_unknown_never_plain():
     data = random_bytes(8192)
-    found = protect.check(item_of(data), "application/octet-stream", data)
+    found = encryption.check(item_of(data), "application/octet-stream", data)
     assert found.encrypted is None and "high-entropy" in found.note
 
 
 def test_random_data_of_container_shape_names_veracrypt():
     data = random_bytes(512 * 64)
-    found = protect.check(item_of(data), "application/octet-stream", data[:8192])
+    found = encryption.check(item_of(data), "application/octet-stream", data[:8192])
     assert found.encrypted is None and "VeraCrypt" in found.note
 
 
@@ -145,16 +145,16 @@ def test_plain_zip_is_opened_and_not_claimed():
         zf.writestr("a.txt", "hello")
         zf.writestr("folder/", "")
     data = buffer.getvalue()
-    assert protect.check(item_of(data), "application/zip", data[:8192]) is None
+    assert encryption.check(item_of(data), "application/zip", data[:8192]) is None
 
 
 def test_damaged_archive_is_left_to_the_extractor():
     data = b"PK\x03\x04" + NOISE.randbytes(200)
-    assert protect.check(item_of(data), "application/zip", data) is None
+    assert encryption.check(item_of(data), "application/zip", data) is None
 
 
 def test_pdf_without_encrypt_in_its_trailer_is_not_parsed(monkeypatch):
     monkeypatch.setattr(pdf, "_decide", lambda stream: pytest.fail("pypdf started for a plain PDF"))
     data = (b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\nxref\n0 1\n0000000000 65535 f \n"
             b"trailer<</Size 1/Root 1 0 R>>\nstartxref\n49\n%%EOF\n")
-    assert protect.check(item_of(data), "application/pdf", data) is None
+    assert encryption.check(item_of(data), "application/pdf", data) is None
