@@ -3,7 +3,7 @@
 The MIME table below is the one place extractors are listed. An extractor
 is `fn(item, ctx) -> Iterator[Chunk | Item]`: it reads the item through
 `item.open()`, yields Chunks of UTF-8 text, and for containers yields
-nested Items that the pipeline sends back through sniff/protect/extract.
+nested Items that the pipeline sends back through sniff/encryption/extract.
 It raises ItemError (or LimitExceeded) for what it cannot read.
 """
 from __future__ import annotations

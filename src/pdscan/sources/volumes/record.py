@@ -36,7 +36,7 @@ def run_tool(argv: list[str], timeout: float = TOOL_TIMEOUT) -> str | None:
 
 
 # Filesystems whose superblock is readable plaintext: seeing one means the volume is not encrypted
-# at the block layer (file-level encryption inside it is protect/'s business).
+# at the block layer (file-level encryption inside it is encryption/'s business).
 PLAIN_FILESYSTEMS = frozenset({
     "vfat", "fat", "fat12", "fat16", "fat32", "msdos", "exfat", "ntfs", "ntfs3", "fuseblk",
     "ext2", "ext3", "ext4", "btrfs", "xfs", "f2fs", "hfs", "hfsplus", "iso9660", "udf",
