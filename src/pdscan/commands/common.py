@@ -77,7 +77,7 @@ def open_sinks(args, cfg=None, store=None, roots=()):
             store = stack.enter_context(open_store(args))
         if store is not None:
             cfg = cfg or configuration.build(args.policy, args.detectors, args.exclude, 1)
-            sinks.append(StoreSink(store, *configuration.fingerprints(cfg), roots))
+            sinks.append(StoreSink(store, *configuration.fingerprints(cfg), roots, configuration.hashing(cfg)))
         if not args.no_progress and sys.stderr.isatty():
             from ..sinks.progress import ProgressSink
             progress = ProgressSink()

@@ -90,7 +90,7 @@ def _scan(args, log) -> int:
     with open_store(args, default=True) as store, open_sinks(args, cfg, store, args.paths) as (sinks, progress):
         reuse = None
         if args.incremental and store is not None:
-            reuse = store.previous(args.paths, *configuration.fingerprints(cfg))
+            reuse = store.previous(args.paths, *configuration.fingerprints(cfg), configuration.hashing(cfg))
         events = Walker(cfg.walk).walk(args.paths)
         if progress is not None:
             events = _counted(events, progress)

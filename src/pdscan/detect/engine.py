@@ -24,6 +24,7 @@ from typing import Optional
 from .. import privacy
 from ..model import Chunk, Match
 from .context import Evidence, raise_level
+from .hash_forms import value_key
 from .spec import PatternSpec
 from .validators import REGISTRY, rejection
 
@@ -294,7 +295,7 @@ class Engine:
         return Match(
             detector=spec.id, confidence=level,
             sample=privacy.mask(value, spec.mask) if describe else "",
-            key=privacy.keyed_hash(spec.id, value, self.key),
+            key=value_key(spec.id, value, self.key),
             location=self._location(chunk, start, header) if describe else "",
             evidence=(f"pattern {c.spec.name}",) + why,
         )
