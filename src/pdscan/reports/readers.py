@@ -16,11 +16,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Optional
-from urllib.parse import quote
 
 from ..display import shown
 from ..errors import ConfigError
-from ..safefile import refuse_symlink
+from ..sinks.store import connect_read_only
 from ..policy.rules import BULK_SOCIAL_EMAIL, PERSONAL_EMAIL_OUTSIDE_FOLDER, RETENTION_EXPIRED
 
 RECORD_TYPES = ("item", "message", "error", "volume", "summary")
@@ -239,20 +238,6 @@ def jsonl_mail(scan: Scan) -> Iterator[tuple]:
 
 # ---- the store -------------------------------------------------------------------------------------------
 
-def _connect(path: str) -> sqlite3.Connection:
-    if not os.path.isfile(path):
-        raise ConfigError(f"{path}: no such store")
-    resolved = str(Path(path).resolve())
-    for suffix in ("-wal", "-shm", "-journal"):
-        refuse_symlink(resolved + suffix)  # even read-only, SQLite may create these by name
-    try:
-        conn = sqlite3.connect(f"file:{quote(resolved)}?mode=ro", uri=True)
-        conn.execute("SELECT id, host, started, complete, counts FROM scans LIMIT 1").fetchall()
-        return conn
-    except sqlite3.Error as exc:
-        raise ConfigError(f"{path}: not a pdscan store: {exc}") from None
-
-
 _STORE_SQL = {
     "items": "SELECT scan_id, SUM(member IS NULL), COUNT(*), SUM(CASE WHEN member IS NULL THEN size ELSE 0 END),"
              " SUM(EXISTS (SELECT 1 FROM findings f WHERE f.item_id = items.id)),"
@@ -274,7 +259,7 @@ _STORE_SQL = {
 
 
 def read_store(path: str) -> list:
-    conn = _connect(path)
+    conn = connect_read_only(path)
     try:
         scans = {}
         for sid, host, started, complete, counts in conn.execute(
@@ -310,7 +295,7 @@ def read_store(path: str) -> list:
 
 def store_has_results(path: str) -> bool:
     """True when the store holds at least one scan; an error when it is not a pdscan store."""
-    conn = _connect(path)
+    conn = connect_read_only(path)
     try:
         return conn.execute("SELECT 1 FROM scans LIMIT 1").fetchone() is not None
     except sqlite3.Error as exc:
@@ -320,7 +305,7 @@ def store_has_results(path: str) -> bool:
 
 
 def store_violations(scan: Scan) -> Iterator[tuple]:
-    conn = _connect(scan.source)
+    conn = connect_read_only(scan.source)
     try:
         rows = conn.execute(
             "SELECT i.path, i.member, i.mtime, i.encrypted, i.encryption, v.rule, v.severity,"
@@ -347,7 +332,7 @@ _MAIL_SQL = (
 
 def store_mail(scan: Scan) -> Iterator[tuple]:
     """(mailbox path, counts...) per mailbox of one stored scan, summed by SQLite (the sender is never read)."""
-    conn = _connect(scan.source)
+    conn = connect_read_only(scan.source)
     try:
         rows = conn.execute(_MAIL_SQL, (PERSONAL_EMAIL_OUTSIDE_FOLDER, BULK_SOCIAL_EMAIL, scan.key[2])).fetchall()
     except sqlite3.Error as exc:

@@ -17,6 +17,7 @@ import socket
 import sqlite3
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Optional
 from urllib.parse import quote
@@ -191,7 +192,108 @@ class Store:
         return findings, violations
 
 
-def _covers(scan_root: str, root: str) -> bool:
+def connect_read_only(path) -> sqlite3.Connection:
+    """A store opened for reading only: nothing is created, migrated or renamed."""
+    path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise ConfigError(f"{path}: no such store")
+    resolved = str(Path(path).resolve())
+    for suffix in ("-wal", "-shm", "-journal"):
+        refuse_symlink(resolved + suffix)  # even read-only, SQLite may create these by name
+    try:
+        conn = sqlite3.connect(f"file:{quote(resolved)}?mode=ro", uri=True)
+        conn.execute("SELECT id, host, started, complete, counts FROM scans LIMIT 1").fetchall()
+        return conn
+    except sqlite3.Error as exc:
+        raise ConfigError(f"{path}: not a pdscan store: {exc}") from None
+
+
+@dataclass(frozen=True)
+class ScanRow:
+    id: int
+    host: Optional[str]
+    seen: str              # when it ended (or started, if it never ended)
+    complete: bool
+    roots: tuple
+    hashing: tuple         # (key id, hash form); (None, None) before the store recorded them
+
+
+@dataclass(frozen=True)
+class HeldItem:
+    """A stored item whose findings hold some of the sought keyed hashes."""
+    scan_id: int
+    path: str
+    member: Optional[str]
+    size: Optional[int]
+    mtime_ns: Optional[int]
+    inode: Optional[int]
+    device: Optional[int]
+    encrypted: Optional[bool]
+    encryption: Optional[str]
+    keys: frozenset        # the sought hashes found in it
+
+
+@dataclass(frozen=True)
+class Holdings:
+    scans: dict            # scan id -> ScanRow
+    items: list            # HeldItem, in stored order
+    recorded: dict         # scan id -> {(path, member)} it stored an item for, among the held items' paths
+    errored: dict          # scan id -> {path} it could not read, among the held items' paths
+
+
+def holdings(path, sought: Iterable[str]) -> Holdings:
+    """Every stored item holding any of the `sought` keyed hashes, and what is needed to tell
+    whether it still does: the scans, and what the scans since recorded at those paths.
+
+    The hashes are query parameters only, on a read-only connection: nothing is written."""
+    sought = sorted(set(sought))
+    conn = connect_read_only(path)
+    try:
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(scans)")}
+        hashed = "key_id, hash_form" if "key_id" in columns else "NULL, NULL"
+        roots = "roots" if "roots" in columns else "NULL"
+        scans = {row[0]: ScanRow(row[0], row[1], row[2] or row[3], bool(row[4]), tuple(json.loads(row[5] or "[]")),
+                                 (row[6], row[7]))
+                 for row in conn.execute(f"SELECT id, host, ended, started, complete, {roots}, {hashed} FROM scans")}
+        found: dict = {}
+        if sought:
+            marks = ",".join("?" * len(sought))
+            for row in conn.execute(
+                    "SELECT i.id, i.scan_id, i.path, i.member, i.size, i.mtime_ns, i.inode, i.device, i.encrypted,"
+                    f" i.encryption, k.value FROM findings f JOIN items i ON i.id = f.item_id, json_each(f.keys) k"
+                    f" WHERE k.value IN ({marks}) ORDER BY i.id", sought):
+                found.setdefault(row[:10], set()).add(row[10])
+        items = [HeldItem(row[1], _str(row[2]), _str(row[3]), *row[4:8], _bool(row[8]), row[9], frozenset(keys))
+                 for row, keys in found.items()]
+        return Holdings(scans, items, *_since(conn, items))
+    except sqlite3.Error as exc:
+        raise ConfigError(f"{path}: cannot read the store: {exc}") from None
+    finally:
+        conn.close()
+
+
+def _since(conn, items: list) -> tuple:
+    """What every scan from the earliest held item on stored at the held items' paths: the
+    items ({scan id: {(path, member)}}) and the errors ({scan id: {path}})."""
+    recorded: dict = {}
+    errored: dict = {}
+    if not items:
+        return recorded, errored
+    paths = sorted({_text(i.path) for i in items}, key=str)
+    first = min(i.scan_id for i in items)
+    for start in range(0, len(paths), 500):
+        chunk = paths[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        for scan_id, path, member in conn.execute(
+                f"SELECT scan_id, path, member FROM items WHERE path IN ({marks}) AND scan_id >= ?", (*chunk, first)):
+            recorded.setdefault(scan_id, set()).add((_str(path), _str(member)))
+        for scan_id, path in conn.execute(
+                f"SELECT scan_id, path FROM errors WHERE path IN ({marks}) AND scan_id >= ?", (*chunk, first)):
+            errored.setdefault(scan_id, set()).add(_str(path))
+    return recorded, errored
+
+
+def covers(scan_root: str, root: str) -> bool:
     return root == scan_root or root.startswith(scan_root.rstrip(os.sep) + os.sep)
 
 
@@ -200,8 +302,8 @@ def _candidate_scans(scans: list, root: str) -> list:
     def roots_of(row):
         return json.loads(row[2] or "[]")
 
-    touching = [row for row in scans if any(_covers(r, root) or _covers(root, r) for r in roots_of(row))]
-    complete = [row[0] for row in touching if row[1] and any(_covers(r, root) for r in roots_of(row))]
+    touching = [row for row in scans if any(covers(r, root) or covers(root, r) for r in roots_of(row))]
+    complete = [row[0] for row in touching if row[1] and any(covers(r, root) for r in roots_of(row))]
     base = complete[-1] if complete else 0
     return [row[0] for row in touching if row[0] >= base]
 
