@@ -38,7 +38,8 @@ def add_parser(sub) -> None:
     p.add_argument("--key-file", metavar="FILE",
                    help="the key that hashed the store's values (default: PDSCAN_HASH_KEY_FILE, else the "
                         "install key)")
-    p.add_argument("--format", choices=("text", "jsonl"), default="text")
+    p.add_argument("--format", choices=("text", "jsonl"), default="text",
+                   help="text for people (default), or jsonl one record per line")
     p.add_argument("--output", metavar="FILE", help="write results here instead of standard output")
     p.add_argument("--plan-out", metavar="FILE",
                    help="write a deletion plan of the whole files found on this machine, for `pdscan shred`")

@@ -19,6 +19,7 @@ MEDIUM = "not planned: a medium match (a phone number alone); check it by hand"
 NOT_HERE = ("not planned: not on this machine as the scan saw it (another host's file, or changed since the "
             "scan); run locate on its host, or scan again")
 UNKNOWN = "not planned: the store does not say which file the scan saw; scan it again"
+NOT_UTF8 = "not planned: its name is not valid UTF-8, which a plan cannot hold; delete it by hand"
 
 
 def plan_entry(found) -> tuple:
@@ -27,6 +28,8 @@ def plan_entry(found) -> tuple:
         return None, BY_HAND
     if found.strength != "strong":
         return None, MEDIUM
+    if not _utf8(found.path):
+        return None, NOT_UTF8
     size, mtime_ns, inode, device = found.stat
     if None in (inode, device, mtime_ns):
         return None, UNKNOWN
@@ -42,6 +45,14 @@ def plan_entry(found) -> tuple:
     if (entry.size, entry.mtime_ns) != (size, mtime_ns):
         return None, NOT_HERE
     return entry, None
+
+
+def _utf8(path: str) -> bool:
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def reason(found) -> str:

@@ -76,12 +76,13 @@ def check_hashing(scans: dict, ours: tuple) -> None:
             why = f"hashed under key id {their_key}"
         else:
             why = f"hashed by an older pdscan (hash form {form}, now {ours[1]})"
-        lines.append(f"  {host}: {n} scan(s) {why}")
+        lines.append(f"{host}: {n} scan(s) {why}")
+    # One line: the CLI shows a message as one inert line.
     raise KeyMismatch(
         f"cannot compare: this key (key id {ours[0]}, hash form {ours[1]}) did not make every hash in the "
-        "store, and hashes under different keys never match:\n" + "\n".join(lines) +
-        "\nLocate with the key those scans used (--key-file, PDSCAN_HASH_KEY_FILE), or scan those hosts "
-        "again with this key (a full scan rehashes everything; see docs/locate.md, rotating the key)")
+        f"store, and hashes under different keys never match ({'; '.join(lines)}); locate with the key those "
+        "scans used (--key-file, PDSCAN_HASH_KEY_FILE), or scan those hosts again with this key "
+        "(see docs/locate.md, rotating the key)")
 
 
 def locate(held: Holdings, sought: list, ours: tuple) -> list:
