@@ -20,6 +20,7 @@ from ..privacy import hash_key_path, install_key, key_id
 from ..remediate.plan import write_plan
 from ..safefile import refuse_symlink
 from ..sinks import public
+from ..sinks.console import encryption_text, item_name
 from ..sinks.store import default_path, holdings
 from .common import open_output
 
@@ -91,17 +92,10 @@ def _summary(records: list, ours: tuple, planning: bool) -> dict:
     return summary
 
 
-def _encryption(record: dict) -> str:
-    if record["encrypted"]:
-        return f"encrypted ({record['encryption']})"
-    return "not encrypted" if record["encrypted"] is False else "encryption unknown"
-
-
 def _text(out, records: list, summary: dict, plan_out) -> None:
     for r in records:
-        name = f"{r['path']}!/{r['member']}" if r["member"] else r["path"]
-        out.write(f"{r['strength']:<6}  {shown(r['host'] or '?')}: {shown(name)}\n")
-        out.write(f"    matched: {', '.join(r['matched'])}; {_encryption(r)}; last seen {r['last_seen']}\n")
+        out.write(f"{r['strength']:<6}  {shown(r['host'] or '?')}: {shown(item_name(r))}\n")
+        out.write(f"    matched: {', '.join(r['matched'])}; {encryption_text(r)}; last seen {r['last_seen']}\n")
         if r.get("not_planned"):
             out.write(f"    {shown(r['not_planned'])}\n")
         elif r["erasure"] == "manual":

@@ -27,7 +27,7 @@ def item_name(record: dict) -> str:
     return f"{record['path']}!/{record['member']}" if record.get("member") else str(record["path"])
 
 
-def _encryption(record: dict) -> str:
+def encryption_text(record: dict) -> str:
     if record["encrypted"]:
         return f"encrypted ({record['encryption']})"
     if record["encrypted"] is False:
@@ -113,7 +113,7 @@ class ConsoleSink:
         self.items_seen = True
         if record["encrypted"]:
             note = f"; {record['encryption_note']}" if record.get("encryption_note") else ""
-            self.encrypted.add([f"    {item_name(record)}  {_encryption(record)}{note}"])
+            self.encrypted.add([f"    {item_name(record)}  {encryption_text(record)}{note}"])
         if record.get("_unread"):
             self.skipped(item_name(record), record["_unread"])
         if not (record["findings"] or record["violations"]):
@@ -128,7 +128,7 @@ class ConsoleSink:
             self.below.add(lines)
 
     def _item_lines(self, record: dict) -> list:
-        lines = [f"{item_name(record)}  [{record['mime']}, {_encryption(record)}]"]
+        lines = [f"{item_name(record)}  [{record['mime']}, {encryption_text(record)}]"]
         if record.get("encryption_note"):
             lines.append(f"    note: {record['encryption_note']}")
         where = record.get("_where", {})
@@ -198,7 +198,7 @@ class ConsoleSink:
 
 
 def _volume_encryption(record: dict) -> str:
-    state = _encryption(record)
+    state = encryption_text(record)
     return state + (f" ({record['_note']})" if record.get("_note") else "")
 
 
