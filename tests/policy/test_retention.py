@@ -117,6 +117,7 @@ def test_retention_text_violation_and_plan_give_calendar_ages(cli, tmp_path):
     r = cli("retention", root, "--now", "2024-12-28", "--jobs", "1", "--format", "jsonl", "--plan-out", plan)
     [item] = [json.loads(line) for line in r.out.splitlines() if '"item"' in line]
     assert "(12y 11m 23d since modified 2012-01-05;" in item["violations"][0]["detail"], item
+    assert item["retention"]["age"] == "12y 11m 23d"
     assert "12y 11m 23d since modified" in plan.read_text() and "12y 12m" not in plan.read_text()
 
 
