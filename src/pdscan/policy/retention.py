@@ -9,15 +9,16 @@ into a category with evidence, and its clock and expiry are computed:
             moved to the end of its financial year when `after = "financial-year"`;
   expires = clock + period, or a fixed hold date if that is later.
 
-Every choice leans towards keeping: the latest date counts, and when several
-categories match, a review-only one wins, else the one that keeps the data longest.
-Which category: each category's evidence (detectors found, column headers and
+The category: each category's evidence (detectors found, column headers and
 field labels, keywords in the text or the file's name, path globs, being an
 e-mail) adds its weight to the category's score; a category whose score reaches
 its `min_score` is a candidate, and paths only add weight: what the file holds
-decides. A review-only candidate wins, else the highest score, and on a tie the
-category that keeps the data longest. Personal data no category claims falls in
-the `default` category, when the schedule names one.
+decides. Personal data no category claims falls in the `default` category, when
+the schedule names one.
+
+Every choice leans towards keeping: the latest date counts, and among candidates
+a review-only one wins, else the highest score, and on a tie the one that keeps
+the data longest.
 The schedule is read and validated by policy/retention_schedule.py.
 """
 from __future__ import annotations

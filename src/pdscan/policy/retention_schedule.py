@@ -9,11 +9,11 @@ import datetime as dt
 import re
 from typing import Optional
 
+from ..detect.context import normalise_header
 from ..detect.spec import CATEGORIES as _DETECTOR_CATEGORIES
 from ..errors import ConfigError
 from ..globs import GlobSet
 from .keys import check_keys
-from ..detect.context import normalise_header
 from .retention import DEFAULT_MIN_SCORE, EVIDENCE_KINDS, Category, Hold, Period, Schedule
 
 BUILTIN_CLOCKS = ("modified", "mail_date")
