@@ -181,6 +181,7 @@ class Summary:
     volumes: int = 0
     volumes_failed: int = 0
     messages: int = 0
+    retention: dict = field(default_factory=dict)  # `pdscan retention`: what was judged (commands/retention.py)
     elapsed: float = 0.0
 
     def skip(self, reason: str) -> None:
@@ -195,4 +196,5 @@ class Summary:
                 "items_with_personal_data": self.items_with_personal_data,
                 **({"volumes": self.volumes, "volumes_failed": self.volumes_failed} if self.volumes else {}),
                 **({"messages": self.messages} if self.messages else {}),
+                **({"retention": self.retention} if self.retention else {}),
                 "elapsed": round(self.elapsed, 3)}

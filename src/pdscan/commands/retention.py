@@ -6,11 +6,14 @@ it is read, so each file is read once; each item that holds personal data
 is then classified by the retention schedule (policy/retention.py). Only
 items past their period are listed (with a `retention-expired` violation
 and a `retention` object in JSONL); --plan-out writes the expired,
-delete-action files as a plan for `pdscan shred`. --db stores the scan's own
-records, as `pdscan scan` would, never the retention verdicts.
+delete-action files as a plan for `pdscan shred`. The store (--db, else the
+per-user one, as for `scan`) gets the scan's own records, each judged item
+with its verdict as fields of its own (`retention` table), never as a scan
+violation.
 """
 from __future__ import annotations
 
+import collections
 import datetime as dt
 
 from .. import config as configuration
@@ -19,14 +22,15 @@ from ..errors import ConfigError
 from ..hooks.retention import RetentionHook, retention_facts
 from ..pipeline import Session, count, scan_events
 from ..policy.evaluate import retention_violation
-from ..policy.retention import age_text, decide
+from ..policy.retention import decide
+from ..policy.rules import RETENTION_EXPIRED
 from ..policy.retention_schedule import load_schedule
 from ..remediate.plan import NotPlanned, entry_for, write_plan
 from ..safefile import refuse_symlink
 from ..sinks.console import item_name
 from ..sinks.store import StoreSink
 from ..sources.filesystem import Walker
-from .common import add_scan_options, check_roots, open_sinks, scan_exit_code
+from .common import add_scan_options, check_roots, open_sinks, open_store, scan_exit_code
 
 
 def add_parser(sub) -> None:
@@ -50,28 +54,40 @@ def run_retention(args) -> int:
     specs = load_detectors(cfg.detector_paths)
     schedule = load_schedule(cfg.policy.raw, cfg.policy.source, {s.id for s in specs})
     judge = Judge(schedule, {s.id: s.category for s in specs}, now, bool(args.plan_out), cfg.policy.rules)
-    with open_sinks(args, cfg, None, args.paths) as (sinks, _progress):
+    with open_store(args, default=True) as store, \
+            open_sinks(args, cfg, store, args.paths) as (sinks, _progress):
         if args.format == "text":
             sinks[0] = RetentionText(sinks[0], judge)
-        # Retention records carry retention verdicts only, and only expired items: stored as
-        # scan results they would corrupt the store's incremental reuse. The store gets the scan's.
+        # The output lists expired items with their retention violation only; the store keeps the
+        # scan's own records (its violations, which `scan --incremental` may reuse) and beside them
+        # each judged item's verdict.
         stored = Session([s for s in sinks if isinstance(s, StoreSink)])
         shown = [s for s in sinks if not isinstance(s, StoreSink)]
         session = Session(shown)
         events = Walker(cfg.walk).walk(args.paths)
         for record in scan_events(cfg, events, session.summary, hooks=(RetentionHook(schedule),)):
-            stored.emit(record)
             out = judge(record)
+            stored.emit(_verdict_stored(record, out))
             count(session.summary, out)
             if out["type"] == "error" or out["violations"]:
                 for sink in shown:
                     sink.record(out)
+        session.summary.retention = stored.summary.retention = judge.counts()
         stored.summary.skipped = session.summary.skipped
         stored.close()
         summary = session.close()
     if args.plan_out:
         write_plan(args.plan_out, judge.planned, now, cfg.policy.source)
     return scan_exit_code(summary)
+
+
+def _verdict_stored(record: dict, out: dict) -> dict:
+    """The scan's record as the store keeps it: its own violations, and the verdict (with the
+    retention violation's severity) beside them."""
+    if not out.get("retention"):
+        return record
+    severity = next((v["severity"] for v in out["violations"] if v["rule"] == RETENTION_EXPIRED), None)
+    return dict(record, retention=dict(out["retention"], severity=severity))
 
 
 def _today(text) -> dt.date:
@@ -91,7 +107,9 @@ class Judge:
         self.schedule, self.det_categories, self.now, self.plan = schedule, det_categories, now, plan
         self.declared = declared  # the policy's rules (policy/rules.py)
         self.planned: list = []
-        self.unclassified = 0   # personal data that no category claims: not judged at all
+        self.judged = collections.Counter()    # category id → items judged
+        self.expired = collections.Counter()   # category id → items past their period
+        self.not_judged = 0   # personal data with neither a category nor any date to judge by
 
     def __call__(self, record: dict) -> dict:
         if record["type"] != "item":
@@ -102,15 +120,26 @@ class Judge:
         facts, mail_date = retention_facts(record)
         decision = decide(self.schedule, record, facts, self.det_categories, self.now, mail_date)
         if decision is None:
-            self.unclassified += 1
+            self.not_judged += 1
             return out
-        out["retention"] = _summary(decision)
+        out["retention"] = _summary(decision, self.now)
+        self.judged[decision.category.id] += 1
         if decision.expired:
+            self.expired[decision.category.id] += 1
             violation = retention_violation(decision, self.declared)
             out["violations"] = [violation.to_dict()]
             if decision.action == "delete" and self.plan:
                 self._plan(out, decision, violation.detail)
         return out
+
+    def counts(self) -> dict:
+        """The summary's `retention` object: how much was judged, and how much had no specific category."""
+        default = self.schedule.default
+        return {"judged": sum(self.judged.values()), "expired": sum(self.expired.values()),
+                "categories": dict(sorted(self.judged.items())),
+                "unclassified": self.judged[default.id] if default else 0,
+                "unclassified_expired": self.expired[default.id] if default else 0,
+                "not_judged": self.not_judged}
 
     def _plan(self, out: dict, decision, reason: str) -> None:
         try:
@@ -121,10 +150,10 @@ class Judge:
             pass  # gone or unreadable since the scan: nothing to plan
 
 
-def _summary(decision) -> dict:
-    return {"category": decision.category.id, "evidence": list(decision.evidence),
-            "clock": decision.clock_date.isoformat(), "clock_from": decision.clock_from,
-            "expires": decision.expires.isoformat(), "age_days": decision.age_days,
+def _summary(decision, now: dt.date) -> dict:
+    return {"category": decision.category.id, "evidence": list(decision.evidence), "as_of": now.isoformat(),
+            "score": decision.score, "clock": decision.clock_date.isoformat(), "clock_from": decision.clock_from,
+            "expires": decision.expires.isoformat(), "age": decision.age, "age_days": decision.age_days,
             "expired": decision.expired, "action": decision.action, "rule": decision.rule}
 
 
@@ -142,17 +171,28 @@ class RetentionText:
             self.console.record(record)
             return
         r = record["retention"]
-        age = age_text(dt.date.fromisoformat(r["clock"]), self.judge.now)
         self.console.emit([
             item_name(record),
             f"    category: {r['category']} ({'; '.join(r['evidence'])})",
-            f"    age: {age} since {r['clock_from']} {r['clock']}; expired {r['expires']}",
+            f"    age: {r['age']} since {r['clock_from']} {r['clock']}; expired {r['expires']}",
             f"    rule: {r['rule']}",
             f"    action: {r['action']}" + (" (inside an archive: plan the archive)" if record.get("member") else "")]
             + ([f"    {r['not_planned']}"] if r.get("not_planned") else []))
 
     def end(self, summary) -> None:
         self.console.end(summary)
-        if self.judge.unclassified:
-            self.console.write(f"Personal data in no retention category (not judged): "
-                               f"{self.judge.unclassified} item(s); the schedule is [retention] in the policy.")
+        c = summary.retention
+        if not c:
+            return
+        lines = [f"Retention: {c['judged']} item(s) of personal data judged, {c['expired']} past their period."]
+        default = self.judge.schedule.default
+        if default is not None:
+            lines.append(f"Personal data in no specific retention category: {c['unclassified']} item(s), judged as "
+                         f"{default.id} ({default.period.text} after the latest known date"
+                         f"{', review only' if default.review_only else ''}); {c['unclassified_expired']} past it.")
+        if c["not_judged"]:
+            lines.append(f"Personal data not judged (no retention category"
+                         f"{' or no date' if default else ''}): {c['not_judged']} item(s); "
+                         "the schedule is [retention] in the policy.")
+        for line in lines:
+            self.console.write(line)

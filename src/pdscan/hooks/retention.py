@@ -2,22 +2,29 @@
 
 While a top-level file is extracted for detection, its watch keeps the
 retention schedule's keywords and keyword-anchored dates from each chunk
-(policy/retention.py read_text_facts: never the text around them). A file
+(policy/retention.py read_text_facts: never the text around them), the
+schedule's header phrases found in the column headers of the tables it
+reads and in field labels ("NI number:"), and whether it is an e-mail. A file
 with personal data leaves the worker with these facts, and a mail file with
 its Date header (`_retention`), for the retention judge in the main process.
 """
 from __future__ import annotations
 
 import datetime as dt
+import re
 from email.parser import BytesHeaderParser
 from email.utils import parsedate_to_datetime
 from typing import Optional
 
 from ..model import Chunk, Item
-from ..policy.retention import RetentionFacts, Schedule, read_text_facts
+from ..extract.outlook import MSG_MIME
+from ..policy.retention import RetentionFacts, Schedule, read_header, read_text_facts
 from . import whole
 
 HEADER_CAP = 256 * 1024
+MAIL_TYPES = ("message/rfc822", MSG_MIME)
+# "NI number: ..." at the start of a line of plain text labels its value, as a column header does.
+_LABEL = re.compile(r"^[ \t]*([A-Za-z][A-Za-z0-9 .'/()&-]{0,39}?)[ \t]*:", re.MULTILINE)
 
 
 class RetentionHook:
@@ -35,12 +42,15 @@ class RetentionWatch:
         self.schedule, self.item = schedule, item
         self.facts = RetentionFacts()
         self.head: Optional[bytes] = None
+        self.tables: set = set()   # header rows already read: a table's chunks repeat its columns
 
     def sniffed(self, mime: str, head: bytes) -> None:
         self.head = head
+        self.facts.mail = mime in MAIL_TYPES
 
     def chunk(self, chunk: Chunk) -> None:
         text = chunk.data.decode("utf-8", "replace")
+        self._headers(chunk, text)
 
         def label_at(pos: int):
             if chunk.columns is not None:
@@ -48,6 +58,19 @@ class RetentionWatch:
             return chunk.header
 
         read_text_facts(self.facts, self.schedule, text, label_at)
+
+    def _headers(self, chunk: Chunk, text: str) -> None:
+        if chunk.columns is not None:
+            if chunk.columns.headers not in self.tables:
+                self.tables.add(chunk.columns.headers)
+                for header in chunk.columns.headers:
+                    read_header(self.facts, self.schedule, header)
+        elif chunk.header is not None:
+            if not chunk.where.startswith(("header ", "metadata ")):  # mail headers, image metadata: no labels
+                read_header(self.facts, self.schedule, chunk.header)
+        else:
+            for label in _LABEL.findall(text):
+                read_header(self.facts, self.schedule, label)
 
     def end(self, records: list) -> list:
         for record in records:

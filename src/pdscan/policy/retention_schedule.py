@@ -9,17 +9,19 @@ import datetime as dt
 import re
 from typing import Optional
 
+from ..detect.context import normalise_header
 from ..detect.spec import CATEGORIES as _DETECTOR_CATEGORIES
 from ..errors import ConfigError
 from ..globs import GlobSet
 from .keys import check_keys
-from .retention import Category, Hold, Period, Schedule
+from .retention import DEFAULT_MIN_SCORE, EVIDENCE_KINDS, Category, Hold, Period, Schedule
 
 BUILTIN_CLOCKS = ("modified", "mail_date")
-RETENTION_KEYS = {"financial_year_end", "window", "clocks", "category", "hold"}
+RETENTION_KEYS = {"financial_year_end", "window", "clocks", "category", "hold", "weights", "min_score"}
 HOLD_KEYS = {"paths", "until", "reason"}
 CATEGORY_FIELDS = {"id", "name", "detectors", "paths", "keywords", "match", "period", "clock",
-                   "after", "hold_until", "review_only", "note"}
+                   "after", "hold_until", "review_only", "note", "headers", "mail", "weights", "min_score",
+                   "default"}
 _PERIOD = re.compile(r"(\d+)\s*([ymwd])", re.IGNORECASE)
 
 
@@ -48,7 +50,28 @@ def _strings(table: dict, key: str, where: str) -> tuple:
     return tuple(value)
 
 
-def _category(table, where: str, clocks: dict, known_detectors: Optional[set]) -> Category:
+def _number(value, where: str, positive: bool = False) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or (positive and not value):
+        raise ConfigError(f"{where}: must be a {'positive' if positive else 'non-negative'} number (got {value!r})")
+    return value
+
+
+def _weights(value, where: str, entries: Optional[dict] = None) -> dict:
+    """Evidence weights by kind (`keywords = 1`), or, in a category, by one of its entries
+    (`"uk.uln" = 3`); `entries` maps each entry as written to the form it is matched in."""
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: must be a table of weights")
+    out = {}
+    for key, weight in value.items():
+        if key not in EVIDENCE_KINDS and key not in (entries or {}):
+            named = "a kind of evidence" + (" nor an entry of the category" if entries is not None else "")
+            raise ConfigError(f"{where}: {key!r} is neither {named} ({', '.join(EVIDENCE_KINDS)})")
+        out[key if key in EVIDENCE_KINDS else entries[key]] = _number(weight, f"{where}: {key}")
+    return out
+
+
+def _category(table, where: str, clocks: dict, known_detectors: Optional[set],
+              weights: Optional[dict] = None, min_score: float = DEFAULT_MIN_SCORE) -> Category:
     if not isinstance(table, dict):
         raise ConfigError(f"{where}: must be a table")
     unknown = sorted(set(table) - CATEGORY_FIELDS)
@@ -68,9 +91,23 @@ def _category(table, where: str, clocks: dict, known_detectors: Optional[set]) -
         if known_detectors is not None and d not in known_detectors and d not in _DETECTOR_CATEGORIES:
             raise ConfigError(f"{where}: detectors: {d!r} is neither a detector id nor a detector category")
     paths, keywords = _strings(table, "paths", where), _strings(table, "keywords", where)
-    if not (detectors or paths or keywords):
-        raise ConfigError(f"{where}: needs at least one of detectors, paths, keywords")
-    match = table.get("match", "all")
+    headers = tuple(normalise_header(h) for h in _strings(table, "headers", where))
+    if not all(headers):
+        raise ConfigError(f"{where}: field 'headers' needs words in each entry")
+    mail, default = table.get("mail", False), table.get("default", False)
+    for key, value in (("mail", mail), ("default", default)):
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where}: field {key!r} must be true or false")
+    evidence = detectors or paths or keywords or headers or mail
+    if default and evidence:
+        raise ConfigError(f"{where}: the default category takes what no other claims: it lists no evidence")
+    if not (evidence or default):
+        raise ConfigError(f"{where}: needs at least one of detectors, headers, keywords, paths, mail")
+    entries = {**{e: e for e in (*detectors, *paths)}, **{k: k.lower() for k in keywords},
+               **dict(zip(_strings(table, "headers", where), headers))}
+    own = _weights(table.get("weights", {}), f"{where}: field 'weights'", entries)
+    score = _number(table.get("min_score", min_score), f"{where}: field 'min_score'", positive=True)
+    match = table.get("match", "any")
     if match not in ("all", "any"):
         raise ConfigError(f"{where}: field 'match' must be one of all, any")
     after = table.get("after", "")
@@ -82,7 +119,8 @@ def _category(table, where: str, clocks: dict, known_detectors: Optional[set]) -
     hold = table.get("hold_until")
     return Category(ident, str(table.get("name", ident)), parse_period(table.get("period"), f"{where}: field 'period'"),
                     clock, detectors, GlobSet(paths), tuple(k.lower() for k in keywords), match, after,
-                    _date(hold, f"{where}: field 'hold_until'") if hold is not None else None, review)
+                    _date(hold, f"{where}: field 'hold_until'") if hold is not None else None, review,
+                    headers, mail, {**(weights or {}), **own}, score, default)
 
 
 
@@ -130,12 +168,18 @@ def load_schedule(raw: dict, where: str = "policy", known_detectors: Optional[se
     cats = table.get("category", [])
     if not isinstance(cats, list):
         raise ConfigError(f"{where}: [[retention.category]] must be an array of tables")
-    categories = tuple(_category(t, f"{where}: retention.category[{n}]", clocks, known_detectors)
+    weights = _weights(table.get("weights", {}), f"{where}: retention.weights")
+    min_score = _number(table.get("min_score", DEFAULT_MIN_SCORE), f"{where}: retention.min_score", positive=True)
+    categories = tuple(_category(t, f"{where}: retention.category[{n}]", clocks, known_detectors, weights, min_score)
                        for n, t in enumerate(cats))
     ids = [c.id for c in categories]
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:
         raise ConfigError(f"{where}: retention.category: id {dupes[0]!r} is defined twice")
+    defaults = [c.id for c in categories if c.default]
+    if len(defaults) > 1:
+        raise ConfigError(f"{where}: retention.category: only one category may be the default "
+                          f"({defaults[0]!r} and {defaults[1]!r} both are)")
     window = table.get("window", 40)
     if not isinstance(window, int) or isinstance(window, bool) or window < 1:
         raise ConfigError(f"{where}: retention.window must be a whole number of characters")

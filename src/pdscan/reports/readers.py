@@ -263,6 +263,9 @@ _STORE_SQL = {
     "retention": "SELECT i.scan_id, CASE WHEN instr(v.detail, ':') > 0 THEN substr(v.detail, 1,"
                  " instr(v.detail, ':') - 1) ELSE 'unknown' END, v.severity, COUNT(*) FROM violations v"
                  f" JOIN items i ON i.id = v.item_id WHERE v.rule = '{RETENTION_EXPIRED}' GROUP BY 1, 2, 3",
+    # `pdscan retention` verdicts (a store before migration 0004 has no such table).
+    "retention_verdicts": "SELECT i.scan_id, r.category, r.severity, COUNT(*) FROM retention r JOIN items i"
+                          " ON i.id = r.item_id WHERE r.expired = 1 GROUP BY 1, 2, 3",
     "errors": "SELECT scan_id, substr(error, 1, 200), COUNT(*) FROM errors GROUP BY 1, 2",
     "messages": "SELECT scan_id, COUNT(*) FROM messages GROUP BY scan_id",
     # Mail-rule violations live on the message rows (JSON), as in the JSONL records.
@@ -291,6 +294,9 @@ def read_store(path: str) -> list:
                 scans[sid].violations[(rule, severity)] += n
         for sid, category, severity, n in conn.execute(_STORE_SQL["retention"]):
             scans[sid].retention[(category, severity)] += n
+        if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'retention'").fetchone():
+            for sid, category, severity, n in conn.execute(_STORE_SQL["retention_verdicts"]):
+                scans[sid].retention[(category, severity)] += n
         for sid, error, n in conn.execute(_STORE_SQL["errors"]):
             scans[sid].not_scanned[("error", error)] += n
         for sid, n in conn.execute(_STORE_SQL["messages"]):

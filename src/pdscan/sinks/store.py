@@ -349,6 +349,16 @@ def _write_item(conn, scan_id: int, r: dict) -> None:
     if r["violations"]:
         conn.executemany("INSERT INTO violations (item_id, rule, severity, detail) VALUES (?, ?, ?, ?)",
                          [(cur.lastrowid, v["rule"], v["severity"], v["detail"]) for v in r["violations"]])
+    if r.get("retention"):
+        _write_retention(conn, cur.lastrowid, r["retention"])
+
+
+def _write_retention(conn, item_id: int, v: dict) -> None:
+    conn.execute("INSERT INTO retention (item_id, category, evidence, clock, clock_from, age, age_days, expires,"
+                 " expired, action, rule, as_of, severity) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 (item_id, v["category"], json.dumps(v["evidence"]), v["clock"], v["clock_from"], v["age"],
+                  v["age_days"], v["expires"], int(v["expired"]), v["action"], v["rule"], v["as_of"],
+                  v.get("severity")))
 
 
 def _write_error(conn, scan_id: int, r: dict) -> None:
