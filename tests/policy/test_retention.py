@@ -9,7 +9,8 @@ import pytest
 
 from pdscan.config import build, known_detector_ids
 from pdscan.errors import ConfigError
-from pdscan.policy.retention import RetentionFacts, age_text, dates_in, decide, read_text_facts
+from pdscan.formats.dates import dates_in
+from pdscan.policy.retention import RetentionFacts, age_text, decide, read_text_facts
 from pdscan.policy.retention_schedule import load_schedule, parse_period
 
 D = dt.date

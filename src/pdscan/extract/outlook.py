@@ -26,10 +26,9 @@ from .mapi import Attachment, Outlook, address_fields, all_problems, html_text, 
 from .members import member_item, refusing
 from . import pst
 from .message import extract_message
-from .ole import stream_names
+from ..formats.magic import MSG_MIME, PST_MIME
+from ..formats.ole import msg_streams, stream_names
 
-MSG_MIME = "application/vnd.ms-outlook"
-PST_MIME = "application/vnd.ms-outlook-pst"  # Apache Tika's name: libmagic says vnd.ms-outlook for both
 MAX_EMBEDDED = 10  # messages inside messages inside messages...
 TO, CC, BCC = 1, 2, 3
 
@@ -46,12 +45,6 @@ class NotReadable(Exception):
 def is_msg(stream: BinaryIO) -> bool:
     """An OLE file with the property streams of an Outlook item (MS-OXMSG), read from the start."""
     return msg_streams(stream_names(stream) or set())
-
-
-def msg_streams(names: set) -> bool:
-    """The OLE stream paths of an Outlook item: its property streams at the top level."""
-    top = {n for n in names if "/" not in n}
-    return "__properties_version1.0" in top and any(n.startswith("__substg1.0_") for n in top)
 
 
 def msg_to_rfc822(data: bytes) -> tuple:

@@ -27,7 +27,6 @@ from .mapi import (Attachment, Outlook, address_fields, all_problems, html_text,
                    string_fields, to_rfc822)
 from .message import decode_text
 
-MAGIC = b"!BDN"
 TOP = "(top)"
 # Containers above the user's folders when the store does not say which folder is the IPM subtree.
 CONTAINERS = {"top of personal folders", "top of outlook data file", "top of information store",

@@ -15,23 +15,14 @@ The schedule is read and validated by policy/retention_schedule.py.
 """
 from __future__ import annotations
 
-import calendar
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from typing import Optional
 
 from dateutil.relativedelta import relativedelta
 
+from ..formats.dates import dates_in
 from ..globs import GlobSet
-
-_MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_abbr) if m}
-_DATE_PATTERNS = (
-    (re.compile(r"\b(\d{1,2})[/.-](\d{1,2})[/.-]((?:19|20)\d{2})\b"), "dmy"),
-    (re.compile(r"\b((?:19|20)\d{2})-(\d{2})-(\d{2})\b"), "ymd"),
-    (re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?([a-z]{3})[a-z]*\.?,?\s+((?:19|20)\d{2})\b",
-                re.IGNORECASE), "dMy"),
-)
 
 
 @dataclass(frozen=True)
@@ -114,29 +105,6 @@ class Decision:
 
 
 # -- facts from text ------------------------------------------------------------
-
-def dates_in(text: str) -> list:
-    """(position, date) for each real calendar date in `text` (numeric dates day first)."""
-    found = []
-    for pattern, order in _DATE_PATTERNS:
-        for m in pattern.finditer(text):
-            day = _to_date(m.groups(), order)
-            if day is not None:
-                found.append((m.start(), day))
-    return found
-
-
-def _to_date(groups, order: str) -> Optional[dt.date]:
-    try:
-        if order == "dmy":
-            return dt.date(int(groups[2]), int(groups[1]), int(groups[0]))
-        if order == "ymd":
-            return dt.date(int(groups[0]), int(groups[1]), int(groups[2]))
-        month = _MONTHS.get(groups[1].lower())
-        return dt.date(int(groups[2]), month, int(groups[0])) if month else None
-    except ValueError:
-        return None
-
 
 def read_text_facts(facts: RetentionFacts, schedule: Schedule, text: str, label_at=None) -> None:
     """Add what `text` shows to `facts`. `label_at(pos)` gives a column header or

@@ -16,9 +16,9 @@ import os
 from functools import partial
 from typing import Iterator, Optional
 
-from ...extract import pst
-from ...extract.ole import OLE_MAGIC
 from ...extract.outlook import NotReadable, is_msg, msg_to_rfc822
+from ...extract import pst
+from ...formats.magic import OLE_MAGIC, PST_MAGIC
 from ...model import ErrorRecord, Item, join_member
 from ..filesystem import open_readonly
 from .headers import meta_of
@@ -34,7 +34,7 @@ def kind(path: str) -> Optional[str]:
     try:
         with open_readonly(path, False) as stream:
             head = stream.read(len(OLE_MAGIC))
-            if head.startswith(pst.MAGIC):
+            if head.startswith(PST_MAGIC):
                 return "pst"
             if head == OLE_MAGIC and (is_msg(stream) or path.lower().endswith(".msg")):
                 return "msg"
