@@ -7,10 +7,11 @@ import os
 
 import pytest
 
-from pdscan.config import build, known_detector_ids
+from pdscan.config import bundled, build
 from pdscan.errors import ConfigError
 from pdscan.formats.dates import dates_in
 from pdscan.policy.retention import RetentionFacts, age_text, decide, read_text_facts
+from pdscan.policy.loader import read_toml
 from pdscan.policy.retention_schedule import load_schedule, parse_period
 
 D = dt.date
@@ -19,7 +20,9 @@ CATS = {"uk.uln": "identifier", "date_of_birth": "date", "person_name": "name", 
 
 
 def schedule(*categories, **extra):
-    table = {"clocks": {"leaving": ["leaving date", "left on"]}, "category": list(categories)}
+    default = read_toml(bundled("policies.toml"))["retention"]  # its window and financial year end
+    table = {"financial_year_end": default["financial_year_end"], "window": default["window"], "hold": [],
+             "clocks": {"leaving": ["leaving date", "left on"]}, "category": list(categories)}
     table.update(extra)
     return load_schedule({"retention": table}, "test.toml", set(CATS))
 
@@ -36,8 +39,7 @@ SAFEGUARDING = {"id": "safeguarding", "match": "any", "keywords": ["safeguarding
 
 
 def test_the_bundled_schedule_loads_and_every_category_has_a_period():
-    cfg = build()
-    sched = load_schedule(cfg.policy.raw, cfg.policy.source, known_detector_ids(cfg.detector_paths))
+    sched = build().policy.retention
     ids = {c.id for c in sched.categories}
     assert {"safeguarding", "learner-transcript", "applicants-unsuccessful", "learner-records",
             "staff-files", "payroll"} <= ids

@@ -20,7 +20,6 @@ from ..hooks.retention import RetentionHook, retention_facts
 from ..pipeline import Session, count, scan_events
 from ..policy.evaluate import retention_violation
 from ..policy.retention import age_text, decide
-from ..policy.retention_schedule import load_schedule
 from ..remediate.plan import NotPlanned, entry_for, write_plan
 from ..safefile import refuse_symlink
 from ..sinks.console import item_name
@@ -47,9 +46,8 @@ def run_retention(args) -> int:
         refuse_symlink(args.plan_out)  # before the scan, not after it (write_plan checks again)
     now = _today(args.now)
     cfg = configuration.build(args.policy, args.detectors, args.exclude, args.jobs)
-    specs = load_detectors(cfg.detector_paths)
-    schedule = load_schedule(cfg.policy.raw, cfg.policy.source, {s.id for s in specs})
-    judge = Judge(schedule, {s.id: s.category for s in specs}, now, bool(args.plan_out), cfg.policy.rules)
+    schedule = cfg.policy.retention
+    judge = Judge(schedule, {s.id: s.category for s in load_detectors(cfg.detector_paths)}, now, bool(args.plan_out), cfg.policy.rules)
     with open_sinks(args, cfg, None, args.paths) as (sinks, _progress):
         if args.format == "text":
             sinks[0] = RetentionText(sinks[0], judge)

@@ -52,13 +52,13 @@ class Category:
     name: str
     period: Period
     clock: tuple
-    detectors: tuple = ()
-    paths: GlobSet = GlobSet(())
-    keywords: tuple = ()
-    match: str = "all"
-    after: str = ""
-    hold_until: Optional[dt.date] = None
-    review_only: bool = False
+    detectors: tuple
+    paths: GlobSet
+    keywords: tuple
+    match: str                      # "all" or "any" of the kinds listed must hold
+    after: str                      # "" or "financial-year"
+    hold_until: Optional[dt.date]
+    review_only: bool
 
 
 @dataclass(frozen=True)
@@ -71,10 +71,10 @@ class Hold:
 @dataclass(frozen=True)
 class Schedule:
     categories: tuple
-    holds: tuple = ()
-    clocks: dict = field(default_factory=dict)     # content clock name → anchor keywords
-    window: int = 40                                # characters after a keyword a date may sit
-    financial_year_end: tuple = (7, 31)             # (month, day)
+    holds: tuple
+    clocks: dict                    # content clock name → anchor keywords
+    window: int                     # characters after a keyword a date may sit
+    financial_year_end: tuple       # (month, day)
 
     @property
     def keywords(self) -> set:

@@ -48,6 +48,13 @@ def _strings(table: dict, key: str, where: str) -> tuple:
     return tuple(value)
 
 
+def _text(table: dict, key: str, where: str, absent: str) -> str:
+    value = table.get(key, absent)
+    if not isinstance(value, str):
+        raise ConfigError(f"{where}: field {key!r} must be a string")
+    return value
+
+
 def _category(table, where: str, clocks: dict, known_detectors: Optional[set]) -> Category:
     if not isinstance(table, dict):
         raise ConfigError(f"{where}: must be a table")
@@ -79,8 +86,9 @@ def _category(table, where: str, clocks: dict, known_detectors: Optional[set]) -
     review = table.get("review_only", False)
     if not isinstance(review, bool):
         raise ConfigError(f"{where}: field 'review_only' must be true or false")
+    _text(table, "note", where, "")
     hold = table.get("hold_until")
-    return Category(ident, str(table.get("name", ident)), parse_period(table.get("period"), f"{where}: field 'period'"),
+    return Category(ident, _text(table, "name", where, ident), parse_period(table.get("period"), f"{where}: field 'period'"),
                     clock, detectors, GlobSet(paths), tuple(k.lower() for k in keywords), match, after,
                     _date(hold, f"{where}: field 'hold_until'") if hold is not None else None, review)
 
@@ -96,7 +104,7 @@ def _holds(value, where: str) -> tuple:
             raise ConfigError(f"{here}: needs paths and until")
         check_keys(table, HOLD_KEYS, where, f"retention.hold[{n}]")
         holds.append(Hold(GlobSet(_strings(table, "paths", here)), _date(table["until"], f"{here}: until"),
-                          str(table.get("reason", "fixed-date hold"))))
+                          _text(table, "reason", here, "fixed-date hold")))
     return tuple(holds)
 
 
@@ -116,18 +124,21 @@ def _fy_end(value, where: str) -> tuple:
     try:
         dt.date(2001, int(m.group(1)), int(m.group(2)))
     except (AttributeError, ValueError):
-        raise ConfigError(f"{where}: retention.financial_year_end must be MM-DD (got {value!r})") from None
+        raise ConfigError(f"{where}: [retention] financial_year_end must be MM-DD (got {value!r})") from None
     return int(m.group(1)), int(m.group(2))
 
 
 def load_schedule(raw: dict, where: str = "policy", known_detectors: Optional[set] = None) -> Schedule:
-    """Policy.raw → Schedule, validated; errors name the field."""
+    """The merged policy's [retention] → Schedule, validated; errors name the field."""
     table = raw.get("retention", {})
     if not isinstance(table, dict):
         raise ConfigError(f"{where}: [retention] must be a table")
     check_keys(table, RETENTION_KEYS, where, "retention")
-    clocks = _clocks(table.get("clocks", {}), where)
-    cats = table.get("category", [])
+    for key in ("window", "financial_year_end", "clocks", "category", "hold"):  # set in policies.toml
+        if key not in table:
+            raise ConfigError(f"{where}: [retention] {key} is missing")
+    clocks = _clocks(table["clocks"], where)
+    cats = table["category"]
     if not isinstance(cats, list):
         raise ConfigError(f"{where}: [[retention.category]] must be an array of tables")
     categories = tuple(_category(t, f"{where}: retention.category[{n}]", clocks, known_detectors)
@@ -136,8 +147,8 @@ def load_schedule(raw: dict, where: str = "policy", known_detectors: Optional[se
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:
         raise ConfigError(f"{where}: retention.category: id {dupes[0]!r} is defined twice")
-    window = table.get("window", 40)
+    window = table["window"]
     if not isinstance(window, int) or isinstance(window, bool) or window < 1:
-        raise ConfigError(f"{where}: retention.window must be a whole number of characters")
-    return Schedule(categories, _holds(table.get("hold", []), where), clocks, window,
-                    _fy_end(table.get("financial_year_end", "07-31"), where))
+        raise ConfigError(f"{where}: [retention] window must be a whole number of characters (got {window!r})")
+    return Schedule(categories, _holds(table["hold"], where), clocks, window,
+                    _fy_end(table["financial_year_end"], where))
