@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .. import config as configuration
+from ..config import ScanConfig
 from ..detect.loader import load_detectors
 from ..errors import ConfigError
+from ..options import add_scan_options, check_roots
+from ..outputs import open_sinks, scan_exit_code
 from ..hooks.retention import RetentionHook, retention_facts
 from ..pipeline import Session, count, scan_events
 from ..policy.evaluate import retention_violation
@@ -25,7 +27,6 @@ from ..safefile import refuse_symlink
 from ..sinks.console import item_name
 from ..sinks.store import StoreSink
 from ..sources.filesystem import Walker
-from .common import add_scan_options, check_roots, open_sinks, scan_exit_code
 
 
 def add_parser(sub) -> None:
@@ -45,7 +46,7 @@ def run_retention(args) -> int:
     if args.plan_out:
         refuse_symlink(args.plan_out)  # before the scan, not after it (write_plan checks again)
     now = _today(args.now)
-    cfg = configuration.build(args.policy, args.detectors, args.exclude, args.jobs)
+    cfg = ScanConfig.from_args(args)
     schedule = cfg.policy.retention
     judge = Judge(schedule, {s.id: s.category for s in load_detectors(cfg.detector_paths)}, now, bool(args.plan_out), cfg.policy.rules)
     with open_sinks(args, cfg, None, args.paths) as (sinks, _progress):

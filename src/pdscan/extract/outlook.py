@@ -26,7 +26,6 @@ from .mapi import Attachment, Outlook, address_fields, all_problems, html_text, 
 from .members import member_item, refusing
 from . import pst
 from .message import extract_message
-from ..formats.magic import MSG_MIME, PST_MIME
 from ..formats.ole import msg_streams, stream_names
 
 MAX_EMBEDDED = 10  # messages inside messages inside messages...

@@ -10,7 +10,7 @@ column header and nearby values still read as context. A file that does not pars
 from __future__ import annotations
 
 import json
-from typing import Iterator, Optional
+from typing import Iterator
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, iterparse
