@@ -31,7 +31,7 @@ TABLE = {
     "application/gzip": "archive:extract_archive",
     "application/json": "structured:extract_json",
     MBOX_MIME: "mbox:extract_mbox",
-    "application/msword": "legacy_office:extract_doc",
+    "application/msword": "doc:extract_doc",
     "application/pdf": "pdf:extract_pdf",
     "application/pgp-encrypted": "text:extract_text",  # libmagic's name for any armoured PGP text
     "application/rtf": "rtf:extract_rtf",
@@ -39,7 +39,7 @@ TABLE = {
     "application/vnd.ms-excel": "spreadsheet:extract_spreadsheet",
     MSG_MIME: "outlook:extract_outlook",  # .msg (sniff tells it from a PST)
     PST_MIME: "outlook:extract_pst",
-    "application/vnd.ms-powerpoint": "legacy_office:extract_ppt",
+    "application/vnd.ms-powerpoint": "ppt:extract_ppt",
     "application/vnd.oasis.opendocument.presentation": "office:extract_odf",
     "application/vnd.oasis.opendocument.spreadsheet": "spreadsheet:extract_spreadsheet",
     "application/vnd.oasis.opendocument.text": "office:extract_odf",

@@ -1,6 +1,6 @@
 """Outlook .msg files (extract-msg) and .pst/.ost data files (libpff) in file scans.
 
-A .msg is converted to RFC 822 (extract/mapi.py) and read by
+A .msg is converted to RFC 822 (extract/outlook_mime.py) and read by
 extract/message.py, so its bodies, headers and attachments are handled
 exactly as an .eml's are; attachments extract-msg cannot read become
 members that refuse to open, so each is reported. A .pst/.ost yields one
@@ -22,8 +22,9 @@ from typing import BinaryIO, Iterator, Optional
 from ..errors import ItemError
 from ..limits import read_capped
 from ..model import Item
-from .mapi import Attachment, Outlook, address_fields, all_problems, html_text, sender, string_fields, to_rfc822
+from .mapi import Attachment, Outlook, address_fields, html_text, sender, string_fields
 from .members import member_item, refusing
+from .outlook_mime import all_problems, to_rfc822
 from . import pst
 from .message import extract_message
 from ..formats.ole import msg_streams, stream_names

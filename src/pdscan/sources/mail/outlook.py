@@ -1,6 +1,6 @@
 """Outlook mailboxes: .msg files (alone or in folder trees) and .pst/.ost data files.
 
-Each Outlook message is converted to RFC 822 (extract/mapi.py) as the walk
+Each Outlook message is converted to RFC 822 (extract/outlook_mime.py) as the walk
 reaches it, and its Item opens those bytes, so the pipeline reads it like
 any other message. A .msg file is one message whose folder is the folder it
 sits in, like a message file in tree.py. A PST's messages are in the PST's
