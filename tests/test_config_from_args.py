@@ -7,15 +7,9 @@ from pdscan import config as configuration
 from pdscan.cli import parser
 from pdscan.config import ScanConfig
 
+from .test_cli import folder  # noqa: F401  (a fixture: a folder with one clean file)
+
 PIPELINE_COMMANDS = ("scan", "usb", "mail", "retention", "watch")
-
-
-@pytest.fixture
-def folder(tmp_path):
-    root = tmp_path / "docs"
-    root.mkdir()
-    (root / "timetable.txt").write_text("Monday: Maths 09:00, room B12\n")
-    return root
 
 
 def _where(command: str, folder) -> list:

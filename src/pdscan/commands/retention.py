@@ -16,9 +16,9 @@ import datetime as dt
 from ..config import ScanConfig
 from ..detect.loader import load_detectors
 from ..errors import ConfigError
+from ..hooks.retention import RetentionHook, retention_facts
 from ..options import add_scan_options, check_roots
 from ..outputs import open_sinks, scan_exit_code
-from ..hooks.retention import RetentionHook, retention_facts
 from ..pipeline import Session, count, scan_events
 from ..policy.evaluate import retention_violation
 from ..policy.retention import age_text, decide
@@ -48,7 +48,8 @@ def run_retention(args) -> int:
     now = _today(args.now)
     cfg = ScanConfig.from_args(args)
     schedule = cfg.policy.retention
-    judge = Judge(schedule, {s.id: s.category for s in load_detectors(cfg.detector_paths)}, now, bool(args.plan_out), cfg.policy.rules)
+    categories = {s.id: s.category for s in load_detectors(cfg.detector_paths)}
+    judge = Judge(schedule, categories, now, bool(args.plan_out), cfg.policy.rules)
     with open_sinks(args, cfg, None, args.paths) as (sinks, _progress):
         if args.format == "text":
             sinks[0] = RetentionText(sinks[0], judge)
