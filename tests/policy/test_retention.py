@@ -7,9 +7,11 @@ import os
 
 import pytest
 
-from pdscan.config import build, known_detector_ids
+from pdscan.config import bundled, build
 from pdscan.errors import ConfigError
-from pdscan.policy.retention import RetentionFacts, age_text, dates_in, decide, read_text_facts
+from pdscan.formats.dates import dates_in
+from pdscan.policy.retention import RetentionFacts, age_text, decide, read_text_facts
+from pdscan.policy.loader import read_toml
 from pdscan.policy.retention_schedule import load_schedule, parse_period
 
 D = dt.date
@@ -18,7 +20,10 @@ CATS = {"uk.uln": "identifier", "date_of_birth": "date", "person_name": "name", 
 
 
 def schedule(*categories, **extra):
-    table = {"clocks": {"leaving": ["leaving date", "left on"]}, "category": list(categories)}
+    default = read_toml(bundled("policies.toml"))["retention"]  # its window, year end, weights, min score
+    table = {key: default[key] for key in ("financial_year_end", "window", "weights", "min_score")}
+    table.update({"hold": [],
+             "clocks": {"leaving": ["leaving date", "left on"]}, "category": list(categories)})
     table.update(extra)
     return load_schedule({"retention": table}, "test.toml", set(CATS))
 
@@ -35,8 +40,7 @@ SAFEGUARDING = {"id": "safeguarding", "keywords": ["safeguarding"], "weights": {
 
 
 def test_the_bundled_schedule_loads_and_every_category_has_a_period():
-    cfg = build()
-    sched = load_schedule(cfg.policy.raw, cfg.policy.source, known_detector_ids(cfg.detector_paths))
+    sched = build().policy.retention
     ids = {c.id for c in sched.categories}
     assert {"safeguarding", "learner-transcript", "applicants-unsuccessful", "learner-records",
             "staff-files", "payroll"} <= ids

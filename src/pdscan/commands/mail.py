@@ -10,17 +10,18 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from .. import config as configuration
+from ..config import ScanConfig
 from ..globs import GlobSet
 from ..hooks.mail import MailHook, message_facts
 from ..model import Item
+from ..options import add_scan_options
+from ..outputs import open_sinks, scan_exit_code
 from ..pipeline import Session, scan_events
 from ..policy.mailbox import MailboxReview
 from ..policy.mailclass import MailRules
 from ..sinks.mail_text import MailText
 from ..sources.filesystem import Skipped
 from ..sources.mail import open_mailbox
-from .common import add_scan_options, open_sinks, scan_exit_code
 
 
 def add_parser(sub) -> None:
@@ -42,7 +43,7 @@ def add_parser(sub) -> None:
 
 
 def run_mail(args) -> int:
-    cfg = configuration.build(args.policy, args.detectors, args.exclude, args.jobs)
+    cfg = ScanConfig.from_args(args)
     rules = MailRules.from_policy(cfg.policy.raw, args.owner_domain)
     # Opened before any output: a missing source or a refused IMAP login stops here, with exit 2.
     mailboxes = [open_mailbox(source, cafile=args.imap_cafile) for source in args.sources]

@@ -16,21 +16,21 @@ from __future__ import annotations
 import collections
 import datetime as dt
 
-from .. import config as configuration
+from ..config import ScanConfig
 from ..detect.loader import load_detectors
 from ..errors import ConfigError
 from ..hooks.retention import RetentionHook, retention_facts
+from ..options import add_scan_options, check_roots
+from ..outputs import open_sinks, open_store, scan_exit_code
 from ..pipeline import Session, count, scan_events
 from ..policy.evaluate import retention_violation
 from ..policy.retention import decide
 from ..policy.rules import RETENTION_EXPIRED
-from ..policy.retention_schedule import load_schedule
 from ..remediate.plan import NotPlanned, entry_for, write_plan
 from ..safefile import refuse_symlink
 from ..sinks.console import item_name
 from ..sinks.store import StoreSink
 from ..sources.filesystem import Walker
-from .common import add_scan_options, check_roots, open_sinks, open_store, scan_exit_code
 
 
 def add_parser(sub) -> None:
@@ -50,11 +50,11 @@ def run_retention(args) -> int:
     if args.plan_out:
         refuse_symlink(args.plan_out)  # before the scan, not after it (write_plan checks again)
     now = _today(args.now)
-    cfg = configuration.build(args.policy, args.detectors, args.exclude, args.jobs)
-    specs = load_detectors(cfg.detector_paths)
-    schedule = load_schedule(cfg.policy.raw, cfg.policy.source, {s.id for s in specs})
-    judge = Judge(schedule, {s.id: s.category for s in specs}, now, bool(args.plan_out), cfg.policy.rules)
-    with open_store(args, default=True) as store, \
+    cfg = ScanConfig.from_args(args)
+    schedule = cfg.policy.retention
+    categories = {s.id: s.category for s in load_detectors(cfg.detector_paths)}
+    judge = Judge(schedule, categories, now, bool(args.plan_out), cfg.policy.rules)
+    with open_store(cfg, default=True) as store, \
             open_sinks(args, cfg, store, args.paths) as (sinks, _progress):
         if args.format == "text":
             sinks[0] = RetentionText(sinks[0], judge)

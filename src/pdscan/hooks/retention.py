@@ -17,7 +17,7 @@ from email.utils import parsedate_to_datetime
 from typing import Optional
 
 from ..model import Chunk, Item
-from ..extract.outlook import MSG_MIME
+from ..formats.magic import MSG_MIME
 from ..policy.retention import RetentionFacts, Schedule, read_header, read_text_facts
 from . import whole
 

@@ -23,7 +23,6 @@ The schedule is read and validated by policy/retention_schedule.py.
 """
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -33,20 +32,10 @@ from typing import Optional
 from dateutil.relativedelta import relativedelta
 
 from ..detect.context import normalise_header, words_alternation
+from ..formats.dates import dates_in
 from ..globs import GlobSet
 
 EVIDENCE_KINDS = ("detectors", "headers", "keywords", "paths", "mail")
-# What one piece of evidence of each kind weighs unless the policy says otherwise.
-DEFAULT_WEIGHTS = {"detectors": 1, "headers": 2, "keywords": 2, "paths": 2, "mail": 3}
-DEFAULT_MIN_SCORE = 3
-
-_MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_abbr) if m}
-_DATE_PATTERNS = (
-    (re.compile(r"\b(\d{1,2})[/.-](\d{1,2})[/.-]((?:19|20)\d{2})\b"), "dmy"),
-    (re.compile(r"\b((?:19|20)\d{2})-(\d{2})-(\d{2})\b"), "ymd"),
-    (re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?([a-z]{3})[a-z]*\.?,?\s+((?:19|20)\d{2})\b",
-                re.IGNORECASE), "dMy"),
-)
 
 
 @dataclass(frozen=True)
@@ -86,12 +75,12 @@ class Category:
     headers: tuple = ()     # column header / field label phrases (normalised words)
     mail: bool = False      # being an e-mail message is evidence
     weights: dict = field(default_factory=dict, compare=False)   # kind or entry → weight
-    min_score: float = DEFAULT_MIN_SCORE
+    min_score: float = 0    # set from [retention] min_score when loaded
     default: bool = False   # personal data that no other category claims
 
     def weight(self, kind: str, entry: str) -> float:
         """An entry's own weight ("uk.uln" = 3), else its kind's."""
-        return self.weights.get(entry, self.weights.get(kind, DEFAULT_WEIGHTS[kind]))
+        return self.weights.get(entry, self.weights[kind])
 
 
 @dataclass(frozen=True)
@@ -104,10 +93,10 @@ class Hold:
 @dataclass(frozen=True)
 class Schedule:
     categories: tuple
-    holds: tuple = ()
-    clocks: dict = field(default_factory=dict)     # content clock name → anchor keywords
-    window: int = 40                                # characters after a keyword a date may sit
-    financial_year_end: tuple = (7, 31)             # (month, day)
+    holds: tuple
+    clocks: dict                    # content clock name → anchor keywords
+    window: int                     # characters after a keyword a date may sit
+    financial_year_end: tuple       # (month, day)
 
     @property
     def keywords(self) -> set:
@@ -157,29 +146,6 @@ class Decision:
 
 
 # -- facts from text ------------------------------------------------------------
-
-def dates_in(text: str) -> list:
-    """(position, date) for each real calendar date in `text` (numeric dates day first)."""
-    found = []
-    for pattern, order in _DATE_PATTERNS:
-        for m in pattern.finditer(text):
-            day = _to_date(m.groups(), order)
-            if day is not None:
-                found.append((m.start(), day))
-    return found
-
-
-def _to_date(groups, order: str) -> Optional[dt.date]:
-    try:
-        if order == "dmy":
-            return dt.date(int(groups[2]), int(groups[1]), int(groups[0]))
-        if order == "ymd":
-            return dt.date(int(groups[0]), int(groups[1]), int(groups[2]))
-        month = _MONTHS.get(groups[1].lower())
-        return dt.date(int(groups[2]), month, int(groups[0])) if month else None
-    except ValueError:
-        return None
-
 
 def read_text_facts(facts: RetentionFacts, schedule: Schedule, text: str, label_at=None) -> None:
     """Add what `text` shows to `facts`. `label_at(pos)` gives a column header or
