@@ -9,6 +9,7 @@ import pytest
 
 from pdscan.config import build, known_detector_ids
 from pdscan.errors import ConfigError
+from pdscan.model import Finding, ItemResult
 from pdscan.policy.retention import RetentionFacts, age_text, dates_in, decide, read_text_facts
 from pdscan.policy.retention_schedule import load_schedule, parse_period
 
@@ -24,8 +25,8 @@ def schedule(*categories, **extra):
 
 
 def record(path, mtime="2014-01-01T00:00:00Z", detectors=("uk.uln",), member=None):
-    return {"type": "item", "path": path, "member": member, "mtime": mtime,
-            "findings": [{"detector": d, "count": 1, "confidence": "high", "samples": []} for d in detectors]}
+    return ItemResult(path, member, "text/csv", 10, mtime, False,
+                      findings=[Finding(d, 1, "high", []) for d in detectors])
 
 
 LEARNERS = {"id": "learners", "detectors": ["identifier"], "paths": ["**/Learners/**"], "period": "6y",

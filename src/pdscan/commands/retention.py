@@ -11,21 +11,24 @@ records, as `pdscan scan` would, never the retention verdicts.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from .. import config as configuration
 from ..detect.loader import load_detectors
 from ..errors import ConfigError
 from ..hooks.retention import RetentionHook, retention_facts
-from ..pipeline import Session, count, scan_events
 from ..policy.evaluate import retention_violation
 from ..policy.retention import age_text, decide
 from ..policy.retention_schedule import load_schedule
+from ..model import ErrorRecord, ItemResult
 from ..remediate.plan import NotPlanned, entry_for, write_plan
 from ..safefile import refuse_symlink
 from ..sinks.console import item_name
 from ..sinks.store import StoreSink
+from ..session import Session, count
 from ..sources.filesystem import Walker
+from ..workers import scan_events
 from .common import add_scan_options, check_roots, open_sinks, scan_exit_code
 
 
@@ -63,7 +66,7 @@ def run_retention(args) -> int:
             stored.emit(record)
             out = judge(record)
             count(session.summary, out)
-            if out["type"] == "error" or out["violations"]:
+            if isinstance(out, ErrorRecord) or out.violations:
                 for sink in shown:
                     sink.record(out)
         stored.summary.skipped = session.summary.skipped
@@ -93,30 +96,30 @@ class Judge:
         self.planned: list = []
         self.unclassified = 0   # personal data that no category claims: not judged at all
 
-    def __call__(self, record: dict) -> dict:
-        if record["type"] != "item":
+    def __call__(self, record):
+        if not isinstance(record, ItemResult):
             return record
-        out = dict(record, violations=[])
-        if not record.get("_personal"):
+        out = dataclasses.replace(record, violations=[])
+        if not record.personal:
             return out
         facts, mail_date = retention_facts(record)
         decision = decide(self.schedule, record, facts, self.det_categories, self.now, mail_date)
         if decision is None:
             self.unclassified += 1
             return out
-        out["retention"] = _summary(decision)
+        out.retention = _summary(decision)
         if decision.expired:
             violation = retention_violation(decision, self.declared)
-            out["violations"] = [violation.to_dict()]
+            out.violations = [violation]
             if decision.action == "delete" and self.plan:
                 self._plan(out, decision, violation.detail)
         return out
 
-    def _plan(self, out: dict, decision, reason: str) -> None:
+    def _plan(self, out: ItemResult, decision, reason: str) -> None:
         try:
-            self.planned.append(entry_for(out["path"], decision.category.id, decision.rule, reason))
+            self.planned.append(entry_for(out.path, decision.category.id, decision.rule, reason))
         except NotPlanned as exc:
-            out["retention"]["not_planned"] = str(exc)
+            out.retention["not_planned"] = str(exc)
         except OSError:
             pass  # gone or unreadable since the scan: nothing to plan
 
@@ -137,18 +140,18 @@ class RetentionText:
     def begin(self) -> None:
         self.console.begin()
 
-    def record(self, record: dict) -> None:
-        if record["type"] != "item":
+    def record(self, record) -> None:
+        if not isinstance(record, ItemResult):
             self.console.record(record)
             return
-        r = record["retention"]
+        r = record.retention
         age = age_text(dt.date.fromisoformat(r["clock"]), self.judge.now)
         self.console.emit([
             item_name(record),
             f"    category: {r['category']} ({'; '.join(r['evidence'])})",
             f"    age: {age} since {r['clock_from']} {r['clock']}; expired {r['expires']}",
             f"    rule: {r['rule']}",
-            f"    action: {r['action']}" + (" (inside an archive: plan the archive)" if record.get("member") else "")]
+            f"    action: {r['action']}" + (" (inside an archive: plan the archive)" if record.member else "")]
             + ([f"    {r['not_planned']}"] if r.get("not_planned") else []))
 
     def end(self, summary) -> None:

@@ -11,7 +11,7 @@ import threading
 
 from .. import config as configuration
 from ..errors import PdscanError
-from ..pipeline import run
+from ..session import run
 from ..sinks.console import noting_skips
 from ..sources.filesystem import FileRef, Walker
 from ..unattended import lower_priority, run_lock, setup_log

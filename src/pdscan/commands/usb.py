@@ -7,7 +7,7 @@ data readable on an unencrypted volume), worst files first.
 from __future__ import annotations
 
 from .. import config as configuration
-from ..pipeline import Session
+from ..session import Session
 from ..sources.volumes import list_volumes
 from ..volume_check import check_volume, named_volume, volume_record
 from .common import add_scan_options, open_sinks

@@ -4,7 +4,7 @@ While a top-level file is extracted for detection, its watch keeps the
 retention schedule's keywords and keyword-anchored dates from each chunk
 (policy/retention.py read_text_facts: never the text around them). A file
 with personal data leaves the worker with these facts, and a mail file with
-its Date header (`_retention`), for the retention judge in the main process.
+its Date header (`retention_facts`), for the retention judge in the main process.
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from email.parser import BytesHeaderParser
 from email.utils import parsedate_to_datetime
 from typing import Optional
 
-from ..model import Chunk, Item
+from ..model import Chunk, Item, ItemResult
 from ..policy.retention import RetentionFacts, Schedule, read_text_facts
 from . import whole
 
@@ -51,16 +51,16 @@ class RetentionWatch:
 
     def end(self, records: list) -> list:
         for record in records:
-            if record["type"] == "item" and record["member"] is None and record.get("_personal"):
-                mail_date = _mail_date(self.item, self.head) if record["mime"] == "message/rfc822" else None
-                record["_retention"] = (self.facts, mail_date)
+            if isinstance(record, ItemResult) and record.member is None and record.personal:
+                mail_date = _mail_date(self.item, self.head) if record.mime == "message/rfc822" else None
+                record.retention_facts = (self.facts, mail_date)
         return records
 
 
-def retention_facts(record: dict) -> tuple:
+def retention_facts(record: ItemResult) -> tuple:
     """(RetentionFacts, mail date) a record brought from its worker; members and files without personal
     data bring none."""
-    return record.get("_retention") or (RetentionFacts(), None)
+    return record.retention_facts or (RetentionFacts(), None)
 
 
 def _mail_date(item: Item, head: Optional[bytes]) -> Optional[dt.date]:

@@ -24,6 +24,7 @@ from typing import Optional
 from dateutil.relativedelta import relativedelta
 
 from ..globs import GlobSet
+from ..model import ItemResult
 
 _MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_abbr) if m}
 _DATE_PATTERNS = (
@@ -168,18 +169,18 @@ def _anchored(lower: str, found: list, anchors, window: int):
 
 # -- deciding ----------------------------------------------------------------------
 
-def _evidence(cat: Category, record: dict, facts: RetentionFacts, det_categories: dict) -> Optional[tuple]:
+def _evidence(cat: Category, record: ItemResult, facts: RetentionFacts, det_categories: dict) -> Optional[tuple]:
     """Why `record` belongs to `cat`, or None when it does not."""
-    found = {f["detector"] for f in record.get("findings", ())}
+    found = {f.detector for f in record.findings}
     hits = {}
     if cat.detectors:
         dets = sorted(d for d in found if d in cat.detectors or det_categories.get(d) in cat.detectors)
         hits["detectors"] = [f"detector {d}" for d in dets]
     if cat.paths:
-        display = record["path"] + (f"!/{record['member']}" if record.get("member") else "")
+        display = record.path + (f"!/{record.member}" if record.member else "")
         hits["paths"] = [f"path matches {p!r}" for p in cat.paths.patterns if GlobSet((p,)).matches(display)]
     if cat.keywords:
-        path = record["path"].lower() + "/" + (record.get("member") or "").lower()
+        path = record.path.lower() + "/" + (record.member or "").lower()
         words = sorted(k for k in cat.keywords if k in path or k in facts.keywords)
         hits["keywords"] = [f"keyword {k!r}" for k in words]
     test = all if cat.match == "all" else any
@@ -203,9 +204,9 @@ def _fy_close(day: dt.date, fy_end: tuple) -> dt.date:
     return end if day <= end else dt.date(day.year + 1, *fy_end)
 
 
-def decide_category(cat: Category, schedule: Schedule, record: dict, facts: RetentionFacts,
+def decide_category(cat: Category, schedule: Schedule, record: ItemResult, facts: RetentionFacts,
                     evidence: tuple, now: dt.date, mail_date: Optional[dt.date] = None) -> Optional[Decision]:
-    mtime = _mtime_date(record.get("mtime"))
+    mtime = _mtime_date(record.mtime)
     clock, source = _clock(cat, mtime, facts, mail_date)
     if clock is None:
         return None  # no date at all: nothing can be judged, so nothing expires
@@ -216,20 +217,20 @@ def decide_category(cat: Category, schedule: Schedule, record: dict, facts: Rete
     for hold_date, reason in _holds_for(cat, schedule, record):
         expires = max(expires, hold_date)
         why.append(f"held until {hold_date.isoformat()}: {reason}")
-    action = "review" if cat.review_only or record.get("member") else "delete"
+    action = "review" if cat.review_only or record.member else "delete"
     return Decision(cat, evidence, clock, source, expires, (now - clock).days, now >= expires, action,
                     f"{cat.id}: " + "; ".join(why), age_text(clock, now))
 
 
-def _holds_for(cat: Category, schedule: Schedule, record: dict):
+def _holds_for(cat: Category, schedule: Schedule, record: ItemResult):
     if cat.hold_until:
         yield cat.hold_until, f"{cat.id} hold_until"
     for hold in schedule.holds:
-        if hold.paths.matches(record["path"]):
+        if hold.paths.matches(record.path):
             yield hold.until, hold.reason
 
 
-def decide(schedule: Schedule, record: dict, facts: RetentionFacts, det_categories: dict, now: dt.date,
+def decide(schedule: Schedule, record: ItemResult, facts: RetentionFacts, det_categories: dict, now: dt.date,
            mail_date: Optional[dt.date] = None) -> Optional[Decision]:
     """The decision for `record`: None when it belongs to no category.
 
