@@ -261,3 +261,21 @@ def test_usb_with_db_stores_the_volume_verdict_and_its_items(cli, tmp_path):
         assert conn.execute("SELECT verdict FROM volumes").fetchall() == [("FAIL",)]
         assert conn.execute("SELECT path FROM items").fetchall() == [(str(stick / "class.txt"),)]
         assert conn.execute("SELECT complete FROM scans").fetchall() == [(1,)]
+
+
+def test_stored_results_read_back_as_the_typed_results_written(tmp_path):
+    """What `scan --incremental` reuses is the scan's own ItemResults, internal facts and all."""
+    store = Store(tmp_path / "s.db")
+    sink = StoreSink(store, "d", "p", ["/d"])
+    sink.begin()
+    written = [item("/d/a.zip", member="x.csv", findings=[FINDING], violations=[VIOLATION], stat=None,
+                    unread=None, volume_encrypted=False),
+               item("/d/a.zip", volume_encrypted=False),
+               item("/d/b.bin", unread="content not read: application/octet-stream")]
+    for record in written:
+        sink.record(record)
+    sink.end(Summary())
+    found = store.previous(["/d"], "d", "p")
+    store.close()
+    assert found["/d/a.zip"].records == written[:2]
+    assert found["/d/b.bin"].records == written[2:]
