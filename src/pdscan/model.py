@@ -3,6 +3,10 @@
 Each stage consumes the nouns of the stage before and yields its own:
 sources yield Items, extractors yield Chunks (and nested Items), detection
 yields Matches, the pipeline folds them into Findings, policy adds Violations.
+The results that leave a unit of work are typed records (ItemResult,
+MessageResult, VolumeResult, ErrorRecord) and the Summary; records.py writes
+their public fields as the JSONL contract, and everything else they carry
+(locations, keyed hashes, facts for a review) stays on attributes.
 """
 from __future__ import annotations
 
@@ -128,19 +132,12 @@ class Finding:
     confidence: str
     samples: list
 
-    def to_dict(self) -> dict:
-        return {"detector": self.detector, "count": self.count,
-                "confidence": self.confidence, "samples": list(self.samples)}
-
 
 @dataclass(frozen=True)
 class Violation:
     rule: str
     severity: str
     detail: str
-
-    def to_dict(self) -> dict:
-        return {"rule": self.rule, "severity": self.severity, "detail": self.detail}
 
 
 @dataclass(frozen=True)
@@ -159,12 +156,91 @@ PLAIN = Encryption(False)
 
 @dataclass(frozen=True)
 class ErrorRecord:
+    """An item that could not be read, or a problem with one (interface.md "error")."""
+
     path: str
     member: Optional[str]
     error: str
+    warning: bool = False  # the item was still read and reported: text output lists it apart
 
-    def to_dict(self) -> dict:
-        return {"type": "error", "path": self.path, "member": self.member, "error": self.error}
+
+@dataclass(frozen=True)
+class FileStat:
+    """What `scan --incremental` compares next time to know a file is unchanged."""
+
+    mtime_ns: int
+    ctime_ns: int
+    inode: int
+    device: int
+
+
+@dataclass
+class ItemResult:
+    """One scanned file, archive member or message part (interface.md "item").
+
+    The public fields come first; the rest never reach JSONL: whether the
+    findings meet the policy's thresholds, where they were (text output),
+    their keyed hashes (the store, a message's distinct values), the volume's
+    encryption and the file's stat (what incremental reuse compares), why the
+    content was not read, and the retention facts its worker read."""
+
+    path: str
+    member: Optional[str]
+    mime: Optional[str]
+    size: Optional[int]
+    mtime: Optional[str]
+    encrypted: Optional[bool]
+    encryption: Optional[str] = None
+    encryption_note: Optional[str] = None
+    findings: list = field(default_factory=list)    # Finding, one per detector
+    violations: list = field(default_factory=list)  # Violation
+    retention: Optional[dict] = None  # `pdscan retention` only: the verdict, as interface.md shows it
+    personal: bool = False
+    where: dict = field(default_factory=dict)  # detector → first locations
+    keys: dict = field(default_factory=dict)   # detector → keyed hashes of the distinct values
+    volume_encrypted: Optional[bool] = None    # a newly encrypted volume changes the verdict: rescan
+    unread: Optional[str] = None               # "content not read: MIME", counted as skipped
+    stat: Optional[FileStat] = None            # the top-level file only
+    retention_facts: Optional[tuple] = None    # (RetentionFacts, mail date) from hooks/retention.py
+
+
+@dataclass
+class MessageResult:
+    """One mail message (interface.md "message"); `facts` (policy/mailclass.py MessageFacts, None for
+    mail counted but not read) go from the worker to the mailbox's review, never to an output."""
+
+    path: str
+    member: Optional[str]
+    folder: Optional[str]
+    message_id: Optional[str]
+    date: Optional[str]
+    sender: Optional[str]  # "from" in JSONL
+    classification: Optional[str]
+    score: Optional[float]
+    reasons: list = field(default_factory=list)
+    findings: list = field(default_factory=list)
+    violations: list = field(default_factory=list)
+    personal: bool = False         # some part holds personal data under the policy
+    inside_personal: bool = False  # filed in the Personal folder
+    facts: Optional[object] = None
+
+
+@dataclass
+class VolumeResult:
+    """A removable volume's check (interface.md "volume"); `worst` are the items that failed it."""
+
+    device: Optional[str]
+    mountpoint: Optional[str]
+    fstype: Optional[str]
+    removable: Optional[bool]
+    encrypted: Optional[bool]
+    encryption: Optional[str]
+    verdict: Optional[str]
+    violations: list = field(default_factory=list)
+    size: Optional[int] = None
+    note: Optional[str] = None
+    label: Optional[str] = None
+    worst: list = field(default_factory=list)  # ItemResult, worst first
 
 
 @dataclass
@@ -186,15 +262,3 @@ class Summary:
 
     def skip(self, reason: str) -> None:
         self.skipped[reason] = self.skipped.get(reason, 0) + 1
-
-    def to_dict(self) -> dict:
-        return {"type": "summary", "items": self.items, "files": self.files, "bytes": self.bytes,
-                "findings": dict(sorted(self.findings.items())),
-                "violations": dict(sorted(self.violations.items())),
-                "errors": self.errors, "skipped": dict(sorted(self.skipped.items())),
-                "encrypted_items": self.encrypted_items,
-                "items_with_personal_data": self.items_with_personal_data,
-                **({"volumes": self.volumes, "volumes_failed": self.volumes_failed} if self.volumes else {}),
-                **({"messages": self.messages} if self.messages else {}),
-                **({"retention": self.retention} if self.retention else {}),
-                "elapsed": round(self.elapsed, 3)}

@@ -10,6 +10,7 @@ import pytest
 from pdscan.config import bundled, build
 from pdscan.errors import ConfigError
 from pdscan.formats.dates import dates_in
+from pdscan.model import Finding, ItemResult
 from pdscan.policy.retention import RetentionFacts, age_text, decide, read_text_facts
 from pdscan.policy.loader import read_toml
 from pdscan.policy.retention_schedule import load_schedule, parse_period
@@ -29,8 +30,8 @@ def schedule(*categories, **extra):
 
 
 def record(path, mtime="2014-01-01T00:00:00Z", detectors=("uk.uln",), member=None):
-    return {"type": "item", "path": path, "member": member, "mtime": mtime,
-            "findings": [{"detector": d, "count": 1, "confidence": "high", "samples": []} for d in detectors]}
+    return ItemResult(path, member, "text/csv", 10, mtime, False,
+                      findings=[Finding(d, 1, "high", []) for d in detectors])
 
 
 LEARNERS = {"id": "learners", "detectors": ["identifier"], "paths": ["**/Learners/**"], "period": "6y",

@@ -1,6 +1,6 @@
 """`pdscan mail SOURCE...`: mailboxes into the pipeline, and personal mail outside Personal.
 
-Each mailbox is a source for the pipeline (pipeline.scan_events): its
+Each mailbox is a source for the pipeline (workers.scan_events): its
 messages are scanned like files, in parallel (--jobs), and classified by
 the mail hook (hooks/mail.py) in the worker. Thread history and bulk social
 mail need the whole mailbox, so message records wait in a MailboxReview
@@ -13,15 +13,16 @@ from typing import Iterator
 from ..config import ScanConfig
 from ..globs import GlobSet
 from ..hooks.mail import MailHook, message_facts
-from ..model import Item
+from ..model import Item, MessageResult
 from ..options import add_scan_options
 from ..outputs import open_sinks, scan_exit_code
-from ..pipeline import Session, scan_events
 from ..policy.mailbox import MailboxReview
 from ..policy.mailclass import MailRules
 from ..sinks.mail_text import MailText
 from ..sources.filesystem import Skipped
+from ..session import Session
 from ..sources.mail import open_mailbox
+from ..workers import scan_events
 
 
 def add_parser(sub) -> None:
@@ -55,7 +56,7 @@ def run_mail(args) -> int:
         for events in mailboxes:
             review = MailboxReview(rules, cfg.policy.rules)
             for record in scan_events(cfg, excluding(events, cfg.walk.exclude), session.summary, hooks=hooks):
-                if record["type"] == "message":
+                if isinstance(record, MessageResult):
                     review.add(record, message_facts(record))  # emitted once the mailbox's threads are known
                 else:
                     session.emit(record)

@@ -14,15 +14,16 @@ violation.
 from __future__ import annotations
 
 import collections
+import dataclasses
 import datetime as dt
 
 from ..config import ScanConfig
 from ..detect.loader import load_detectors
 from ..errors import ConfigError
 from ..hooks.retention import RetentionHook, retention_facts
+from ..model import ErrorRecord, ItemResult
 from ..options import add_scan_options, check_roots
 from ..outputs import open_sinks, open_store, scan_exit_code
-from ..pipeline import Session, count, scan_events
 from ..policy.evaluate import retention_violation
 from ..policy.retention import decide
 from ..policy.rules import RETENTION_EXPIRED
@@ -30,7 +31,9 @@ from ..remediate.plan import NotPlanned, entry_for, write_plan
 from ..safefile import refuse_symlink
 from ..sinks.console import item_name
 from ..sinks.store import StoreSink
+from ..session import Session, count
 from ..sources.filesystem import Walker
+from ..workers import scan_events
 
 
 def add_parser(sub) -> None:
@@ -69,7 +72,7 @@ def run_retention(args) -> int:
             out = judge(record)
             stored.emit(_verdict_stored(record, out))
             count(session.summary, out)
-            if out["type"] == "error" or out["violations"]:
+            if isinstance(out, ErrorRecord) or out.violations:
                 for sink in shown:
                     sink.record(out)
         session.summary.retention = stored.summary.retention = judge.counts()
@@ -81,13 +84,13 @@ def run_retention(args) -> int:
     return scan_exit_code(summary)
 
 
-def _verdict_stored(record: dict, out: dict) -> dict:
+def _verdict_stored(record, out):
     """The scan's record as the store keeps it: its own violations, and the verdict (with the
     retention violation's severity) beside them."""
-    if not out.get("retention"):
+    if not isinstance(out, ItemResult) or not out.retention:
         return record
-    severity = next((v["severity"] for v in out["violations"] if v["rule"] == RETENTION_EXPIRED), None)
-    return dict(record, retention=dict(out["retention"], severity=severity))
+    severity = next((v.severity for v in out.violations if v.rule == RETENTION_EXPIRED), None)
+    return dataclasses.replace(record, retention=dict(out.retention, severity=severity))
 
 
 def _today(text) -> dt.date:
@@ -111,23 +114,23 @@ class Judge:
         self.expired = collections.Counter()   # category id → items past their period
         self.not_judged = 0   # personal data with neither a category nor any date to judge by
 
-    def __call__(self, record: dict) -> dict:
-        if record["type"] != "item":
+    def __call__(self, record):
+        if not isinstance(record, ItemResult):
             return record
-        out = dict(record, violations=[])
-        if not record.get("_personal"):
+        out = dataclasses.replace(record, violations=[])
+        if not record.personal:
             return out
         facts, mail_date = retention_facts(record)
         decision = decide(self.schedule, record, facts, self.det_categories, self.now, mail_date)
         if decision is None:
             self.not_judged += 1
             return out
-        out["retention"] = _summary(decision, self.now)
+        out.retention = _summary(decision, self.now)
         self.judged[decision.category.id] += 1
         if decision.expired:
             self.expired[decision.category.id] += 1
             violation = retention_violation(decision, self.declared)
-            out["violations"] = [violation.to_dict()]
+            out.violations = [violation]
             if decision.action == "delete" and self.plan:
                 self._plan(out, decision, violation.detail)
         return out
@@ -141,11 +144,11 @@ class Judge:
                 "unclassified_expired": self.expired[default.id] if default else 0,
                 "not_judged": self.not_judged}
 
-    def _plan(self, out: dict, decision, reason: str) -> None:
+    def _plan(self, out: ItemResult, decision, reason: str) -> None:
         try:
-            self.planned.append(entry_for(out["path"], decision.category.id, decision.rule, reason))
+            self.planned.append(entry_for(out.path, decision.category.id, decision.rule, reason))
         except NotPlanned as exc:
-            out["retention"]["not_planned"] = str(exc)
+            out.retention["not_planned"] = str(exc)
         except OSError:
             pass  # gone or unreadable since the scan: nothing to plan
 
@@ -166,17 +169,17 @@ class RetentionText:
     def begin(self) -> None:
         self.console.begin()
 
-    def record(self, record: dict) -> None:
-        if record["type"] != "item":
+    def record(self, record) -> None:
+        if not isinstance(record, ItemResult):
             self.console.record(record)
             return
-        r = record["retention"]
+        r = record.retention
         self.console.emit([
             item_name(record),
             f"    category: {r['category']} ({'; '.join(r['evidence'])})",
             f"    age: {r['age']} since {r['clock_from']} {r['clock']}; expired {r['expires']}",
             f"    rule: {r['rule']}",
-            f"    action: {r['action']}" + (" (inside an archive: plan the archive)" if record.get("member") else "")]
+            f"    action: {r['action']}" + (" (inside an archive: plan the archive)" if record.member else "")]
             + ([f"    {r['not_planned']}"] if r.get("not_planned") else []))
 
     def end(self, summary) -> None:

@@ -11,7 +11,7 @@ from ..config import ScanConfig, fingerprints
 from ..errors import PdscanError
 from ..options import add_scan_arguments, check_roots
 from ..outputs import open_sinks, open_store, scan_exit_code
-from ..pipeline import run
+from ..session import run
 from ..sinks.console import noting_skips
 from ..sources.filesystem import FileRef, Walker
 from ..unattended import lower_priority, run_lock, setup_log

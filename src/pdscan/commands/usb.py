@@ -9,7 +9,7 @@ from __future__ import annotations
 from ..config import ScanConfig
 from ..options import add_scan_options
 from ..outputs import open_sinks
-from ..pipeline import Session
+from ..session import Session
 from ..sources.volumes import list_volumes
 from ..volume_check import check_volume, named_volume, volume_record
 

@@ -5,7 +5,7 @@ attachments as nested items), its watch reads the header facts,
 classifies it personal or work with the reasons, and adds one `message`
 record: its folder, the findings of all its parts, and the mail rules'
 violations. Mail inside the Personal folder is counted, not read, unless
-policy says scan_personal. The facts travel with the record (`_facts`) to
+policy says scan_personal. The facts travel with the record (`facts`) to
 the main process, where thread history needs the whole mailbox
 (policy/mailbox.py).
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from ..model import ErrorRecord, Item, confidence_rank
+from ..model import ErrorRecord, Finding, Item, ItemResult, MessageResult, confidence_rank
 from . import whole
 from ..policy.mailbox import outside_violation
 from ..policy.mailclass import MailRules, Verdict, classify, facts_of
@@ -58,10 +58,9 @@ class MessageWatch:
                 return out
             verdict = classify(facts, rules)
         violations = [outside_violation(rules, self.declared)] if verdict.classification == "personal" and not self.inside else []
-        record = message_record(item, verdict, merged_findings(records), violations, self.inside)
-        record["_personal"] = any(r.get("_personal") for r in records)
-        record["_facts"] = facts
-        out.append(record)
+        out.append(message_record(item, verdict, merged_findings(records), violations, self.inside,
+                                  personal=any(isinstance(r, ItemResult) and r.personal for r in records),
+                                  facts=facts))
         return out
 
     def _facts(self, out: list):
@@ -76,11 +75,11 @@ class MessageWatch:
                 with item.open() as stream:
                     raw = stream.read(CLASSIFY_BYTES + 1)
         except OSError as exc:
-            out.append(ErrorRecord(item.path, item.member, f"cannot read: {exc.strerror or exc}").to_dict())
+            out.append(ErrorRecord(item.path, item.member, f"cannot read: {exc.strerror or exc}"))
             return None
         facts = facts_of(raw[:CLASSIFY_BYTES], whole=len(raw) <= CLASSIFY_BYTES)
         for problem in facts.problems:  # the message is still classified and reported: nothing is lost
-            out.append(dict(ErrorRecord(item.path, item.member, problem).to_dict(), _warning=True))
+            out.append(ErrorRecord(item.path, item.member, problem, warning=True))
         return facts
 
 
@@ -88,40 +87,33 @@ def merged_findings(records) -> list:
     """The findings of a message and all its parts, one per detector, distinct values by keyed hash."""
     merged: dict = {}
     for record in records:
-        if record["type"] != "item":
+        if not isinstance(record, ItemResult):
             continue
-        keys = record.get("_keys", {})
-        for f in record["findings"]:
-            entry = merged.setdefault(f["detector"], {"keys": set(), "count": 0, "confidence": "low",
-                                                      "samples": []})
-            found = keys.get(f["detector"])
+        for f in record.findings:
+            entry = merged.setdefault(f.detector, {"keys": set(), "count": 0, "confidence": "low", "samples": []})
+            found = record.keys.get(f.detector)
             if found:
                 entry["keys"].update(found)
             else:
-                entry["count"] += f["count"]
-            if confidence_rank(f["confidence"]) > confidence_rank(entry["confidence"]):
-                entry["confidence"] = f["confidence"]
-            for s in f["samples"]:
+                entry["count"] += f.count
+            if confidence_rank(f.confidence) > confidence_rank(entry["confidence"]):
+                entry["confidence"] = f.confidence
+            for s in f.samples:
                 if s not in entry["samples"] and len(entry["samples"]) < MAX_SAMPLES:
                     entry["samples"].append(s)
-    return [{"detector": d, "count": e["count"] + len(e["keys"]), "confidence": e["confidence"],
-             "samples": e["samples"]} for d, e in sorted(merged.items())]
+    return [Finding(d, e["count"] + len(e["keys"]), e["confidence"], e["samples"]) for d, e in sorted(merged.items())]
 
 
-def message_record(item: Item, verdict: Verdict, findings: list, violations: list, inside: bool) -> dict:
+def message_record(item: Item, verdict: Verdict, findings: list, violations: list, inside: bool,
+                   personal: bool = False, facts=None) -> MessageResult:
+    """The one place a message's result is built."""
     meta = item.meta
-    return {
-        "type": "message", "path": item.path, "member": item.member, "folder": meta.get("folder"),
-        "message_id": meta.get("message_id"), "date": meta.get("date"), "from": meta.get("from"),
-        "classification": verdict.classification, "score": verdict.score,
-        # Why it was so classified (interface.md addition, as the issue asks): signals, never body text.
-        "reasons": list(verdict.reasons),
-        "findings": findings,
-        "violations": [v.to_dict() for v in violations],
-        "_inside_personal": inside,
-    }
+    return MessageResult(item.path, item.member, meta.get("folder"), meta.get("message_id"), meta.get("date"),
+                         meta.get("from"), verdict.classification, verdict.score, list(verdict.reasons), findings,
+                         list(violations), personal=personal, inside_personal=inside, facts=facts)
 
 
-def message_facts(record: dict) -> Optional[object]:
+def message_facts(record: MessageResult) -> Optional[object]:
     """The facts a message record carried from its worker (None: counted, not read), taken off it."""
-    return record.pop("_facts", None)
+    facts, record.facts = record.facts, None
+    return facts

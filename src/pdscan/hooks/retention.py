@@ -6,7 +6,7 @@ retention schedule's keywords and keyword-anchored dates from each chunk
 schedule's header phrases found in the column headers of the tables it
 reads and in field labels ("NI number:"), and whether it is an e-mail. A file
 with personal data leaves the worker with these facts, and a mail file with
-its Date header (`_retention`), for the retention judge in the main process.
+its Date header (`retention_facts`), for the retention judge in the main process.
 """
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from email.parser import BytesHeaderParser
 from email.utils import parsedate_to_datetime
 from typing import Optional
 
-from ..model import Chunk, Item
 from ..formats.magic import MSG_MIME
+from ..model import Chunk, Item, ItemResult
 from ..policy.retention import RetentionFacts, Schedule, read_header, read_text_facts
 from . import whole
 
@@ -74,16 +74,16 @@ class RetentionWatch:
 
     def end(self, records: list) -> list:
         for record in records:
-            if record["type"] == "item" and record["member"] is None and record.get("_personal"):
-                mail_date = _mail_date(self.item, self.head) if record["mime"] == "message/rfc822" else None
-                record["_retention"] = (self.facts, mail_date)
+            if isinstance(record, ItemResult) and record.member is None and record.personal:
+                mail_date = _mail_date(self.item, self.head) if record.mime == "message/rfc822" else None
+                record.retention_facts = (self.facts, mail_date)
         return records
 
 
-def retention_facts(record: dict) -> tuple:
+def retention_facts(record: ItemResult) -> tuple:
     """(RetentionFacts, mail date) a record brought from its worker; members and files without personal
     data bring none."""
-    return record.get("_retention") or (RetentionFacts(), None)
+    return record.retention_facts or (RetentionFacts(), None)
 
 
 def _mail_date(item: Item, head: Optional[bytes]) -> Optional[dt.date]:

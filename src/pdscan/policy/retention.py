@@ -34,6 +34,7 @@ from dateutil.relativedelta import relativedelta
 from ..detect.context import normalise_header, words_alternation
 from ..formats.dates import dates_in
 from ..globs import GlobSet
+from ..model import ItemResult
 
 EVIDENCE_KINDS = ("detectors", "headers", "keywords", "paths", "mail")
 
@@ -185,9 +186,9 @@ def _anchored(lower: str, found: list, anchors, window: int):
 
 # -- deciding ----------------------------------------------------------------------
 
-def _evidence(cat: Category, record: dict, facts: RetentionFacts, det_categories: dict) -> Optional[tuple]:
+def _evidence(cat: Category, record: ItemResult, facts: RetentionFacts, det_categories: dict) -> Optional[tuple]:
     """(score, why) when `record` is a candidate for `cat`, else None."""
-    found = {f["detector"] for f in record.get("findings", ())}
+    found = {f.detector for f in record.findings}
     hits = {}
     if cat.detectors:
         hits["detectors"] = [(d if d in cat.detectors else det_categories[d], f"detector {d}") for d in sorted(found)
@@ -212,8 +213,8 @@ def _evidence(cat: Category, record: dict, facts: RetentionFacts, det_categories
     return score, tuple(text for v in hits.values() for _, text in v)
 
 
-def _display(record: dict) -> str:
-    return record["path"] + (f"!/{record['member']}" if record.get("member") else "")
+def _display(record: ItemResult) -> str:
+    return record.path + (f"!/{record.member}" if record.member else "")
 
 
 def _clock(cat: Category, mtime: Optional[dt.date], facts: RetentionFacts, mail_date: Optional[dt.date]) -> tuple:
@@ -231,10 +232,10 @@ def _fy_close(day: dt.date, fy_end: tuple) -> dt.date:
     return end if day <= end else dt.date(day.year + 1, *fy_end)
 
 
-def decide_category(cat: Category, schedule: Schedule, record: dict, facts: RetentionFacts,
+def decide_category(cat: Category, schedule: Schedule, record: ItemResult, facts: RetentionFacts,
                     evidence: tuple, now: dt.date, mail_date: Optional[dt.date] = None,
                     score: float = 0) -> Optional[Decision]:
-    mtime = _mtime_date(record.get("mtime"))
+    mtime = _mtime_date(record.mtime)
     clock, source = _clock(cat, mtime, facts, mail_date)
     if clock is None:
         return None  # no date at all: nothing can be judged, so nothing expires
@@ -245,20 +246,20 @@ def decide_category(cat: Category, schedule: Schedule, record: dict, facts: Rete
     for hold_date, reason in _holds_for(cat, schedule, record):
         expires = max(expires, hold_date)
         why.append(f"held until {hold_date.isoformat()}: {reason}")
-    action = "review" if cat.review_only or record.get("member") else "delete"
+    action = "review" if cat.review_only or record.member else "delete"
     return Decision(cat, evidence, clock, source, expires, (now - clock).days, now >= expires, action,
                     f"{cat.id}: " + "; ".join(why), age_text(clock, now), score)
 
 
-def _holds_for(cat: Category, schedule: Schedule, record: dict):
+def _holds_for(cat: Category, schedule: Schedule, record: ItemResult):
     if cat.hold_until:
         yield cat.hold_until, f"{cat.id} hold_until"
     for hold in schedule.holds:
-        if hold.paths.matches(record["path"]):
+        if hold.paths.matches(record.path):
             yield hold.until, hold.reason
 
 
-def decide(schedule: Schedule, record: dict, facts: RetentionFacts, det_categories: dict, now: dt.date,
+def decide(schedule: Schedule, record: ItemResult, facts: RetentionFacts, det_categories: dict, now: dt.date,
            mail_date: Optional[dt.date] = None) -> Optional[Decision]:
     """The decision for `record`: its category's, the default category's when no other
     claims it, None when there is neither (or no date at all to judge by).
