@@ -17,13 +17,14 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Optional
 
 from .. import privacy
-from ..model import Chunk, Match
+from ..model import CONFIDENCES, Chunk, Match
 from .context import Evidence, raise_level
+from .people import NameColumns, canonical, one_per_person, same_as_full
 from .spec import PatternSpec
 from .validators import REGISTRY, rejection
 
@@ -72,6 +73,8 @@ class Engine:
         self.key = key
         self.evidence = [Evidence(s) for s in self.specs]
         self.categories = {s.id: s.category for s in self.specs}
+        # Detectors of people's names: counted one per person (people.py), keyed by canonical form.
+        self.names = {s.id: NameColumns(s.name_columns) for s in self.specs if s.name_columns}
         # Validators are pure, and the same value recurs (a sender's address in every mail).
         self.validators = [lru_cache(maxsize=8192)(REGISTRY[s.validator]) if s.validator else None
                            for s in self.specs]
@@ -188,7 +191,33 @@ class Engine:
             matches.extend(self._scan_columns(chunk, limit, spans))
         if pending:
             matches.extend(self._about_a_person(chunk, pending, matches, words, spans))
+        if self.names and spans is None:
+            matches = self._one_per_person(chunk, matches)
         return _outermost(matches)
+
+    def _one_per_person(self, chunk: Chunk, matches: list) -> list:
+        out = [s for s in matches if s[2].detector not in self.names]
+        for detector, columns in self.names.items():
+            found = [(start, end, m, chunk.data[start:end].decode("utf-8", "replace"),
+                      self._header(chunk, start), chunk.line_of(start))
+                     for start, end, m in sorted(matches, key=lambda s: s[0]) if m.detector == detector]
+            if not found:
+                continue
+            if chunk.columns is not None and columns:
+                found = one_per_person(found, columns, chunk.columns.sparse, self._joined)
+            out += [entry[:3] for entry in same_as_full(found)]
+        return out
+
+    def _joined(self, given: tuple, family: tuple) -> tuple:
+        """One match for a person whose given and family names stand in two cells."""
+        first, second = sorted((given, family), key=lambda e: e[0])
+        value = f"{given[3]} {family[3]}"
+        m = first[2]
+        best = max((given[2].confidence, family[2].confidence), key=CONFIDENCES.index)
+        joined = replace(m, confidence=best, key=privacy.keyed_hash(m.detector, canonical(value), self.key),
+                         sample=privacy.mask(value, "name") if m.sample else "",
+                         evidence=m.evidence + ("given and family name in one record",))
+        return (first[0], first[1], joined, value, first[4], first[5])
 
     def _about_a_person(self, chunk: Chunk, pending: list, matches: list, words, spans: Optional[list]) -> list:
         """Candidates that needed a person: those with a name or identifier found nearby."""
@@ -294,7 +323,7 @@ class Engine:
         return Match(
             detector=spec.id, confidence=level,
             sample=privacy.mask(value, spec.mask) if describe else "",
-            key=privacy.keyed_hash(spec.id, value, self.key),
+            key=privacy.keyed_hash(spec.id, canonical(value) if spec.id in self.names else value, self.key),
             location=self._location(chunk, start, header) if describe else "",
             evidence=(f"pattern {c.spec.name}",) + why,
         )
