@@ -188,7 +188,7 @@ class Engine:
                 described[c.detector] += 1
                 self._span(spans, c, m)
         if self.column_patterns and (chunk.columns is not None or chunk.header):
-            matches.extend(self._scan_columns(chunk, limit, spans))
+            matches.extend(self._scan_columns(chunk, limit, spans, pending))
         if pending:
             matches.extend(self._about_a_person(chunk, pending, matches, words, spans))
         if self.names and spans is None:
@@ -269,7 +269,7 @@ class Engine:
             last = end
         return b"".join(out + [data[last:]]).decode("utf-8", "replace")
 
-    def _scan_columns(self, chunk: Chunk, limit: int, spans: Optional[list] = None) -> list:
+    def _scan_columns(self, chunk: Chunk, limit: int, spans: Optional[list] = None, pending=None) -> list:
         out = []
         for c in self.column_patterns:
             wanted = self.evidence[c.detector].header
@@ -281,8 +281,10 @@ class Engine:
             for m in c.regex.finditer(chunk.data, _body_start(chunk)):
                 if chunk.guard and m.end() > limit:
                     continue
-                match = self._judge(chunk, c, m, describe=spans is None)
-                if match is not None and (chunk.columns is None or wanted(self._header(chunk, m.start()))):
+                if chunk.columns is not None and not wanted(self._header(chunk, m.start())):
+                    continue
+                match = self._judge(chunk, c, m, describe=spans is None, pending=pending)
+                if match is not None:
                     out.append((m.start(), m.end(), match))
                     self._span(spans, c, m)
         return out
@@ -303,6 +305,11 @@ class Engine:
         near = None if words is None or c.detector not in self.near_patterns else (
             words.get(CONTEXT_IDS + c.detector, ()), words.get(NEGATIVE_IDS + c.detector, ()))
         requires = c.spec.requires or spec.requires
+        if c.spec.scope == "column" and requires == "person" and not person and chunk.columns is not None:
+            # A cell under "Ethnicity" in a table of counts is about no one: a person must be in reach.
+            if pending is not None:
+                pending.append((c, m))
+            return None
         if requires in ("evidence", "person") and not person and not evidence.header(header) \
                 and not evidence.context_word(chunk.data, start, end, near and near[0]):
             if requires == "person" and pending is not None:
