@@ -305,8 +305,10 @@ class Engine:
         near = None if words is None or c.detector not in self.near_patterns else (
             words.get(CONTEXT_IDS + c.detector, ()), words.get(NEGATIVE_IDS + c.detector, ()))
         requires = c.spec.requires or spec.requires
-        if c.spec.scope == "column" and requires == "person" and not person and chunk.columns is not None:
-            # A cell under "Ethnicity" in a table of counts is about no one: a person must be in reach.
+        if requires == "person" and not person and chunk.columns is not None and (
+                c.spec.scope == "column" or not evidence.context_word(chunk.data, start, end, near and near[0])):
+            # In a table the header says what a cell is, not whom it is about: "White British" under
+            # "Ethnicity" in a table of counts is about no one. A person must be in reach.
             if pending is not None:
                 pending.append((c, m))
             return None
