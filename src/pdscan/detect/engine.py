@@ -42,6 +42,7 @@ DESCRIBED = 16  # matches per detector and chunk that get a masked sample and a 
                 # reports show a few, and the rest are counted by their keyed hash alone
 PERSON_REACH = 400  # bytes either side where a name or identifier makes a "person" candidate about someone
 PERSON_CATEGORIES = ("name", "identifier")
+CHANCE_MIN = 5  # values under one header before its pass rate says whether passes are chance
 
 
 @dataclass(frozen=True)
@@ -179,10 +180,12 @@ class Engine:
         matches = []
         pending: list = []
         described: Counter = Counter()
+        tally = {} if chunk.columns is not None else None  # (detector, header) -> [checked, passed]
         for c, m in self._candidates(chunk, hits, words):
             if (chunk.guard and m.end(c.spec.group) > limit) or m.start() < body:
                 continue
-            match = self._judge(chunk, c, m, words, spans is None and described[c.detector] < DESCRIBED, pending)
+            match = self._judge(chunk, c, m, words, spans is None and described[c.detector] < DESCRIBED, pending,
+                                tally=tally)
             if match is not None:
                 matches.append((m.start(c.spec.group), m.end(c.spec.group), match))
                 described[c.detector] += 1
@@ -191,9 +194,21 @@ class Engine:
             matches.extend(self._scan_columns(chunk, limit, spans, pending))
         if pending:
             matches.extend(self._about_a_person(chunk, pending, matches, words, spans))
+        if tally:
+            matches = self._without_chance_passes(chunk, matches, tally)
         if self.names and spans is None:
             matches = self._one_per_person(chunk, matches)
         return _outermost(matches)
+
+    def _without_chance_passes(self, chunk: Chunk, matches: list, tally: dict) -> list:
+        """A column where most values fail a detector's check is not that detector's column:
+        under "Learner Ref", the college's own 10-digit numbers pass the ULN check one time in
+        eleven, and those are no ULNs."""
+        chance = {key for key, (checked, passed) in tally.items()
+                  if checked >= CHANCE_MIN and passed * 2 < checked}
+        if not chance:
+            return matches
+        return [s for s in matches if (s[2].detector, self._header(chunk, s[0])) not in chance]
 
     def _one_per_person(self, chunk: Chunk, matches: list) -> list:
         out = [s for s in matches if s[2].detector not in self.names]
@@ -295,7 +310,8 @@ class Engine:
         return chunk.header
 
     def _judge(self, chunk: Chunk, c: Compiled, m: re.Match, words: Optional[dict] = None,
-               describe: bool = True, pending: Optional[list] = None, person: bool = False) -> Optional[Match]:
+               describe: bool = True, pending: Optional[list] = None, person: bool = False,
+               tally: Optional[dict] = None) -> Optional[Match]:
         spec = self.specs[c.detector]
         evidence = self.evidence[c.detector]
         start, end = m.span(c.spec.group)
@@ -320,6 +336,10 @@ class Engine:
         value = chunk.data[start:end].decode("utf-8", "replace")
         check = self.validators[c.detector]
         valid = check(value) if check else None
+        if tally is not None and valid is not None and header and requires == "evidence":
+            counted = tally.setdefault((spec.id, header), [0, 0])
+            counted[0] += 1
+            counted[1] += bool(valid)
         if valid is False and self.rejected is not None:
             self.rejected.append((spec, value))
         verdict = evidence.judge(c.spec.confidence, valid, chunk.data, start, end, header, near,
