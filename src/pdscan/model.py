@@ -74,6 +74,7 @@ class Columns:
     headers: tuple
     delimiter: bytes = b"\t"
     header_line: int = 1  # the header row's line: a chunk starting there skips it
+    sparse: bool = False  # one value per line (a JSON or XML export): a record spans lines
 
     def header_at(self, data: bytes, offset: int) -> Optional[str]:
         start = data.rfind(b"\n", 0, offset) + 1

@@ -53,7 +53,7 @@ class SparseTable:
     def flush(self) -> Iterator[Chunk]:
         if self.lines:
             # header_line 0: these chunks have no header line of their own to skip.
-            columns = Columns(tuple(self.names), b"\t", header_line=0)
+            columns = Columns(tuple(self.names), b"\t", header_line=0, sparse=True)
             yield Chunk(("\n".join(self.lines) + "\n").encode("utf-8"), self.where, self.first_line, columns=columns)
             self.first_line += len(self.lines)
         self.lines, self.names = [], {}
