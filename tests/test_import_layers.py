@@ -32,3 +32,10 @@ def test_commands_and_watch_import_no_command_but_the_shared_helpers():
         commands = {m for m in _imported(path) if m.startswith("pdscan.commands.")
                     and not m.startswith("pdscan.commands.common") and (path.name, m) not in KNOWN}
         assert commands == set(), path.name
+
+
+def test_policy_imports_nothing_from_extract_or_sources_and_formats_nothing_of_pdscan():
+    for path in sorted(SRC.glob("policy/*.py")):
+        assert not {m for m in _imported(path) if m.startswith(("pdscan.extract", "pdscan.sources"))}, path.name
+    for path in sorted(SRC.glob("formats/*.py")):
+        assert not {m for m in _imported(path) if m.startswith("pdscan")}, path.name

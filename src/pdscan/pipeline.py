@@ -26,7 +26,7 @@ from .errors import ItemError, LimitExceeded
 from .extract import Context, extractor_for, preload
 from .globs import GlobSet
 from .limits import Budget
-from .model import (Chunk, Encryption, ErrorRecord, Finding, Item, PLAIN, Summary, UNKNOWN,
+from .model import (Chunk, Encryption, ErrorRecord, Finding, Item, MessageFacts, PLAIN, Summary, UNKNOWN,
                     confidence_rank)
 from .policy.evaluate import evaluate, personal_findings
 from .privacy import install_key
@@ -149,6 +149,9 @@ class Scanner:
                 matches.extend(self.engine.scan(out))
                 for watch in watches:  # the top-level item's own chunks only: members are not watched
                     watch.chunk(out)
+            elif isinstance(out, MessageFacts):  # a message's facts, from the parse made for its chunks
+                for watch in watches:
+                    watch.facts(out)
             else:
                 yield from self._item(out, ctx, volume)
         if item.depth == 0 and self.publishing.matches(item.path) and item.name:

@@ -16,7 +16,6 @@ from ..hooks.mail import MailHook, message_facts
 from ..model import Item
 from ..pipeline import Session, scan_events
 from ..policy.mailbox import MailboxReview
-from ..policy.mailclass import MailRules
 from ..sinks.mail_text import MailText
 from ..sources.filesystem import Skipped
 from ..sources.mail import open_mailbox
@@ -43,7 +42,7 @@ def add_parser(sub) -> None:
 
 def run_mail(args) -> int:
     cfg = configuration.build(args.policy, args.detectors, args.exclude, args.jobs)
-    rules = MailRules.from_policy(cfg.policy.raw, args.owner_domain)
+    rules = cfg.policy.mail.with_owner_domains(args.owner_domain)
     # Opened before any output: a missing source or a refused IMAP login stops here, with exit 2.
     mailboxes = [open_mailbox(source, cafile=args.imap_cafile) for source in args.sources]
     hooks = (MailHook(rules, cfg.policy.rules),)

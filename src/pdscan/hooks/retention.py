@@ -4,20 +4,15 @@ While a top-level file is extracted for detection, its watch keeps the
 retention schedule's keywords and keyword-anchored dates from each chunk
 (policy/retention.py read_text_facts: never the text around them). A file
 with personal data leaves the worker with these facts, and a mail file with
-its Date header (`_retention`), for the retention judge in the main process.
+its Date header from the extractor's parse (`_retention`), for the retention
+judge in the main process.
 """
 from __future__ import annotations
 
-import datetime as dt
-from email.parser import BytesHeaderParser
-from email.utils import parsedate_to_datetime
 from typing import Optional
 
-from ..model import Chunk, Item
+from ..model import Chunk, Item, MessageFacts
 from ..policy.retention import RetentionFacts, Schedule, read_text_facts
-from . import whole
-
-HEADER_CAP = 256 * 1024
 
 
 class RetentionHook:
@@ -33,11 +28,14 @@ class RetentionWatch:
 
     def __init__(self, schedule: Schedule, item: Item):
         self.schedule, self.item = schedule, item
-        self.facts = RetentionFacts()
-        self.head: Optional[bytes] = None
+        self.found = RetentionFacts()
+        self.message: Optional[MessageFacts] = None
 
     def sniffed(self, mime: str, head: bytes) -> None:
-        self.head = head
+        pass
+
+    def facts(self, facts: MessageFacts) -> None:
+        self.message = facts
 
     def chunk(self, chunk: Chunk) -> None:
         text = chunk.data.decode("utf-8", "replace")
@@ -47,13 +45,13 @@ class RetentionWatch:
                 return chunk.columns.header_at(chunk.data, len(text[:pos].encode("utf-8")))
             return chunk.header
 
-        read_text_facts(self.facts, self.schedule, text, label_at)
+        read_text_facts(self.found, self.schedule, text, label_at)
 
     def end(self, records: list) -> list:
         for record in records:
             if record["type"] == "item" and record["member"] is None and record.get("_personal"):
-                mail_date = _mail_date(self.item, self.head) if record["mime"] == "message/rfc822" else None
-                record["_retention"] = (self.facts, mail_date)
+                date = self.message.date if self.message and record["mime"] == "message/rfc822" else None
+                record["_retention"] = (self.found, date.date() if date else None)
         return records
 
 
@@ -61,16 +59,3 @@ def retention_facts(record: dict) -> tuple:
     """(RetentionFacts, mail date) a record brought from its worker; members and files without personal
     data bring none."""
     return record.get("_retention") or (RetentionFacts(), None)
-
-
-def _mail_date(item: Item, head: Optional[bytes]) -> Optional[dt.date]:
-    """The Date header; from the sniffed head when the header block ends inside it (no reopen)."""
-    try:
-        if head is not None and (whole(head) or b"\n\n" in head or b"\r\n\r\n" in head):
-            headers = BytesHeaderParser().parsebytes(head)
-        else:
-            with item.open() as stream:
-                headers = BytesHeaderParser().parsebytes(stream.read(HEADER_CAP))
-        return parsedate_to_datetime(headers["Date"]).astimezone(dt.timezone.utc).date() if headers["Date"] else None
-    except (OSError, TypeError, ValueError):
-        return None

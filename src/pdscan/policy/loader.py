@@ -15,7 +15,7 @@ from typing import Optional
 from ..errors import ConfigError
 from ..model import CONFIDENCES
 from .keys import check_keys
-from .mailclass import MailRules
+from .mail_rules import MailRules, load_mail_rules
 from .rules import UNENCRYPTED_PERSONAL_DATA, load_rules
 from .retention_schedule import load_schedule
 
@@ -40,7 +40,8 @@ class Policy:
     high_categories: tuple           # detector categories that make unencrypted-personal-data high
     high_count: int                  # or this many distinct values
     publishing_folders: tuple
-    raw: dict = field(default_factory=dict, compare=False)  # sections later stages read (mail, retention)
+    raw: dict = field(default_factory=dict, compare=False)  # sections later stages read (retention)
+    mail: Optional[MailRules] = field(default=None, compare=False)  # [mail], validated
     source: str = ""
 
     def counts_as_personal(self, detector: str, confidence: str, count: int) -> bool:
@@ -113,7 +114,6 @@ def _check_sections(doc: dict, where: str, known_detectors: Optional[set]) -> No
         raise ConfigError(f"{where}: unknown section [{unknown[0]}]")
     for section, known in KEYS.items():
         check_keys(_table(doc, section, where), known, where, section)
-    MailRules.from_policy(doc, where=where)
     load_schedule(doc, where, known_detectors)
 
 
@@ -133,7 +133,7 @@ def build_policy(doc: dict, where: str, known_detectors: Optional[set] = None) -
         high_categories=_strings(rule, "high_when_categories", where),
         high_count=count,
         publishing_folders=_strings(_table(doc, "publishing", where), "folders", where),
-        raw=doc, source=where,
+        raw=doc, source=where, mail=load_mail_rules(doc, where),
     )
 
 
