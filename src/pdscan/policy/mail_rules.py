@@ -17,12 +17,15 @@ from .mail_vocabulary import Vocabulary, load_vocabulary
 # The kind of each [mail] key. Every float is a weight (or the threshold) that scoring reads by name.
 KINDS = {
     "personal_folder": str, "scan_personal": bool,
-    "owner_domains": list, "webmail_domains": list, "sent_folders": list,
+    "owner_domains": list, "webmail_domains": list, "sent_folders": list, "sector_domains": list,
+    "school_domains": list, "health_domains": list, "consumer_categories": list,
     "personal_threshold": float, "webmail_weight": float, "to_webmail_weight": float,
     "colleagues_only_weight": float, "owner_to_outside_weight": float, "vocabulary_cap": float,
     "repeat_bonus": float, "no_work_words_weight": float, "newsletter_weight": float,
     "automated_outside_weight": float, "parent_weight": float, "owner_newsletter_weight": float,
     "auto_reply_weight": float, "photo_weight": float, "document_weight": float, "thread_weight": float,
+    "consumer_mailing_weight": float, "private_customer_weight": float, "sector_mailing_weight": float,
+    "own_school_weight": float, "own_health_weight": float,
     "bulk_social_threshold": int, "bulk_social_days": int,
 }
 _EXPECTED = {list: "a list of strings", bool: "true or false", float: "a number",
@@ -42,6 +45,10 @@ class MailRules:
     bulk_threshold: int
     bulk_days: int
     vocabulary: Vocabulary
+    sector_domains: frozenset = frozenset()   # outside bodies whose mail is work (awarding bodies, government)
+    school_domains: frozenset = frozenset()   # schools: one's own children's, when not the organisation
+    health_domains: frozenset = frozenset()   # health services: one's own care
+    consumer_categories: frozenset = frozenset()  # vocabulary categories that say a business sells to consumers
 
     def with_owner_domains(self, extra) -> "MailRules":
         return replace(self, owner_domains=self.owner_domains | _domains(extra))
@@ -67,7 +74,9 @@ def load_mail_rules(doc: dict, where: str = "policy") -> MailRules:
                      frozenset(d.lower() for d in table["webmail_domains"]),
                      frozenset(_folder_key(f) for f in table["sent_folders"]), weights,
                      table["bulk_social_threshold"], table["bulk_social_days"],
-                     load_vocabulary(table.get("vocabulary"), where))
+                     load_vocabulary(table.get("vocabulary"), where), _domains(table["sector_domains"]),
+                     _domains(table["school_domains"]), _domains(table["health_domains"]),
+                     frozenset(table["consumer_categories"]))
 
 
 def _domains(names) -> frozenset:

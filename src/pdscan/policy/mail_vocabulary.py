@@ -18,6 +18,8 @@ from .keys import check_keys
 BUNDLED = Path(__file__).parent / "wordlists" / "mail.toml"
 TEXT_LIMIT = 64 * 1024
 SIDES = ("personal", "work")
+# Addresses of pages and files are not words anyone wrote: "pub" in /pub/PAUSE is not a pub.
+LINKS = re.compile(r"(?i)\b(?:[a-z][a-z0-9+.-]*://|www\.)\S+|(?<![\w/])(?:/[\w.~%+-]+){2,}/?|<[^<>\s]*/[^<>\s]*>")
 
 
 def normalise(text: str) -> list:
@@ -44,8 +46,9 @@ class Category:
 class Vocabulary:
     """Categories of words and phrases, matched on whole normalised tokens."""
 
-    def __init__(self, categories: list):
+    def __init__(self, categories: list, ambiguous=()):
         self.categories = categories
+        self.ambiguous = frozenset(ambiguous)  # count only beside another word of their category
         self.single: dict = {}
         self.phrases: list = []
         for index, cat in enumerate(categories):
@@ -59,8 +62,9 @@ class Vocabulary:
                     self.single.setdefault(key, []).append((index, word))
 
     def find(self, text: str) -> dict:
-        """Category index → the distinct list entries found in `text`."""
-        tokens = normalise(text[:TEXT_LIMIT])
+        """Category index → the distinct list entries found in `text`, outside links. A category found
+        only by ambiguous words (wordlists `ambiguous`: "mot", "pub") is not found."""
+        tokens = normalise(LINKS.sub(" ", text[:TEXT_LIMIT]))
         found: dict = {}
         for token in set(tokens):
             for index, word in self.single.get(token, ()):
@@ -69,7 +73,7 @@ class Vocabulary:
         for key, index, word in self.phrases:
             if f" {key} " in joined:
                 found.setdefault(index, set()).add(word)
-        return found
+        return {index: words for index, words in found.items() if words - self.ambiguous}
 
 
 def load_vocabulary(changes, where: str = "policy") -> Vocabulary:
@@ -86,7 +90,7 @@ def load_vocabulary(changes, where: str = "policy") -> Vocabulary:
             _apply(merged.setdefault(name, {"weight": 1.0, "words": []}), change, where, f"mail.vocabulary.{side}.{name}")
         categories += [Category(side, name, float(body["weight"]), tuple(body["words"]))
                        for name, body in merged.items()]
-    return Vocabulary(categories)
+    return Vocabulary(categories, doc.get("ambiguous", ()))
 
 
 def _apply(body: dict, change, where: str, section: str) -> None:

@@ -57,6 +57,7 @@ class _Score:
 def classify(facts: MessageFacts, rules: MailRules) -> Verdict:
     w = rules.weights
     score = _Score()
+    found = rules.vocabulary.find(facts.subject + "\n" + facts.own_text)
     _correspondents(facts, rules, score)
     if facts.auto_reply:
         score.add(w["auto_reply_weight"], "automatic reply")
@@ -65,8 +66,11 @@ def classify(facts: MessageFacts, rules: MailRules) -> Verdict:
             score.add(w["owner_newsletter_weight"], "the organisation's own mailing")
         else:
             score.add(w["newsletter_weight"], "a mailing from outside")
-    if _automated_from_outside(facts, rules):
+    automated = _automated_from_outside(facts, rules)
+    if automated:
         score.add(w["automated_outside_weight"], "automated mail from an outside business")
+    _business(facts, rules, score, found, automated)
+    _own_life(facts, rules, score, found)
     if PARENT.search(facts.text):
         score.add(w["parent_weight"], "written by a learner's parent or carer")
     documents = [n for n in facts.attachments if DOCUMENTS.search(n)]
@@ -75,7 +79,7 @@ def classify(facts: MessageFacts, rules: MailRules) -> Verdict:
         score.add(w["document_weight"], f"office documents attached ({len(documents)})")
     if photos and not documents:
         score.add(w["photo_weight"], f"photos or videos attached ({len(photos)})")
-    _words(facts.subject + "\n" + facts.own_text, rules, score)
+    _words(found, rules, score)
     total = round(score.total, 2)
     kind = "personal" if total >= w["personal_threshold"] else "work"
     return Verdict(kind, total, tuple(score.reasons) or ("no evidence either way: work by default",))
@@ -86,6 +90,8 @@ PARENT = re.compile(r"\b[A-Z][\w-]+['\u2019]s\s+(mum|mam|mom|dad|mother|father|s
                     r"|\b(mum|dad|mother|father|carer|parent) of [A-Z][\w-]+\b")
 NO_REPLY = re.compile(r"^(no-?reply|do-?not-?reply|donotreply|notifications?|alerts?|news(letter)?|info|hello|"
                       r"marketing|offers|updates|service|bookings?|reminders?|auto-?confirm|order-update)\b", re.I)
+# Senders of orders, receipts and deliveries: a business's machine writing to one customer.
+TRANSACTIONAL = re.compile(r"^(orders?|receipts?|shipping|dispatch|deliver(y|ies)|tickets?|sales|store|shop)\b", re.I)
 UNSUBSCRIBE = re.compile(r"\bunsubscribe\b|manage your preferences|automated message", re.I)
 
 
@@ -113,10 +119,52 @@ def _correspondents(facts: MessageFacts, rules: MailRules, score: _Score) -> Non
             score.add(w["owner_to_outside_weight"], "sent to another organisation")
 
 
-def _words(text: str, rules: MailRules, score: _Score) -> None:
+def _business(facts: MessageFacts, rules: MailRules, score: _Score, found: dict, automated: bool) -> None:
+    """The kind of business an outside mailing or automated mail comes from: a sector body (its
+    domain, and only work words if any) is work; one selling to consumers (its words: shopping, travel,
+    leisure... at least as many categories as work ones) is personal, as is an order, booking or
+    account mail to one customer with no work words."""
+    w = rules.weights
+    sender = _domain(facts.sender)
+    transactional = bool(TRANSACTIONAL.match(facts.sender))
+    if not (facts.newsletter or automated or transactional) or not sender \
+            or _is_owner(sender, rules.owner_domains) or sender in rules.webmail_domains:
+        return
+    cats = [rules.vocabulary.categories[i] for i in found]
+    consumer = sorted({c.name for c in cats if c.side == "personal" and c.name in rules.consumer_categories})
+    work = sum(c.side == "work" for c in cats)
+    sector = next((d for d in rules.sector_domains if sender == d or sender.endswith("." + d)), None)
+    if sector and work and work == len(cats):  # a public body writes to citizens too: its words say which
+        score.add(w["sector_mailing_weight"], f"mail from a sector body ({sector})")
+        return
+    if not consumer or work > len(consumer):
+        return
+    if facts.newsletter:
+        score.add(w["consumer_mailing_weight"], f"a mailing from a consumer business ({', '.join(consumer)})")
+    elif len(facts.recipients) <= 1 and not work:  # what a college buys comes with work words
+        score.add(w["private_customer_weight"], f"mail to a private customer ({', '.join(consumer)})")
+
+
+def _own_life(facts: MessageFacts, rules: MailRules, score: _Score, found: dict) -> None:
+    """From the owner's side: a school that is not the organisation writing about one's children,
+    a health service writing about one's own care."""
+    w = rules.weights
+    sender = _domain(facts.sender)
+    if not sender or _is_owner(sender, rules.owner_domains):
+        return
+    names = {rules.vocabulary.categories[i].name for i in found}
+    for domains, category, key, what in ((rules.school_domains, "own_children_school", "own_school_weight",
+                                          "one's own children's school"),
+                                         (rules.health_domains, "health", "own_health_weight",
+                                          "one's own health care")):
+        where = next((d for d in domains if sender == d or sender.endswith("." + d)), None)
+        if where and category in names:
+            score.add(w[key], f"{what} ({where})")
+
+
+def _words(found: dict, rules: MailRules, score: _Score) -> None:
     """One reason per side: the categories found, a few of their words, and the capped weight."""
     w = rules.weights
-    found = rules.vocabulary.find(text)
     for side in SIDES:
         total, parts = 0.0, []
         for index in sorted(found):
