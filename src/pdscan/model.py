@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cached_property
 from typing import BinaryIO, Callable, Optional
 
@@ -111,6 +112,27 @@ class Chunk:
     def line_of(self, pos: int) -> int:
         # An index built once per chunk: counting afresh for every match is quadratic.
         return self.first_line + bisect_left(self._newlines, pos)
+
+
+@dataclass(frozen=True)
+class MessageFacts:
+    """What a mail message says about itself, gathered once by its extractor (extract/mailfacts.py)
+    while it is parsed for the scan: what mail classification scores, thread history joins and
+    retention dates. `text` is only the first 64 KiB of the body text, and leaves the worker empty."""
+
+    sender: str = ""               # the From address, lower case
+    recipients: tuple = ()         # To and Cc addresses, lower case
+    text: str = ""                 # body text (text/plain, and text/html as read), capped
+    newsletter: bool = False       # List-Unsubscribe, List-Id, or Precedence bulk/list
+    auto_reply: bool = False       # Auto-Submitted, X-Autoreply, or an out-of-office subject
+    attachments: tuple = ()        # file names of attached parts (not inline logos)
+    message_id: str = ""
+    references: tuple = ()         # Message-IDs in References and In-Reply-To
+    subject: str = ""
+    problems: tuple = ()           # what is wrong with the message, for an error record beside its verdict
+    sender_name: str = ""
+    own_text: str = ""             # the writer's own words: quoted replies and signature cut off
+    date: Optional[datetime] = None  # the Date header, in UTC (None: absent or unreadable)
 
 
 @dataclass(frozen=True)

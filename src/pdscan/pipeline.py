@@ -24,8 +24,8 @@ from .errors import ItemError, LimitExceeded
 from .extract import Context, extractor_for
 from .globs import GlobSet
 from .limits import Budget
-from .model import (Chunk, Encryption, ErrorRecord, FileStat, Finding, Item, ItemResult, MessageResult, PLAIN,
-                    UNKNOWN, confidence_rank)
+from .model import (Chunk, Encryption, ErrorRecord, FileStat, Finding, Item, ItemResult, MessageFacts, MessageResult,
+                    PLAIN, UNKNOWN, confidence_rank)
 from .policy.evaluate import evaluate, personal_findings
 from .privacy import install_key
 from .sources.filesystem import FileRef, item_for, iso_utc
@@ -147,6 +147,9 @@ class Scanner:
                 matches.extend(self.engine.scan(out))
                 for watch in watches:  # the top-level item's own chunks only: members are not watched
                     watch.chunk(out)
+            elif isinstance(out, MessageFacts):  # a message's facts, from the parse made for its chunks
+                for watch in watches:
+                    watch.facts(out)
             else:
                 yield from self._item(out, ctx, volume)
         if item.depth == 0 and self.publishing.matches(item.path) and item.name:

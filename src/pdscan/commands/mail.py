@@ -17,7 +17,6 @@ from ..model import Item, MessageResult
 from ..options import add_scan_options
 from ..outputs import open_sinks, scan_exit_code
 from ..policy.mailbox import MailboxReview
-from ..policy.mailclass import MailRules
 from ..sinks.mail_text import MailText
 from ..sources.filesystem import Skipped
 from ..session import Session
@@ -45,7 +44,7 @@ def add_parser(sub) -> None:
 
 def run_mail(args) -> int:
     cfg = ScanConfig.from_args(args)
-    rules = MailRules.from_policy(cfg.policy.raw, args.owner_domain)
+    rules = cfg.policy.mail.with_owner_domains(args.owner_domain)
     # Opened before any output: a missing source or a refused IMAP login stops here, with exit 2.
     mailboxes = [open_mailbox(source, cafile=args.imap_cafile) for source in args.sources]
     hooks = (MailHook(rules, cfg.policy.rules),)

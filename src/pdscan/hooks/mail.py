@@ -1,24 +1,26 @@
 """Mail classification as a per-item hook: each message's `message` record, made in the worker.
 
 After a message has gone through the pipeline like a file (body, headers,
-attachments as nested items), its watch reads the header facts,
-classifies it personal or work with the reasons, and adds one `message`
-record: its folder, the findings of all its parts, and the mail rules'
-violations. Mail inside the Personal folder is counted, not read, unless
-policy says scan_personal. The facts travel with the record (`facts`) to
-the main process, where thread history needs the whole mailbox
-(policy/mailbox.py).
+attachments as nested items), its watch has the message's facts from the
+extractor's own parse (extract/mailfacts.py), classifies it personal or work
+with the reasons, and adds one `message` record: its folder, the findings of
+all its parts, and the mail rules' violations. Mail inside the Personal
+folder is counted, not read, unless policy says scan_personal. The facts
+(without the body text) travel with the record (`facts`) to the main
+process, where thread history needs the whole mailbox (policy/mailbox.py).
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Optional
 
-from ..model import ErrorRecord, Finding, Item, ItemResult, MessageResult, confidence_rank
+from ..extract.mailfacts import facts_of_bytes
+from ..model import ErrorRecord, Finding, Item, ItemResult, MessageFacts, MessageResult, confidence_rank
 from . import whole
+from ..policy.mail_rules import MailRules
 from ..policy.mailbox import outside_violation
-from ..policy.mailclass import MailRules, Verdict, classify, facts_of
+from ..policy.mailclass import Verdict, classify
 
-CLASSIFY_BYTES = 256 * 1024
 MAX_SAMPLES = 3
 
 
@@ -36,12 +38,16 @@ class MessageWatch:
         self.inside = rules.inside_personal(item.meta.get("folder"))
         self.read = rules.scan_personal or not self.inside
         self.head: Optional[bytes] = None
+        self.found: Optional[MessageFacts] = None
 
     def sniffed(self, mime: str, head: bytes) -> None:
         self.head = head
 
     def chunk(self, chunk) -> None:
-        pass  # classification reads the header facts itself (see _facts)
+        pass
+
+    def facts(self, facts: MessageFacts) -> None:
+        self.found = facts
 
     def end(self, records: list) -> list:
         item, rules = self.item, self.rules
@@ -54,30 +60,19 @@ class MessageWatch:
             verdict = Verdict("personal", None, ("in the Personal folder",))
         else:
             facts = self._facts(out)
-            if facts is None:
-                return out
             verdict = classify(facts, rules)
         violations = [outside_violation(rules, self.declared)] if verdict.classification == "personal" and not self.inside else []
+        # Thread history needs the headers, never the body: the text stays in the worker.
         out.append(message_record(item, verdict, merged_findings(records), violations, self.inside,
                                   personal=any(isinstance(r, ItemResult) and r.personal for r in records),
-                                  facts=facts))
+                                  facts=replace(facts, text="", own_text="") if facts else None))
         return out
 
-    def _facts(self, out: list):
-        """The message's header facts, or None (with an error record) when it cannot be read again.
-
-        A message no longer than what sniff read is classified from those bytes, unopened again."""
+    def _facts(self, out: list) -> MessageFacts:
+        """The facts the extractor gave; a message it never parsed (sealed, or not read as mail)
+        is classified from the head sniff read, never opened again."""
         item = self.item
-        try:
-            if whole(self.head):
-                raw = self.head
-            else:
-                with item.open() as stream:
-                    raw = stream.read(CLASSIFY_BYTES + 1)
-        except OSError as exc:
-            out.append(ErrorRecord(item.path, item.member, f"cannot read: {exc.strerror or exc}"))
-            return None
-        facts = facts_of(raw[:CLASSIFY_BYTES], whole=len(raw) <= CLASSIFY_BYTES)
+        facts = self.found or facts_of_bytes(self.head or b"", whole(self.head))
         for problem in facts.problems:  # the message is still classified and reported: nothing is lost
             out.append(ErrorRecord(item.path, item.member, problem, warning=True))
         return facts

@@ -19,7 +19,7 @@ from ..detect.spec import CATEGORIES as DETECTOR_CATEGORIES
 from ..errors import ConfigError
 from ..model import CONFIDENCES
 from .keys import check_keys
-from .mailclass import MailRules
+from .mail_rules import MailRules, load_mail_rules
 from .retention import Schedule
 from .rules import UNENCRYPTED_PERSONAL_DATA, load_rules
 from .retention_schedule import load_schedule
@@ -47,7 +47,8 @@ class Policy:
     high_count: int                  # or this many distinct values
     publishing_folders: tuple
     retention: Schedule              # [retention]: the schedule `pdscan retention` judges by
-    raw: dict = field(default_factory=dict, compare=False)  # the merged document: fingerprint, and [mail]
+    mail: MailRules                  # [mail]: what `pdscan mail` classifies by
+    raw: dict = field(default_factory=dict, compare=False)  # the merged document (its fingerprint)
     source: str = ""
 
     def counts_as_personal(self, detector: str, confidence: str, count: int) -> bool:
@@ -149,8 +150,6 @@ def build_policy(doc: dict, where: str, known_detectors: Optional[set] = None) -
     """Every section validated here, including those only some commands read, so every
     command gives the same error for the same mistake."""
     _check_sections(doc, where)
-    # [mail] is validated by its reader (policy/mailclass.py); its frozen object belongs on Policy too.
-    MailRules.from_policy(doc, where=where)
     rules = load_rules(doc, where)
     high_categories, high_count = _high_when(doc, where)
     return Policy(
@@ -161,6 +160,7 @@ def build_policy(doc: dict, where: str, known_detectors: Optional[set] = None) -
         high_count=high_count,
         publishing_folders=_strings(_table(doc, "publishing", where), "folders", where, "publishing"),
         retention=load_schedule(doc, where, known_detectors),
+        mail=load_mail_rules(doc, where),
         raw=doc, source=where,
     )
 

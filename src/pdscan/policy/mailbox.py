@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Iterator, Optional
 
-from ..model import MessageResult, Violation
-from .mailclass import MailRules, MessageFacts
+from ..model import MessageFacts, MessageResult, Violation
+from .mail_rules import MailRules
 from .rules import BULK_SOCIAL_EMAIL, PERSONAL_EMAIL_OUTSIDE_FOLDER
 
 THREAD_CAP = 1.0
