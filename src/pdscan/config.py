@@ -1,5 +1,8 @@
 """CLI flags + policies.toml + site file → one frozen ScanConfig, passed down.
 
+Every command builds it once with ScanConfig.from_args from its parsed options; library
+callers and tests use build() with keywords.
+
 Bundled data (detectors/, policies.toml) lives at the top of the source
 tree; a wheel carries it inside the package as pdscan/data/.
 """
@@ -32,6 +35,7 @@ def bundled(name: str) -> Path:
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)?\s*$", re.IGNORECASE)
 _UNITS = {"": 1, "b": 1, "k": 1024, "m": 1024 ** 2, "g": 1024 ** 3, "t": 1024 ** 4}
+MB = _UNITS["m"]  # --max-rate's MB/s is binary, like --max-file-size
 
 
 def parse_size(text: str) -> int:
@@ -57,6 +61,14 @@ class ScanConfig:
     volume_encrypted: Optional[bool] = None
     check_volumes: bool = True
     key_path: str = field(default_factory=hash_key_path)  # the key that hashes found values
+    db: Optional[str] = None  # --db: the store to write; None: the command's default (scan: per-user)
+
+    @classmethod
+    def from_args(cls, args) -> "ScanConfig":
+        """The one constructor from a command's parsed options (options.add_scan_options): --policy,
+        --detectors, --exclude, --jobs, --db, and the walk's options where the command has them."""
+        return build(args.policy, args.detectors, args.exclude, args.jobs, args.follow_symlinks,
+                     args.one_filesystem, args.max_file_size, max_rate=args.max_rate * MB, db=args.db)
 
 
 def default_jobs() -> int:
@@ -90,7 +102,7 @@ def hashing(cfg: ScanConfig) -> tuple:
 
 def build(policy_file: Optional[str] = None, extra_detectors=(), exclude=(), jobs: Optional[int] = None,
           follow_symlinks: bool = False, one_filesystem: bool = False, max_file_size: Optional[str] = None,
-          nice: int = 0) -> ScanConfig:
+          nice: int = 0, max_rate: float = 0, db: Optional[str] = None) -> ScanConfig:
     paths = detector_paths(extra_detectors)
     policy = load_policy(bundled("policies.toml"), Path(policy_file) if policy_file else None,
                          known_detector_ids(paths))
@@ -99,4 +111,5 @@ def build(policy_file: Optional[str] = None, extra_detectors=(), exclude=(), job
     jobs = default_jobs() if jobs is None else jobs
     if jobs < 1:
         raise ConfigError("--jobs must be at least 1")
-    return ScanConfig(policy=policy, detector_paths=paths, walk=walk, jobs=jobs, nice=nice)
+    return ScanConfig(policy=policy, detector_paths=paths, walk=walk, jobs=jobs, nice=nice, max_rate=max_rate,
+                      db=db)

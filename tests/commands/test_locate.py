@@ -233,6 +233,31 @@ def test_an_edited_or_deleted_file_no_longer_holds_the_data(fleet, monkeypatch):
     assert r.code == 0 and located(root, r.records()) == set(), r
 
 
+def test_a_name_written_surname_first_is_the_name_the_person_gives(tmp_path, monkeypatch):
+    """An MIS export writes "WILSON, Oliver" under "Learner"; the request says "Oliver Wilson"."""
+    monkeypatch.setenv("PDSCAN_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("PDSCAN_HASH_KEY_FILE", raising=False)
+    p = people()[WHO]
+    given, family = p["name"].split()
+    d, m, y = p["dob"]
+    files = tmp_path / "files"
+    files.mkdir()
+    row = f"{d:02d}/{m:02d}/{y}"
+    (files / "mis-export.csv").write_text(f'Learner,Date of birth\n"{family.upper()}, {given}",{row}\n'
+                                          f'"JONES, Sarah",05/05/2002\n', encoding="utf-8")
+    # Same birth date, same given name, another family: someone else.
+    (files / "other.csv").write_text(f'Learner,Date of birth\n"HUGHES, {given}",{row}\n', encoding="utf-8")
+    db = tmp_path / "store.db"
+    assert run_cli("scan", files, "--db", db, "--jobs", 1, "--no-progress", "--format", "jsonl").code == 1
+    r = run_cli("locate", "--request", request(tmp_path, "name", {"name": p["name"], "dob": f"{y}-{m:02d}-{d:02d}"}),
+                "--db", db, "--format", "jsonl")
+    assert r.code == 1, r
+    assert located(files, r.records()) == {"mis-export.csv"}
+    # A title and a family name are not a full name: the request is refused, not answered with nothing.
+    r = run_cli("locate", "--request", request(tmp_path, "title", {"name": f"Mr {family}", "dob": row}), "--db", db)
+    assert r.code == 2 and "must be a full name" in r.err, r
+
+
 def test_bad_requests_are_refused_without_quoting_a_value(fleet):
     tmp_path, everyone, about, db, out = fleet
     cases = [({"nino": "QQ123456Z"}, "nino (1st value) is not a valid National Insurance number"),

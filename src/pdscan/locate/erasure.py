@@ -57,7 +57,7 @@ def _utf8(path: str) -> bool:
 
 def reason(found) -> str:
     """Why, for the plan's reviewer: which kinds of identifier, never their values."""
-    return (f"holds the requested person's {', '.join(found.kinds)} ({found.strength} match, last seen "
+    return (f"holds the requested person's {', '.join(found.matched)} ({found.strength} match, last seen "
             f"{found.last_seen}): erase under the request (pdscan shred)")
 
 

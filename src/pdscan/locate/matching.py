@@ -11,11 +11,12 @@ searching the rest would answer "nothing here" for hosts that were never searche
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 from typing import Optional
 
 from ..errors import ConfigError
-from ..sinks.store import Holdings, covers
+from ..model import Located
+from ..sinks.store import covers
+from ..sinks.store.queries import Holdings
 from .request import KINDS
 
 # A number given to one person, or an address few share: enough alone.
@@ -35,19 +36,6 @@ def strength(kinds) -> Optional[str]:
     if "phone" in kinds:
         return "strong" if len(kinds) > 1 else "medium"
     return None
-
-
-@dataclass(frozen=True)
-class Located:
-    host: Optional[str]
-    path: str
-    member: Optional[str]
-    last_seen: str
-    kinds: tuple             # request fields matched, in request order
-    strength: str
-    encrypted: Optional[bool]
-    encryption: Optional[str]
-    stat: tuple              # (size, mtime_ns, inode, device) as stored: the file the scan saw
 
 
 class KeyMismatch(ConfigError):
@@ -106,7 +94,7 @@ def locate(held: Holdings, sought: list, ours: tuple) -> list:
         if level is None:
             continue
         found.append(Located(host, path, member, held.scans[item.scan_id].seen, kinds, level, item.encrypted,
-                             item.encryption, (item.size, item.mtime_ns, item.inode, item.device)))
+                             item.encryption, stat=(item.size, item.mtime_ns, item.inode, item.device)))
     found.sort(key=lambda x: (x.strength != "strong", x.host or "", x.path, x.member or ""))
     return found
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Callable, Optional
 
 from ..config import bundled
-from ..detect.hash_forms import value_key
+from ..detect.hash_forms import canonical, value_key
 from ..detect.loader import load_detectors
 from ..detect.validators import REGISTRY
 from ..errors import ConfigError
@@ -87,7 +87,7 @@ def hash_request(fields: dict, key: bytes, validators: Optional[dict] = None) ->
                 digest = value_key(kind.detector, value, key)
             except Exception:  # never a traceback or message that could quote the value
                 raise ConfigError(f"request: cannot read {kind.name} ({_ordinal(n)} value)") from None
-            if kind.name == "name" and len(value.split()) < 2:
+            if kind.name == "name" and len(canonical(value).split()) < 2:  # "Mrs Khan" is anyone's
                 raise ConfigError(f"request: name ({_ordinal(n)} value) must be a full name, given and family "
                                   "name: pdscan counts a person by both")
             if valid is False:
