@@ -19,7 +19,7 @@ from .globs import GlobSet
 from .limits import Limits
 from . import __version__
 from .policy.loader import Policy, load_policy, policy_fingerprint
-from .privacy import key_path
+from .privacy import hash_key_path
 from .sources.filesystem import WalkOptions
 
 
@@ -60,7 +60,7 @@ class ScanConfig:
     # per device when check_volumes is set.
     volume_encrypted: Optional[bool] = None
     check_volumes: bool = True
-    key_path: str = field(default_factory=key_path)
+    key_path: str = field(default_factory=hash_key_path)  # the key that hashes found values
     db: Optional[str] = None  # --db: the store to write; None: the command's default (scan: per-user)
 
     @classmethod
@@ -91,6 +91,13 @@ def fingerprints(cfg: ScanConfig) -> tuple:
     """(detector, policy) fingerprints: stored results are reused only under both."""
     from .detect.loader import detector_fingerprint
     return detector_fingerprint(cfg.detector_paths, __version__), policy_fingerprint(cfg.policy)
+
+
+def hashing(cfg: ScanConfig) -> tuple:
+    """(key id, hash form) of the hashes this configuration makes: stored with each scan."""
+    from .detect.hash_forms import FORM_VERSION
+    from .privacy import install_key, key_id
+    return key_id(install_key(cfg.key_path)), FORM_VERSION
 
 
 def build(policy_file: Optional[str] = None, extra_detectors=(), exclude=(), jobs: Optional[int] = None,

@@ -4,9 +4,10 @@ Each stage consumes the nouns of the stage before and yields its own:
 sources yield Items, extractors yield Chunks (and nested Items), detection
 yields Matches, the pipeline folds them into Findings, policy adds Violations.
 The results that leave a unit of work are typed records (ItemResult,
-MessageResult, VolumeResult, ErrorRecord) and the Summary; records.py writes
-their public fields as the JSONL contract, and everything else they carry
-(locations, keyed hashes, facts for a review) stays on attributes.
+MessageResult, VolumeResult, ErrorRecord) and the Summary; `pdscan locate`
+writes Located and LocateSummary. records.py writes their public fields as
+the JSONL contract, and everything else they carry (locations, keyed hashes,
+facts for a review) stays on attributes.
 """
 from __future__ import annotations
 
@@ -285,3 +286,37 @@ class Summary:
 
     def skip(self, reason: str) -> None:
         self.skipped[reason] = self.skipped.get(reason, 0) + 1
+
+
+@dataclass(frozen=True)
+class Located:
+    """A stored item `pdscan locate` found holding a request's identifiers (interface.md "located").
+    `stat` (size, mtime_ns, inode, device as stored: the file the scan saw) never reaches JSONL."""
+
+    host: Optional[str]
+    path: str
+    member: Optional[str]
+    last_seen: str
+    matched: tuple              # the request's fields found in it, in request order
+    strength: str               # "strong", or "medium" (a phone number alone)
+    encrypted: Optional[bool]
+    encryption: Optional[str]
+    planned: Optional[bool] = None      # with --plan-out: whether the deletion plan holds it
+    not_planned: Optional[str] = None   # why not
+    stat: tuple = (None, None, None, None)
+
+    @property
+    def erasure(self) -> str:
+        """"file": shred deletes it whole; "manual": an archive member or a message, erased by hand."""
+        return "file" if self.member is None else "manual"
+
+
+@dataclass(frozen=True)
+class LocateSummary:
+    items: int
+    strong: int
+    medium: int
+    hosts: tuple
+    key_id: str
+    hash_form: int
+    planned: Optional[int] = None  # with --plan-out: files in the plan

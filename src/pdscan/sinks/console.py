@@ -28,7 +28,7 @@ def item_name(record) -> str:
     return f"{record.path}!/{record.member}" if record.member else str(record.path)
 
 
-def _encryption(record) -> str:
+def encryption_text(record) -> str:
     if record.encrypted:
         return f"encrypted ({record.encryption})"
     if record.encrypted is False:
@@ -114,7 +114,7 @@ class ConsoleSink:
         self.items_seen = True
         if record.encrypted:
             note = f"; {record.encryption_note}" if record.encryption_note else ""
-            self.encrypted.add([f"    {item_name(record)}  {_encryption(record)}{note}"])
+            self.encrypted.add([f"    {item_name(record)}  {encryption_text(record)}{note}"])
         if record.unread:
             self.skipped(item_name(record), record.unread)
         if not (record.findings or record.violations):
@@ -129,7 +129,7 @@ class ConsoleSink:
             self.below.add(lines)
 
     def _item_lines(self, record: ItemResult) -> list:
-        lines = [f"{item_name(record)}  [{record.mime}, {_encryption(record)}]"]
+        lines = [f"{item_name(record)}  [{record.mime}, {encryption_text(record)}]"]
         if record.encryption_note:
             lines.append(f"    note: {record.encryption_note}")
         lines += [finding_line(f, record.where.get(f.detector, ())) for f in record.findings]
@@ -197,7 +197,7 @@ class ConsoleSink:
 
 
 def _volume_encryption(record: VolumeResult) -> str:
-    state = _encryption(record)
+    state = encryption_text(record)
     return state + (f" ({record.note})" if record.note else "")
 
 

@@ -72,11 +72,19 @@ RETENTION = (
     "CREATE INDEX retention_item ON retention(item_id)",
 )
 
+# Which key and which written forms (detect/hash_forms.py) made a scan's keyed hashes: hashes
+# compare only under both, so `locate` and `scan --incremental` look at both (never the key itself).
+KEY_IDS = (
+    "ALTER TABLE scans ADD COLUMN key_id TEXT",
+    "ALTER TABLE scans ADD COLUMN hash_form INTEGER",
+)
+
 MIGRATIONS = (
     ("0001_initial", INITIAL),
     ("0002_messages", MESSAGES),
     ("0003_incremental", INCREMENTAL),
     ("0004_retention", RETENTION),
+    ("0005_key_ids", KEY_IDS),
 )
 
 

@@ -1,4 +1,5 @@
-"""The store read-only, for reports: tallies per scan summed by SQLite, and the rows a report lists.
+"""The store read-only, for reports and `pdscan locate`: tallies per scan summed by SQLite, the
+rows a report lists, and the items holding a person's keyed hashes.
 
 Opened read-only (no write, no lock taken on a store a scan is writing);
 every query is here, next to the schema it reads (sinks/migrations.py). The
@@ -20,6 +21,7 @@ from ...errors import ConfigError
 from ...model import Finding, ItemResult, Violation, VolumeResult
 from ...records import violation_from
 from ...safefile import refuse_symlink
+from . import _bool, _str, _text  # names as the writer stores them (a BLOB when not UTF-8)
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,37 @@ class ScanRow:
     started: Optional[str]
     complete: bool
     skipped: dict  # reason → items not read, from the scan's summary counts
+    ended: Optional[str] = None
+    roots: tuple = ()               # the folders it covered, absolute
+    hashing: tuple = (None, None)   # (key id, hash form) of its keyed hashes; (None, None) before they were kept
+
+    @property
+    def seen(self) -> Optional[str]:
+        """When it ended, or started if it never ended."""
+        return self.ended or self.started
+
+
+@dataclass(frozen=True)
+class HeldItem:
+    """A stored item whose findings hold some of the sought keyed hashes."""
+    scan_id: int
+    path: str
+    member: Optional[str]
+    size: Optional[int]
+    mtime_ns: Optional[int]
+    inode: Optional[int]
+    device: Optional[int]
+    encrypted: Optional[bool]
+    encryption: Optional[str]
+    keys: frozenset        # the sought hashes found in it
+
+
+@dataclass(frozen=True)
+class Holdings:
+    scans: dict            # scan id -> ScanRow
+    items: list            # HeldItem, in stored order
+    recorded: dict         # scan id -> {(path, member)} it stored an item for, among the held items' paths
+    errored: dict          # scan id -> {path} it could not read, among the held items' paths
 
 
 _TALLIES = {
@@ -62,6 +95,13 @@ _MAIL = (
     " (SELECT COUNT(*) FROM json_each(m.violations) WHERE json_extract(value, '$.rule') = ?) AS outside,"
     " (SELECT COUNT(*) FROM json_each(m.violations) WHERE json_extract(value, '$.rule') = ?) AS bulk"
     " FROM messages m WHERE scan_id = ?) GROUP BY path ORDER BY path")
+
+
+# `pdscan locate`: the items whose findings hold any of the sought keyed hashes, one row per hash.
+_HOLDING = (
+    "SELECT i.id, i.scan_id, i.path, i.member, i.size, i.mtime_ns, i.inode, i.device, i.encrypted, i.encryption,"
+    " k.value FROM findings f JOIN items i ON i.id = f.item_id, json_each(f.keys) k WHERE k.value IN ({marks})"
+    " ORDER BY i.id")
 
 
 def text(value):
@@ -101,9 +141,15 @@ class StoreReader:
         return bool(self._all("SELECT 1 FROM scans LIMIT 1"))
 
     def scans(self) -> list:
-        return [ScanRow(sid, host, started, bool(complete), json.loads(counts or "{}").get("skipped") or {})
-                for sid, host, started, complete, counts
-                in self._all("SELECT id, host, started, complete, counts FROM scans ORDER BY id")]
+        # Opened read-only, a store is never migrated: columns added since may be missing.
+        columns = {row[1] for row in self._all("PRAGMA table_info(scans)")}
+        roots = "roots" if "roots" in columns else "NULL"
+        hashed = "key_id, hash_form" if "key_id" in columns else "NULL, NULL"
+        return [ScanRow(sid, host, started, bool(complete), json.loads(counts or "{}").get("skipped") or {}, ended,
+                        tuple(json.loads(roots or "[]")), (key_id, form))
+                for sid, host, started, complete, counts, ended, roots, key_id, form
+                in self._all(f"SELECT id, host, started, complete, counts, ended, {roots}, {hashed} FROM scans"
+                             " ORDER BY id")]
 
     def item_tallies(self) -> list:
         """(scan, files, items, bytes, items with findings, of them unencrypted) per scan."""
@@ -148,3 +194,37 @@ class StoreReader:
         """(mailbox, messages, personal, personal outside Personal, with personal data, bulk-social) per mailbox."""
         rows = self._all(_MAIL, (outside_rule, bulk_rule, scan_id), "the store's messages")
         return [(text(path), *counts) for path, *counts in rows]
+
+    def holdings(self, sought) -> Holdings:
+        """Every stored item holding any of the `sought` keyed hashes, and what is needed to tell
+        whether it still does: the scans, and what the scans since recorded at those paths.
+        The hashes are query parameters only."""
+        sought = sorted(set(sought))
+        found: dict = {}
+        if sought:
+            for row in self._all(_HOLDING.format(marks=",".join("?" * len(sought))), sought):
+                found.setdefault(row[:10], set()).add(row[10])
+        items = [HeldItem(row[1], _str(row[2]), _str(row[3]), *row[4:8], _bool(row[8]), row[9], frozenset(keys))
+                 for row, keys in found.items()]
+        return Holdings({scan.id: scan for scan in self.scans()}, items, *self._since(items))
+
+    def _since(self, items: list) -> tuple:
+        """What every scan from the earliest held item on stored at the held items' paths: the
+        items ({scan id: {(path, member)}}) and the errors ({scan id: {path}})."""
+        recorded: dict = {}
+        errored: dict = {}
+        if not items:
+            return recorded, errored
+        paths = sorted({_text(i.path) for i in items}, key=str)
+        first = min(i.scan_id for i in items)
+        for start in range(0, len(paths), 500):  # SQLite's limit on parameters
+            chunk = paths[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for scan_id, path, member in self._all(
+                    f"SELECT scan_id, path, member FROM items WHERE path IN ({marks}) AND scan_id >= ?",
+                    (*chunk, first)):
+                recorded.setdefault(scan_id, set()).add((_str(path), _str(member)))
+            for scan_id, path in self._all(
+                    f"SELECT scan_id, path FROM errors WHERE path IN ({marks}) AND scan_id >= ?", (*chunk, first)):
+                errored.setdefault(scan_id, set()).add(_str(path))
+        return recorded, errored
