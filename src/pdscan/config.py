@@ -56,6 +56,7 @@ class ScanConfig:
     # per device when check_volumes is set.
     volume_encrypted: Optional[bool] = None
     check_volumes: bool = True
+    ocr: bool = True  # read the pixels of document-like images and scanned PDF pages (--no-ocr, [ocr])
     key_path: str = field(default_factory=key_path)
 
 

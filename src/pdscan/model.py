@@ -181,6 +181,7 @@ class Summary:
     volumes: int = 0
     volumes_failed: int = 0
     messages: int = 0
+    ocr_pages: int = 0  # pages (images, TIFF frames, scanned PDF pages) read by OCR
     elapsed: float = 0.0
 
     def skip(self, reason: str) -> None:
@@ -195,4 +196,5 @@ class Summary:
                 "items_with_personal_data": self.items_with_personal_data,
                 **({"volumes": self.volumes, "volumes_failed": self.volumes_failed} if self.volumes else {}),
                 **({"messages": self.messages} if self.messages else {}),
+                **({"ocr_pages": self.ocr_pages} if self.ocr_pages else {}),
                 "elapsed": round(self.elapsed, 3)}

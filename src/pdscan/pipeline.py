@@ -24,6 +24,7 @@ from .detect.loader import load_detectors
 from .encryption import check as encryption_of
 from .errors import ItemError, LimitExceeded
 from .extract import Context, extractor_for, preload
+from .extract.ocr import OcrRun
 from .globs import GlobSet
 from .limits import Budget
 from .model import (Chunk, Encryption, ErrorRecord, Finding, Item, PLAIN, Summary, UNKNOWN,
@@ -100,7 +101,7 @@ class Scanner:
         return records
 
     def scan_item(self, item: Item, volume_encrypted: Optional[bool] = None, watches=()) -> Iterator[dict]:
-        ctx = Context(self.config.limits, Budget(self.config.limits))
+        ctx = Context(self.config.limits, Budget(self.config.limits), OcrRun(self.config.ocr, self.config.limits))
         yield from self._item(item, ctx, volume_encrypted, watches)
 
     def _item(self, item: Item, ctx: Context, volume: Optional[bool] = None, watches=()) -> Iterator[dict]:
@@ -139,6 +140,8 @@ class Scanner:
             error = f"internal error: {type(exc).__name__}"
         record = self._record(item, mime, encryption, matches, volume)
         record["_unread"] = unread
+        if item.depth == 0 and ctx.ocr is not None:  # the whole file's OCR, its members' too
+            record["_ocr_pages"], record["_ocr_skipped"] = ctx.ocr.pages, ctx.ocr.skipped
         yield record
         if error:
             yield ErrorRecord(item.path, item.member, error).to_dict()
@@ -391,6 +394,9 @@ def count(summary: Summary, record: dict) -> None:
         summary.encrypted_items += 1
     if record.get("_unread"):
         summary.skip(record["_unread"])
+    summary.ocr_pages += record.get("_ocr_pages", 0)
+    for reason in record.get("_ocr_skipped", ()):
+        summary.skip(reason)
     if record.get("_personal"):
         summary.items_with_personal_data += 1
     for f in record["findings"]:

@@ -188,8 +188,19 @@ def _with_check(field: str, digit: str) -> Iterator[str]:
             yield candidate
 
 
+def _lost_check_digit(line: str) -> Iterator[str]:
+    """A second line one character short may have lost a check digit: each one's place is tried
+    with the digit recomputed, and the composite check digit must still agree."""
+    if len(line) >= TD3_LEN:
+        return
+    for place, field in ((9, (0, 9)), (19, (13, 19)), (27, (21, 27))):
+        for padded in _to_length(line[:place] + "?" + line[place:], TD3_LEN):
+            fixed = _fix(padded, digits=((13, 19), (21, 27)))
+            yield fixed[:place] + check_digit(fixed[field[0]:field[1]]) + fixed[place + 1:]
+
+
 def _repair_td3(line1: str, line2: str) -> Optional[Zone]:
-    for line in _to_length(line2, TD3_LEN):
+    for line in itertools.chain(_to_length(line2, TD3_LEN), _lost_check_digit(line2)):
         line = _fix(line, digits=((9, 10), (13, 20), (21, 28), (42, 44)), letters=((10, 13),))
         if line[20] not in "MFX<":
             line = line[:20] + {"H": "M", "N": "M", "P": "F", "E": "F"}.get(line[20], "<") + line[21:]
@@ -233,7 +244,7 @@ def find_zones(text: str) -> list:
     for i, line in enumerate(lines):
         if not _looks_like_mrz(line):
             continue
-        if len(line) >= TD1_LEN + 8:  # a TD3 second line carries every check; the line above names the state
+        if len(line) >= TD1_LEN + 4:  # a TD3 second line carries every check; the line above names the state
             zone = _repair_td3(lines[i - 1] if i else "", line)
         else:
             zone = _repair_td1(line, *(lines[i + 1:i + 3] + ["", ""])[:2])
