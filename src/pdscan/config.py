@@ -16,6 +16,7 @@ from .globs import GlobSet
 from .limits import Limits
 from . import __version__
 from .policy.loader import Policy, load_policy, policy_fingerprint
+from .policy.ocr import ocr_settings
 from .privacy import key_path
 from .sources.filesystem import WalkOptions
 
@@ -77,14 +78,16 @@ def known_detector_ids(paths) -> set:
 
 
 def fingerprints(cfg: ScanConfig) -> tuple:
-    """(detector, policy) fingerprints: stored results are reused only under both."""
+    """(detector, policy) fingerprints: stored results are reused only under both. Results read
+    without OCR are not reused by a scan with it, which must read the pixels they skipped."""
     from .detect.loader import detector_fingerprint
-    return detector_fingerprint(cfg.detector_paths, __version__), policy_fingerprint(cfg.policy)
+    return (detector_fingerprint(cfg.detector_paths, __version__),
+            policy_fingerprint(cfg.policy) + ("" if cfg.ocr else "+no-ocr"))
 
 
 def build(policy_file: Optional[str] = None, extra_detectors=(), exclude=(), jobs: Optional[int] = None,
           follow_symlinks: bool = False, one_filesystem: bool = False, max_file_size: Optional[str] = None,
-          nice: int = 0) -> ScanConfig:
+          nice: int = 0, ocr: bool = True) -> ScanConfig:
     paths = detector_paths(extra_detectors)
     policy = load_policy(bundled("policies.toml"), Path(policy_file) if policy_file else None,
                          known_detector_ids(paths))
@@ -93,4 +96,6 @@ def build(policy_file: Optional[str] = None, extra_detectors=(), exclude=(), job
     jobs = default_jobs() if jobs is None else jobs
     if jobs < 1:
         raise ConfigError("--jobs must be at least 1")
-    return ScanConfig(policy=policy, detector_paths=paths, walk=walk, jobs=jobs, nice=nice)
+    ocr_enabled, limits = ocr_settings(policy.raw, policy.source)
+    return ScanConfig(policy=policy, detector_paths=paths, walk=walk, jobs=jobs, nice=nice, limits=limits,
+                      ocr=ocr and ocr_enabled)

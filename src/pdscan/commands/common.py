@@ -24,6 +24,8 @@ def add_scan_options(p) -> None:
     p.add_argument("--output", metavar="FILE", help="write results here instead of standard output")
     p.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: all cores)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    p.add_argument("--no-ocr", action="store_true",
+                   help="do not read text from the pixels of images and scanned PDF pages (OCR)")
     p.add_argument("--exclude", metavar="GLOB", action="append", default=[],
                    help="skip paths matching GLOB (repeatable)")
     p.add_argument("--db", metavar="FILE", help="the SQLite store of results (default for scan: pdscan.db "
@@ -76,7 +78,8 @@ def open_sinks(args, cfg=None, store=None, roots=()):
         if store is None:
             store = stack.enter_context(open_store(args))
         if store is not None:
-            cfg = cfg or configuration.build(args.policy, args.detectors, args.exclude, 1)
+            cfg = cfg or configuration.build(args.policy, args.detectors, args.exclude, 1,
+                                             ocr=not args.no_ocr)
             sinks.append(StoreSink(store, *configuration.fingerprints(cfg), roots))
         if not args.no_progress and sys.stderr.isatty():
             from ..sinks.progress import ProgressSink

@@ -42,7 +42,7 @@ def add_parser(sub) -> None:
 
 
 def run_mail(args) -> int:
-    cfg = configuration.build(args.policy, args.detectors, args.exclude, args.jobs)
+    cfg = configuration.build(args.policy, args.detectors, args.exclude, args.jobs, ocr=not args.no_ocr)
     rules = MailRules.from_policy(cfg.policy.raw, args.owner_domain)
     # Opened before any output: a missing source or a refused IMAP login stops here, with exit 2.
     mailboxes = [open_mailbox(source, cafile=args.imap_cafile) for source in args.sources]

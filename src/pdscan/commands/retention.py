@@ -46,7 +46,7 @@ def run_retention(args) -> int:
     if args.plan_out:
         refuse_symlink(args.plan_out)  # before the scan, not after it (write_plan checks again)
     now = _today(args.now)
-    cfg = configuration.build(args.policy, args.detectors, args.exclude, args.jobs)
+    cfg = configuration.build(args.policy, args.detectors, args.exclude, args.jobs, ocr=not args.no_ocr)
     specs = load_detectors(cfg.detector_paths)
     schedule = load_schedule(cfg.policy.raw, cfg.policy.source, {s.id for s in specs})
     judge = Judge(schedule, {s.id: s.category for s in specs}, now, bool(args.plan_out), cfg.policy.rules)

@@ -81,7 +81,7 @@ def run_scan(args) -> int:
 def _scan(args, log) -> int:
     check_roots(args.paths)
     cfg = configuration.build(args.policy, args.detectors, args.exclude, args.jobs, args.follow_symlinks,
-                              args.one_filesystem, args.max_file_size)
+                              args.one_filesystem, args.max_file_size, ocr=not args.no_ocr)
     cfg = dataclasses.replace(cfg, max_rate=args.max_rate * MB)
     if log is not None:
         log.info("scan started: roots %s, jobs %d, max-rate %s, incremental %s",

@@ -38,7 +38,7 @@ def run_usb(args) -> int:
     if not volumes:
         print("pdscan: no removable volume found")
         return NO_VOLUME
-    cfg = configuration.build(args.policy, args.detectors, args.exclude, args.jobs)
+    cfg = configuration.build(args.policy, args.detectors, args.exclude, args.jobs, ocr=not args.no_ocr)
     with open_sinks(args) as (sinks, _progress):
         session = Session(sinks)
         verdicts = []

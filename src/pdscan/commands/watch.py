@@ -32,7 +32,7 @@ def run_watch(args) -> int:
     check_roots(args.paths)
     # One process by default: forking workers out of a process with watchdog threads is fragile.
     cfg = configuration.build(args.policy, args.detectors, args.exclude, 1 if args.jobs is None else args.jobs,
-                              args.follow_symlinks, False, args.max_file_size)
+                              args.follow_symlinks, False, args.max_file_size, ocr=not args.no_ocr)
     args.no_progress = True  # nothing to count towards: a watch has no end
     # No roots for the store: a watch sees only what changed, so it must never count as a
     # complete scan of its folders for `scan --incremental`.

@@ -29,9 +29,8 @@ CHARSET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<")
 WEIGHTS = (7, 3, 1)
 # What OCR reads instead of the right character, by the kind of field it sits in.
 AS_DIGIT = str.maketrans({"O": "0", "Q": "0", "D": "0", "U": "0", "I": "1", "L": "1", "Z": "2",
-                          "S": "5", "B": "8", "G": "6", "T": "7", "A": "4"})
+                          "S": "5", "B": "8", "E": "8", "G": "6", "T": "7", "A": "4"})
 AS_LETTER = str.maketrans({"0": "O", "1": "I", "2": "Z", "5": "S", "8": "B", "6": "G", "4": "A", "7": "T"})
-AS_FILLER = str.maketrans({"K": "<", "C": "<", "E": "<"})  # a "<" read as a letter, in fields of "<" only
 # Look-alikes tried in fields where digits and letters are both allowed.
 SWAPS = {"0": "O", "O": "0", "1": "I", "I": "1", "5": "S", "S": "5", "8": "B", "B": "8",
          "2": "Z", "Z": "2", "6": "G", "G": "6", "K": "<", "<": "K"}
@@ -127,8 +126,13 @@ def valid_zone(value: str) -> bool:
 
 # -- repairing OCR text ---------------------------------------------------------------------------
 
+# A run of "<" read as small letters ("<<<<" as "cccec"): a MRZ has no lower case, prose has no such runs.
+FILLER_RUN = re.compile(r"[<cekx«]{4,}")
+
+
 def normalise(line: str) -> str:
     """An OCR line as MRZ characters: no spaces, upper case, "<" glyphs and look-alikes as "<"."""
+    line = FILLER_RUN.sub(lambda m: "<" * len(m.group().replace("«", "<<")), line.replace(" ", ""))
     out = []
     for ch in line.upper():
         if ch.isspace():
@@ -158,9 +162,9 @@ def _to_length(line: str, length: int) -> Iterator[str]:
             yield line[cut:cut + length]
 
 
-def _fix(line: str, digits=(), letters=(), fillers=()) -> str:
+def _fix(line: str, digits=(), letters=()) -> str:
     chars = list(line)
-    for spans, table in ((digits, AS_DIGIT), (letters, AS_LETTER), (fillers, AS_FILLER)):
+    for spans, table in ((digits, AS_DIGIT), (letters, AS_LETTER)):
         for start, end in spans:
             for i in range(start, min(end, len(chars))):
                 chars[i] = chars[i].translate(table)
@@ -168,7 +172,14 @@ def _fix(line: str, digits=(), letters=(), fillers=()) -> str:
 
 
 def _variants(field: str) -> Iterator[str]:
-    """The field, then with its look-alike characters swapped, fewest swaps first."""
+    """The field, then with its look-alike characters swapped, fewest swaps first; a "<" before
+    other characters (filler only ends a field) is a character OCR could not read: each is tried."""
+    inner = field.rstrip("<")
+    if "<" in inner and inner.count("<") == 1:
+        at = inner.index("<")
+        for ch in sorted(CHARSET - {"<"}):
+            yield field[:at] + ch + field[at + 1:]
+        return
     places = [i for i, ch in enumerate(field) if ch in SWAPS]
     tries = 0
     for n in range(len(places) + 1):
@@ -199,17 +210,26 @@ def _lost_check_digit(line: str) -> Iterator[str]:
             yield fixed[:place] + check_digit(fixed[field[0]:field[1]]) + fixed[place + 1:]
 
 
+def _lost_composite(line: str) -> Iterator[str]:
+    """A last character that is no digit (an edge mark, a smudge) is the composite, recomputed: the
+    three field check digits still have to agree."""
+    if not line[43].isdigit():
+        yield line[:43] + check_digit(line[0:10] + line[13:20] + line[21:43])
+
+
 def _repair_td3(line1: str, line2: str) -> Optional[Zone]:
-    for line in itertools.chain(_to_length(line2, TD3_LEN), _lost_check_digit(line2)):
-        line = _fix(line, digits=((9, 10), (13, 20), (21, 28), (42, 44)), letters=((10, 13),))
+    exact = [_fix(line, digits=((9, 10), (13, 20), (21, 28), (42, 44)), letters=((10, 13),))
+             for line in _to_length(line2, TD3_LEN)]
+    lost = [_fix(line, digits=((9, 10), (13, 20), (21, 28), (42, 44)), letters=((10, 13),))
+            for line in _lost_check_digit(line2)]
+    for line in itertools.chain(exact, lost, (c for line in exact for c in _lost_composite(line))):
         if line[20] not in "MFX<":
             line = line[:20] + {"H": "M", "N": "M", "P": "F", "E": "F"}.get(line[20], "<") + line[21:]
         for number in _with_check(line[0:9], line[9]):
-            personal = line[28:42]
-            if line[42] == "<":  # no personal number: the field is all filler
-                personal = _fix(personal, fillers=((0, 14),))
-            for personal in _with_check(personal, line[42]):
-                fixed = number + line[9:28] + personal + line[42:]
+            # No personal number (a UK passport has none) is all filler; the composite confirms it.
+            personals = [(p, line[42]) for p in _with_check(line[28:42], line[42])] + [("<" * 14, "<")]
+            for personal, digit in personals:
+                fixed = number + line[9:28] + personal + digit + line[43:]
                 head = _repair_head(line1, TD3_LEN)
                 zone = _td3(head, fixed)
                 if zone is not None:
@@ -221,7 +241,7 @@ def _repair_head(line: str, length: int) -> str:
     """A first line of a TD3 zone: document code and issuing state letters; names are not checked."""
     for candidate in _to_length(line, length):
         if candidate[:1] == "P":
-            return _fix(candidate, letters=((2, 5),), fillers=((1, 2),))
+            return _fix(candidate, letters=((2, 5),))
     return ""
 
 

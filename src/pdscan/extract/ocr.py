@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from statistics import median
 from typing import Iterator, Optional
 
-from PIL import Image, ImageOps
+from PIL import Image, ImageChops, ImageFilter, ImageOps
 
 from ..detect.mrz import CHARSET, find_zones, normalise
 from ..limits import Limits
@@ -110,7 +110,8 @@ def _skew(gray: Image.Image) -> float:
     A hand-held photo is a few degrees off; Tesseract copes with less, and a MRZ needs it."""
     thumb = gray.copy()
     thumb.thumbnail((SKEW_THUMB, SKEW_THUMB))
-    ink = thumb.point(lambda v: 255 if v < 110 else 0)
+    # Ink: pixels darker than their surroundings (strokes), not dark areas (a table around the page).
+    ink = ImageChops.subtract(thumb.filter(ImageFilter.BoxBlur(6)), thumb).point(lambda v: 255 if v > 30 else 0)
     best, best_score = 0.0, -1.0
     for step in range(-SKEW_STEPS, SKEW_STEPS + 1):
         angle = step * SKEW_STEP
@@ -211,8 +212,8 @@ def _reread(page: Image.Image, zone_rows: list, run: OcrRun) -> str:
     bottom = max(w.top + w.height for row in zone_rows for w in row)
     margin = bottom - top
     box = (0, max(0, top - margin), page.width, min(page.height, bottom + margin))
-    crop = page.crop(box)
-    if crop.height < 120:
-        crop = crop.resize((crop.width * 2, crop.height * 2), Image.Resampling.LANCZOS)
+    crop = ImageOps.autocontrast(page.crop(box), cutoff=2)
+    crop = crop.resize((crop.width * 2, crop.height * 2), Image.Resampling.LANCZOS)
+    crop = crop.point(lambda v: 255 if v >= 128 else 0)  # the zone is printed black on light: ink or not
     words = tesseract.words(crop, run.seconds_left(), run.limits.ocr_memory, psm=6, charset=MRZ_CHARS)
     return "\n".join(" ".join(w.text for w in row) for row in _rows(words))

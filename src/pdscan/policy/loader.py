@@ -16,11 +16,12 @@ from ..errors import ConfigError
 from ..model import CONFIDENCES
 from .keys import check_keys
 from .mailclass import MailRules
+from .ocr import ocr_settings
 from .rules import UNENCRYPTED_PERSONAL_DATA, load_rules
 from .retention_schedule import load_schedule
 
-SECTIONS = {"scan", "personal_data", "rules", "publishing", "mail", "retention", "reports"}
-# The keys of the sections read here; [mail], [retention] and [rules] are checked by their own readers.
+SECTIONS = {"scan", "personal_data", "rules", "publishing", "mail", "retention", "reports", "ocr"}
+# The keys of the sections read here; [mail], [retention], [rules] and [ocr] are checked by their own readers.
 # [reports] takes no keys yet: anything in it would be silently ignored.
 KEYS = {"scan": {"exclude"}, "personal_data": {"min_confidence", "detectors"},
         "publishing": {"folders"}, "reports": set()}
@@ -115,6 +116,7 @@ def _check_sections(doc: dict, where: str, known_detectors: Optional[set]) -> No
         check_keys(_table(doc, section, where), known, where, section)
     MailRules.from_policy(doc, where=where)
     load_schedule(doc, where, known_detectors)
+    ocr_settings(doc, where)
 
 
 def build_policy(doc: dict, where: str, known_detectors: Optional[set] = None) -> Policy:
