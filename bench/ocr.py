@@ -19,6 +19,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -30,9 +31,10 @@ from make_images import make  # noqa: E402
 
 def scan(folder: Path, jobs: int) -> tuple:
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    db = Path(tempfile.mkdtemp()) / "pdscan.db"  # a fresh store outside the folder scanned
     started = time.monotonic()
     out = subprocess.run([sys.executable, "-m", "pdscan", "scan", str(folder), "--format", "jsonl", "--no-progress",
-                          "--jobs", str(jobs), "--db", str(folder / "pdscan.db")],
+                          "--jobs", str(jobs), "--db", str(db)],
                          capture_output=True, text=True, env=env)
     elapsed = time.monotonic() - started
     if out.returncode not in (0, 1):

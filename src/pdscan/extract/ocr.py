@@ -79,7 +79,7 @@ def read_page(image: Image.Image, where: str, ctx) -> Iterator[Chunk]:
         run.skip(f"image larger than {limits.ocr_max_pixels // 1_000_000} megapixels")
         return
     if not look(image).document:
-        run.skip("looks like a photo, not a document")
+        run.skip("not a document (a photo, or blank)")
         return
     if tesseract.program() is None:
         run.skip("OCR not installed (tesseract with English data)")
@@ -115,8 +115,8 @@ def _skew(gray: Image.Image) -> float:
     best, best_score = 0.0, -1.0
     for step in range(-SKEW_STEPS, SKEW_STEPS + 1):
         angle = step * SKEW_STEP
-        rows = list(ink.rotate(angle, resample=Image.Resampling.NEAREST).resize((1, ink.height),
-                                                                                 Image.Resampling.BOX).getdata())
+        rows = ink.rotate(angle, resample=Image.Resampling.NEAREST).resize((1, ink.height),
+                                                                            Image.Resampling.BOX).tobytes()
         mean = sum(rows) / len(rows)
         score = sum((r - mean) ** 2 for r in rows)
         if score > best_score * 1.0001:
