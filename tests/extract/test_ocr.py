@@ -163,3 +163,12 @@ def test_the_generator_is_deterministic(tmp_path):
     b = make_images.make(tmp_path / "b", 2, 1, seed=5)
     assert a == b == json.loads((tmp_path / "a" / "MANIFEST.json").read_text())
     assert all((tmp_path / "a" / n).read_bytes() == (tmp_path / "b" / n).read_bytes() for n in a)
+
+
+def test_a_heic_phone_photo_is_read(cli, tmp_path, folder):
+    pillow_heif = pytest.importorskip("pillow_heif", reason="no HEIC decoder installed")
+    pillow_heif.register_heif_opener()
+    Image.open(folder / "payslip.jpg").save(tmp_path / "IMG_0042.heic", quality=85)
+    items, summary, errors = _scan(cli, tmp_path / "IMG_0042.heic")
+    assert items["IMG_0042.heic"]["mime"] == "image/heic" and not errors
+    assert "uk.nino" in _found(items["IMG_0042.heic"]) and summary["ocr_pages"] == 1

@@ -9,8 +9,11 @@ badly by OCR is repaired here and kept only when every check digit agrees:
 - by trial, in the fields that may hold both (the document number): each
   look-alike pair ("0"/"O", "1"/"I", "<"/"K", ...) is tried until its check
   digit agrees;
-- filler runs ("<<<<") that OCR read one character short or long are
-  padded or trimmed to the line's fixed length.
+- filler runs ("<<<<") that OCR read short or long are padded or trimmed to
+  the line's fixed length, and one stray character is tried without;
+- a check digit OCR lost is recomputed when the others still agree (a field's
+  own check digit then rests on the composite, the composite on the three
+  field check digits).
 
 `find_zones(text)` returns the zones found in OCR text; `valid_zone(value)`
 is the strict check the `passport.mrz` detector's validator runs on a zone
@@ -160,6 +163,10 @@ def _to_length(line: str, length: int) -> Iterator[str]:
     if delta < 0:  # stray marks read at an edge of the zone
         for cut in range(-delta + 1):
             yield line[cut:cut + length]
+    if delta == -1:  # one stray mark inside it (a speck read as a character)
+        for at in range(len(line)):
+            if line[at] != "<":
+                yield line[:at] + line[at + 1:]
 
 
 def _fix(line: str, digits=(), letters=()) -> str:
@@ -222,6 +229,8 @@ def _repair_td3(line1: str, line2: str) -> Optional[Zone]:
              for line in _to_length(line2, TD3_LEN)]
     lost = [_fix(line, digits=((9, 10), (13, 20), (21, 28), (42, 44)), letters=((10, 13),))
             for line in _lost_check_digit(line2)]
+    head = _repair_head(line1, TD3_LEN)
+    found = None
     for line in itertools.chain(exact, lost, (c for line in exact for c in _lost_composite(line))):
         if line[20] not in "MFX<":
             line = line[:20] + {"H": "M", "N": "M", "P": "F", "E": "F"}.get(line[20], "<") + line[21:]
@@ -229,12 +238,11 @@ def _repair_td3(line1: str, line2: str) -> Optional[Zone]:
             # No personal number (a UK passport has none) is all filler; the composite confirms it.
             personals = [(p, line[42]) for p in _with_check(line[28:42], line[42])] + [("<" * 14, "<")]
             for personal, digit in personals:
-                fixed = number + line[9:28] + personal + digit + line[43:]
-                head = _repair_head(line1, TD3_LEN)
-                zone = _td3(head, fixed)
-                if zone is not None:
-                    return zone
-    return None
+                zone = _td3(head, number + line[9:28] + personal + digit + line[43:])
+                if zone is not None and (not head or line[10:13] == head[2:5]):
+                    return zone  # agreeing with the issuing state on the first line, when it was read
+                found = found or zone
+    return found
 
 
 def _repair_head(line: str, length: int) -> str:
