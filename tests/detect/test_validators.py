@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from stdnum import luhn
 
-from pdscan.detect.validators import REGISTRY, WORDLISTS, parse_uk_date, wordlist
+from pdscan.detect.validators import REGISTRY, WORDLISTS, wordlist
+from pdscan.formats.dates import parse_uk_date
 
 EXPECTED = {
     "date_of_birth", "email", "iban", "nhs", "nino", "payment_card", "person_name",

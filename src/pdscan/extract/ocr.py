@@ -13,7 +13,7 @@ yields Chunks that go through the same detectors as any text:
 - one Chunk per region of the page (rows of text separated by a wide gap),
   its `where` naming the page and the region's box, rows rebuilt across
   Tesseract's blocks so a label and the value beside it share a line;
-- a passport or ID card zone (detect/mrz.py) found in the text, or on a
+- a passport or ID card zone (formats/mrz.py) found in the text, or on a
   second reading of the zone's rows restricted to MRZ characters, is
   repaired and, once every check digit agrees, given as its own Chunk, with
   the birth date it holds under a "date of birth" header and, for a UK
@@ -32,7 +32,7 @@ from typing import Iterator, Optional
 
 from PIL import Image, ImageChops, ImageFilter, ImageOps
 
-from ..detect.mrz import CHARSET, find_zones, normalise
+from ..formats.mrz import CHARSET, find_zones, normalise
 from ..limits import Limits
 from ..model import Chunk
 from . import tesseract
@@ -41,7 +41,8 @@ from .doclike import look
 MiB = 1024 * 1024
 ENOUGH_WORDS = 8        # an upright reading with fewer confident words than this tries other orientations
 CONFIDENT = 60          # Tesseract's word confidence (0-100) counted as read
-REGION_GAP = 2.5        # a gap of this many row heights starts a new region
+REGION_GAP = 2.5        # a gap of this many row heights starts a new region...
+USUAL_GAPS = 2          # ...when it is also this many times the page's median gap between rows
 MRZ_CHARS = "".join(sorted(CHARSET))
 SKEW_THUMB, SKEW_STEP, SKEW_STEPS = 800, 0.5, 12   # straightening: angles tried up to ±6°
 
@@ -172,13 +173,17 @@ def _rows(words: list) -> list:
 
 
 def _regions(rows: list) -> Iterator[list]:
+    """Rows split at wide gaps. A form whose fields stand evenly a few rows apart is one region,
+    one record: a gap splits only when it is also well over the page's usual gap, so a health
+    note is read with the name above it (a special category counts only about a person)."""
     if not rows:
         return
     height = median(max(w.height for w in row) for row in rows)
+    gaps = [min(w.top for w in row) - max(w.top + w.height for w in before) for before, row in zip(rows, rows[1:])]
+    usual = median(gaps) if gaps else 0
     region = [rows[0]]
-    for before, row in zip(rows, rows[1:]):
-        gap = min(w.top for w in row) - max(w.top + w.height for w in before)
-        if gap > REGION_GAP * height:
+    for gap, row in zip(gaps, rows[1:]):
+        if gap > REGION_GAP * height and gap > USUAL_GAPS * usual:
             yield region
             region = []
         region.append(row)

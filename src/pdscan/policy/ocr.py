@@ -1,7 +1,9 @@
-"""[ocr] in the policy: whether pixels are read, and OCR's limits (limits.py), checked by name and type."""
+"""[ocr] of the policy as one frozen object, validated when the policy is loaded: whether pixels
+are read, and OCR's limits (limits.py). Every value lives in policies.toml [ocr]."""
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
 
 from ..errors import ConfigError
 from ..limits import Limits, MiB
@@ -12,21 +14,30 @@ LIMITS = {"seconds_per_file": ("ocr_seconds", 1, 1), "memory_mib": ("ocr_memory"
           "max_megapixels": ("ocr_max_pixels", 1_000_000, 1), "min_side_px": ("ocr_min_side", 1, 16)}
 
 
-def ocr_settings(doc: dict, where: str, limits: Limits = Limits()) -> tuple:
-    """(enabled, limits with the [ocr] values applied)."""
-    table = doc.get("ocr", {})
+@dataclass(frozen=True)
+class OcrPolicy:
+    enabled: bool
+    limits: tuple  # (Limits field, value in its unit) for each of LIMITS
+
+    def applied(self, limits: Limits) -> Limits:
+        """`limits` with [ocr]'s values in place of OCR's."""
+        return dataclasses.replace(limits, **dict(self.limits))
+
+
+def load_ocr(doc: dict, where: str) -> OcrPolicy:
+    table = doc.get("ocr")
     if not isinstance(table, dict):
         raise ConfigError(f"{where}: [ocr] must be a table")
     check_keys(table, {"enabled", *LIMITS}, where, "ocr")
-    enabled = table.get("enabled", True)
-    if not isinstance(enabled, bool):
-        raise ConfigError(f"{where}: ocr.enabled must be true or false")
-    changes = {}
-    for key, (name, unit, least) in LIMITS.items():
+    for key in ("enabled", *LIMITS):
         if key not in table:
-            continue
+            raise ConfigError(f"{where}: [ocr] {key} is missing")
+    if not isinstance(table["enabled"], bool):
+        raise ConfigError(f"{where}: [ocr] enabled must be true or false")
+    values = []
+    for key, (name, unit, least) in LIMITS.items():
         value = table[key]
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < least:
-            raise ConfigError(f"{where}: ocr.{key} must be a number of at least {least}")
-        changes[name] = type(getattr(limits, name))(value * unit)
-    return enabled, dataclasses.replace(limits, **changes)
+            raise ConfigError(f"{where}: [ocr] {key} must be a number of at least {least} (got {value!r})")
+        values.append((name, type(getattr(Limits, name))(value * unit)))
+    return OcrPolicy(table["enabled"], tuple(values))

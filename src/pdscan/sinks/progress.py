@@ -13,6 +13,8 @@ import contextlib
 import os
 import sys
 
+from ..model import ErrorRecord, ItemResult
+
 
 def _columns(stream) -> int:
     """The terminal's width; a new pseudo-terminal reports 0 by 0, where tqdm draws nothing."""
@@ -53,15 +55,15 @@ class ProgressSink:
         finally:
             self.bar.refresh()
 
-    def record(self, record: dict) -> None:
-        if record["type"] not in ("item", "error") or record.get("member") is not None:
+    def record(self, record) -> None:
+        if not isinstance(record, (ItemResult, ErrorRecord)) or record.member is not None:
             return
-        self.ocr_pages += record.get("_ocr_pages", 0)
-        size = self.waiting.pop(record["path"], None)
+        self.ocr_pages += record.ocr_pages if isinstance(record, ItemResult) else 0
+        size = self.waiting.pop(record.path, None)
         if size is None:
-            if self.found or record["type"] != "item":  # already counted: an error after its item
+            if self.found or not isinstance(record, ItemResult):  # already counted: an error after its item
                 return
-            size = record["size"] or 0  # a source without a walk ahead (usb, mail): no total, a count
+            size = record.size or 0  # a source without a walk ahead (usb, mail): no total, a count
         self.files += 1
         ocr = f", {self.ocr_pages} pages OCR'd" if self.ocr_pages else ""
         self.bar.set_postfix_str(f"{self.files}/{self.found} files{ocr}", refresh=False)

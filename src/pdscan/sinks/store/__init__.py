@@ -21,13 +21,15 @@ from pathlib import Path
 from typing import Iterable, Optional
 from urllib.parse import quote
 
-from .. import __version__
-from ..display import shown
-from ..errors import ConfigError
-from ..privacy import data_dir
-from ..safefile import open_private, refuse_symlink
-from ..unattended import LOGGER
-from .migrations import migrate
+from ... import __version__
+from ...display import shown
+from ...errors import ConfigError
+from ...model import ErrorRecord, FileStat, Finding, ItemResult, MessageResult, Violation, VolumeResult
+from ...privacy import data_dir
+from ...records import finding_json, summary_json, violation_json
+from ...safefile import open_private, refuse_symlink
+from ...unattended import LOGGER
+from ..migrations import migrate
 
 BATCH_RECORDS = 500
 BATCH_SECONDS = 1.0
@@ -162,31 +164,36 @@ class Store:
 
     def _latest(self, scan_ids: list, root: str) -> dict:
         where, args = _under(root, scan_ids)
-        groups: dict = {}
-        for row in self.conn.execute(f"SELECT {', '.join(ITEM_COLUMNS)} FROM items WHERE {where} ORDER BY id", args):
-            groups.setdefault((row[1], _str(row[2])), []).append(row)
+        groups: dict = {}  # (scan, file) → its item rows by column name, members first
+        for values in self.conn.execute(f"SELECT {', '.join(ITEM_COLUMNS)} FROM items WHERE {where} ORDER BY id",
+                                        args):
+            row = dict(zip(ITEM_COLUMNS, values))
+            groups.setdefault((row["scan_id"], _str(row["path"])), []).append(row)
         errored: dict = {}
         for scan_id, path in self.conn.execute(f"SELECT scan_id, path FROM errors WHERE {where}", args):
             errored[_str(path)] = max(scan_id, errored.get(_str(path), 0))
         latest: dict = {}
         for (scan_id, path), rows in groups.items():
-            if rows[-1][3] is None and latest.get(path, (0,))[0] < scan_id:
+            if rows[-1]["member"] is None and latest.get(path, (0,))[0] < scan_id:
                 latest[path] = (scan_id, rows)
-        details = self._details(where, args)
-        return {path: Prior(rows, details) for path, (scan_id, rows) in latest.items()
-                if errored.get(path, 0) < scan_id}
+        findings, violations = self._details(where, args)
+        return {path: Prior([_item_result(row, findings.get(row["id"], ()), violations.get(row["id"], ()))
+                             for row in rows])
+                for path, (scan_id, rows) in latest.items() if errored.get(path, 0) < scan_id}
 
     def _details(self, where: str, args: list) -> tuple:
-        """Findings and violations of the items under the root, grouped by item id, in stored order."""
+        """Findings (with their keyed hashes and locations) and violations of the items under the root,
+        grouped by item id, in stored order."""
         findings: dict = {}
-        for row in self.conn.execute("SELECT f.item_id, f.detector, f.count, f.confidence, f.samples, f.keys, "
-                                     f"f.locations FROM findings f JOIN items ON items.id = f.item_id "
-                                     f"WHERE {where} ORDER BY f.id", args):
-            findings.setdefault(row[0], []).append(row[1:])
+        for item_id, *row in self.conn.execute(
+                "SELECT f.item_id, f.detector, f.count, f.confidence, f.samples, f.keys, f.locations FROM findings f"
+                f" JOIN items ON items.id = f.item_id WHERE {where} ORDER BY f.id", args):
+            findings.setdefault(item_id, []).append(dict(zip(FINDING_COLUMNS, row)))
         violations: dict = {}
-        for row in self.conn.execute("SELECT v.item_id, v.rule, v.severity, v.detail FROM violations v "
-                                     f"JOIN items ON items.id = v.item_id WHERE {where} ORDER BY v.id", args):
-            violations.setdefault(row[0], []).append(row[1:])
+        for item_id, rule, severity, detail in self.conn.execute(
+                "SELECT v.item_id, v.rule, v.severity, v.detail FROM violations v "
+                f"JOIN items ON items.id = v.item_id WHERE {where} ORDER BY v.id", args):
+            violations.setdefault(item_id, []).append(Violation(rule, severity, detail))
         return findings, violations
 
 
@@ -214,39 +221,35 @@ def _under(root: str, scan_ids: list) -> tuple:
 
 
 class Prior:
-    """A file's stored result: its item rows (members first, the file last, as scanned)."""
+    """A file's stored result: its item results (members first, the file last, as scanned)."""
 
-    __slots__ = ("rows", "details")
+    __slots__ = ("records",)
 
-    def __init__(self, rows: list, details: tuple):
-        self.rows, self.details = rows, details
+    def __init__(self, records: list):
+        self.records = records
 
     def unchanged(self, ref, volume_encrypted) -> bool:
-        top = self.rows[-1]
-        return (top[4] == ref.size and top[6] == ref.mtime_ns and top[7] == ref.ctime_ns and top[8] == ref.inode
-                and top[9] == ref.device and _bool(top[16]) == volume_encrypted)
-
-    def records(self) -> list:
-        findings, violations = self.details
-        return [_item_record(row, findings.get(row[0], ()), violations.get(row[0], ())) for row in self.rows]
+        top = self.records[-1]
+        return (top.stat is not None and top.size == ref.size and top.volume_encrypted == volume_encrypted
+                and top.stat == FileStat(ref.mtime_ns, ref.ctime_ns, ref.inode, ref.device))
 
 
-def _item_record(row, findings, violations) -> dict:
-    record = {
-        "type": "item", "path": _str(row[2]), "member": _str(row[3]), "mime": row[10], "size": row[4],
-        "mtime": row[5], "encrypted": _bool(row[11]), "encryption": row[12], "encryption_note": row[13],
-        "findings": [{"detector": f[0], "count": f[1], "confidence": f[2], "samples": json.loads(f[3])}
-                     for f in findings],
-        "violations": [{"rule": v[0], "severity": v[1], "detail": v[2]} for v in violations],
-        "_personal": bool(row[14]),
-        "_where": {f[0]: json.loads(f[5] or "[]") for f in findings},
-        "_keys": {f[0]: json.loads(f[4]) for f in findings},
-        "_volume": _bool(row[16]),
-        "_unread": row[15],
-    }
-    if row[3] is None:
-        record["_stat"] = {"mtime_ns": row[6], "ctime_ns": row[7], "inode": row[8], "device": row[9]}
-    return record
+FINDING_COLUMNS = ("detector", "count", "confidence", "samples", "keys", "locations")
+
+
+def _item_result(row: dict, findings, violations) -> ItemResult:
+    """An items row (by column name) and its findings and violations, as the scan made them."""
+    stat = None
+    if row["member"] is None:
+        stat = FileStat(row["mtime_ns"], row["ctime_ns"], row["inode"], row["device"])
+    return ItemResult(
+        _str(row["path"]), _str(row["member"]), row["mime"], row["size"], row["mtime"], _bool(row["encrypted"]),
+        row["encryption"], row["encryption_note"],
+        [Finding(f["detector"], f["count"], f["confidence"], json.loads(f["samples"])) for f in findings],
+        list(violations), personal=bool(row["personal"]),
+        where={f["detector"]: json.loads(f["locations"] or "[]") for f in findings},
+        keys={f["detector"]: json.loads(f["keys"]) for f in findings},
+        volume_encrypted=_bool(row["volume_encrypted"]), unread=row["unread"], stat=stat)
 
 
 class StoreSink:
@@ -267,7 +270,7 @@ class StoreSink:
         self.scan_id = cur.lastrowid
         self.conn.execute("BEGIN")
 
-    def record(self, record: dict) -> None:
+    def record(self, record) -> None:
         if self.stopped:
             return
         try:
@@ -275,16 +278,14 @@ class StoreSink:
         except sqlite3.DatabaseError as exc:
             self._stop(exc)
 
-    def _write(self, record: dict) -> None:
+    def _write(self, record) -> None:
         # A batch ends only where a new file begins: a file's members, item and error
         # records are committed together, so a killed scan never leaves half a file.
-        path = record.get("path")
+        path = getattr(record, "path", None)
         if path != self._last and self._due():
             self._commit()
         self._last = path
-        write = _WRITERS.get(record["type"])
-        if write is not None:
-            write(self.conn, self.scan_id, record)
+        _WRITERS[type(record)](self.conn, self.scan_id, record)
         self._pending += 1
 
     def _stop(self, exc: sqlite3.DatabaseError) -> None:
@@ -306,7 +307,7 @@ class StoreSink:
     def end(self, summary) -> None:
         if self.stopped:
             return
-        counts = {k: v for k, v in summary.to_dict().items() if k != "type"}
+        counts = {k: v for k, v in summary_json(summary).items() if k != "type"}
         try:
             self.conn.execute("UPDATE scans SET complete = 1, ended = ?, counts = ? WHERE id = ?",
                               (_now(), json.dumps(counts, sort_keys=True), self.scan_id))
@@ -333,42 +334,52 @@ def _user() -> Optional[str]:
 _INSERT_ITEM = f"INSERT INTO items ({', '.join(ITEM_COLUMNS[1:])}) VALUES ({', '.join('?' * (len(ITEM_COLUMNS) - 1))})"
 
 
-def _write_item(conn, scan_id: int, r: dict) -> None:
-    stat = r.get("_stat") or {}
+def _write_item(conn, scan_id: int, r: ItemResult) -> None:
+    stat = r.stat or FileStat(None, None, None, None)
     cur = conn.execute(
-        _INSERT_ITEM, (scan_id, _text(r["path"]), _text(r["member"]), r["size"], r["mtime"], stat.get("mtime_ns"),
-         stat.get("ctime_ns"), stat.get("inode"), stat.get("device"), r["mime"], r["encrypted"], r["encryption"],
-         r.get("encryption_note"), int(bool(r.get("_personal"))), r.get("_unread"), r.get("_volume")))
-    if r["findings"]:
-        keys, where = r.get("_keys", {}), r.get("_where", {})
+        _INSERT_ITEM, (scan_id, _text(r.path), _text(r.member), r.size, r.mtime, stat.mtime_ns, stat.ctime_ns,
+                       stat.inode, stat.device, r.mime, r.encrypted, r.encryption, r.encryption_note,
+                       int(r.personal), r.unread, r.volume_encrypted))
+    if r.findings:
         conn.executemany("INSERT INTO findings (item_id, detector, count, confidence, samples, keys, locations)"
                          " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                         [(cur.lastrowid, f["detector"], f["count"], f["confidence"], json.dumps(f["samples"]),
-                           json.dumps(keys.get(f["detector"], [])), json.dumps(where.get(f["detector"], [])))
-                          for f in r["findings"]])
-    if r["violations"]:
+                         [(cur.lastrowid, f.detector, f.count, f.confidence, json.dumps(f.samples),
+                           json.dumps(r.keys.get(f.detector, [])), json.dumps(r.where.get(f.detector, [])))
+                          for f in r.findings])
+    if r.violations:
         conn.executemany("INSERT INTO violations (item_id, rule, severity, detail) VALUES (?, ?, ?, ?)",
-                         [(cur.lastrowid, v["rule"], v["severity"], v["detail"]) for v in r["violations"]])
+                         [(cur.lastrowid, v.rule, v.severity, v.detail) for v in r.violations])
+    if r.retention:
+        _write_retention(conn, cur.lastrowid, r.retention)
 
 
-def _write_error(conn, scan_id: int, r: dict) -> None:
+def _write_retention(conn, item_id: int, v: dict) -> None:
+    conn.execute("INSERT INTO retention (item_id, category, evidence, clock, clock_from, age, age_days, expires,"
+                 " expired, action, rule, as_of, severity) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 (item_id, v["category"], json.dumps(v["evidence"]), v["clock"], v["clock_from"], v["age"],
+                  v["age_days"], v["expires"], int(v["expired"]), v["action"], v["rule"], v["as_of"],
+                  v.get("severity")))
+
+
+def _write_error(conn, scan_id: int, r: ErrorRecord) -> None:
     conn.execute("INSERT INTO errors (scan_id, path, member, error) VALUES (?, ?, ?, ?)",
-                 (scan_id, _text(r["path"]), _text(r["member"]), r["error"]))
+                 (scan_id, _text(r.path), _text(r.member), r.error))
 
 
-def _write_volume(conn, scan_id: int, r: dict) -> None:
+def _write_volume(conn, scan_id: int, r: VolumeResult) -> None:
     conn.execute("INSERT INTO volumes (scan_id, device, mountpoint, fstype, removable, encrypted, encryption,"
                  " verdict, violations) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                 (scan_id, _text(r["device"]), _text(r["mountpoint"]), r["fstype"], r["removable"],
-                  r["encrypted"], r["encryption"], r["verdict"], json.dumps(r.get("violations", []))))
+                 (scan_id, _text(r.device), _text(r.mountpoint), r.fstype, r.removable, r.encrypted, r.encryption,
+                  r.verdict, json.dumps([violation_json(v) for v in r.violations])))
 
 
-def _write_message(conn, scan_id: int, r: dict) -> None:
+def _write_message(conn, scan_id: int, r: MessageResult) -> None:
     conn.execute("INSERT INTO messages (scan_id, path, folder, message_id, date, sender, classification, score,"
                  " findings, violations) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                 (scan_id, _text(r["path"]), r.get("folder"), r.get("message_id"), r.get("date"), r.get("from"),
-                  r.get("classification"), r.get("score"), json.dumps(r.get("findings", [])),
-                  json.dumps(r.get("violations", []))))
+                 (scan_id, _text(r.path), r.folder, r.message_id, r.date, r.sender, r.classification, r.score,
+                  json.dumps([finding_json(f) for f in r.findings]),
+                  json.dumps([violation_json(v) for v in r.violations])))
 
 
-_WRITERS = {"item": _write_item, "error": _write_error, "volume": _write_volume, "message": _write_message}
+_WRITERS = {ItemResult: _write_item, ErrorRecord: _write_error, VolumeResult: _write_volume,
+            MessageResult: _write_message}

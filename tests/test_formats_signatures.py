@@ -1,4 +1,4 @@
-"""pdscan.signatures on headers built here: one table for the protect stage and the volume probe."""
+"""pdscan.formats.signatures on headers built here: one table for the protect stage and the volume probe."""
 from __future__ import annotations
 
 import random
@@ -6,8 +6,8 @@ import struct
 
 import pytest
 
-from pdscan import signatures
-from pdscan.signatures import Signature
+from pdscan.formats import signatures
+from pdscan.formats.signatures import Signature
 
 
 def sector(size: int = 512, **at: bytes) -> bytes:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from pdscan.detect.mrz import check_digit, find_zones, valid_zone
+from pdscan.formats.mrz import check_digit, find_zones, valid_zone
 
 # ICAO Doc 9303's own specimens (the fictitious state Utopia).
 TD3 = ("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10")

@@ -2,15 +2,16 @@
 
 libmagic names legacy .xls/.doc/.ppt (and password-protected OOXML, which
 Office wraps in OLE) "application/x-ole-storage" or "application/CDFV2"
-from the prefix alone; the directory of streams says which it is.
+from the prefix alone; the directory of streams says which it is (and whether it is an
+Outlook .msg item instead).
 """
 from __future__ import annotations
 
 import logging
 from typing import BinaryIO, Optional
 
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-OOXML_ENCRYPTED = "application/x-ooxml-encrypted"
+from .magic import OLE_MAGIC, OOXML_ENCRYPTED
+
 # Top-level stream → MIME type, checked in this order.
 KINDS = (
     ("Workbook", "application/vnd.ms-excel"),
@@ -59,3 +60,9 @@ def kind_of(names: set) -> Optional[str]:
         if stream_name in names:
             return mime
     return None
+
+
+def msg_streams(names: set) -> bool:
+    """The OLE stream paths of an Outlook item (MS-OXMSG): its property streams at the top level."""
+    top = {n for n in names if "/" not in n}
+    return "__properties_version1.0" in top and any(n.startswith("__substg1.0_") for n in top)
