@@ -206,7 +206,7 @@ class ItemResult:
     findings meet the policy's thresholds, where they were (text output),
     their keyed hashes (the store, a message's distinct values), the volume's
     encryption and the file's stat (what incremental reuse compares), why the
-    content was not read, and the retention facts its worker read."""
+    content was not read, the retention facts its worker read, and its OCR."""
 
     path: str
     member: Optional[str]
@@ -226,6 +226,8 @@ class ItemResult:
     unread: Optional[str] = None               # "content not read: MIME", counted as skipped
     stat: Optional[FileStat] = None            # the top-level file only
     retention_facts: Optional[tuple] = None    # (RetentionFacts, mail date) from hooks/retention.py
+    ocr_pages: int = 0                         # the top-level file: pages OCR read this run, members' too
+    ocr_skipped: tuple = ()                    # the top-level file: "pixels not read: …", one per page
 
 
 @dataclass
@@ -282,6 +284,7 @@ class Summary:
     volumes_failed: int = 0
     messages: int = 0
     retention: dict = field(default_factory=dict)  # `pdscan retention`: what was judged (commands/retention.py)
+    ocr_pages: int = 0  # pages (images, TIFF frames, scanned PDF pages) read by OCR
     elapsed: float = 0.0
 
     def skip(self, reason: str) -> None:

@@ -45,6 +45,7 @@ def summary_json(s: Summary) -> dict:
             "items_with_personal_data": s.items_with_personal_data,
             **({"volumes": s.volumes, "volumes_failed": s.volumes_failed} if s.volumes else {}),
             **({"messages": s.messages} if s.messages else {}),
+            **({"ocr_pages": s.ocr_pages} if s.ocr_pages else {}),
             **({"retention": s.retention} if s.retention else {}),
             "elapsed": round(s.elapsed, 3)}
 

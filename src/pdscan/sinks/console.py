@@ -174,6 +174,8 @@ class ConsoleSink:
         below = f"; below the policy's thresholds: {self.below.count}" if self.items_seen else ""
         lines.append(f"Items holding personal data: {s.items_with_personal_data}{below}; "
                      f"encrypted items: {s.encrypted_items}.")
+        if s.ocr_pages:
+            lines.append(f"Pages read by OCR (images, scanned PDF pages): {s.ocr_pages}.")
         if s.volumes:
             lines.append(f"Volumes checked: {s.volumes}; failed: {s.volumes_failed}.")
         if s.violations:
