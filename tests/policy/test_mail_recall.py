@@ -57,7 +57,7 @@ def test_a_supplier_order_for_the_college_stays_work():
 def test_league_vocabulary_is_its_own_category():
     v = verdict(message("dave@northfield.ac.uk", "Week 6", "Free agent bids close tonight and my lineup is set. "
                         "Anyone want my trade proposal? The league table is brutal xx", to="pat@northfield.ac.uk"))
-    assert any("hobbies_and_leagues (free agent, league table, lineup)" in r for r in v.reasons)
+    assert any("hobbies_and_leagues (bids, free agent, league table)" in r for r in v.reasons)
     assert v.classification == "personal"
 
 
