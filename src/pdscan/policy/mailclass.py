@@ -57,8 +57,12 @@ class _Score:
 def classify(facts: MessageFacts, rules: MailRules) -> Verdict:
     w = rules.weights
     score = _Score()
-    # The sender's own name counts: "Mum", "Oak & Pine Furniture", "Bowls Club" say who writes.
-    found = rules.vocabulary.find(facts.sender_name + "\n" + facts.subject + "\n" + facts.own_text)
+    automated = _automated_from_outside(facts, rules)
+    # The sender's own name counts: "Mum", "Oak & Pine Furniture", "Bowls Club" say who writes. A
+    # business's machine has no quoted reply or signature to cut: all its text is its message (the
+    # brand name atop an HTML mailing is not a sign-off).
+    body = facts.text if automated else facts.own_text
+    found = rules.vocabulary.find(facts.sender_name + "\n" + facts.subject + "\n" + body)
     _correspondents(facts, rules, score)
     if facts.auto_reply:
         score.add(w["auto_reply_weight"], "automatic reply")
@@ -67,7 +71,6 @@ def classify(facts: MessageFacts, rules: MailRules) -> Verdict:
             score.add(w["owner_newsletter_weight"], "the organisation's own mailing")
         else:
             score.add(w["newsletter_weight"], "a mailing from outside")
-    automated = _automated_from_outside(facts, rules)
     if automated:
         score.add(w["automated_outside_weight"], "automated mail from an outside business")
     _business(facts, rules, score, found, automated)
