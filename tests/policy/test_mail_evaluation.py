@@ -35,3 +35,25 @@ def test_precision_and_recall_on_a_labelled_mailbox(cli, tmp_path, mailbox):
     assert tp / personal >= 0.8, f"recall {tp / personal:.3f}"
     # Every verdict explains itself, and none quotes the body: reasons name signals and listed words only.
     assert all(r["reasons"] for r in got.values())
+
+
+# Mailboxes written blind from a brief by helpers who never saw the classifier (fixtures/mail/blind-*);
+# measured, never tuned to. Floors: what this code measured on them (westbridge precision 0.976,
+# recall 0.679; eastfield 0.968 and 0.722). Issue 17's target, recall 0.8 at precision 0.95, is higher.
+@pytest.mark.parametrize("mailbox, domain, recall", [("blind-westbridge", "westbridge.ac.uk", 0.67),
+                                                      ("blind-eastfield", "eastfield.ac.uk", 0.71)])
+def test_blind_college_mailboxes_keep_their_figures(cli, tmp_path, mailbox, domain, recall):
+    policy = tmp_path / "every-message-classified.toml"
+    policy.write_text('[mail]\npersonal_folder = "no such folder"\n')
+    base = FIXTURES / mailbox
+    result = cli("mail", base / "mailbox", "--owner-domain", domain, "--policy", policy,
+                 "--format", "jsonl", "--no-progress")
+    with (base / "labels.tsv").open(encoding="utf-8", newline="") as f:
+        labels = {row["message_id"]: row["label"] for row in csv.DictReader(f, delimiter="\t")}
+    got = {r["message_id"]: r["classification"] for r in result.records() if r["type"] == "message"}
+    assert set(got) == set(labels)
+    tp = sum(1 for m, c in got.items() if c == "personal" and labels[m] == "personal")
+    flagged = sum(1 for c in got.values() if c == "personal")
+    personal = sum(1 for label in labels.values() if label == "personal")
+    assert tp / flagged >= 0.96, f"precision {tp / flagged:.3f}"
+    assert tp / personal >= recall, f"recall {tp / personal:.3f}"
