@@ -27,6 +27,11 @@ TREES = {
 }
 
 
+def ext(fmt: str) -> str:
+    """The report file's extension: csv reports are a zip of CSVs."""
+    return "zip" if fmt == "csv" else fmt
+
+
 def as_host(path, host: str) -> None:
     """JSONL as if collected from another endpoint: every record names `host`."""
     lines = [json.loads(line) for line in path.read_text().splitlines()]
@@ -89,7 +94,7 @@ def reports(tmp_path, cli, endpoints):
     results, _db = endpoints
     sources = ("--from", results / "alpha.jsonl", "--from", results / "beta.jsonl",
                "--from", results / "old" / "alpha.jsonl")
-    return {fmt: _report(cli, tmp_path / f"report.{'zip' if fmt == 'csv' else fmt}", fmt, *sources) for fmt in FORMATS}
+    return {fmt: _report(cli, tmp_path / f"report.{ext(fmt)}", fmt, *sources) for fmt in FORMATS}
 
 
 def _json(path) -> dict:
@@ -200,9 +205,9 @@ SUMMARY_2020 = '{"type": "summary", "items": 0, "files": 0, "bytes": 0, "started
 def test_no_scan_in_the_date_range_says_so(tmp_path, cli, fmt):
     results = tmp_path / "old.jsonl"
     results.write_text(SUMMARY_2020)
-    r = cli("report", "--from", results, "--since", "2021-01-01", "--format", fmt, "--output", tmp_path / f"r.{fmt}")
+    r = cli("report", "--from", results, "--since", "2021-01-01", "--format", fmt, "--output", tmp_path / f"r.{ext(fmt)}")
     assert r.code == 0 and "no scan results since 2021-01-01" in r.err, r
-    out = tmp_path / f"r.{fmt}"
+    out = tmp_path / f"r.{ext(fmt)}"
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     if fmt in ("xlsx", "ods"):
         text = json.dumps(pyexcel.get_book_dict(file_name=str(out))["Summary"], default=str)

@@ -25,6 +25,7 @@ from ..model import KINDS_OF_CHECK, ErrorRecord
 from ..records import RECORD_TYPES, from_json
 from ..sinks.store.queries import StoreReader
 
+UNREADABLE_LINE = "unreadable JSONL line"  # a line of a results file that is not a JSON object
 LINE_CAP = 16 * 1024 * 1024  # a line read at a time while checking: a binary file has no newlines
 
 @dataclass
@@ -92,7 +93,7 @@ def _misfit(record: dict) -> Optional[str]:
         if name in record and not isinstance(value, kinds):
             return f"field {name!r} is {type(value).__name__}"
         if name == "roots":
-            if not all(isinstance(root, str) for root in value):
+            if not all(isinstance(root, str) for root in value or ()):
                 return "field 'roots' holds a root that is not text"
             continue
         if name == "skipped":
@@ -192,7 +193,7 @@ def read_jsonl(path: str) -> Optional[Run]:
 def _jsonl_records(run: Run) -> Iterator:
     """The run's records again, typed; a line that is not a JSON object as an ErrorRecord of the report."""
     for r in _lines(run.source):
-        record = from_json(r) if r else ErrorRecord(run.source, None, "unreadable JSONL line")
+        record = from_json(r) if r else ErrorRecord(run.source, None, UNREADABLE_LINE)
         if record is not None:
             yield record
 

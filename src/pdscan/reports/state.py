@@ -20,7 +20,7 @@ from typing import Optional
 
 from ..model import ErrorRecord, ItemResult, MessageResult, VolumeResult, worst_first
 from ..policy.rules import BULK_SOCIAL_EMAIL, PERSONAL_EMAIL_OUTSIDE_FOLDER, RETENTION_EXPIRED
-from .readers import Run, records
+from .readers import UNREADABLE_LINE, Run, records
 
 MAX_VIOLATION_ROWS = 50_000
 WATCHED = "(changed files)"  # the root a watch's results are listed under
@@ -153,17 +153,26 @@ def _violations(run: Run, record) -> list:
     return [(RETENTION_EXPIRED, severity)]
 
 
+def _category(record) -> str:
+    """An expired item's retention category; a file from a pdscan before verdicts were fields names it
+    first in the violation's detail."""
+    verdict = getattr(record, "retention", None) or {}
+    detail = next((v.detail for v in record.violations if v.rule == RETENTION_EXPIRED), None) or ""
+    return verdict.get("category") or detail.split(":", 1)[0] or "unknown"
+
+
 def _count(check: Check, run: Run, record) -> list:
     """Add one current record to its check; returns the (rule, severity) pairs it lists."""
     if isinstance(record, ErrorRecord):
-        check.not_scanned[("error", str(record.error)[:200])] += 1
+        unreadable = record.error == UNREADABLE_LINE and record.path == run.source
+        check.not_scanned[("report" if unreadable else "error", str(record.error)[:200])] += 1
         return []
     found = _violations(run, record)
     check.violations.update(found)
+    for rule, severity in found:
+        if rule == RETENTION_EXPIRED:
+            check.retention[(_category(record), severity)] += 1
     if run.kind == "retention":
-        verdict = getattr(record, "retention", None) or {}
-        if verdict.get("expired"):
-            check.retention[(verdict.get("category") or "unknown", found[0][1])] += 1
         return found
     if isinstance(record, VolumeResult):
         check.volumes.append(record)
@@ -215,7 +224,7 @@ def build_state(runs: list, since: Optional[dt.date], today: dt.date) -> State:
     def rows():
         for order, run in enumerate(runs):
             # A run is a check of each of its roots even where it found nothing (an empty, clean folder).
-            for n, root in enumerate(run.roots):
+            for n, root in enumerate(run.roots or (() if run.kind == "watch" else ("",))):
                 if currency.current(order, run, root):
                     check = check_for(order, run, root)
                     if n == 0:

@@ -77,8 +77,8 @@ def _summary(state: State, generated: dt.datetime) -> Table:
     add(("Endpoints", len(_hosts(checks))))
     add(("Checks current (host, kind, root)", len(checks)))
     add(("Scans read", len(state.trend)))
-    add(("Latest scan", max(c.when for c in checks).date()))
-    add(("Oldest current scan", min(c.when for c in checks).date()))
+    add(("Latest scan", max((c.when for c in checks), default=state.trend[-1].run.when).date()))
+    add(("Oldest current scan", min((c.when for c in checks), default=state.trend[-1].run.when).date()))
     for label, attr in (("Files scanned", "files"), ("Items scanned (files and archive members)", "items"),
                         ("Bytes scanned", "bytes"), (PERSONAL, "personal"),
                         (f"{PERSONAL}, unencrypted", "unencrypted"), ("Mail messages", "messages")):
