@@ -14,7 +14,8 @@ def add_parser(sub) -> None:
                                    "hashes): personal data too. `info` says its size, scans, oldest scan and "
                                    "whether it is sound; `prune` deletes scans older than --keep (default: "
                                    "the policy's [store] keep) and compacts the file.")
-    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True,
+                               help="info: what the store holds; prune: delete old scans")
     for name, text in (("info", "size, scans, oldest and newest scan, integrity check"),
                        ("prune", "delete scans older than --keep, then VACUUM")):
         a = actions.add_parser(name, help=text)
