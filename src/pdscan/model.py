@@ -4,9 +4,10 @@ Each stage consumes the nouns of the stage before and yields its own:
 sources yield Items, extractors yield Chunks (and nested Items), detection
 yields Matches, the pipeline folds them into Findings, policy adds Violations.
 The results that leave a unit of work are typed records (ItemResult,
-MessageResult, VolumeResult, ErrorRecord) and the Summary; records.py writes
-their public fields as the JSONL contract, and everything else they carry
-(locations, keyed hashes, facts for a review) stays on attributes.
+MessageResult, VolumeResult, ErrorRecord) and the Summary; `pdscan locate`
+writes Located and LocateSummary. records.py writes their public fields as
+the JSONL contract, and everything else they carry (locations, keyed hashes,
+facts for a review) stays on attributes.
 """
 from __future__ import annotations
 
@@ -205,7 +206,7 @@ class ItemResult:
     findings meet the policy's thresholds, where they were (text output),
     their keyed hashes (the store, a message's distinct values), the volume's
     encryption and the file's stat (what incremental reuse compares), why the
-    content was not read, and the retention facts its worker read."""
+    content was not read, the retention facts its worker read, and its OCR."""
 
     path: str
     member: Optional[str]
@@ -225,6 +226,8 @@ class ItemResult:
     unread: Optional[str] = None               # "content not read: MIME", counted as skipped
     stat: Optional[FileStat] = None            # the top-level file only
     retention_facts: Optional[tuple] = None    # (RetentionFacts, mail date) from hooks/retention.py
+    ocr_pages: int = 0                         # the top-level file: pages OCR read this run, members' too
+    ocr_skipped: tuple = ()                    # the top-level file: "pixels not read: …", one per page
 
 
 @dataclass
@@ -296,7 +299,42 @@ class Summary:
     volumes_failed: int = 0
     messages: int = 0
     retention: dict = field(default_factory=dict)  # `pdscan retention`: what was judged (commands/retention.py)
+    ocr_pages: int = 0  # pages (images, TIFF frames, scanned PDF pages) read by OCR
     elapsed: float = 0.0
 
     def skip(self, reason: str) -> None:
         self.skipped[reason] = self.skipped.get(reason, 0) + 1
+
+
+@dataclass(frozen=True)
+class Located:
+    """A stored item `pdscan locate` found holding a request's identifiers (interface.md "located").
+    `stat` (size, mtime_ns, inode, device as stored: the file the scan saw) never reaches JSONL."""
+
+    host: Optional[str]
+    path: str
+    member: Optional[str]
+    last_seen: str
+    matched: tuple              # the request's fields found in it, in request order
+    strength: str               # "strong", or "medium" (a phone number alone)
+    encrypted: Optional[bool]
+    encryption: Optional[str]
+    planned: Optional[bool] = None      # with --plan-out: whether the deletion plan holds it
+    not_planned: Optional[str] = None   # why not
+    stat: tuple = (None, None, None, None)
+
+    @property
+    def erasure(self) -> str:
+        """"file": shred deletes it whole; "manual": an archive member or a message, erased by hand."""
+        return "file" if self.member is None else "manual"
+
+
+@dataclass(frozen=True)
+class LocateSummary:
+    items: int
+    strong: int
+    medium: int
+    hosts: tuple
+    key_id: str
+    hash_form: int
+    planned: Optional[int] = None  # with --plan-out: files in the plan

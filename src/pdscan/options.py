@@ -23,6 +23,8 @@ def add_scan_options(p, jobs_default: str = "all cores") -> None:
     p.add_argument("--output", metavar="FILE", help="write results here instead of standard output")
     p.add_argument("--jobs", type=int, metavar="N", help=f"worker processes (default: {jobs_default})")
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    p.add_argument("--no-ocr", action="store_true",
+                   help="do not read text from the pixels of images and scanned PDF pages (OCR)")
     p.add_argument("--exclude", metavar="GLOB", action="append", default=[],
                    help="skip paths matching GLOB (repeatable)")
     p.add_argument("--db", metavar="FILE", help="the SQLite store of results (default for scan: pdscan.db "

@@ -6,7 +6,7 @@ import contextlib
 import os
 import sys
 
-from .config import ScanConfig, fingerprints
+from .config import ScanConfig, fingerprints, hashing
 from .display import shown
 from .errors import ConfigError
 from .safefile import open_private_text
@@ -65,7 +65,7 @@ def open_sinks(args, cfg: ScanConfig, store=None, roots=(), kind: str = "files")
         if store is None:
             store = stack.enter_context(open_store(cfg, default=True))
         if store is not None:
-            sinks.append(StoreSink(store, *fingerprints(cfg), roots, run))
+            sinks.append(StoreSink(store, *fingerprints(cfg), roots, run, hashing(cfg)))
         if not args.no_progress and sys.stderr.isatty():
             from .sinks.progress import ProgressSink
             progress = ProgressSink()

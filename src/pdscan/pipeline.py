@@ -22,6 +22,7 @@ from .detect.loader import load_detectors
 from .encryption import check as encryption_of
 from .errors import ItemError, LimitExceeded
 from .extract import Context, extractor_for
+from .extract.ocr import OcrRun
 from .globs import GlobSet
 from .limits import Budget
 from .model import (Chunk, Encryption, ErrorRecord, FileStat, Finding, Item, ItemResult, MessageFacts, MessageResult,
@@ -100,7 +101,7 @@ class Scanner:
         return record
 
     def scan_item(self, item: Item, volume_encrypted: Optional[bool] = None, watches=()) -> Iterator:
-        ctx = Context(self.config.limits, Budget(self.config.limits))
+        ctx = Context(self.config.limits, Budget(self.config.limits), OcrRun(self.config.ocr, self.config.limits))
         yield from self._item(item, ctx, volume_encrypted, watches)
 
     def _item(self, item: Item, ctx: Context, volume: Optional[bool] = None, watches=()) -> Iterator:
@@ -137,7 +138,8 @@ class Scanner:
             error = _reason(exc)
         except Exception as exc:  # one bad item never stops a scan
             error = f"internal error: {type(exc).__name__}"
-        yield self._record(item, mime, encryption, matches, volume, unread)
+        # The whole file's OCR, its members' too, goes on the top-level file's record.
+        yield self._record(item, mime, encryption, matches, volume, unread, ctx.ocr if item.depth == 0 else None)
         if error:
             yield ErrorRecord(item.path, item.member, error)
 
@@ -168,7 +170,8 @@ class Scanner:
         found = self.engine.scan(Chunk(pairs.encode("utf-8", "replace"), "file name", header="file name"))
         return [m for m in found if m.detector == "person_name" and m.confidence == "high"]
 
-    def _record(self, item: Item, mime: str, encryption: Encryption, matches: list, volume, unread) -> ItemResult:
+    def _record(self, item: Item, mime: str, encryption: Encryption, matches: list, volume, unread,
+                ocr: Optional[OcrRun] = None) -> ItemResult:
         """The one place an item's result is built."""
         findings, keys, where = fold(matches)
         display = item.path if not item.member else f"{item.path}!/{item.member}"
@@ -177,7 +180,8 @@ class Scanner:
         return ItemResult(item.path, item.member, mime, item.size, iso_utc(item.mtime), encryption.encrypted,
                           encryption.scheme, encryption.note, findings, list(violations),
                           personal=bool(personal_findings(findings, self.policy)), where=where, keys=keys,
-                          volume_encrypted=volume, unread=unread)
+                          volume_encrypted=volume, unread=unread, ocr_pages=ocr.pages if ocr else 0,
+                          ocr_skipped=tuple(ocr.skipped) if ocr else ())
 
 
 def fold(matches) -> tuple:

@@ -1,12 +1,12 @@
 """The JSONL contract (docs/interface.md), written and read in one place.
 
 `to_json` turns a typed result (model.py: ItemResult, MessageResult, VolumeResult,
-ErrorRecord, Summary) into the object a line of `--format jsonl` holds: its
-public fields only, in the contract's order. `from_json` reads such an object
-back into the same typed result, tolerating absent fields (a file collected
-from an endpoint may come from an older pdscan). The JSONL and JSON sinks, the
-store (its JSON columns and the summary counts) and the reports all go through
-here, so a field is named once.
+ErrorRecord, Summary; `pdscan locate`'s Located and LocateSummary) into the object
+a line of `--format jsonl` holds: its public fields only, in the contract's order.
+`from_json` reads such an object back into the same typed result, tolerating
+absent fields (a file collected from an endpoint may come from an older pdscan).
+The JSONL and JSON sinks, the store (its JSON columns and the summary counts),
+the reports and `pdscan locate` all go through here, so a field is named once.
 """
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ import base64
 import os
 from typing import Optional
 
-from .model import ErrorRecord, Finding, ItemResult, MessageResult, RunInfo, Summary, Violation, VolumeResult
+from .model import (ErrorRecord, Finding, ItemResult, LocateSummary, Located, MessageResult, RunInfo, Summary,
+                    Violation, VolumeResult)
 
 # Each record type's name in JSONL, and its list in the one document of `--format json`.
 KINDS = {ItemResult: ("item", "items"), ErrorRecord: ("error", "errors"), VolumeResult: ("volume", "volumes"),
@@ -52,6 +53,7 @@ def summary_json(s: Summary, run: Optional[RunInfo] = None) -> dict:
             "items_with_personal_data": s.items_with_personal_data,
             **({"volumes": s.volumes, "volumes_failed": s.volumes_failed} if s.volumes else {}),
             **({"messages": s.messages} if s.messages else {}),
+            **({"ocr_pages": s.ocr_pages} if s.ocr_pages else {}),
             **({"retention": s.retention} if s.retention else {}),
             "elapsed": round(s.elapsed, 3), **scope}
 
@@ -90,7 +92,25 @@ def _error(r: ErrorRecord) -> dict:
     return {"type": "error", "path": r.path, "member": r.member, "error": r.error}
 
 
-_WRITERS = {ItemResult: _item, MessageResult: _message, VolumeResult: _volume, ErrorRecord: _error}
+def _located(r: Located) -> dict:
+    out = {"type": "located", "host": r.host, "path": r.path, "member": r.member, "last_seen": r.last_seen,
+           "matched": list(r.matched), "strength": r.strength, "encrypted": r.encrypted, "encryption": r.encryption,
+           "erasure": r.erasure}
+    if r.planned is not None:
+        out["planned"] = r.planned
+    if r.not_planned:
+        out["not_planned"] = r.not_planned
+    return out
+
+
+def _locate_summary(s: LocateSummary) -> dict:
+    return {"type": "locate_summary", "items": s.items, "strong": s.strong, "medium": s.medium,
+            "hosts": list(s.hosts), "key_id": s.key_id, "hash_form": s.hash_form,
+            **({"planned": s.planned} if s.planned is not None else {})}
+
+
+_WRITERS = {ItemResult: _item, MessageResult: _message, VolumeResult: _volume, ErrorRecord: _error,
+            Located: _located, LocateSummary: _locate_summary}
 
 
 def to_json(record, run: Optional[RunInfo] = None) -> dict:

@@ -68,6 +68,9 @@ def count(summary: Summary, record) -> None:
         summary.encrypted_items += 1
     if record.unread:
         summary.skip(record.unread)
+    summary.ocr_pages += record.ocr_pages
+    for reason in record.ocr_skipped:
+        summary.skip(reason)
     if record.personal:
         summary.items_with_personal_data += 1
     for f in record.findings:

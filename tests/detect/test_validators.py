@@ -16,7 +16,7 @@ from pdscan.formats.dates import parse_uk_date
 EXPECTED = {
     "date_of_birth", "email", "iban", "nhs", "nino", "payment_card", "person_name",
     "uk_bank_account", "uk_driving_licence", "uk_passport", "uk_phone", "uk_postcode",
-    "uln", "upn",
+    "mrz", "uln", "upn",
 }
 
 

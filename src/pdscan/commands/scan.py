@@ -7,7 +7,7 @@ import os
 import queue
 import threading
 
-from ..config import ScanConfig, fingerprints
+from ..config import ScanConfig, fingerprints, hashing
 from ..errors import PdscanError
 from ..options import add_scan_arguments, check_roots
 from ..outputs import open_sinks, open_store, scan_exit_code
@@ -58,7 +58,7 @@ def _scan(args, log) -> int:
     with open_store(cfg, default=True) as store, open_sinks(args, cfg, store, args.paths) as (sinks, progress):
         reuse = None
         if args.incremental and store is not None:
-            reuse = store.previous(args.paths, *fingerprints(cfg))
+            reuse = store.previous(args.paths, *fingerprints(cfg), hashing(cfg))
         events = Walker(cfg.walk).walk(args.paths)
         if progress is not None:
             events = _counted(events, progress)

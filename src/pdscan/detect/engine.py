@@ -24,7 +24,8 @@ from typing import Optional
 from .. import privacy
 from ..model import CONFIDENCES, Chunk, Match
 from .context import Evidence, raise_level
-from .people import NameColumns, canonical, one_per_person, same_as_full
+from .hash_forms import value_key
+from .people import NameColumns, one_per_person, same_as_full
 from .spec import PatternSpec
 from .validators import REGISTRY, rejection
 
@@ -74,7 +75,8 @@ class Engine:
         self.key = key
         self.evidence = [Evidence(s) for s in self.specs]
         self.categories = {s.id: s.category for s in self.specs}
-        # Detectors of people's names: counted one per person (people.py), keyed by canonical form.
+        # Detectors of people's names: counted one per person (people.py), keyed by canonical form
+        # (hash_forms.py).
         self.names = {s.id: NameColumns(s.name_columns) for s in self.specs if s.name_columns}
         # Validators are pure, and the same value recurs (a sender's address in every mail).
         self.validators = [lru_cache(maxsize=8192)(REGISTRY[s.validator]) if s.validator else None
@@ -229,7 +231,7 @@ class Engine:
         value = f"{given[3]} {family[3]}"
         m = first[2]
         best = max((given[2].confidence, family[2].confidence), key=CONFIDENCES.index)
-        joined = replace(m, confidence=best, key=privacy.keyed_hash(m.detector, canonical(value), self.key),
+        joined = replace(m, confidence=best, key=value_key(m.detector, value, self.key, name=True),
                          sample=privacy.mask(value, "name") if m.sample else "",
                          evidence=m.evidence + ("given and family name in one record",))
         return (first[0], first[1], joined, value, first[4], first[5])
@@ -352,7 +354,7 @@ class Engine:
         return Match(
             detector=spec.id, confidence=level,
             sample=privacy.mask(value, spec.mask) if describe else "",
-            key=privacy.keyed_hash(spec.id, canonical(value) if spec.id in self.names else value, self.key),
+            key=value_key(spec.id, value, self.key, name=spec.id in self.names),
             location=self._location(chunk, start, header) if describe else "",
             evidence=(f"pattern {c.spec.name}",) + why,
         )

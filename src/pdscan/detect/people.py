@@ -9,29 +9,11 @@ detector's `name_columns` (given, family, alias, and the `same_person` words suc
 """
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from typing import Optional
 
 from .context import normalise_header
-
-TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "rev", "master"})
-_WORD = re.compile(r"[^\W\d_][\w'’-]*")
-
-
-def canonical(value: str) -> str:
-    """The form a person's name is counted by: first given name and family name, lower case.
-    "KHAN, Aisha Noor" and "Mrs Aisha Khan" are both "aisha khan"."""
-    family, comma, given = value.partition(",")
-    words = _words(given) + _words(family) if comma and _words(given) else _words(value)
-    words = [w for w in words if w not in TITLES] or words
-    if len(words) >= 2:
-        return f"{words[0]} {words[-1]}"
-    return words[0] if words else " ".join(value.lower().split())
-
-
-def _words(text: str) -> list:
-    return [w.lower() for w in _WORD.findall(text)]
+from .hash_forms import canonical  # the one written form of a name, hashed and compared
 
 
 class NameColumns:

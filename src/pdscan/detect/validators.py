@@ -26,6 +26,7 @@ from stdnum.gb import nhs as stdnum_nhs
 from stdnum.gb import upn as stdnum_upn
 
 from ..formats.dates import parse_uk_date
+from ..formats.mrz import valid_zone
 
 Validator = Callable[..., Optional[bool]]
 REGISTRY: dict = {}
@@ -157,6 +158,12 @@ def uk_passport(value: str, why: Optional[list] = None) -> bool:
             why.append("one digit repeated or a straight run: filler, not an issued number")
         return False
     return True
+
+
+@validator("mrz")
+def mrz(value: str, why: Optional[list] = None) -> bool:
+    """Passport or ID card machine-readable zone (ICAO 9303 TD3, TD1): every check digit."""
+    return valid_zone(value)
 
 
 _DRIVING = re.compile(r"([A-Z][A-Z9]{4})\d([0156]\d)(\d{2})\d([A-Z][A-Z9])\d[A-Z0-9]{2}")

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
-from typing import Callable, Iterator, Optional, Union
+from typing import TYPE_CHECKING, Callable, Iterator, Optional, Union
 
 from ..formats.magic import MBOX_MIME, MSG_MIME, PST_MIME, SQL_MIME
 from ..limits import Budget, Limits
 from ..model import Chunk, Item
+
+if TYPE_CHECKING:
+    from .ocr import OcrRun
 
 Output = Iterator[Union[Chunk, Item]]
 
@@ -23,6 +26,7 @@ Output = Iterator[Union[Chunk, Item]]
 class Context:
     limits: Limits
     budget: Budget
+    ocr: Optional["OcrRun"] = None  # None: pixels are not read (extract/ocr.py)
 
 
 # MIME type → "module:function", sorted. Text types not listed fall to text. The names sniff
@@ -54,6 +58,8 @@ TABLE = {
     "application/xml": "structured:extract_xml",
     "application/x-xz": "archive:extract_archive",
     "application/zip": "archive:extract_archive",
+    "image/heic": "image:extract_image",
+    "image/heif": "image:extract_image",
     "image/jpeg": "image:extract_image",
     "image/png": "image:extract_image",
     "image/tiff": "image:extract_image",

@@ -21,12 +21,13 @@ from ..errors import ConfigError
 from ..model import CONFIDENCES
 from .keys import check_keys
 from .mail_rules import MailRules, load_mail_rules
+from .ocr import OcrPolicy, load_ocr
 from .retention import Schedule
 from .rules import UNENCRYPTED_PERSONAL_DATA, load_rules
 from .retention_schedule import load_schedule
 
-SECTIONS = {"scan", "personal_data", "rules", "publishing", "mail", "retention", "reports", "store"}
-# The keys of the sections read here; [mail], [retention] and [rules] are checked by their own readers.
+SECTIONS = {"scan", "personal_data", "rules", "publishing", "mail", "retention", "reports", "store", "ocr"}
+# The keys of the sections read here; [mail], [retention], [rules] and [ocr] are checked by their own readers.
 # [reports] takes no keys yet: anything in it would be silently ignored.
 KEYS = {"scan": {"exclude"}, "personal_data": {"min_confidence", "detectors"},
         "publishing": {"folders"}, "reports": set(), "store": {"keep"}}
@@ -49,6 +50,7 @@ class Policy:
     publishing_folders: tuple
     retention: Schedule              # [retention]: the schedule `pdscan retention` judges by
     mail: MailRules                  # [mail]: what `pdscan mail` classifies by
+    ocr: OcrPolicy                   # [ocr]: whether pixels are read, and OCR's limits
     store_keep_days: int = 180       # [store] keep: how long `pdscan store prune` keeps scan records
     raw: dict = field(default_factory=dict, compare=False)  # the merged document (its fingerprint)
     source: str = ""
@@ -171,6 +173,7 @@ def build_policy(doc: dict, where: str, known_detectors: Optional[set] = None) -
         publishing_folders=_strings(_table(doc, "publishing", where), "folders", where, "publishing"),
         retention=load_schedule(doc, where, known_detectors),
         mail=load_mail_rules(doc, where),
+        ocr=load_ocr(doc, where),
         store_keep_days=keep_days(_required(_table(doc, "store", where), "keep", where, "store"), f"{where}: [store] keep"),
         raw=doc, source=where,
     )

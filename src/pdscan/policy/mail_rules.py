@@ -24,6 +24,7 @@ KINDS = {
     "repeat_bonus": float, "no_work_words_weight": float, "newsletter_weight": float,
     "automated_outside_weight": float, "parent_weight": float, "owner_newsletter_weight": float,
     "auto_reply_weight": float, "photo_weight": float, "document_weight": float, "thread_weight": float,
+    "correspondent_weight": float,
     "consumer_mailing_weight": float, "private_customer_weight": float, "sector_mailing_weight": float,
     "own_school_weight": float, "own_health_weight": float,
     "bulk_social_threshold": int, "bulk_social_days": int,

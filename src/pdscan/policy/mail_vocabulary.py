@@ -3,7 +3,11 @@
 The bundled categories are in wordlists/mail.toml; policy changes one, or
 adds one, under [mail.vocabulary.SIDE.NAME] (weight, words, extra_words).
 Words and phrases match whole normalised tokens, so "Mum's" matches "mum"
-and "pub" never matches inside "public".
+and "pub" never matches inside "public"; a laughing or loving emoji is a
+token of its own, since it says as much as "haha" or "xx". A category marked
+`everyday` holds words of work that private life uses as much ("price",
+"deadline", "draft"): they count in the score, but do not by themselves make a
+mailing or an order look like business mail.
 """
 from __future__ import annotations
 
@@ -22,11 +26,16 @@ SIDES = ("personal", "work")
 LINKS = re.compile(r"(?i)\b(?:[a-z][a-z0-9+.-]*://|www\.)\S+|(?<![\w/])(?:/[\w.~%+-]+){2,}/?|<[^<>\s]*/[^<>\s]*>")
 
 
+# Emoji that carry a word's meaning (faces laughing or in love, hearts, kisses, party): each a token.
+EMOJI = "\U0001F602\U0001F923\U0001F606\U0001F605\U0001F601\U0001F60D\U0001F618\U0001F970\u2764\U0001F495\U0001F389\U0001F37B\U0001F37A"
+TOKEN = re.compile(rf"[a-z0-9][a-z0-9'&+.:@-]*|[{EMOJI}]")
+
+
 def normalise(text: str) -> list:
     """Lower-case word tokens; possessive 's dropped, so "Mum's" matches "mum"."""
     text = text.lower().replace("\u2019", "'")
     tokens = []
-    for token in re.findall(r"[a-z0-9][a-z0-9'&+.:@-]*", text):
+    for token in TOKEN.findall(text):
         token = token.strip(".:'-")
         if token.endswith("'s"):
             token = token[:-2]
@@ -41,6 +50,7 @@ class Category:
     name: str
     weight: float
     words: tuple
+    everyday: bool = False  # work words private life uses as much: scored, never proof of business
 
 
 class Vocabulary:
@@ -88,7 +98,7 @@ def load_vocabulary(changes, where: str = "policy") -> Vocabulary:
         merged = {name: dict(body) for name, body in doc.get(side, {}).items()}
         for name, change in (changes.get(side) or {}).items():
             _apply(merged.setdefault(name, {"weight": 1.0, "words": []}), change, where, f"mail.vocabulary.{side}.{name}")
-        categories += [Category(side, name, float(body["weight"]), tuple(body["words"]))
+        categories += [Category(side, name, float(body["weight"]), tuple(body["words"]), bool(body.get("everyday")))
                        for name, body in merged.items()]
     return Vocabulary(categories, doc.get("ambiguous", ()))
 
@@ -96,8 +106,12 @@ def load_vocabulary(changes, where: str = "policy") -> Vocabulary:
 def _apply(body: dict, change, where: str, section: str) -> None:
     here = f"{where}: [{section}]"
     if not isinstance(change, dict):
-        raise ConfigError(f"{here}: expected a table with weight, words, extra_words")
-    check_keys(change, ("weight", "words", "extra_words"), where, section)
+        raise ConfigError(f"{here}: expected a table with weight, words, extra_words, everyday")
+    check_keys(change, ("weight", "words", "extra_words", "everyday"), where, section)
+    if "everyday" in change:
+        if not isinstance(change["everyday"], bool):
+            raise ConfigError(f"{here} everyday: expected true or false, got {change['everyday']!r}")
+        body["everyday"] = change["everyday"]
     for key in ("words", "extra_words"):
         if key in change and not (isinstance(change[key], list) and all(isinstance(w, str) for w in change[key])):
             raise ConfigError(f"{here} {key}: expected a list of strings")

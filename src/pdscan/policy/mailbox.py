@@ -8,7 +8,13 @@ facts, scores, findings; never a body) until the mailbox ends, then
    correspondent in common), capped
    at ±1, so a bare "Thanks, see you there" in a personal thread reads as
    personal and one in a work thread as work;
-2. raises `bulk-social-email` for each sender whose personal messages in
+2. adds correspondent history: a message with one correspondent on personal
+   webmail (the sender, or the only recipient of the owner's mail) moves by
+   `correspondent_weight` × the mean base score of the other messages with
+   that address (at least MIN_CORRESPONDENCE of them), capped at ±1, so "ok"
+   to a spouse reads as the rest of their mail does, and a learner's parent
+   as theirs;
+3. raises `bulk-social-email` for each sender whose personal messages in
    Sent folders exceed `bulk_social_threshold` in any `bulk_social_days`.
 """
 from __future__ import annotations
@@ -25,6 +31,7 @@ from .rules import BULK_SOCIAL_EMAIL, PERSONAL_EMAIL_OUTSIDE_FOLDER
 THREAD_CAP = 1.0
 REPLY_PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|wg|sv|vs|tr)\s*(\[\d+\])?\s*:\s*)+", re.I)
 MIN_SUBJECT = 8  # shorter subjects ("Hi", "Thanks") are too common to join threads by
+MIN_CORRESPONDENCE = 2  # other messages with a webmail address before its history counts
 
 
 @dataclass
@@ -34,6 +41,7 @@ class _Entry:
     sender: str = ""
     base: Optional[float] = None
     identity: str = ""  # the Message-ID: copies of one message filed in several folders share it
+    correspondent: str = ""  # the one personal webmail address on the far side, if any
 
 
 def thread_keys(facts: MessageFacts) -> tuple:
@@ -56,16 +64,21 @@ class MailboxReview:
         if facts is None:
             self.entries.append(_Entry(record, ()))
             return
-        self.entries.append(_Entry(record, thread_keys(facts), facts.sender, record.score, facts.message_id))
+        self.entries.append(_Entry(record, thread_keys(facts), facts.sender, record.score, facts.message_id,
+                                   webmail_correspondent(facts, self.rules)))
 
     def finish(self) -> Iterator[MessageResult]:
-        self._threads()
+        shifts: dict = {}
+        self._threads(shifts)
+        self._correspondents(shifts)
+        for i, shift in shifts.items():
+            _rescored(self.entries[i].record, round(self.entries[i].base + shift, 2), self.rules, self.declared)
         self._bulk_social()
         for entry in self.entries:
             yield entry.record
         self.entries = []
 
-    def _threads(self) -> None:
+    def _threads(self, shifts: dict) -> None:
         parent = list(range(len(self.entries)))
 
         def root(i: int) -> int:
@@ -101,7 +114,25 @@ class MailboxReview:
                 record = entry.record
                 record.reasons = [*record.reasons,
                                   f"thread of {len(distinct)} messages leaning {leaning} ({shift:+.1f})"]
-                _rescored(record, round(entry.base + shift, 2), self.rules, self.declared)
+                shifts[i] = shifts.get(i, 0.0) + shift
+
+    def _correspondents(self, shifts: dict) -> None:
+        weight = self.rules.weights["correspondent_weight"]
+        bases: dict = {}
+        for i, entry in enumerate(self.entries):
+            if entry.correspondent and entry.base is not None:
+                bases.setdefault(entry.correspondent, {})[self._identity(i)] = entry.base
+        for i, entry in enumerate(self.entries):
+            distinct = bases.get(entry.correspondent) if entry.correspondent and entry.base is not None else None
+            if not distinct or len(distinct) <= MIN_CORRESPONDENCE or not weight:
+                continue
+            others = (sum(distinct.values()) - distinct[self._identity(i)]) / (len(distinct) - 1)
+            shift = round(max(-THREAD_CAP, min(THREAD_CAP, weight * others)), 2)
+            if shift:
+                leaning = "personal" if others > 0 else "work"
+                entry.record.reasons = [*entry.record.reasons, f"{len(distinct) - 1} other messages with this "
+                                        f"webmail address leaning {leaning} ({shift:+.1f})"]
+                shifts[i] = shifts.get(i, 0.0) + shift
 
     def _identity(self, i: int) -> str:
         return self.entries[i].identity or f"#{i}"
@@ -134,6 +165,16 @@ class MailboxReview:
                           f"policy allows {self.rules.bulk_threshold}")
                 crossing.record.violations.append(
                     Violation(BULK_SOCIAL_EMAIL, self.declared[BULK_SOCIAL_EMAIL].severity, detail))
+
+
+def webmail_correspondent(facts: MessageFacts, rules: MailRules) -> str:
+    """The one personal webmail address a message is with: its sender, or the only recipient."""
+    def webmail(address: str) -> bool:
+        return address.rsplit("@", 1)[-1] in rules.webmail_domains
+    if webmail(facts.sender):
+        return facts.sender
+    recipients = set(facts.recipients)
+    return next(iter(recipients)) if len(recipients) == 1 and webmail(next(iter(recipients))) else ""
 
 
 def _rescored(record: MessageResult, score: float, rules: MailRules, declared: dict) -> None:

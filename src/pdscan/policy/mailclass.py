@@ -57,7 +57,12 @@ class _Score:
 def classify(facts: MessageFacts, rules: MailRules) -> Verdict:
     w = rules.weights
     score = _Score()
-    found = rules.vocabulary.find(facts.subject + "\n" + facts.own_text)
+    automated = _automated_from_outside(facts, rules)
+    # The sender's own name counts: "Mum", "Oak & Pine Furniture", "Bowls Club" say who writes. A
+    # business's machine has no quoted reply or signature to cut: all its text is its message (the
+    # brand name atop an HTML mailing is not a sign-off).
+    body = facts.text if automated else facts.own_text
+    found = rules.vocabulary.find(facts.sender_name + "\n" + facts.subject + "\n" + body)
     _correspondents(facts, rules, score)
     if facts.auto_reply:
         score.add(w["auto_reply_weight"], "automatic reply")
@@ -66,12 +71,11 @@ def classify(facts: MessageFacts, rules: MailRules) -> Verdict:
             score.add(w["owner_newsletter_weight"], "the organisation's own mailing")
         else:
             score.add(w["newsletter_weight"], "a mailing from outside")
-    automated = _automated_from_outside(facts, rules)
     if automated:
         score.add(w["automated_outside_weight"], "automated mail from an outside business")
     _business(facts, rules, score, found, automated)
     _own_life(facts, rules, score, found)
-    if PARENT.search(facts.text):
+    if PARENT.search(facts.text) and not _to_schools(facts, rules):  # "Lily's dad" to her own school
         score.add(w["parent_weight"], "written by a learner's parent or carer")
     documents = [n for n in facts.attachments if DOCUMENTS.search(n)]
     photos = [n for n in facts.attachments if PHOTOS.search(n)]
@@ -89,9 +93,10 @@ def classify(facts: MessageFacts, rules: MailRules) -> Verdict:
 PARENT = re.compile(r"\b[A-Z][\w-]+['\u2019]s\s+(mum|mam|mom|dad|mother|father|step-?mum|step-?dad|carer|nan|gran)\b"
                     r"|\b(mum|dad|mother|father|carer|parent) of [A-Z][\w-]+\b")
 NO_REPLY = re.compile(r"^(no-?reply|do-?not-?reply|donotreply|notifications?|alerts?|news(letter)?|info|hello|"
-                      r"marketing|offers|updates|service|bookings?|reminders?|auto-?confirm|order-update)\b", re.I)
-# Senders of orders, receipts and deliveries: a business's machine writing to one customer.
-TRANSACTIONAL = re.compile(r"^(orders?|receipts?|shipping|dispatch|deliver(y|ies)|tickets?|sales|store|shop)\b", re.I)
+                      r"marketing|offers|deals|updates|service|bookings?|reminders?|auto-?confirm|order-update)\b", re.I)
+# Senders of orders, receipts, deliveries and accounts: a business's desk writing to one customer.
+TRANSACTIONAL = re.compile(r"^(orders?|receipts?|shipping|shipment|dispatch|deliver(y|ies)|tickets?|sales|store|shop|"
+                           r"customer-?(care|service|services)|reservations?|statements?)\b", re.I)
 UNSUBSCRIBE = re.compile(r"\bunsubscribe\b|manage your preferences|automated message", re.I)
 
 
@@ -130,7 +135,7 @@ def _business(facts: MessageFacts, rules: MailRules, score: _Score, found: dict,
     if not (facts.newsletter or automated or transactional) or not sender \
             or _is_owner(sender, rules.owner_domains) or sender in rules.webmail_domains:
         return
-    cats = [rules.vocabulary.categories[i] for i in found]
+    cats = [rules.vocabulary.categories[i] for i in found if not rules.vocabulary.categories[i].everyday]
     consumer = sorted({c.name for c in cats if c.side == "personal" and c.name in rules.consumer_categories})
     work = sum(c.side == "work" for c in cats)
     sector = next((d for d in rules.sector_domains if sender == d or sender.endswith("." + d)), None)
@@ -146,20 +151,42 @@ def _business(facts: MessageFacts, rules: MailRules, score: _Score, found: dict,
 
 
 def _own_life(facts: MessageFacts, rules: MailRules, score: _Score, found: dict) -> None:
-    """From the owner's side: a school that is not the organisation writing about one's children,
-    a health service writing about one's own care."""
+    """From the owner's side: a school that is not the organisation writing about one's children (or
+    the owner writing to it alone), a health service about one's own care."""
     w = rules.weights
-    sender = _domain(facts.sender)
-    if not sender or _is_owner(sender, rules.owner_domains):
+    others = _other_side(facts, rules)
+    if not others:
         return
     names = {rules.vocabulary.categories[i].name for i in found}
     for domains, category, key, what in ((rules.school_domains, "own_children_school", "own_school_weight",
                                           "one's own children's school"),
                                          (rules.health_domains, "health", "own_health_weight",
                                           "one's own health care")):
-        where = next((d for d in domains if sender == d or sender.endswith("." + d)), None)
+        where = next((d for d in domains if _all_in(others, d)), None)
         if where and category in names:
             score.add(w[key], f"{what} ({where})")
+
+
+def _other_side(facts: MessageFacts, rules: MailRules) -> set:
+    """The domains on the far side from the organisation: an outside sender's, or, when the owner (or
+    a colleague) writes out, every recipient's; empty when the organisation is on both sides."""
+    sender = _domain(facts.sender)
+    if not _is_owner(sender, rules.owner_domains):
+        return {sender} - {""}
+    others = {_domain(a) for a in facts.recipients} - {""}
+    return set() if any(_is_owner(d, rules.owner_domains) for d in others) else others
+
+
+def _all_in(domains: set, parent: str) -> bool:
+    return all(d == parent or d.endswith("." + parent) for d in domains)
+
+
+def _to_schools(facts: MessageFacts, rules: MailRules) -> bool:
+    """The owner writing to schools only: a parent writing as a parent, not to a tutor."""
+    if not _is_owner(_domain(facts.sender), rules.owner_domains):
+        return False
+    others = _other_side(facts, rules)
+    return bool(others) and any(_all_in(others, d) for d in rules.school_domains)
 
 
 def _words(found: dict, rules: MailRules, score: _Score) -> None:
@@ -178,6 +205,7 @@ def _words(found: dict, rules: MailRules, score: _Score) -> None:
             weight = min(total, w["vocabulary_cap"])
             label = "personal-life words" if side == "personal" else "work words"
             score.add(weight if side == "personal" else -weight, f"{label}: {'; '.join(parts)}")
-    sides = {rules.vocabulary.categories[index].side for index in found}
-    if sides == {"personal"}:
-        score.add(w["no_work_words_weight"], "no work words at all")
+    cats = [rules.vocabulary.categories[index] for index in found]
+    if any(c.side == "personal" for c in cats) and not any(c.side == "work" and not c.everyday for c in cats):
+        everyday = any(c.everyday for c in cats)
+        score.add(w["no_work_words_weight"], "no work words beyond everyday ones" if everyday else "no work words at all")

@@ -28,7 +28,7 @@ def item_name(record) -> str:
     return f"{record.path}!/{record.member}" if record.member else str(record.path)
 
 
-def _encryption(record) -> str:
+def encryption_text(record) -> str:
     if record.encrypted:
         return f"encrypted ({record.encryption})"
     if record.encrypted is False:
@@ -114,7 +114,7 @@ class ConsoleSink:
         self.items_seen = True
         if record.encrypted:
             note = f"; {record.encryption_note}" if record.encryption_note else ""
-            self.encrypted.add([f"    {item_name(record)}  {_encryption(record)}{note}"])
+            self.encrypted.add([f"    {item_name(record)}  {encryption_text(record)}{note}"])
         if record.unread:
             self.skipped(item_name(record), record.unread)
         if not (record.findings or record.violations):
@@ -129,7 +129,7 @@ class ConsoleSink:
             self.below.add(lines)
 
     def _item_lines(self, record: ItemResult) -> list:
-        lines = [f"{item_name(record)}  [{record.mime}, {_encryption(record)}]"]
+        lines = [f"{item_name(record)}  [{record.mime}, {encryption_text(record)}]"]
         if record.encryption_note:
             lines.append(f"    note: {record.encryption_note}")
         lines += [finding_line(f, record.where.get(f.detector, ())) for f in record.findings]
@@ -174,6 +174,8 @@ class ConsoleSink:
         below = f"; below the policy's thresholds: {self.below.count}" if self.items_seen else ""
         lines.append(f"Items holding personal data: {s.items_with_personal_data}{below}; "
                      f"encrypted items: {s.encrypted_items}.")
+        if s.ocr_pages:
+            lines.append(f"Pages read by OCR (images, scanned PDF pages): {s.ocr_pages}.")
         if s.volumes:
             lines.append(f"Volumes checked: {s.volumes}; failed: {s.volumes_failed}.")
         if s.violations:
@@ -197,7 +199,7 @@ class ConsoleSink:
 
 
 def _volume_encryption(record: VolumeResult) -> str:
-    state = _encryption(record)
+    state = encryption_text(record)
     return state + (f" ({record.note})" if record.note else "")
 
 

@@ -72,6 +72,13 @@ RETENTION = (
     "CREATE INDEX retention_item ON retention(item_id)",
 )
 
+# Which key and which written forms (detect/hash_forms.py) made a scan's keyed hashes: hashes
+# compare only under both, so `locate` and `scan --incremental` look at both (never the key itself).
+KEY_IDS = (
+    "ALTER TABLE scans ADD COLUMN key_id TEXT",
+    "ALTER TABLE scans ADD COLUMN hash_form INTEGER",
+)
+
 # Which check a scan row is (model.KINDS_OF_CHECK): an endpoint's state is the latest complete
 # result per (host, kind, root), so a mail run never replaces a file scan. NULL: a files scan.
 RUN_KIND = (
@@ -84,7 +91,8 @@ MIGRATIONS = (
     ("0002_messages", MESSAGES),
     ("0003_incremental", INCREMENTAL),
     ("0004_retention", RETENTION),
-    ("0005_run_kind", RUN_KIND),
+    ("0005_key_ids", KEY_IDS),
+    ("0006_run_kind", RUN_KIND),
 )
 
 

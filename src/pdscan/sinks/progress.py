@@ -1,4 +1,4 @@
-"""A tqdm bar on stderr (files, bytes, rate, ETA); only when stderr is a terminal.
+"""A tqdm bar on stderr (files, bytes, rate, ETA, pages read by OCR); only when stderr is a terminal.
 
 The walk runs ahead of the scan, so the total grows as files are found and
 the ETA settles once the walk is done. The bar counts the bytes of the files
@@ -36,6 +36,7 @@ class ProgressSink:
         self.waiting: dict = {}  # path → size, found by the walk and not yet done
         self.found = 0
         self.files = 0
+        self.ocr_pages = 0
 
     def discovered(self, path: str, size: int) -> None:
         """Called from the walk's thread."""
@@ -57,13 +58,15 @@ class ProgressSink:
     def record(self, record) -> None:
         if not isinstance(record, (ItemResult, ErrorRecord)) or record.member is not None:
             return
+        self.ocr_pages += record.ocr_pages if isinstance(record, ItemResult) else 0
         size = self.waiting.pop(record.path, None)
         if size is None:
             if self.found or not isinstance(record, ItemResult):  # already counted: an error after its item
                 return
             size = record.size or 0  # a source without a walk ahead (usb, mail): no total, a count
         self.files += 1
-        self.bar.set_postfix_str(f"{self.files}/{self.found} files", refresh=False)
+        ocr = f", {self.ocr_pages} pages OCR'd" if self.ocr_pages else ""
+        self.bar.set_postfix_str(f"{self.files}/{self.found} files{ocr}", refresh=False)
         self.bar.update(size)
 
     def end(self, summary) -> None:

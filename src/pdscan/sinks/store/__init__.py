@@ -148,15 +148,16 @@ class Store:
         finally:
             self.conn.close()
 
-    def previous(self, roots: Iterable[str], detector_fp: str, policy_fp: str) -> dict:
+    def previous(self, roots: Iterable[str], detector_fp: str, policy_fp: str, hashing=(None, None)) -> dict:
         """path → Prior: the latest stored result of each file under `roots` made with these
-        fingerprints, from the last complete scan covering the root and any scan after it
-        (an interrupted scan's finished files count). Files that errored are left out."""
+        fingerprints and hashing (key id, hash form: results under another key are rehashed by
+        reading the file again), from the last complete scan covering the root and any scan
+        after it (an interrupted scan's finished files count). Files that errored are left out."""
         # Only checks that read files as files: a mailbox or a volume scanned as such is not reused.
         scans = self.conn.execute(
             "SELECT id, complete, roots FROM scans WHERE detector_fingerprint = ? AND policy_fingerprint = ?"
-            " AND (kind IS NULL OR kind IN ('files', 'retention', 'watch')) ORDER BY id",
-            (detector_fp, policy_fp)).fetchall()
+            " AND key_id IS ? AND hash_form IS ? AND (kind IS NULL OR kind IN ('files', 'retention', 'watch'))"
+            " ORDER BY id", (detector_fp, policy_fp, *hashing)).fetchall()
         found: dict = {}
         for root in roots:
             ids = _candidate_scans(scans, os.path.abspath(root))
@@ -199,7 +200,7 @@ class Store:
         return findings, violations
 
 
-def _covers(scan_root: str, root: str) -> bool:
+def covers(scan_root: str, root: str) -> bool:
     return root == scan_root or root.startswith(scan_root.rstrip(os.sep) + os.sep)
 
 
@@ -208,8 +209,8 @@ def _candidate_scans(scans: list, root: str) -> list:
     def roots_of(row):
         return json.loads(row[2] or "[]")
 
-    touching = [row for row in scans if any(_covers(r, root) or _covers(root, r) for r in roots_of(row))]
-    complete = [row[0] for row in touching if row[1] and any(_covers(r, root) for r in roots_of(row))]
+    touching = [row for row in scans if any(covers(r, root) or covers(root, r) for r in roots_of(row))]
+    complete = [row[0] for row in touching if row[1] and any(covers(r, root) for r in roots_of(row))]
     base = complete[-1] if complete else 0
     return [row[0] for row in touching if row[0] >= base]
 
@@ -257,19 +258,21 @@ def _item_result(row: dict, findings, violations) -> ItemResult:
 class StoreSink:
     """Writes each record into the store under one scan row; see the module docstring."""
 
-    def __init__(self, store: Store, detector_fp: str, policy_fp: str, roots=(), run: Optional[RunInfo] = None):
+    def __init__(self, store: Store, detector_fp: str, policy_fp: str, roots=(), run: Optional[RunInfo] = None,
+                 hashing=(None, None)):
         self.store, self.conn = store, store.conn
         self.run = run = run or run_info("files", roots)
         self.meta = (run.host, run.user, __version__, detector_fp, policy_fp,
-                     json.dumps([root_name(r) for r in roots]), run.kind)
+                     json.dumps([root_name(r) for r in roots]), run.kind, *hashing)
         self.scan_id: Optional[int] = None
         self._pending, self._since, self._last = 0, time.monotonic(), None
         self.stopped = False
 
     def begin(self) -> None:
         cur = self.conn.execute(
-            "INSERT INTO scans (host, user, started, version, detector_fingerprint, policy_fingerprint, roots, kind)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (self.meta[0], self.meta[1], self.run.started, *self.meta[2:]))
+            "INSERT INTO scans (host, user, started, version, detector_fingerprint, policy_fingerprint, roots, kind,"
+            " key_id, hash_form) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (self.meta[0], self.meta[1], self.run.started, *self.meta[2:]))
         self.scan_id = cur.lastrowid
         self.conn.execute("BEGIN")
 

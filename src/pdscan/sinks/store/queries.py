@@ -1,4 +1,5 @@
-"""The store read-only, for reports: its scans (runs), and each scan's records streamed back as typed results.
+"""The store read-only, for reports and `pdscan locate`: its scans (runs), each scan's records streamed
+back as typed results, and the items holding a person's keyed hashes.
 
 Opened read-only (no write, no lock taken on a store a scan is writing);
 every query is here, next to the schema it reads (sinks/migrations.py). The
@@ -20,6 +21,7 @@ from ...errors import ConfigError
 from ...model import ErrorRecord, Finding, ItemResult, MessageResult, VolumeResult
 from ...records import finding_from, violation_from
 from ...safefile import refuse_symlink
+from . import _bool, _str, _text  # names as the writer stores them (a BLOB when not UTF-8)
 
 
 @dataclass(frozen=True)
@@ -28,10 +30,40 @@ class ScanRow:
     host: Optional[str]
     user: Optional[str]
     kind: Optional[str]   # model.KINDS_OF_CHECK; None in a store from before kinds were kept (a files scan)
-    roots: tuple
+    roots: tuple          # what it covered: absolute folders, files, mailboxes; imap:// URLs as given
     started: Optional[str]
     complete: bool
     skipped: dict  # reason → items not read, from the scan's summary counts
+    ended: Optional[str] = None
+    hashing: tuple = (None, None)   # (key id, hash form) of its keyed hashes; (None, None) before they were kept
+
+    @property
+    def seen(self) -> Optional[str]:
+        """When it ended, or started if it never ended."""
+        return self.ended or self.started
+
+
+@dataclass(frozen=True)
+class HeldItem:
+    """A stored item whose findings hold some of the sought keyed hashes."""
+    scan_id: int
+    path: str
+    member: Optional[str]
+    size: Optional[int]
+    mtime_ns: Optional[int]
+    inode: Optional[int]
+    device: Optional[int]
+    encrypted: Optional[bool]
+    encryption: Optional[str]
+    keys: frozenset        # the sought hashes found in it
+
+
+@dataclass(frozen=True)
+class Holdings:
+    scans: dict            # scan id -> ScanRow
+    items: list            # HeldItem, in stored order
+    recorded: dict         # scan id -> {(path, member)} it stored an item for, among the held items' paths
+    errored: dict          # scan id -> {path} it could not read, among the held items' paths
 
 
 # One row per item of a scan, with its findings (masked samples), violations and retention verdict.
@@ -44,6 +76,13 @@ _ITEMS = (
     " FROM items i WHERE i.scan_id = ? ORDER BY i.id")
 _RETENTION = ("(SELECT json_object('category', r.category, 'expired', r.expired, 'severity', r.severity,"
               " 'age_days', r.age_days, 'action', r.action) FROM retention r WHERE r.item_id = i.id)")
+
+# `pdscan locate`: the items whose findings hold any of the sought keyed hashes, one row per hash.
+_HOLDING = (
+    "SELECT i.id, i.scan_id, i.path, i.member, i.size, i.mtime_ns, i.inode, i.device, i.encrypted, i.encryption,"
+    " k.value FROM findings f JOIN items i ON i.id = f.item_id, json_each(f.keys) k WHERE k.value IN ({marks})"
+    " ORDER BY i.id")
+
 
 def text(value):
     """A stored name as text: undecodable bytes (a BLOB) shown with U+FFFD."""
@@ -87,12 +126,16 @@ class StoreReader:
         return any(row[1] == column for row in self._all(f"PRAGMA table_info({table})"))
 
     def scans(self) -> list:
-        kind = "kind" if self._has("scans", "kind") else "NULL"
-        roots = "roots" if self._has("scans", "roots") else "NULL"
+        # Opened read-only, a store is never migrated: columns added since may be missing.
+        columns = {row[1] for row in self._all("PRAGMA table_info(scans)")}
+        kind = "kind" if "kind" in columns else "NULL"
+        roots = "roots" if "roots" in columns else "NULL"
+        hashed = "key_id, hash_form" if "key_id" in columns else "NULL, NULL"
         return [ScanRow(sid, host, user, kind_, tuple(json.loads(roots_ or "[]")), started, bool(complete),
-                        json.loads(counts or "{}").get("skipped") or {})
-                for sid, host, user, kind_, roots_, started, complete, counts
-                in self._all(f"SELECT id, host, user, {kind}, {roots}, started, complete, counts FROM scans"
+                        json.loads(counts or "{}").get("skipped") or {}, ended, (key_id, form))
+                for sid, host, user, kind_, roots_, started, complete, counts, ended, key_id, form
+                in self._all(f"SELECT id, host, user, {kind}, {roots}, started, complete, counts, ended, {hashed}"
+                             " FROM scans"
                              " ORDER BY id")]
 
     def paths(self, scan_id: int) -> set:
@@ -138,3 +181,37 @@ class StoreReader:
         return [(sid, VolumeResult(text(device), text(mountpoint), fstype, removable, encrypted, encryption,
                                    verdict, [violation_from(v) for v in json.loads(violations or "[]")]))
                 for sid, device, mountpoint, fstype, removable, encrypted, encryption, verdict, violations in rows]
+
+    def holdings(self, sought) -> Holdings:
+        """Every stored item holding any of the `sought` keyed hashes, and what is needed to tell
+        whether it still does: the scans, and what the scans since recorded at those paths.
+        The hashes are query parameters only."""
+        sought = sorted(set(sought))
+        found: dict = {}
+        if sought:
+            for row in self._all(_HOLDING.format(marks=",".join("?" * len(sought))), sought):
+                found.setdefault(row[:10], set()).add(row[10])
+        items = [HeldItem(row[1], _str(row[2]), _str(row[3]), *row[4:8], _bool(row[8]), row[9], frozenset(keys))
+                 for row, keys in found.items()]
+        return Holdings({scan.id: scan for scan in self.scans()}, items, *self._since(items))
+
+    def _since(self, items: list) -> tuple:
+        """What every scan from the earliest held item on stored at the held items' paths: the
+        items ({scan id: {(path, member)}}) and the errors ({scan id: {path}})."""
+        recorded: dict = {}
+        errored: dict = {}
+        if not items:
+            return recorded, errored
+        paths = sorted({_text(i.path) for i in items}, key=str)
+        first = min(i.scan_id for i in items)
+        for start in range(0, len(paths), 500):  # SQLite's limit on parameters
+            chunk = paths[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for scan_id, path, member in self._all(
+                    f"SELECT scan_id, path, member FROM items WHERE path IN ({marks}) AND scan_id >= ?",
+                    (*chunk, first)):
+                recorded.setdefault(scan_id, set()).add((_str(path), _str(member)))
+            for scan_id, path in self._all(
+                    f"SELECT scan_id, path FROM errors WHERE path IN ({marks}) AND scan_id >= ?", (*chunk, first)):
+                errored.setdefault(scan_id, set()).add(_str(path))
+        return recorded, errored
