@@ -53,6 +53,7 @@ def scan(cli, db, *args):
     records = result.records()
     summary = records.pop()
     summary.pop("elapsed")
+    summary.pop("started", None)  # each run's own start time
     return sorted(records, key=lambda r: (r["type"], r["path"], r.get("member") or "")), summary
 
 

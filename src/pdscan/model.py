@@ -269,6 +269,21 @@ class VolumeResult:
     worst: list = field(default_factory=list)  # ItemResult, worst first
 
 
+KINDS_OF_CHECK = ("files", "mail", "usb", "retention", "watch")
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """Which check a command's run is (its kind and the roots it covers) and where it ran: every
+    record of the run carries the host and user, its summary the rest (interface.md)."""
+
+    kind: str                 # one of KINDS_OF_CHECK
+    roots: tuple = ()         # absolute folders, files, mailboxes or mountpoints; imap:// URLs as given
+    host: Optional[str] = None
+    user: Optional[str] = None
+    started: Optional[str] = None  # ISO 8601 UTC
+
+
 @dataclass
 class Summary:
     items: int = 0

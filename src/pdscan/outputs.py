@@ -12,7 +12,7 @@ from .errors import ConfigError
 from .safefile import open_private_text
 from .sinks.console import ConsoleSink
 from .sinks.jsonl import JsonlSink, JsonSink
-from .sinks.store import Store, StoreSink, default_path, warn
+from .sinks.store import Store, StoreSink, default_path, run_info, warn
 
 
 def open_output(path):
@@ -52,16 +52,20 @@ def _warn_set_aside(store) -> None:
 
 
 @contextlib.contextmanager
-def open_sinks(args, cfg: ScanConfig, store=None, roots=()):
-    """Output sink, the store sink (when a store is given or --db names one), progress bar."""
+def open_sinks(args, cfg: ScanConfig, store=None, roots=(), kind: str = "files"):
+    """Output sink, the store sink (the store given, else --db, else the per-user one), progress bar.
+    `kind` and `roots` say which check this run is (model.RunInfo): the report's state is the latest
+    complete run per host, kind and root."""
+    run = run_info(kind, roots)
     with contextlib.ExitStack() as stack:
         stream = stack.enter_context(open_output(args.output))
-        sink = {"text": ConsoleSink, "jsonl": JsonlSink, "json": JsonSink}[args.format](stream)
+        sink = ConsoleSink(stream) if args.format == "text" else {"jsonl": JsonlSink, "json": JsonSink}[args.format](
+            stream, run)
         sinks, progress = [sink], None
         if store is None:
-            store = stack.enter_context(open_store(cfg))
+            store = stack.enter_context(open_store(cfg, default=True))
         if store is not None:
-            sinks.append(StoreSink(store, *fingerprints(cfg), roots, hashing(cfg)))
+            sinks.append(StoreSink(store, *fingerprints(cfg), roots, run, hashing(cfg)))
         if not args.no_progress and sys.stderr.isatty():
             from .sinks.progress import ProgressSink
             progress = ProgressSink()

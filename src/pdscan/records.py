@@ -14,8 +14,8 @@ import base64
 import os
 from typing import Optional
 
-from .model import (ErrorRecord, Finding, ItemResult, LocateSummary, Located, MessageResult, Summary, Violation,
-                    VolumeResult)
+from .model import (ErrorRecord, Finding, ItemResult, LocateSummary, Located, MessageResult, RunInfo, Summary,
+                    Violation, VolumeResult)
 
 # Each record type's name in JSONL, and its list in the one document of `--format json`.
 KINDS = {ItemResult: ("item", "items"), ErrorRecord: ("error", "errors"), VolumeResult: ("volume", "volumes"),
@@ -36,7 +36,15 @@ def violation_json(v: Violation) -> dict:
     return {"rule": v.rule, "severity": v.severity, "detail": v.detail}
 
 
-def summary_json(s: Summary) -> dict:
+def _origin(run: Optional[RunInfo]) -> dict:
+    """Where a record was made: every record of a run carries its host and user."""
+    return {} if run is None else {"host": run.host, "user": run.user}
+
+
+def summary_json(s: Summary, run: Optional[RunInfo] = None) -> dict:
+    # The run's identity (which check, of what, when) comes last, so that the counts read as before.
+    scope = {} if run is None else {"kind": run.kind, "roots": list(run.roots), "started": run.started,
+                                    **_origin(run)}
     return {"type": "summary", "items": s.items, "files": s.files, "bytes": s.bytes,
             "findings": dict(sorted(s.findings.items())),
             "violations": dict(sorted(s.violations.items())),
@@ -47,7 +55,7 @@ def summary_json(s: Summary) -> dict:
             **({"messages": s.messages} if s.messages else {}),
             **({"ocr_pages": s.ocr_pages} if s.ocr_pages else {}),
             **({"retention": s.retention} if s.retention else {}),
-            "elapsed": round(s.elapsed, 3)}
+            "elapsed": round(s.elapsed, 3), **scope}
 
 
 def _item(r: ItemResult) -> dict:
@@ -55,6 +63,8 @@ def _item(r: ItemResult) -> dict:
            "encrypted": r.encrypted, "encryption": r.encryption,
            # Why, where it matters: "PDF has only an owner password: anyone can read it".
            "encryption_note": r.encryption_note,
+           # Holds personal data under the policy (its thresholds): what every count of such items counts.
+           "personal": r.personal,
            "findings": [finding_json(f) for f in r.findings],
            "violations": [violation_json(v) for v in r.violations]}
     if r.retention is not None:
@@ -103,11 +113,12 @@ _WRITERS = {ItemResult: _item, MessageResult: _message, VolumeResult: _volume, E
             Located: _located, LocateSummary: _locate_summary}
 
 
-def to_json(record) -> dict:
+def to_json(record, run: Optional[RunInfo] = None) -> dict:
     """The record as interface.md defines it: public fields only, and names that are not valid
-    UTF-8 given as text (with U+FFFD) plus their exact bytes in base64 under `<field>_bytes`."""
+    UTF-8 given as text (with U+FFFD) plus their exact bytes in base64 under `<field>_bytes`;
+    with `run`, the host and user it was made on."""
     if isinstance(record, Summary):
-        return summary_json(record)
+        return summary_json(record, run)
     out = _WRITERS[type(record)](record)
     for key in ("path", "member"):
         value = out.get(key)
@@ -118,6 +129,7 @@ def to_json(record) -> dict:
                 raw = value.encode("utf-8", "surrogateescape") if key == "member" else os.fsencode(value)
                 out[key] = raw.decode("utf-8", "replace")
                 out[f"{key}_bytes"] = base64.b64encode(raw).decode("ascii")
+    out.update(_origin(run))
     return out
 
 
@@ -143,7 +155,9 @@ def from_json(d: dict) -> Optional[object]:
     if kind_ == "item":
         return ItemResult(d.get("path"), d.get("member"), d.get("mime"), d.get("size"), d.get("mtime"),
                           d.get("encrypted"), d.get("encryption"), d.get("encryption_note"), findings, violations,
-                          retention=d.get("retention"))
+                          retention=d.get("retention"),
+                          # A file from a pdscan before `personal` was written: any finding counted.
+                          personal=bool(d["personal"]) if "personal" in d else bool(findings))
     if kind_ == "message":
         return MessageResult(d.get("path"), d.get("member"), d.get("folder"), d.get("message_id"), d.get("date"),
                              d.get("from"), d.get("classification"), d.get("score"), list(d.get("reasons") or ()),

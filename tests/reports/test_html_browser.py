@@ -82,3 +82,47 @@ def test_screenshot_is_saved(tmp_path, reports):  # noqa: F811
     data = shot.read_bytes()
     assert data.startswith(b"\x89PNG\r\n\x1a\n")
     assert len(data) > 20_000, len(data)
+
+
+# Appended to a copy of the page: the layout as the browser laid it out, written into the DOM.
+MEASURE = """<script>
+var over = [];
+document.querySelectorAll("main, section, table, th, .cards, .charts").forEach(function (e) {
+  if (e.scrollWidth > e.clientWidth + 1) over.push(e.tagName + "#" + (e.id || e.closest("section") && e.closest("section").id));
+});
+var wrapped = [];
+document.querySelectorAll("th").forEach(function (th) {
+  var line = parseFloat(getComputedStyle(th).lineHeight) || 16;
+  if (th.getBoundingClientRect().height > 2.2 * line + 10) wrapped.push(th.textContent);
+});
+document.body.setAttribute("data-layout", JSON.stringify({page: document.documentElement.scrollWidth,
+  view: window.innerWidth, over: over, wrapped: wrapped}));
+</script>"""
+
+
+@pytest.mark.parametrize("width", [1280, 1920])
+def test_week_report_fits_the_window(tmp_path, cli, width):
+    """The week's report (test_report_week.py) at 1280 and 1920 px: nothing wider than the window,
+    no table scrolling sideways, no header wrapping; screenshots kept as artefacts."""
+    import json as json_
+
+    from .test_report_week import _week
+
+    _week(tmp_path, cli, tmp_path / "s.db")
+    page = tmp_path / "week.html"
+    assert cli("report", "--db", tmp_path / "s.db", "--format", "html", "--output", page).code == 0
+    measured = tmp_path / "measured.html"
+    measured.write_text(page.read_text().replace("</body>", MEASURE + "</body>"))
+    dom = _chromium(tmp_path, f"--window-size={width},1200", "--dump-dom", measured.as_uri()).stdout
+    layout = json_.loads(html_unescape(dom.split('data-layout="', 1)[1].split('"', 1)[0]))
+    assert layout["page"] <= layout["view"] == width, layout
+    assert layout["over"] == [] and layout["wrapped"] == [], layout
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / f"report-week-{width}.png"
+    _chromium(tmp_path, f"--screenshot={shot}", f"--window-size={width},2400", page.as_uri())
+    assert shot.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def html_unescape(text: str) -> str:
+    import html
+    return html.unescape(text)

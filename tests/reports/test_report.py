@@ -27,6 +27,17 @@ TREES = {
 }
 
 
+def ext(fmt: str) -> str:
+    """The report file's extension: csv reports are a zip of CSVs."""
+    return "zip" if fmt == "csv" else fmt
+
+
+def as_host(path, host: str) -> None:
+    """JSONL as if collected from another endpoint: every record names `host`."""
+    lines = [json.loads(line) for line in path.read_text().splitlines()]
+    path.write_text("".join(json.dumps(dict(r, host=host)) + "\n" for r in lines))
+
+
 def _tree(root, files: dict):
     root.mkdir(parents=True)
     for name, text in files.items():
@@ -44,9 +55,17 @@ def endpoints(tmp_path, cli):
         r = cli("scan", tree, "--format", "jsonl", "--output", results / f"{name}.jsonl", "--jobs", "1",
                 "--no-progress")
         assert r.code == 1, r
+        as_host(results / f"{name}.jsonl", name)
     old = results / "old" / "alpha.jsonl"
-    r = cli("scan", tmp_path / "trees" / "beta", "--format", "jsonl", "--output", old, "--jobs", "1", "--no-progress")
+    (tmp_path / "trees" / "alpha" / "plain.txt").rename(tmp_path / "plain.txt")
+    r = cli("scan", tmp_path / "trees" / "alpha", "--format", "jsonl", "--output", old, "--jobs", "1",
+            "--no-progress")
+    (tmp_path / "plain.txt").rename(tmp_path / "trees" / "alpha" / "plain.txt")
     assert r.code == 1, r
+    as_host(old, "alpha")
+    doc = [json.loads(line) for line in old.read_text().splitlines()]
+    doc[-1]["started"] = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=7)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    old.write_text("".join(json.dumps(r) + "\n" for r in doc))
     week_ago = (dt.datetime.now() - dt.timedelta(days=7)).timestamp()
     os.utime(old, (week_ago, week_ago))
     db = tmp_path / "store.db"
@@ -75,7 +94,7 @@ def reports(tmp_path, cli, endpoints):
     results, _db = endpoints
     sources = ("--from", results / "alpha.jsonl", "--from", results / "beta.jsonl",
                "--from", results / "old" / "alpha.jsonl")
-    return {fmt: _report(cli, tmp_path / f"report.{fmt}", fmt, *sources) for fmt in FORMATS}
+    return {fmt: _report(cli, tmp_path / f"report.{ext(fmt)}", fmt, *sources) for fmt in FORMATS}
 
 
 def _json(path) -> dict:
@@ -94,7 +113,7 @@ def test_json_figures_match_the_scans(reports, endpoints):
     assert summary["Scans read"] == 3
     assert summary["Files scanned"] == sum(s["files"] for s in scans.values())
     assert summary["Bytes scanned"] == sum(s["bytes"] for s in scans.values())
-    assert summary["Items with personal data"] == sum(s["items_with_personal_data"] for s in scans.values())
+    assert summary["Items holding personal data under the policy"] == sum(s["items_with_personal_data"] for s in scans.values())
     violations = sum(sum(s["violations"].values()) for s in scans.values())
     assert summary["Violations"] == violations
     assert summary["Violations: unencrypted-personal-data (high)"] == violations
@@ -104,7 +123,7 @@ def test_latest_scan_counts_and_older_feeds_the_trend(reports):
     doc = _json(reports["json"])
     endpoints = {row[0]: row for row in doc["tables"]["endpoints"]["rows"]}
     assert sorted(endpoints) == ["alpha", "beta"]
-    assert endpoints["alpha"][3] == len(TREES["alpha"])  # files of the current alpha scan, not the old one
+    assert endpoints["alpha"][4] == len(TREES["alpha"])  # files of the current alpha scan, not the old one
     trend = doc["tables"]["trend"]["rows"]
     assert sorted(row[1] for row in trend) == ["alpha", "alpha", "beta"]
 
@@ -113,7 +132,7 @@ def test_latest_scan_counts_and_older_feeds_the_trend(reports):
 def test_spreadsheet_has_the_json_figures(reports, fmt):
     book = pyexcel.get_book_dict(file_name=str(reports[fmt]))
     doc = _json(reports["json"])
-    assert list(book)[:3] == ["Summary", "Endpoints", "Violations by rule"]
+    assert list(book)[:4] == ["Summary", "Endpoints", "Checks", "Violations by rule"]
     sheet = {row[0]: row[1] for row in book["Summary"][1:]}
     for figure, value in _summary_of(doc).items():
         if isinstance(value, int):
@@ -121,8 +140,8 @@ def test_spreadsheet_has_the_json_figures(reports, fmt):
     assert isinstance(sheet["Latest scan"], (dt.date, dt.datetime))  # dates stay dates
     rules = {(r[0], r[1]): r[2] for r in book["Violations by rule"][1:]}
     assert rules == {(r[0], r[1]): r[2] for r in doc["tables"]["rules"]["rows"]}
-    endpoints = {r[0]: r[3] for r in book["Endpoints"][1:]}
-    assert endpoints == {r[0]: r[3] for r in doc["tables"]["endpoints"]["rows"]}
+    endpoints = {r[0]: r[4] for r in book["Endpoints"][1:]}
+    assert endpoints == {r[0]: r[4] for r in doc["tables"]["endpoints"]["rows"]}
     assert len(book["Violations"]) - 1 == len(doc["tables"]["violations"]["rows"])
 
 
@@ -139,7 +158,7 @@ def test_html_is_self_contained_with_the_headlines(reports):
     summary = _summary_of(_json(reports["json"]))
     assert "http://" not in page and "https://" not in page and "<script src" not in page
     assert "<svg" in page and "sortable" in page
-    for figure in ("Files scanned", "Items with personal data", "Violations"):
+    for figure in ("Files scanned", "Items holding personal data under the policy", "Violations"):
         assert f"<b>{summary[figure]}</b><span>{figure}</span>" in page
     assert "What to do:" in page
 
@@ -186,9 +205,9 @@ SUMMARY_2020 = '{"type": "summary", "items": 0, "files": 0, "bytes": 0, "started
 def test_no_scan_in_the_date_range_says_so(tmp_path, cli, fmt):
     results = tmp_path / "old.jsonl"
     results.write_text(SUMMARY_2020)
-    r = cli("report", "--from", results, "--since", "2021-01-01", "--format", fmt, "--output", tmp_path / f"r.{fmt}")
+    r = cli("report", "--from", results, "--since", "2021-01-01", "--format", fmt, "--output", tmp_path / f"r.{ext(fmt)}")
     assert r.code == 0 and "no scan results since 2021-01-01" in r.err, r
-    out = tmp_path / f"r.{fmt}"
+    out = tmp_path / f"r.{ext(fmt)}"
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     if fmt in ("xlsx", "ods"):
         text = json.dumps(pyexcel.get_book_dict(file_name=str(out))["Summary"], default=str)

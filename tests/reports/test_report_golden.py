@@ -23,6 +23,8 @@ GOLDEN_JSON = FIXTURES / "expected" / "report.json"
 GOLDEN_CSV = FIXTURES / "expected" / "report-csv"
 INCOMPLETE_MTIME = 1_767_600_000  # 2026-01-05 08:00:00 UTC: the scan time of a file without a summary
 
+from .test_report import ext
+
 
 def _item(host, path, size, findings=(), violations=(), encrypted=False, member=None, mtime="2024-03-01T09:00:00"):
     return {"type": "item", "host": host, "path": path, "member": member, "size": size, "mime": "text/plain",
@@ -124,10 +126,10 @@ def _reports(tmp_path, cli) -> tuple:
     results = tmp_path / "results"
     sources = _write_sources(results)
     for fmt in ("json", "csv"):
-        r = cli("report", *sources, "--format", fmt, "--output", tmp_path / f"report.{fmt}")
+        r = cli("report", *sources, "--format", fmt, "--output", tmp_path / f"report.{ext(fmt)}")
         assert r.code == 0, r
     doc = _normalise_json(json.loads((tmp_path / "report.json").read_text(encoding="utf-8")), str(results))
-    with zipfile.ZipFile(tmp_path / "report.csv") as archive:
+    with zipfile.ZipFile(tmp_path / "report.zip") as archive:
         tables = {name: _normalise_csv(archive.read(name).decode("utf-8"), str(results))
                   for name in archive.namelist()}
     return json.dumps(doc, ensure_ascii=False, indent=1) + "\n", tables
@@ -153,7 +155,7 @@ def test_golden_report_figures(tmp_path, cli):
     doc = json.loads(_reports(tmp_path, cli)[0])
     summary = {row[0]: row[1] for row in doc["tables"]["summary"]["rows"]}
     assert summary["Endpoints"] == 3 and summary["Scans read"] == 4
-    assert summary["Endpoints without a complete scan"] == 1
+    assert summary["Checks without a complete scan"] == 1
     assert summary["Files scanned"] == 2 + 3 + 1  # lab-pc-01's newer scan, office-07 (not the member), reception
     assert summary["Volumes failed"] == 1
     assert summary["Errors (items that could not be read)"] == 1

@@ -21,6 +21,8 @@ OUTSIDE = {"rule": "personal-email-outside-folder", "severity": "low", "detail":
 BULK = {"rule": "bulk-social-email", "severity": "low", "detail": "promo@social.example.com: 40 messages"}
 EMAIL = {"detector": "email", "count": 1, "confidence": "high", "samples": ["j***.***@e******.co.uk"]}
 
+from .test_report import ext
+
 
 def _message(path, member, folder, sender, classification, findings=(), violations=()):
     return {"type": "message", "host": "staff-pc-02", "path": path, "member": member, "folder": folder,
@@ -70,7 +72,7 @@ def _all_text(path) -> str:
 def jsonl_reports(tmp_path, cli):
     source = tmp_path / "staff-pc-02.jsonl"
     source.write_text("".join(json.dumps(r) + "\n" for r in _records()))
-    return {fmt: _report(cli, tmp_path / f"report.{fmt}", fmt, "--from", source) for fmt in FORMATS}
+    return {fmt: _report(cli, tmp_path / f"report.{ext(fmt)}", fmt, "--from", source) for fmt in FORMATS}
 
 
 def test_jsonl_mail_table_in_json_and_xlsx(jsonl_reports):
@@ -154,7 +156,7 @@ def test_store_mail_table_from_a_maildir_scan(tmp_path, cli):
     sheet = pyexcel.get_book_dict(file_name=str(_report(cli, tmp_path / "store.xlsx", "xlsx", "--db", db)))["Mail"]
     assert sheet[1:] == rows
     for fmt in ("json", "xlsx"):
-        text = _all_text(tmp_path / f"store.{fmt}")
+        text = _all_text(tmp_path / f"store.{ext(fmt)}")
         assert "sam.friend@gmail.com" not in text and "head@school.example.org" not in text
 
     # The same scan's JSONL gives the same row.

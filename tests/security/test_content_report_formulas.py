@@ -34,7 +34,7 @@ def sources(cli, tmp_path):
 
 
 def report(cli, tmp_path, source, fmt):
-    out = tmp_path / f"report-{source[0].strip('-')}.{fmt}"
+    out = tmp_path / f"report-{source[0].strip('-')}.{'zip' if fmt == 'csv' else fmt}"
     result = cli("report", *source, "--format", fmt, "--output", out)
     assert result.code == 0, result
     return out

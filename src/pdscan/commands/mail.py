@@ -48,7 +48,7 @@ def run_mail(args) -> int:
     # Opened before any output: a missing source or a refused IMAP login stops here, with exit 2.
     mailboxes = [open_mailbox(source, cafile=args.imap_cafile) for source in args.sources]
     hooks = (MailHook(rules, cfg.policy.rules),)
-    with open_sinks(args, cfg, None, args.sources) as (sinks, _progress):
+    with open_sinks(args, cfg, None, args.sources, "mail") as (sinks, _progress):
         if args.format == "text":
             sinks[0] = MailText(sinks[0], rules.personal_folder)
         session = Session(sinks)

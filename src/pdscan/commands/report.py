@@ -15,14 +15,15 @@ from ..sinks.store import default_path
 def add_parser(sub) -> None:
     p = sub.add_parser("report", help="export a compliance summary from stored scan results",
                        description="Merge stored scan results (the SQLite store and/or JSONL files from many "
-                                   "endpoints; each endpoint's latest complete scan counts, older ones make the "
-                                   "trend) into one report. Raw personal data never appears in it.")
+                                   "endpoints; each endpoint's state is the latest complete result per kind of "
+                                   "check and root, older runs make the trend) into one report. Raw personal data never appears in it.")
     p.add_argument("--db", metavar="FILE", action="append", default=[],
                    help="a store to read (repeatable; default, when no --from is given: the per-user store)")
     p.add_argument("--from", dest="jsonl", metavar="FILE", action="append", default=[],
                    help="JSONL results of `pdscan scan --format jsonl` (repeatable)")
     p.add_argument("--format", choices=reports.FORMATS, required=True,
-                   help="xlsx or ods (a sheet per table), csv (a zip of one CSV per table), html (one "
+                   help="xlsx or ods (a sheet per table), csv (a .zip of one CSV per table: --output must end "
+                        "in .zip), html (one "
                         "self-contained page with charts) or json")
     p.add_argument("--output", metavar="FILE", required=True, help="the report file (written readable by you only)")
     p.add_argument("--since", metavar="YYYY-MM-DD", help="leave out scans before this day")
@@ -63,6 +64,9 @@ def _with_results(sources) -> list:
 
 
 def run_report(args) -> int:
+    if args.format == "csv" and not args.output.lower().endswith(".zip"):
+        raise ConfigError(f"--format csv writes a zip of one CSV per table: give --output a name ending in .zip "
+                          f"(got {shown(args.output)})")
     since = _since(args.since)
     tables = reports.build(_with_results(_sources(args)), since)
     if tables.empty:

@@ -58,7 +58,7 @@ def run_retention(args) -> int:
     categories = {s.id: s.category for s in load_detectors(cfg.detector_paths)}
     judge = Judge(schedule, categories, now, bool(args.plan_out), cfg.policy.rules)
     with open_store(cfg, default=True) as store, \
-            open_sinks(args, cfg, store, args.paths) as (sinks, _progress):
+            open_sinks(args, cfg, store, args.paths, "retention") as (sinks, _progress):
         if args.format == "text":
             sinks[0] = RetentionText(sinks[0], judge)
         # The output lists expired items with their retention violation only; the store keeps the

@@ -40,7 +40,7 @@ def run_usb(args) -> int:
         print("pdscan: no removable volume found")
         return NO_VOLUME
     cfg = ScanConfig.from_args(args)
-    with open_sinks(args, cfg) as (sinks, _progress):
+    with open_sinks(args, cfg, None, [v.mountpoint for v in volumes if v.mountpoint], "usb") as (sinks, _progress):
         session = Session(sinks)
         verdicts = []
         for volume in volumes:

@@ -37,6 +37,6 @@ def run_watch(args) -> int:
     args.no_progress = True  # nothing to count towards: a watch has no end
     # No roots for the store: a watch sees only what changed, so it must never count as a
     # complete scan of its folders for `scan --incremental`.
-    with open_sinks(args, cfg) as (sinks, _progress):
+    with open_sinks(args, cfg, None, (), "watch") as (sinks, _progress):
         watch(cfg, sinks, args.paths, args.mount_root or None, args.debounce)
     return 0

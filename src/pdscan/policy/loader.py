@@ -9,6 +9,7 @@ given a second default in code (tests/policy/test_defaults.py).
 from __future__ import annotations
 
 import hashlib
+import re
 import json
 import tomllib
 from dataclasses import dataclass, field
@@ -25,11 +26,11 @@ from .retention import Schedule
 from .rules import UNENCRYPTED_PERSONAL_DATA, load_rules
 from .retention_schedule import load_schedule
 
-SECTIONS = {"scan", "personal_data", "rules", "publishing", "mail", "retention", "reports", "ocr"}
+SECTIONS = {"scan", "personal_data", "rules", "publishing", "mail", "retention", "reports", "store", "ocr"}
 # The keys of the sections read here; [mail], [retention], [rules] and [ocr] are checked by their own readers.
 # [reports] takes no keys yet: anything in it would be silently ignored.
 KEYS = {"scan": {"exclude"}, "personal_data": {"min_confidence", "detectors"},
-        "publishing": {"folders"}, "reports": set()}
+        "publishing": {"folders"}, "reports": set(), "store": {"keep"}}
 DETECTOR_KEYS = {"min_confidence", "min_count"}
 
 
@@ -50,6 +51,7 @@ class Policy:
     retention: Schedule              # [retention]: the schedule `pdscan retention` judges by
     mail: MailRules                  # [mail]: what `pdscan mail` classifies by
     ocr: OcrPolicy                   # [ocr]: whether pixels are read, and OCR's limits
+    store_keep_days: int = 180       # [store] keep: how long `pdscan store prune` keeps scan records
     raw: dict = field(default_factory=dict, compare=False)  # the merged document (its fingerprint)
     source: str = ""
 
@@ -140,6 +142,14 @@ def _high_when(doc: dict, where: str) -> tuple:
     return categories, _whole(_required(rule, "high_when_count", where, section), where, section, "high_when_count")
 
 
+def keep_days(value, where: str) -> int:
+    """"180d" (days) or "26w" (weeks) as a number of days, at least 1."""
+    match = re.fullmatch(r"\s*(\d+)\s*([dw])\s*", value) if isinstance(value, str) else None
+    if not match or int(match.group(1)) < 1:
+        raise ConfigError(f"{where} must be a number of days or weeks like \"180d\" or \"26w\" (got {value!r})")
+    return int(match.group(1)) * (7 if match.group(2) == "w" else 1)
+
+
 def _check_sections(doc: dict, where: str) -> None:
     unknown = sorted(set(doc) - SECTIONS)
     if unknown:
@@ -164,6 +174,7 @@ def build_policy(doc: dict, where: str, known_detectors: Optional[set] = None) -
         retention=load_schedule(doc, where, known_detectors),
         mail=load_mail_rules(doc, where),
         ocr=load_ocr(doc, where),
+        store_keep_days=keep_days(_required(_table(doc, "store", where), "keep", where, "store"), f"{where}: [store] keep"),
         raw=doc, source=where,
     )
 

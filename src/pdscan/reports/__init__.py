@@ -25,16 +25,16 @@ FORMATS = ("xlsx", "ods", "csv", "html", "json")
 
 def build(sources: Iterable[tuple], since: Optional[dt.date] = None, now: Optional[dt.datetime] = None) -> Tables:
     """sources: ("db", PATH) and ("jsonl", PATH) pairs, in any number and mix."""
-    scans = []
+    runs = []
     for kind, path in sources:
         if kind == "db":
-            scans.extend(read_store(path))
+            runs.extend(read_store(path))
         else:
-            scan = read_jsonl(path)
-            if scan is not None:
-                scans.append(scan)
+            run = read_jsonl(path)
+            if run is not None:
+                runs.append(run)
     generated = (now or dt.datetime.now(dt.timezone.utc)).replace(tzinfo=None, microsecond=0)
-    return assemble(scans, since, generated)
+    return assemble(runs, since, generated)
 
 
 def write_json(tables: Tables, path: str) -> None:

@@ -11,11 +11,14 @@ import re
 from collections import Counter
 
 from .cells import plain
-from .tables import Tables, declared_rules
+from .tables import PERSONAL, Tables, declared_rules
 
-HEADLINES = ("Endpoints", "Files scanned", "Items with personal data", "Items with personal data, unencrypted",
-             "Violations", "Volumes failed", "Errors (items that could not be read)")
+HEADLINES = ("Endpoints", "Files scanned", PERSONAL, f"{PERSONAL}, unencrypted", "Violations", "Volumes failed",
+             "Retention: items past their period", "Errors (items that could not be read)")
 NOTES = {  # a table's one-line explanation on the page
+    "summary": f"{PERSONAL}: items whose findings meet the policy's thresholds, as each scan's own summary "
+               "counts them. Each endpoint's state is the latest complete result of each check (files, "
+               "mailbox, USB volume, retention) of each folder, mailbox or volume.",
     "mail": "Personal mail should be kept in the Personal folder so it stays private if a mailbox is looked at.",
 }
 ROW_LIMIT = 5000  # per table on the page; the spreadsheets carry every row
@@ -23,15 +26,16 @@ ROW_LIMIT = 5000  # per table on the page; the spreadsheets carry every row
 STYLE = """
 body{font-family:-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;margin:0;color:#1f2933;background:#f5f7fa}
 header{background:#1f3a5f;color:#fff;padding:24px 40px}header h1{margin:0;font-size:24px}
-header p{margin:4px 0 0;opacity:.8}main{padding:24px 40px;max-width:1400px}
+header p{margin:4px 0 0;opacity:.8}main{padding:24px 32px;max-width:1800px;box-sizing:border-box}
 .cards{display:flex;flex-wrap:wrap;gap:12px;margin-bottom:24px}
 .card{background:#fff;border-radius:6px;padding:14px 18px;min-width:150px;box-shadow:0 1px 3px rgba(0,0,0,.12)}
 .card b{display:block;font-size:26px}.card span{font-size:13px;color:#52606d}
 .card.bad b{color:#b42318}section{background:#fff;border-radius:6px;padding:16px 20px;margin-bottom:20px;
 box-shadow:0 1px 3px rgba(0,0,0,.12)}h2{font-size:18px;margin:0 0 12px}
-.charts{display:flex;flex-wrap:wrap;gap:20px;margin-bottom:20px}.charts section{flex:1 1 520px;margin-bottom:0}
-.charts svg{max-width:100%;height:auto}section{overflow-x:auto}td.d{white-space:nowrap}
-table{border-collapse:collapse;width:100%;font-size:13px}th,td{text-align:left;padding:5px 8px;
+.charts{display:flex;flex-wrap:wrap;gap:20px;margin-bottom:20px}.charts section{flex:1 1 360px;margin-bottom:0}
+.charts svg{max-width:100%;height:auto}section{min-width:0}td.d,td.n{white-space:nowrap}
+td{overflow-wrap:anywhere}th{white-space:nowrap}.card{flex:1 1 150px}
+table{border-collapse:collapse;width:100%;font-size:13px;table-layout:auto}th,td{text-align:left;padding:5px 8px;
 border-bottom:1px solid #e4e7eb;vertical-align:top}th{background:#eef2f7;cursor:pointer;user-select:none}
 th:after{content:" \\2195";color:#9aa5b1}td.n{text-align:right;font-variant-numeric:tabular-nums}
 .sev-high{color:#b42318;font-weight:600}.sev-medium{color:#b54708}.empty{font-size:18px;padding:30px}
@@ -108,19 +112,28 @@ def _cards(summary: dict) -> str:
     return '<div class="cards">' + "".join(out) + "</div>"
 
 
+def _column(t, name: str) -> int:
+    return t.columns.index(name)
+
+
 def _charts(tables: Tables) -> str:
+    """The charts sum the same tables as the cards: current violations by rule and by the day their
+    check last ran (both add up to the Violations card), unencrypted personal data by endpoint."""
     by_rule = Counter()
     for rule, _sev, n, *_ in tables.tables["rules"].rows:
         by_rule[rule] += n
-    unencrypted = sorted(((r[0], r[6]) for r in tables.tables["endpoints"].rows if r[6]), key=lambda p: -p[1])
-    trend = Counter()
-    for row in tables.tables["trend"].rows:
-        trend[row[0]] += row[6]
+    ends, checks = tables.tables["endpoints"], tables.tables["checks"]
+    col = _column(ends, "unencrypted")
+    unencrypted = sorted(((r[0], r[col]) for r in ends.rows if r[col]), key=lambda p: -p[1])
+    by_day = Counter()
+    for row in checks.rows:
+        by_day[row[_column(checks, "last run")]] += row[_column(checks, "violations")]
     return ('<div class="charts">'
             f'<section><h2>Violations by rule</h2>{bar_chart(by_rule.most_common(), "#b42318")}</section>'
             f'<section><h2>Unencrypted personal data by endpoint</h2>{bar_chart(unencrypted[:25], "#b54708")}'
             f'{"<p class=note>The 25 endpoints with the most.</p>" if len(unencrypted) > 25 else ""}</section>'
-            f'<section><h2>Violations over time (all scans)</h2>{bar_chart(sorted(trend.items()))}</section>'
+            f'<section><h2>Current violations by the day last checked</h2>'
+            f'{bar_chart(sorted((d, n) for d, n in by_day.items() if n))}</section>'
             '</div>')
 
 

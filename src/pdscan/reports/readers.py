@@ -1,12 +1,13 @@
-"""Readers of stored scan results: JSONL files streamed line by line, the store through its own queries.
+"""Readers of stored scan results: runs (a store's scan rows, JSONL files) and their records.
 
-Pass one (`read_jsonl`, `read_store`) reduces every source to one small
-`Scan` tally per scan; pass two (`jsonl_violations`, `store_violations`)
-re-reads a kept scan for its violation rows, and (`jsonl_mail`,
-`store_mail`) for its per-mailbox mail counts. A JSONL line is checked
-(`_misfit`) and read into its typed record by records.py; the store is read
-by sinks/store/queries.py, which holds every SQL query. Nothing raw is read
-here: records hold masked samples only, and only those reach the rows.
+`read_jsonl` and `read_store` give one `Run` per run of a command: which
+check it was (kind, roots), where (host, user), when, whether it finished.
+`records(run)` streams a run's records again as the typed results of
+model.py, from either source alike, so a stored scan and its JSONL are
+counted by the same code (reports/state.py). A JSONL line is checked
+(`_misfit`) and read by records.py; the store is read by
+sinks/store/queries.py, which holds every SQL query. Nothing raw is read
+here: records hold masked samples only.
 """
 from __future__ import annotations
 
@@ -20,31 +21,26 @@ from typing import Iterator, Optional
 
 from ..display import shown
 from ..errors import ConfigError
-from ..model import ItemResult, MessageResult
-from ..policy.rules import BULK_SOCIAL_EMAIL, PERSONAL_EMAIL_OUTSIDE_FOLDER, RETENTION_EXPIRED
+from ..model import KINDS_OF_CHECK, ErrorRecord
 from ..records import RECORD_TYPES, from_json
 from ..sinks.store.queries import StoreReader
 
+UNREADABLE_LINE = "unreadable JSONL line"  # a line of a results file that is not a JSON object
 LINE_CAP = 16 * 1024 * 1024  # a line read at a time while checking: a binary file has no newlines
 
 @dataclass
-class Scan:
-    """One scan's tally: everything the current tables and the trend need, but no rows."""
-    endpoint: str
+class Run:
+    """One run of a command: a scan row of a store, or one JSONL file."""
+    host: str
+    user: Optional[str]
+    kind: str            # model.KINDS_OF_CHECK
+    roots: tuple         # empty: a watch (it covers the paths it recorded) or a run that did not say
     when: dt.datetime
     complete: bool
-    source: str
-    key: tuple  # ("jsonl", path) or ("db", path, scan id): how pass two finds it again
-    files: int = 0
-    items: int = 0
-    bytes: int = 0
-    personal: int = 0
-    unencrypted: int = 0
-    violations: Counter = field(default_factory=Counter)     # (rule, severity) -> n
-    retention: Counter = field(default_factory=Counter)      # (category, severity) -> n
-    not_scanned: Counter = field(default_factory=Counter)    # (kind, reason) -> n
-    volumes: list = field(default_factory=list)  # VolumeResult
-    messages: int = 0  # mail messages seen: pass two reads the mail table only from scans that have some
+    source: str          # the store or JSONL file, as given
+    key: tuple           # ("jsonl", path) or ("db", path, scan id): how `records` finds it again
+    skipped: Counter = field(default_factory=Counter)  # reason -> items not read (the run's summary)
+    paths: frozenset = frozenset()  # a watch's recorded paths: what it covers
 
 
 def _date(text) -> Optional[dt.date]:
@@ -65,11 +61,6 @@ def _when(text) -> Optional[dt.datetime]:
     return when.astimezone(dt.timezone.utc).replace(tzinfo=None) if when.tzinfo else when
 
 
-def _category(violation, record) -> str:
-    retention = getattr(record, "retention", None) or {}
-    return retention.get("category") or (violation.detail or "").split(":", 1)[0] or "unknown"
-
-
 # ---- JSONL -----------------------------------------------------------------------------------------------
 
 _TEXT, _MAYBE_TEXT, _MAYBE_INT, _MAYBE_BOOL = str, (str, type(None)), (int, type(None)), (bool, type(None))
@@ -79,13 +70,14 @@ _SCALAR = (str, int, float, bool, type(None))
 _FIELDS = {
     "item": {"path": _MAYBE_TEXT, "member": _MAYBE_TEXT, "size": _MAYBE_INT, "mtime": _MAYBE_TEXT,
              "encrypted": _MAYBE_BOOL, "encryption": _MAYBE_TEXT, "findings": list, "violations": list,
-             "retention": (dict, type(None)), "host": _SCALAR},
+             "retention": (dict, type(None)), "personal": _MAYBE_BOOL, "host": _SCALAR, "user": _SCALAR},
     "message": {"path": _MAYBE_TEXT, "member": _MAYBE_TEXT, "classification": _MAYBE_TEXT, "findings": list,
                 "violations": list, "host": _SCALAR},
     "error": {"path": _MAYBE_TEXT, "member": _MAYBE_TEXT, "error": _SCALAR, "host": _SCALAR},
     "volume": {"device": _SCALAR, "mountpoint": _SCALAR, "fstype": _SCALAR, "removable": _SCALAR,
                "encrypted": _SCALAR, "encryption": _SCALAR, "verdict": _SCALAR, "violations": list, "host": _SCALAR},
-    "summary": {"started": _MAYBE_TEXT, "skipped": dict, "host": _SCALAR},
+    "summary": {"started": _MAYBE_TEXT, "skipped": dict, "host": _SCALAR, "user": _SCALAR, "kind": _MAYBE_TEXT,
+                "roots": list},
 }
 _ENTRIES = {  # the fields of each element of a list (or value of a dict) field
     "findings": {"detector": _MAYBE_TEXT, "count": _MAYBE_INT, "confidence": _MAYBE_TEXT, "samples": list},
@@ -100,6 +92,10 @@ def _misfit(record: dict) -> Optional[str]:
         value = record.get(name)
         if name in record and not isinstance(value, kinds):
             return f"field {name!r} is {type(value).__name__}"
+        if name == "roots":
+            if not all(isinstance(root, str) for root in value or ()):
+                return "field 'roots' holds a root that is not text"
+            continue
         if name == "skipped":
             if value and not all(isinstance(n, int) for n in value.values()):
                 return "field 'skipped' holds a count that is not a number"
@@ -168,140 +164,65 @@ def jsonl_has_results(path: str) -> bool:
                       "output of `pdscan scan --format jsonl`")
 
 
-def _tally_item(scan: Scan, r, encrypted) -> None:
-    """An item, or a message (counted as an item of no file). `encrypted` is the line's own field:
-    a message has none in the contract, but one that carries it counts as an item would."""
-    scan.items += 1
-    if isinstance(r, ItemResult) and r.member is None:
-        scan.files += 1
-        scan.bytes += r.size or 0
-    if r.findings:
-        scan.personal += 1
-        scan.unencrypted += encrypted is False
-    for v in r.violations:
-        scan.violations[(v.rule, v.severity)] += 1
-        if v.rule == RETENTION_EXPIRED:
-            scan.retention[(_category(v, r), v.severity)] += 1
-
-
-def read_jsonl(path: str) -> Optional[Scan]:
-    """One file's scan, or None for a file without a single record (nothing was scanned)."""
+def read_jsonl(path: str) -> Optional[Run]:
+    """One file's run, from its summary line (kind, roots, host, user, started), or None for a file
+    without a single record. A file from a pdscan before runs were described is one files check of
+    everything it holds, on the host its records name (else the file's name), dated by the file."""
     mtime = dt.datetime.fromtimestamp(os.stat(path).st_mtime, dt.timezone.utc).replace(tzinfo=None)
-    scan = Scan(Path(path).stem, mtime.replace(microsecond=0), False, path, ("jsonl", path))
-    lines = 0
+    run = Run(Path(path).stem, None, "files", (), mtime.replace(microsecond=0), False, path, ("jsonl", path))
+    lines, paths = 0, set()
     for lines, r in enumerate(_lines(path), 1):
-        kind = r.get("type") if r else None
-        if r and r.get("host"):
-            scan.endpoint = str(r["host"])
-        record = from_json(r) if r else None
-        if kind == "message":
-            scan.messages += 1
-        if kind in ("item", "message"):
-            _tally_item(scan, record, r.get("encrypted"))
-        elif kind == "error":
-            scan.not_scanned[("error", str(record.error)[:200])] += 1
-        elif kind == "volume":
-            scan.volumes.append(record)
-            for v in record.violations:
-                scan.violations[(v.rule, v.severity)] += 1
-        elif kind == "summary":
-            scan.complete = True
-            for reason, n in (r.get("skipped") or {}).items():
-                scan.not_scanned[("skipped", reason)] += n
-            scan.when = _when(r.get("started")) or scan.when
-        elif r is None:
-            scan.not_scanned[("report", "unreadable JSONL line")] += 1
-    return scan if lines else None
+        if r is None:
+            continue
+        if r.get("host") and run.user is None:
+            run.host, run.user = str(r["host"]), r.get("user")
+        if r.get("type") == "item":
+            paths.add(r.get("path"))
+        if r.get("type") == "summary":
+            run.complete = True
+            run.skipped.update({reason: n for reason, n in (r.get("skipped") or {}).items()})
+            run.when = _when(r.get("started")) or run.when
+            if r.get("kind") in KINDS_OF_CHECK:
+                run.kind = r["kind"]
+            run.roots = tuple(str(root) for root in r.get("roots") or () if isinstance(root, str))
+    if run.kind == "watch":
+        run.paths = frozenset(paths)
+    return run if lines else None
 
 
-def _records(scan: Scan, kind: type) -> Iterator:
-    """The scan's JSONL records of one type, read again (pass two)."""
-    for r in _lines(scan.source):
-        record = from_json(r) if r else None
-        if isinstance(record, kind):
+def _jsonl_records(run: Run) -> Iterator:
+    """The run's records again, typed; a line that is not a JSON object as an ErrorRecord of the report."""
+    for r in _lines(run.source):
+        record = from_json(r) if r else ErrorRecord(run.source, None, UNREADABLE_LINE)
+        if record is not None:
             yield record
 
 
-def jsonl_violations(scan: Scan) -> Iterator[tuple]:
-    for record in _records(scan, ItemResult):
-        yield from _violation_rows(scan.endpoint, record)
-
-
-def _mail_counts(r: MessageResult) -> tuple:
-    """One message's (messages, personal, personal outside Personal, with personal data, bulk-social) counts."""
-    rules = [v.rule for v in r.violations]
-    outside = rules.count(PERSONAL_EMAIL_OUTSIDE_FOLDER)
-    personal = r.classification == "personal" or outside > 0  # the rule is broken by personal mail only
-    return 1, int(personal), outside, int(bool(r.findings)), rules.count(BULK_SOCIAL_EMAIL)
-
-
-def jsonl_mail(scan: Scan) -> Iterator[tuple]:
-    """(mailbox path, counts...) per mailbox of one JSONL scan: one small tally per mailbox, never per message."""
-    boxes: dict = {}
-    for r in _records(scan, MessageResult):
-        counts = _mail_counts(r)
-        box = boxes.setdefault(str(r.path), [0] * len(counts))
-        for i, n in enumerate(counts):
-            box[i] += n
-    for path in sorted(boxes):
-        yield (path, *boxes[path])
+def records(run: Run) -> Iterator:
+    """A run's records, typed, whichever source holds them."""
+    if run.key[0] == "jsonl":
+        yield from _jsonl_records(run)
+        return
+    with StoreReader(run.source) as store:
+        yield from store.records(run.key[2])
 
 
 # ---- the store -------------------------------------------------------------------------------------------
 
 def read_store(path: str) -> list:
     with StoreReader(path) as store:
-        scans = {}
+        runs = []
         for row in store.scans():
-            when = _when(row.started) or dt.datetime.min
-            scan = scans[row.id] = Scan(row.host or Path(path).stem, when, row.complete, path, ("db", path, row.id))
-            for reason, n in row.skipped.items():
-                scan.not_scanned[("skipped", reason)] += n
-        for sid, files, items, size, personal, unencrypted in store.item_tallies():
-            s = scans[sid]
-            s.files, s.items, s.bytes, s.personal, s.unencrypted = files, items, size or 0, personal, unencrypted
-        for sid, rule, severity, n in store.violation_counts():
-            scans[sid].violations[(rule, severity)] += n
-        for sid, category, severity, n in store.expired_by_category():
-            scans[sid].retention[(category, severity)] += n
-        for sid, error, n in store.error_counts():
-            scans[sid].not_scanned[("error", error)] += n
-        for sid, n in store.message_counts():
-            scans[sid].messages = n
-        for sid, volume in store.volumes():
-            scans[sid].volumes.append(volume)
-            for v in volume.violations:
-                scans[sid].violations[(v.rule, v.severity)] += 1
-        return list(scans.values())
+            kind = row.kind if row.kind in KINDS_OF_CHECK else "files"
+            run = Run(row.host or Path(path).stem, row.user, kind, row.roots, _when(row.started) or dt.datetime.min,
+                      row.complete, path, ("db", path, row.id), Counter(row.skipped))
+            if kind == "watch":
+                run.paths = frozenset(store.paths(row.id))
+            runs.append(run)
+        return runs
 
 
 def store_has_results(path: str) -> bool:
     """True when the store holds at least one scan; an error when it is not a pdscan store."""
     with StoreReader(path) as store:
         return store.has_scans()
-
-
-def store_violations(scan: Scan) -> Iterator[tuple]:
-    with StoreReader(scan.source) as store:
-        for item in store.violating_items(scan.key[2]):
-            yield from _violation_rows(scan.endpoint, item)
-
-
-def store_mail(scan: Scan) -> Iterator[tuple]:
-    """(mailbox path, counts...) per mailbox of one stored scan, summed by SQLite (the sender is never read)."""
-    with StoreReader(scan.source) as store:
-        rows = store.mail_tallies(scan.key[2], PERSONAL_EMAIL_OUTSIDE_FOLDER, BULK_SOCIAL_EMAIL)
-    yield from rows
-
-
-# ---- rows ------------------------------------------------------------------------------------------------
-
-def _violation_rows(endpoint: str, r: ItemResult) -> Iterator[tuple]:
-    detectors = ", ".join(f"{f.detector} ×{f.count}" for f in r.findings)
-    samples = ", ".join(s for f in r.findings for s in (f.samples or ())[:1])
-    encrypted = {True: "yes", False: "no"}.get(r.encrypted, "unknown")
-    if r.encryption:
-        encrypted += f" ({r.encryption})"
-    modified = _date(r.mtime)
-    for v in r.violations:
-        yield (endpoint, r.path, r.member, v.rule, v.severity, detectors, samples, encrypted, modified)

@@ -1,4 +1,5 @@
-"""Spreadsheet reports: xlsx (openpyxl) and ods (pyexcel), one sheet per table; csv as a zip of csv files.
+"""Spreadsheet reports: xlsx (openpyxl) and ods (pyexcel), one sheet per table; csv as a zip of csv files
+(the report's --output must then end in .zip: one file, written whole, that says what it is).
 
 Cells keep their types: dates as dates and numbers as numbers, so that
 sorting and sums work in the spreadsheet. Text is never a formula: a member
@@ -9,6 +10,7 @@ spreadsheet would read as a formula starts with a quote (OWASP's rule).
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import zipfile
 from collections import OrderedDict
@@ -40,15 +42,41 @@ def write_book(tables: Tables, path: str) -> None:
     pyexcel.save_book_as(bookdict=bookdict(tables), dest_file_name=path)
 
 
+WIDTH_MIN, WIDTH_MAX = 8, 80  # characters: a column as wide as its longest cell, within these
+
+
+def _width(value) -> int:
+    if isinstance(value, dt.datetime):
+        return 20
+    if isinstance(value, dt.date):
+        return 11
+    return len(str(value))
+
+
+def widths(rows: list) -> list:
+    """Each column's width in characters, from its longest cell (the header's plus the filter button)."""
+    out = [len(str(c)) + 3 for c in rows[0]]
+    for row in rows[1:]:
+        for i, value in enumerate(row):
+            out[i] = max(out[i], _width(value))
+    return [min(WIDTH_MAX, max(WIDTH_MIN, w + 1)) for w in out]
+
+
 def write_xlsx(tables: Tables, path: str) -> None:
-    """openpyxl makes any str starting with "=" a formula: each text cell is typed a string."""
+    """For the DPO in Excel: widths from content, the header row frozen and filtered, dates as dates.
+    openpyxl makes any str starting with "=" a formula: each text cell is typed a string."""
     import openpyxl
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.utils import get_column_letter
 
     book = openpyxl.Workbook(write_only=True)
     for title, rows in bookdict(tables).items():
         sheet = book.create_sheet(title)
+        for i, width in enumerate(widths(rows), 1):
+            sheet.column_dimensions[get_column_letter(i)].width = width
+        sheet.freeze_panes = "A2"
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(rows[0]))}{max(2, len(rows))}"
         for row in rows:
             cells = []
             for value in row:
@@ -57,6 +85,10 @@ def write_xlsx(tables: Tables, path: str) -> None:
                 cell = WriteOnlyCell(sheet, value=value)
                 if isinstance(value, str):
                     cell.data_type = "s"
+                elif isinstance(value, dt.datetime):
+                    cell.number_format = "yyyy-mm-dd hh:mm:ss"
+                elif isinstance(value, dt.date):
+                    cell.number_format = "yyyy-mm-dd"
                 cells.append(cell)
             sheet.append(cells)
     book.save(path)

@@ -1,21 +1,14 @@
-"""The report's tables, the same in every format, built from stored scan results.
+"""The report's tables, the same in every format, built from one `State` (reports/state.py).
 
-Sources are read (by `readers`) in two passes so memory stays bounded however many
-findings there are: pass one streams every record (JSONL line by line, the
-store through SQL aggregates) into one small `Scan` tally per scan; the
-merge keeps each endpoint's latest complete scan for the current tables and
-every scan for the trend; pass two re-reads only the kept scans for the
-violations list, keeping the most severe and oldest MAX_VIOLATION_ROWS,
-and those with mail messages for the mail table (one tally per mailbox).
-Nothing raw is read here: records hold masked samples only, and only those
-reach the tables.
+Every figure is summed once, in state.py, over the current results of each endpoint (the
+latest complete run per host, kind of check and root); the tables only arrange them, so the
+summary, the endpoints, the checks, the listed violations and the charts agree. Nothing raw
+is read here: records hold masked samples only, and only those reach the tables.
 """
 from __future__ import annotations
 
 import datetime as dt
 import functools
-import heapq
-import itertools
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Optional
@@ -24,9 +17,7 @@ from ..config import bundled
 from ..model import SEVERITIES, worst_first
 from ..policy.loader import read_toml
 from ..policy.rules import load_rules
-from .readers import jsonl_mail, jsonl_violations, store_mail, store_violations
-
-MAX_VIOLATION_ROWS = 50_000
+from .state import State, build_state
 
 UNKNOWN_RULE = ("A policy rule was broken.", "See the policy file for this rule.")
 
@@ -55,109 +46,117 @@ class Tables:
 
 
 
-def _merge(scans: list, since: Optional[dt.date]) -> tuple:
-    """(current scans: one per endpoint, every scan in date order)."""
-    kept = sorted((s for s in scans if since is None or s.when.date() >= since), key=lambda s: (s.when, s.source))
-    current: dict = {}
-    for s in kept:
-        best = current.get(s.endpoint)
-        if best is None or s.complete or not best.complete:
-            current[s.endpoint] = s
-    return sorted(current.values(), key=lambda s: s.endpoint), kept
+PERSONAL = "Items holding personal data under the policy"
+KIND_NAMES = {"files": "files", "watch": "files (watched changes)", "mail": "mailbox", "usb": "USB volume",
+              "retention": "retention"}
 
 
-def _violations_of(current: list, today: dt.date) -> tuple:
-    """The most severe, then oldest, violations of the current scans (bounded), and how many there were."""
-    total = itertools.count()
-
-    def rows():
-        for scan in current:
-            source = jsonl_violations(scan) if scan.key[0] == "jsonl" else store_violations(scan)
-            for row in source:
-                next(total)
-                age = (today - row[-1]).days if row[-1] else None
-                yield (*row, age)
-
-    def rank(row):
-        return worst_first(row[4]), -(row[-1] or 0), row[0], str(row[1]), str(row[2] or "")
-
-    kept = heapq.nsmallest(MAX_VIOLATION_ROWS, rows(), key=rank)
-    return kept, next(total)
+def _sum(checks: list, attr: str) -> int:
+    return sum(getattr(c, attr) for c in checks)
 
 
-def _summary(current: list, every: list, shown: int, total: int, generated: dt.datetime) -> Table:
+def _hosts(checks: list) -> dict:
+    hosts: dict = {}
+    for c in checks:
+        hosts.setdefault(c.host, []).append(c)
+    return hosts
+
+
+def _errors(c) -> int:
+    return sum(n for (k, _), n in c.not_scanned.items() if k == "error")
+
+
+def _summary(state: State, generated: dt.datetime) -> Table:
     t = Table("Summary", ("figure", "value"))
     add = t.rows.append
     add(("Report generated (UTC)", generated))
-    if not every:
+    checks = state.checks
+    if not state.trend:
         add(("Status", "no scan results"))
         return t
-    add(("Endpoints", len(current)))
-    add(("Scans read", len(every)))
-    add(("Latest scan", max(s.when for s in current).date()))
-    add(("Oldest current scan", min(s.when for s in current).date()))
+    add(("Endpoints", len(_hosts(checks))))
+    add(("Checks current (host, kind, root)", len(checks)))
+    add(("Scans read", len(state.trend)))
+    add(("Latest scan", max((c.when for c in checks), default=state.trend[-1].run.when).date()))
+    add(("Oldest current scan", min((c.when for c in checks), default=state.trend[-1].run.when).date()))
     for label, attr in (("Files scanned", "files"), ("Items scanned (files and archive members)", "items"),
-                        ("Bytes scanned", "bytes"), ("Items with personal data", "personal"),
-                        ("Items with personal data, unencrypted", "unencrypted")):
-        add((label, sum(getattr(s, attr) for s in current)))
-    volumes = [v for s in current for v in s.volumes]
+                        ("Bytes scanned", "bytes"), (PERSONAL, "personal"),
+                        (f"{PERSONAL}, unencrypted", "unencrypted"), ("Mail messages", "messages")):
+        add((label, _sum(checks, attr)))
+    volumes = [v for c in checks for v in c.volumes]
     add(("Volumes checked", len(volumes)))
     add(("Volumes failed", sum(v.verdict == "FAIL" for v in volumes)))
-    add(("Violations", sum(sum(s.violations.values()) for s in current)))
+    add(("Violations", state.violations_total))
     by_rule = Counter()
-    for s in current:
-        by_rule.update(s.violations)
+    for c in checks:
+        by_rule.update(c.violations)
     for (rule, severity), n in sorted(by_rule.items(), key=lambda kv: (str(kv[0][0]), worst_first(kv[0][1]))):
         add((f"Violations: {rule} ({severity})", n))
-    add(("Errors (items that could not be read)", sum(n for s in current for (k, _), n in s.not_scanned.items()
-                                                      if k == "error")))
-    add(("Items not scanned (skipped)", sum(n for s in current for (k, _), n in s.not_scanned.items()
+    add(("Retention: items past their period", sum(sum(c.retention.values()) for c in checks)))
+    add(("Errors (items that could not be read)", sum(_errors(c) for c in checks)))
+    add(("Items not scanned (skipped)", sum(n for c in checks for (k, _), n in c.not_scanned.items()
                                             if k == "skipped")))
-    add(("Endpoints without a complete scan", sum(not s.complete for s in current)))
-    if shown < total:
-        add(("Violations listed", f"{shown} of {total} (most severe, then oldest)"))
+    add(("Checks without a complete scan", sum(not c.complete for c in checks)))
+    if len(state.violations) < state.violations_total:
+        add(("Violations listed", f"{len(state.violations)} of {state.violations_total} (most severe, then oldest)"))
     return t
 
 
-def _endpoints(current: list) -> Table:
-    t = Table("Endpoints", ("endpoint", "last scan", "complete", "files", "bytes", "items with personal data",
-                            "unencrypted", "violations", "high severity", "errors", "source"))
-    for s in current:
-        t.rows.append((s.endpoint, s.when.date(), "yes" if s.complete else "no", s.files, s.bytes, s.personal,
-                       s.unencrypted, sum(s.violations.values()),
-                       sum(n for (_, sev), n in s.violations.items() if sev == SEVERITIES[-1]),
-                       sum(n for (k, _), n in s.not_scanned.items() if k == "error"), s.source))
+def _endpoints(checks: list) -> Table:
+    t = Table("Endpoints", ("endpoint", "last scan", "checks", "complete", "files", "bytes", PERSONAL.lower(),
+                            "unencrypted", "violations", "high severity", "errors"))
+    for host, own in sorted(_hosts(checks).items()):
+        violations = Counter()
+        for c in own:
+            violations.update(c.violations)
+        t.rows.append((host, max(c.when for c in own).date(), len(own), "yes" if all(c.complete for c in own) else "no",
+                       _sum(own, "files"), _sum(own, "bytes"), _sum(own, "personal"), _sum(own, "unencrypted"),
+                       sum(violations.values()),
+                       sum(n for (_, sev), n in violations.items() if sev == SEVERITIES[-1]),
+                       sum(_errors(c) for c in own)))
     return t
 
 
-def _rules(current: list) -> Table:
+def _checks(checks: list) -> Table:
+    t = Table("Checks", ("endpoint", "check", "root", "last run", "complete", "items", PERSONAL.lower(),
+                         "violations", "source"))
+    for c in checks:
+        t.rows.append((c.host, KIND_NAMES.get(c.kind, c.kind), c.root, c.when.date(), "yes" if c.complete else "no",
+                       c.items, c.personal, sum(c.violations.values()), ", ".join(sorted(c.sources))))
+    return t
+
+
+def _rules(checks: list) -> Table:
     t = Table("Violations by rule", ("rule", "severity", "violations", "endpoints", "what it means", "what to do"))
     counts, hosts = Counter(), {}
-    for s in current:
-        counts.update(s.violations)
-        for key in s.violations:
-            hosts.setdefault(key, set()).add(s.endpoint)
+    for c in checks:
+        counts.update(c.violations)
+        for key in c.violations:
+            hosts.setdefault(key, set()).add(c.host)
     for (rule, severity), n in sorted(counts.items(), key=lambda kv: (worst_first(kv[0][1]), -kv[1])):
         meaning, action = declared_rules().get(rule, UNKNOWN_RULE)
         t.rows.append((rule, severity, n, len(hosts[(rule, severity)]), meaning, action))
     return t
 
 
-def _simple(title: str, columns: tuple, current: list, attr: str) -> Table:
+def _simple(title: str, columns: tuple, checks: list, attr: str) -> Table:
     t = Table(title, columns)
-    for s in current:
-        for key, n in sorted(getattr(s, attr).items(), key=lambda kv: tuple(map(str, kv[0]))):
-            t.rows.append((s.endpoint, *key, n))
+    for host, own in sorted(_hosts(checks).items()):
+        counts = Counter()
+        for c in own:
+            counts.update(getattr(c, attr))
+        for key, n in sorted(counts.items(), key=lambda kv: tuple(map(str, kv[0]))):
+            t.rows.append((host, *key, n))
     return t
 
 
-def _volumes(current: list) -> Table:
+def _volumes(checks: list) -> Table:
     t = Table("Volumes", ("endpoint", "device", "mountpoint", "fstype", "removable", "encrypted", "encryption",
                           "verdict"))
     yes_no = {True: "yes", False: "no", 1: "yes", 0: "no"}
-    for s in current:
-        for v in s.volumes:
-            t.rows.append((s.endpoint, v.device, v.mountpoint, v.fstype, yes_no.get(v.removable, "unknown"),
+    for c in checks:
+        for v in c.volumes:
+            t.rows.append((c.host, v.device, v.mountpoint, v.fstype, yes_no.get(v.removable, "unknown"),
                            yes_no.get(v.encrypted, "unknown"), v.encryption, v.verdict))
     return t
 
@@ -166,22 +165,21 @@ MAIL_COLUMNS = ("endpoint", "mailbox", "messages", "personal messages", "persona
                 "messages with personal data", "bulk-social senders")
 
 
-def _mail(current: list) -> Table:
-    """One row per mailbox of the current scans (pass two, scans with messages only): counts, never an address."""
+def _mail(checks: list) -> Table:
+    """One row per current mailbox: counts, never an address."""
     t = Table("Mail", MAIL_COLUMNS)
-    for s in current:
-        if s.messages:
-            for row in (jsonl_mail(s) if s.key[0] == "jsonl" else store_mail(s)):
-                t.rows.append((s.endpoint, *row))
+    for c in checks:
+        for box, counts in sorted(c.mailboxes.items()):
+            t.rows.append((c.host, box, *counts))
     return t
 
 
-def _trend(every: list) -> Table:
-    t = Table("Trend", ("scan date", "endpoint", "complete", "files", "items with personal data", "unencrypted",
-                        "violations"))
-    for s in every:
-        t.rows.append((s.when.date(), s.endpoint, "yes" if s.complete else "no", s.files, s.personal,
-                       s.unencrypted, sum(s.violations.values())))
+def _trend(state: State) -> Table:
+    t = Table("Trend", ("scan date", "endpoint", "check", "complete", "files", PERSONAL.lower(), "unencrypted",
+                        "violations found"))
+    for r in state.trend:
+        t.rows.append((r.run.when.date(), r.run.host, KIND_NAMES.get(r.run.kind, r.run.kind),
+                       "yes" if r.run.complete else "no", r.files, r.personal, r.unencrypted, r.violations))
     return t
 
 
@@ -189,19 +187,20 @@ VIOLATION_COLUMNS = ("endpoint", "path", "member", "rule", "severity", "detector
                      "modified", "age (days)")
 
 
-def assemble(scans: list, since: Optional[dt.date], generated: dt.datetime) -> Tables:
-    current, every = _merge(scans, since)
-    listed, total = _violations_of(current, generated.date())
+def assemble(runs: list, since: Optional[dt.date], generated: dt.datetime) -> Tables:
+    state = build_state(runs, since, generated.date())
+    checks = state.checks
     tables = {
-        "summary": _summary(current, every, len(listed), total, generated),
-        "endpoints": _endpoints(current),
-        "rules": _rules(current),
-        "violations": Table("Violations", VIOLATION_COLUMNS, listed),
-        "retention": _simple("Retention due", ("endpoint", "category", "severity", "items"), current, "retention"),
-        "volumes": _volumes(current),
-        "mail": _mail(current),
-        "not_scanned": _simple("Errors and not scanned", ("endpoint", "kind", "reason", "items"), current,
+        "summary": _summary(state, generated),
+        "endpoints": _endpoints(checks),
+        "checks": _checks(checks),
+        "rules": _rules(checks),
+        "violations": Table("Violations", VIOLATION_COLUMNS, state.violations),
+        "retention": _simple("Retention due", ("endpoint", "category", "severity", "items"), checks, "retention"),
+        "volumes": _volumes(checks),
+        "mail": _mail(checks),
+        "not_scanned": _simple("Errors and not scanned", ("endpoint", "kind", "reason", "items"), checks,
                                "not_scanned"),
-        "trend": _trend(every),
+        "trend": _trend(state),
     }
-    return Tables(tables, not every, generated)
+    return Tables(tables, not state.trend, generated)

@@ -7,36 +7,36 @@ from ..records import KINDS, summary_json, to_json
 
 
 class JsonlSink:
-    def __init__(self, stream):
-        self.stream = stream
+    def __init__(self, stream, run=None):
+        self.stream, self.run = stream, run
 
     def begin(self) -> None:
         pass
 
     def record(self, record) -> None:
-        self.stream.write(json.dumps(to_json(record), ensure_ascii=False) + "\n")
+        self.stream.write(json.dumps(to_json(record, self.run), ensure_ascii=False) + "\n")
         self.stream.flush()
 
     def end(self, summary) -> None:
-        self.stream.write(json.dumps(summary_json(summary), ensure_ascii=False) + "\n")
+        self.stream.write(json.dumps(summary_json(summary, self.run), ensure_ascii=False) + "\n")
         self.stream.flush()
 
 
 class JsonSink:
     """One JSON document: {"items": [...], "errors": [...], "summary": {...}}."""
 
-    def __init__(self, stream):
-        self.stream = stream
+    def __init__(self, stream, run=None):
+        self.stream, self.run = stream, run
         self.doc = {"items": [], "errors": [], "volumes": [], "messages": []}
 
     def begin(self) -> None:
         pass
 
     def record(self, record) -> None:
-        self.doc[KINDS[type(record)][1]].append(to_json(record))
+        self.doc[KINDS[type(record)][1]].append(to_json(record, self.run))
 
     def end(self, summary) -> None:
-        self.doc["summary"] = summary_json(summary)
+        self.doc["summary"] = summary_json(summary, self.run)
         json.dump({k: v for k, v in self.doc.items() if v or k in ("items", "errors", "summary")},
                   self.stream, ensure_ascii=False, indent=2)
         self.stream.write("\n")

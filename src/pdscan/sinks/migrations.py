@@ -79,12 +79,20 @@ KEY_IDS = (
     "ALTER TABLE scans ADD COLUMN hash_form INTEGER",
 )
 
+# Which check a scan row is (model.KINDS_OF_CHECK): an endpoint's state is the latest complete
+# result per (host, kind, root), so a mail run never replaces a file scan. NULL: a files scan.
+RUN_KIND = (
+    "ALTER TABLE scans ADD COLUMN kind TEXT",
+    "CREATE INDEX scans_started ON scans(started)",
+)
+
 MIGRATIONS = (
     ("0001_initial", INITIAL),
     ("0002_messages", MESSAGES),
     ("0003_incremental", INCREMENTAL),
     ("0004_retention", RETENTION),
     ("0005_key_ids", KEY_IDS),
+    ("0006_run_kind", RUN_KIND),
 )
 
 

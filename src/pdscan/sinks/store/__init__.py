@@ -24,7 +24,7 @@ from urllib.parse import quote
 from ... import __version__
 from ...display import shown
 from ...errors import ConfigError
-from ...model import ErrorRecord, FileStat, Finding, ItemResult, MessageResult, Violation, VolumeResult
+from ...model import ErrorRecord, FileStat, Finding, ItemResult, MessageResult, RunInfo, Violation, VolumeResult
 from ...privacy import data_dir
 from ...records import finding_json, summary_json, violation_json
 from ...safefile import open_private, refuse_symlink
@@ -153,9 +153,11 @@ class Store:
         fingerprints and hashing (key id, hash form: results under another key are rehashed by
         reading the file again), from the last complete scan covering the root and any scan
         after it (an interrupted scan's finished files count). Files that errored are left out."""
+        # Only checks that read files as files: a mailbox or a volume scanned as such is not reused.
         scans = self.conn.execute(
             "SELECT id, complete, roots FROM scans WHERE detector_fingerprint = ? AND policy_fingerprint = ?"
-            " AND key_id IS ? AND hash_form IS ? ORDER BY id", (detector_fp, policy_fp, *hashing)).fetchall()
+            " AND key_id IS ? AND hash_form IS ? AND (kind IS NULL OR kind IN ('files', 'retention', 'watch'))"
+            " ORDER BY id", (detector_fp, policy_fp, *hashing)).fetchall()
         found: dict = {}
         for root in roots:
             ids = _candidate_scans(scans, os.path.abspath(root))
@@ -256,19 +258,21 @@ def _item_result(row: dict, findings, violations) -> ItemResult:
 class StoreSink:
     """Writes each record into the store under one scan row; see the module docstring."""
 
-    def __init__(self, store: Store, detector_fp: str, policy_fp: str, roots=(), hashing=(None, None)):
+    def __init__(self, store: Store, detector_fp: str, policy_fp: str, roots=(), run: Optional[RunInfo] = None,
+                 hashing=(None, None)):
         self.store, self.conn = store, store.conn
-        self.meta = (socket.gethostname(), _user(), __version__, detector_fp, policy_fp,
-                     json.dumps([os.path.abspath(r) for r in roots]), *hashing)
+        self.run = run = run or run_info("files", roots)
+        self.meta = (run.host, run.user, __version__, detector_fp, policy_fp,
+                     json.dumps([root_name(r) for r in roots]), run.kind, *hashing)
         self.scan_id: Optional[int] = None
         self._pending, self._since, self._last = 0, time.monotonic(), None
         self.stopped = False
 
     def begin(self) -> None:
         cur = self.conn.execute(
-            "INSERT INTO scans (host, user, started, version, detector_fingerprint, policy_fingerprint, roots,"
-            " key_id, hash_form) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (self.meta[0], self.meta[1], _now(), *self.meta[2:]))
+            "INSERT INTO scans (host, user, started, version, detector_fingerprint, policy_fingerprint, roots, kind,"
+            " key_id, hash_form) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (self.meta[0], self.meta[1], self.run.started, *self.meta[2:]))
         self.scan_id = cur.lastrowid
         self.conn.execute("BEGIN")
 
@@ -331,6 +335,16 @@ def _user() -> Optional[str]:
         return getpass.getuser()
     except (OSError, KeyError, ImportError):
         return None
+
+
+def root_name(root: str) -> str:
+    """A root as runs record it: a folder, file or mountpoint made absolute; an imap:// URL as given."""
+    return root if "://" in root else os.path.abspath(root)
+
+
+def run_info(kind: str, roots=()) -> RunInfo:
+    """This run, here and now: what every record of it carries (host, user) and its summary says."""
+    return RunInfo(kind, tuple(root_name(r) for r in roots), socket.gethostname(), _user(), _now())
 
 
 _INSERT_ITEM = f"INSERT INTO items ({', '.join(ITEM_COLUMNS[1:])}) VALUES ({', '.join('?' * (len(ITEM_COLUMNS) - 1))})"

@@ -1,10 +1,10 @@
-"""The store read-only, for reports and `pdscan locate`: tallies per scan summed by SQLite, the
-rows a report lists, and the items holding a person's keyed hashes.
+"""The store read-only, for reports and `pdscan locate`: its scans (runs), each scan's records streamed
+back as typed results, and the items holding a person's keyed hashes.
 
 Opened read-only (no write, no lock taken on a store a scan is writing);
 every query is here, next to the schema it reads (sinks/migrations.py). The
-results are plain tuples of counts and the typed records of model.py, so a
-report never learns a column's position. Nothing raw is stored, so nothing
+results are the typed records of model.py, so a report never learns a
+column's position, and counts a stored scan exactly as it counts JSONL. Nothing raw is stored, so nothing
 raw is read: masked samples only; a sender is never read at all.
 """
 from __future__ import annotations
@@ -18,8 +18,8 @@ from typing import Iterator, Optional
 from urllib.parse import quote
 
 from ...errors import ConfigError
-from ...model import Finding, ItemResult, Violation, VolumeResult
-from ...records import violation_from
+from ...model import ErrorRecord, Finding, ItemResult, MessageResult, VolumeResult
+from ...records import finding_from, violation_from
 from ...safefile import refuse_symlink
 from . import _bool, _str, _text  # names as the writer stores them (a BLOB when not UTF-8)
 
@@ -28,11 +28,13 @@ from . import _bool, _str, _text  # names as the writer stores them (a BLOB when
 class ScanRow:
     id: int
     host: Optional[str]
+    user: Optional[str]
+    kind: Optional[str]   # model.KINDS_OF_CHECK; None in a store from before kinds were kept (a files scan)
+    roots: tuple          # what it covered: absolute folders, files, mailboxes; imap:// URLs as given
     started: Optional[str]
     complete: bool
     skipped: dict  # reason → items not read, from the scan's summary counts
     ended: Optional[str] = None
-    roots: tuple = ()               # the folders it covered, absolute
     hashing: tuple = (None, None)   # (key id, hash form) of its keyed hashes; (None, None) before they were kept
 
     @property
@@ -64,38 +66,16 @@ class Holdings:
     errored: dict          # scan id -> {path} it could not read, among the held items' paths
 
 
-_TALLIES = {
-    # scan, files, items, bytes, items with findings, of them unencrypted
-    "items": "SELECT scan_id, SUM(member IS NULL), COUNT(*), SUM(CASE WHEN member IS NULL THEN size ELSE 0 END),"
-             " SUM(EXISTS (SELECT 1 FROM findings f WHERE f.item_id = items.id)),"
-             " SUM(encrypted = 0 AND EXISTS (SELECT 1 FROM findings f WHERE f.item_id = items.id))"
-             " FROM items GROUP BY scan_id",
-    "violations": "SELECT i.scan_id, v.rule, v.severity, COUNT(*) FROM violations v JOIN items i"
-                  " ON i.id = v.item_id GROUP BY 1, 2, 3",
-    # Mail-rule violations live on the message rows (JSON), as in the JSONL records.
-    "message_violations": "SELECT m.scan_id, json_extract(v.value, '$.rule'), json_extract(v.value, '$.severity'),"
-                          " COUNT(*) FROM messages m, json_each(m.violations) v GROUP BY 1, 2, 3",
-    # `pdscan retention` verdicts past their period, by category (table added by migration 0004).
-    "expired_by_category": "SELECT i.scan_id, r.category, r.severity, COUNT(*) FROM retention r JOIN items i"
-                           " ON i.id = r.item_id WHERE r.expired = 1 GROUP BY 1, 2, 3",
-    "errors": "SELECT scan_id, substr(error, 1, 200), COUNT(*) FROM errors GROUP BY 1, 2",
-    "messages": "SELECT scan_id, COUNT(*) FROM messages GROUP BY scan_id",
-}
-
-_VIOLATING_ITEMS = (
-    "SELECT i.path, i.member, i.mtime, i.encrypted, i.encryption, v.rule, v.severity,"
+# One row per item of a scan, with its findings (masked samples), violations and retention verdict.
+_ITEMS = (
+    "SELECT i.path, i.member, i.size, i.mtime, i.encrypted, i.encryption, i.personal,"
     " (SELECT json_group_array(json_object('detector', f.detector, 'count', f.count,"
-    " 'samples', json(f.samples))) FROM findings f WHERE f.item_id = i.id)"
-    " FROM violations v JOIN items i ON i.id = v.item_id WHERE i.scan_id = ?")
-
-_MAIL = (
-    "SELECT path, COUNT(*), SUM(classification = 'personal' OR outside > 0), SUM(outside), SUM(personal_data),"
-    " SUM(bulk) FROM (SELECT path, classification,"
-    " COALESCE(json_array_length(findings), 0) > 0 AS personal_data,"
-    " (SELECT COUNT(*) FROM json_each(m.violations) WHERE json_extract(value, '$.rule') = ?) AS outside,"
-    " (SELECT COUNT(*) FROM json_each(m.violations) WHERE json_extract(value, '$.rule') = ?) AS bulk"
-    " FROM messages m WHERE scan_id = ?) GROUP BY path ORDER BY path")
-
+    " 'samples', json(f.samples))) FROM findings f WHERE f.item_id = i.id),"
+    " (SELECT json_group_array(json_object('rule', v.rule, 'severity', v.severity, 'detail', v.detail))"
+    " FROM violations v WHERE v.item_id = i.id), {retention}"
+    " FROM items i WHERE i.scan_id = ? ORDER BY i.id")
+_RETENTION = ("(SELECT json_object('category', r.category, 'expired', r.expired, 'severity', r.severity,"
+              " 'age_days', r.age_days, 'action', r.action) FROM retention r WHERE r.item_id = i.id)")
 
 # `pdscan locate`: the items whose findings hold any of the sought keyed hashes, one row per hash.
 _HOLDING = (
@@ -140,60 +120,67 @@ class StoreReader:
     def has_scans(self) -> bool:
         return bool(self._all("SELECT 1 FROM scans LIMIT 1"))
 
+    def _has(self, table: str, column: Optional[str] = None) -> bool:
+        if column is None:
+            return bool(self._all("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)))
+        return any(row[1] == column for row in self._all(f"PRAGMA table_info({table})"))
+
     def scans(self) -> list:
         # Opened read-only, a store is never migrated: columns added since may be missing.
         columns = {row[1] for row in self._all("PRAGMA table_info(scans)")}
+        kind = "kind" if "kind" in columns else "NULL"
         roots = "roots" if "roots" in columns else "NULL"
         hashed = "key_id, hash_form" if "key_id" in columns else "NULL, NULL"
-        return [ScanRow(sid, host, started, bool(complete), json.loads(counts or "{}").get("skipped") or {}, ended,
-                        tuple(json.loads(roots or "[]")), (key_id, form))
-                for sid, host, started, complete, counts, ended, roots, key_id, form
-                in self._all(f"SELECT id, host, started, complete, counts, ended, {roots}, {hashed} FROM scans"
+        return [ScanRow(sid, host, user, kind_, tuple(json.loads(roots_ or "[]")), started, bool(complete),
+                        json.loads(counts or "{}").get("skipped") or {}, ended, (key_id, form))
+                for sid, host, user, kind_, roots_, started, complete, counts, ended, key_id, form
+                in self._all(f"SELECT id, host, user, {kind}, {roots}, started, complete, counts, ended, {hashed}"
+                             " FROM scans"
                              " ORDER BY id")]
 
-    def item_tallies(self) -> list:
-        """(scan, files, items, bytes, items with findings, of them unencrypted) per scan."""
-        return self._all(_TALLIES["items"])
+    def paths(self, scan_id: int) -> set:
+        """The distinct paths a scan recorded (what a watch, which has no roots, covers)."""
+        return {text(p) for (p,) in self._all("SELECT DISTINCT path FROM items WHERE scan_id = ?", (scan_id,))}
 
-    def violation_counts(self) -> list:
-        """(scan, rule, severity, n): the items' violations, then the messages'."""
-        return self._all(_TALLIES["violations"]) + self._all(_TALLIES["message_violations"])
+    def records(self, scan_id: int) -> Iterator:
+        """The scan's records as typed results, streamed: items (findings with masked samples only,
+        `personal`, a `retention` verdict where one was stored), messages, volumes, errors."""
+        personal = "i.personal" if self._has("items", "personal") else "EXISTS (SELECT 1 FROM findings f" \
+                                                                         " WHERE f.item_id = i.id)"
+        sql = _ITEMS.replace("i.personal,", f"{personal},").format(
+            retention=_RETENTION if self._has("retention") else "NULL")
+        try:
+            for path, member, size, mtime, encrypted, encryption, personal_, findings, violations, verdict \
+                    in self.conn.execute(sql, (scan_id,)):
+                verdict = json.loads(verdict) if verdict else None
+                yield ItemResult(text(path), text(member), None, size, mtime,
+                                 None if encrypted is None else bool(encrypted), encryption,
+                                 findings=[Finding(f.get("detector"), f.get("count"), None, f.get("samples") or [])
+                                           for f in json.loads(findings or "[]")],
+                                 violations=[violation_from(v) for v in json.loads(violations or "[]")],
+                                 retention=verdict, personal=bool(personal_))
+            if self._has("messages"):
+                for path, member, folder, classification, findings, violations in self.conn.execute(
+                        "SELECT path, NULL, folder, classification, findings, violations FROM messages"
+                        " WHERE scan_id = ? ORDER BY id", (scan_id,)):
+                    yield MessageResult(text(path), member, folder, None, None, None, classification, None,
+                                        findings=[finding_from(f) for f in json.loads(findings or "[]")],
+                                        violations=[violation_from(v) for v in json.loads(violations or "[]")])
+            for _sid, volume in self.volumes(scan_id):
+                yield volume
+            for path, member, error in self.conn.execute(
+                    "SELECT path, member, error FROM errors WHERE scan_id = ? ORDER BY id", (scan_id,)):
+                yield ErrorRecord(text(path), text(member), error)
+        except sqlite3.Error as exc:
+            raise ConfigError(f"{self.path}: cannot read scan {scan_id}: {exc}") from None
 
-    def expired_by_category(self) -> list:
-        """(scan, retention category, severity, n) of the items `pdscan retention` judged past their period."""
-        if not self._all("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'retention'"):
-            return []   # a store from before retention verdicts were kept
-        return self._all(_TALLIES["expired_by_category"])
-
-    def error_counts(self) -> list:
-        """(scan, error text cut to 200 characters, n)."""
-        return self._all(_TALLIES["errors"])
-
-    def message_counts(self) -> list:
-        return self._all(_TALLIES["messages"])
-
-    def volumes(self) -> list:
+    def volumes(self, scan_id: int) -> list:
         """(scan, VolumeResult) in stored order; flags as SQLite holds them (1, 0, None)."""
         rows = self._all("SELECT scan_id, device, mountpoint, fstype, removable, encrypted, encryption, verdict,"
-                         " violations FROM volumes ORDER BY id")
+                         " violations FROM volumes WHERE scan_id = ? ORDER BY id", (scan_id,))
         return [(sid, VolumeResult(text(device), text(mountpoint), fstype, removable, encrypted, encryption,
                                    verdict, [violation_from(v) for v in json.loads(violations or "[]")]))
                 for sid, device, mountpoint, fstype, removable, encrypted, encryption, verdict, violations in rows]
-
-    def violating_items(self, scan_id: int) -> Iterator[ItemResult]:
-        """One ItemResult per violation of an item of the scan (the item's findings, that one violation)."""
-        for path, member, mtime, encrypted, encryption, rule, severity, findings in self.conn.execute(
-                _VIOLATING_ITEMS, (scan_id,)):
-            yield ItemResult(text(path), text(member), None, None, mtime,
-                             None if encrypted is None else bool(encrypted), encryption,
-                             findings=[Finding(f.get("detector"), f.get("count"), None, f.get("samples") or [])
-                                       for f in json.loads(findings or "[]")],
-                             violations=[Violation(rule, severity, None)])
-
-    def mail_tallies(self, scan_id: int, outside_rule: str, bulk_rule: str) -> list:
-        """(mailbox, messages, personal, personal outside Personal, with personal data, bulk-social) per mailbox."""
-        rows = self._all(_MAIL, (outside_rule, bulk_rule, scan_id), "the store's messages")
-        return [(text(path), *counts) for path, *counts in rows]
 
     def holdings(self, sought) -> Holdings:
         """Every stored item holding any of the `sought` keyed hashes, and what is needed to tell
