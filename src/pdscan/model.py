@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import BinaryIO, Callable, Optional
 
+from .native import core
+
 _NEWLINE = re.compile(b"\n")
 CONFIDENCES = ("low", "medium", "high")
 SEVERITIES = ("low", "medium", "high")
@@ -101,6 +103,8 @@ class Chunk:
 
     @cached_property
     def _newlines(self) -> list:
+        if core is not None:
+            return core.Core.newlines(self.data)
         return [m.start() for m in _NEWLINE.finditer(self.data)]
 
     def line_of(self, pos: int) -> int:
