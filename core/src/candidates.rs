@@ -3,9 +3,13 @@
 //!
 //! Python's bytes patterns translate to the regex crate with ASCII classes and \b (?-u) and
 //! leftmost-first matching, which picks the same match Python's backtracking does for any
-//! pattern without look-around or back-references. One look-around is taken over: a leading
-//! single-byte negative look-behind ("(?<![\d+])"), checked by hand at each start. A pattern
-//! using anything else is refused here (translate returns None) and stays with Python's re.
+//! pattern without look-around or back-references. Two look-arounds are taken over: a leading
+//! single-byte negative look-behind ("(?<![\d+])"), checked by hand at each start, and a
+//! trailing negative look-ahead of one or two single-byte atoms ("(?![.@-]\w)"), rewritten as
+//! a group that consumes what may follow instead (a byte outside the atom, or the end), whose
+//! start is the match's end. Backtracking tries the same paths in the same order either way.
+//! A pattern using anything else is refused here (translate returns None) and stays with
+//! Python's re.
 
 use regex::bytes::{CaptureLocations, Regex};
 
@@ -13,6 +17,8 @@ pub const MARGIN: usize = 8;
 
 pub struct Pattern {
     regex: Regex,
+    /// The group of the consumed stand-in for a trailing look-ahead: the match ends where it starts.
+    tail: Option<usize>,
     /// The byte before a match must not match this (a leading negative look-behind).
     not_after: Option<Regex>,
     group: usize,
@@ -47,6 +53,71 @@ fn split_lookbehind(pattern: &str) -> (Option<&str>, &str) {
         i += 1;
     }
     (None, pattern)
+}
+
+/// The pattern without a trailing "(?!A)" or "(?!AB)" (A, B single-byte atoms), and that
+/// look-ahead as a consuming group: "(?P<tail>[^A]|\z|A(?:[^B]|\z))".
+fn split_lookahead(pattern: &str) -> Option<(&str, Option<String>)> {
+    let Some(open) = pattern.rfind("(?!") else { return Some((pattern, None)) };
+    let body = pattern[open + 3..].strip_suffix(')')?;
+    let atoms = atoms(body)?;
+    let tail = match atoms.as_slice() {
+        [a] => format!("(?P<pdscan_tail>{}|\\z)", complement(a)?),
+        [a, b] => format!("(?P<pdscan_tail>{}|\\z|{a}(?:{}|\\z))", complement(a)?, complement(b)?),
+        _ => return None,
+    };
+    Some((&pattern[..open], Some(tail)))
+}
+
+/// A look-ahead body as single-byte atoms: classes, escapes like \w, plain characters.
+fn atoms(body: &str) -> Option<Vec<&str>> {
+    let b = body.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        let end = match b[i] {
+            b'[' => {
+                let mut j = i + 1;
+                if b.get(j) == Some(&b'^') { j += 1; }
+                if b.get(j) == Some(&b']') { j += 1; }
+                while j < b.len() && b[j] != b']' {
+                    if b[j] == b'\\' { j += 1; }
+                    if b[j] == b'[' { return None; }
+                    j += 1;
+                }
+                j + 1
+            }
+            b'\\' => i + 2,
+            c if b"()|*+?{}.^$".contains(&c) => return None,
+            _ => i + 1,
+        };
+        if end > b.len() {
+            return None;
+        }
+        out.push(&body[i..end]);
+        i = end;
+    }
+    Some(out)
+}
+
+/// The bytes an atom does not match, as a class.
+fn complement(atom: &str) -> Option<String> {
+    if let Some(inner) = atom.strip_prefix('[').and_then(|a| a.strip_suffix(']')) {
+        return Some(match inner.strip_prefix('^') {
+            Some(rest) => format!("[{rest}]"),
+            None => format!("[^{inner}]"),
+        });
+    }
+    if let Some(escaped) = atom.strip_prefix('\\') {
+        return match escaped {
+            "w" => Some("\\W".into()),
+            "d" => Some("\\D".into()),
+            "s" => Some("\\S".into()),
+            e if e.len() == 1 && !e.as_bytes()[0].is_ascii_alphanumeric() => Some(format!("[^\\{e}]")),
+            _ => None,
+        };
+    }
+    (atom.len() == 1).then(|| format!("[^{}]", regex::escape(atom)))
 }
 
 /// True when the body is a single class or a single (escaped) character.
@@ -91,22 +162,24 @@ impl Pattern {
             return None;
         }
         let (behind, rest) = split_lookbehind(pattern);
+        let (rest, ahead) = split_lookahead(rest)?;
         if behind.is_some_and(|b| !one_byte(b)) || REFUSED.iter().any(|r| rest.contains(r))
-            || nested_class(rest) || has_anchor_caret(rest)
+            || nested_class(rest) || has_anchor_caret(rest) || rest.contains("pdscan_tail")
         {
             return None;
         }
         let flags = if ignore_case { "(?-u)(?i)" } else { "(?-u)" };
-        let regex = Regex::new(&format!("{flags}{rest}")).ok()?;
+        let regex = Regex::new(&format!("{flags}(?:{rest}){}", ahead.as_deref().unwrap_or(""))).ok()?;
+        let tail = ahead.map(|_| regex.captures_len() - 1);
         let not_after = match behind {
             Some(b) => Some(Regex::new(&format!(r"{flags}\A(?:{b})\z")).ok()?),
             None => None,
         };
-        if group >= regex.captures_len() {
+        if group >= regex.captures_len() - usize::from(tail.is_some()) {
             return None;
         }
         let locations = regex.capture_locations();
-        Some(Pattern { regex, not_after, group, locations })
+        Some(Pattern { regex, tail, not_after, group, locations })
     }
 
     /// The first match starting at or after `pos` in `hay` (data cut at the window's end,
@@ -124,11 +197,18 @@ impl Pattern {
                     continue;
                 }
             }
-            if self.group == 0 {
+            if self.group == 0 && self.tail.is_none() {
                 return Some((s, e, s as i64, e as i64));
             }
             // Same start, same leftmost-first match: now with the groups.
             self.regex.captures_read_at(&mut self.locations, hay, s)?;
+            let e = match self.tail {
+                Some(tail) => self.locations.get(tail).expect("the tail always takes part").0,
+                None => e,
+            };
+            if self.group == 0 {
+                return Some((s, e, s as i64, e as i64));
+            }
             let (gs, ge) = self.locations.get(self.group).map_or((-1, -1), |(a, b)| (a as i64, b as i64));
             return Some((s, e, gs, ge));
         }

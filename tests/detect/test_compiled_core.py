@@ -123,16 +123,34 @@ def test_the_identifier_patterns_all_run_in_the_core():
     assert {SPECS[c.detector].category for c in left} <= {"name", "special"}, [c.spec.name for c in left]
 
 
-FRAGMENTS = EXAMPLES + ["\n", " ", ", ", "\t", "Tel", "NHS", "ULN:", "DOB", "account", "0", "07911", "SW1A"]
+FRAGMENTS = EXAMPLES + ["\n", " ", ", ", "\t", "Tel", "NHS", "ULN:", "DOB", "account", "0", "07911", "SW1A",
+                        "Mr", "Dear", "Name:", "O'Brien", "Zoë", "ADHD", "ADHD.", "SEN-", ".", "@", "-", "x"]
 
 
-@settings(max_examples=150, deadline=None)
-@given(parts=st.lists(st.one_of(st.sampled_from(FRAGMENTS), ID_CHARS), max_size=25),
+@settings(max_examples=400, deadline=None)
+@given(parts=st.lists(st.one_of(st.sampled_from(FRAGMENTS), ID_CHARS, ANY_TEXT), max_size=25),
+       joint=st.sampled_from([" ", "", "\n"]),
        header=st.sampled_from([None, "NHS number", "Phone", "Account no", "ULN", "Name"]))
-def test_engines_find_the_same_on_random_documents(parts, header):
-    data = " ".join(parts).encode("utf-8")
+def test_engines_find_the_same_on_random_documents(parts, joint, header):
+    data = joint.join(parts).encode("utf-8")
     assert COMPILED.scan(Chunk(data)) == PYTHON.scan(Chunk(data))
     assert COMPILED.scan(Chunk(data, header=header)) == PYTHON.scan(Chunk(data, header=header))
     table = b"Name\tNHS number\tPhone\n" + data.replace(b",", b"\t")
     columns = Columns(("Name", "NHS number", "Phone"))
     assert COMPILED.scan(Chunk(table, columns=columns)) == PYTHON.scan(Chunk(table, columns=columns))
+
+
+@pytest.mark.parametrize("regex,text", [
+    (r"\b(?:ADHD|AD)\b(?![.@-]\w)", "AD.x ADHD-1 ADHD. AD-HD ADHD@x.com AD"),
+    (r"(?<![\w-])[A-Z][a-z]+(?:[ ][A-Z][a-z]+)?(?![a-z0-9])", "Jo Bloggs5 Ann Lee-Smith Zed Al9 -Bo"),
+    (r"(?<!#)\b\d{3}(?:-\d{3})?(?!\d)", "#123 123-4567 123-456 12345 999"),
+])
+def test_look_arounds_the_core_rewrites_match_as_re_does(regex, text):
+    from pdscan.detect.spec import parse_detector
+    spec = parse_detector({"id": "test.shape", "name": "Shape", "category": "identifier",
+                           "patterns": [{"name": "shape", "regex": regex, "confidence": "low"}],
+                           "examples": {"match": ["x"], "no_match": ["y"]}}, "inline", 0, REGISTRY)
+    fast, slow = Engine([spec], KEY), Engine([spec], KEY, use_compiled=False)
+    assert fast.in_core, "the core should run this pattern"
+    for chunk in (Chunk(text.encode()), Chunk(text.encode(), guard=3)):
+        assert [m.sample for m in fast.scan(chunk)] == [m.sample for m in slow.scan(chunk)] != []
