@@ -9,6 +9,7 @@ mod candidates;
 mod phone;
 mod privacy;
 mod validators;
+mod words;
 
 use std::collections::{HashMap, HashSet};
 
@@ -20,53 +21,33 @@ use regex::Regex;
 use candidates::{windows, Found, Pattern};
 use phone::{Desc, Plan, Region};
 use validators::Tables;
+use words::ContextWords;
 
 type Spans = Vec<(usize, usize)>;
 
 /// The Hyperscan match handler: `db.scan(data, match_event_handler=hits)` fills it without a
-/// Python call per match. Ids below `words_from` are patterns (their ends kept, in the
-/// order of each id's first match, as engine.py's dict does); the rest are context words.
+/// Python call per match: each pattern id's match ends, ids in order of first match (the order
+/// engine.py's dict keeps).
 #[pyclass(module = "pdscan_core")]
 struct Hits {
-    words_from: u32,
     order: Vec<u32>,
     ends: HashMap<u32, Vec<usize>>,
-    words: HashMap<u32, Vec<(u64, u64)>>,
 }
 
 #[pymethods]
 impl Hits {
     #[new]
-    fn new(words_from: u32) -> Self {
-        Hits { words_from, order: Vec::new(), ends: HashMap::new(), words: HashMap::new() }
+    fn new() -> Self {
+        Hits { order: Vec::new(), ends: HashMap::new() }
     }
 
-    #[pyo3(signature = (id, start, end, _flags=0, _context=None))]
-    fn __call__(&mut self, id: u32, start: u64, end: u64, _flags: u32, _context: Option<PyObject>) -> bool {
-        if id >= self.words_from {
-            self.words.entry(id).or_default().push((end, start));
-        } else {
-            self.ends.entry(id).or_insert_with(|| {
-                self.order.push(id);
-                Vec::new()
-            }).push(end as usize);
-        }
+    #[pyo3(signature = (id, _start, end, _flags=0, _context=None))]
+    fn __call__(&mut self, id: u32, _start: u64, end: u64, _flags: u32, _context: Option<PyObject>) -> bool {
+        self.ends.entry(id).or_insert_with(|| {
+            self.order.push(id);
+            Vec::new()
+        }).push(end as usize);
         false // go on scanning
-    }
-
-    /// Context-word id -> sorted [(end, start)], as engine.scan builds `words`.
-    fn words<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let out = PyDict::new(py);
-        for (id, found) in self.words.iter_mut() {
-            found.sort_unstable();
-            out.set_item(id, PyList::new(py, found.iter())?)?;
-        }
-        Ok(out)
-    }
-
-    /// Pattern ids that matched, in order of first match.
-    fn patterns(&self) -> Vec<u32> {
-        self.order.clone()
     }
 }
 
@@ -76,6 +57,7 @@ struct Core {
     patterns: Vec<Option<Pattern>>,
     widths: Vec<usize>,
     tables: Tables,
+    words: ContextWords,
 }
 
 fn regex_of(pattern: &str) -> PyResult<Regex> {
@@ -89,9 +71,11 @@ fn found_tuple<'py>(py: Python<'py>, index: usize, f: &Found) -> PyResult<Bound<
 #[pymethods]
 impl Core {
     /// `patterns`: (regex, ignore_case, group, width) per pattern, in the engine's order.
-    /// `tables`: what validators.py reads (see compiled.py's _tables).
+    /// `tables`: what validators.py reads (see compiled.py's tables).
+    /// `words`: (id, [word...]) context-word lists, found as whole words in any case.
     #[new]
-    fn new(patterns: Vec<(String, bool, usize, usize)>, tables: &Bound<'_, PyDict>) -> PyResult<Self> {
+    fn new(patterns: Vec<(String, bool, usize, usize)>, tables: &Bound<'_, PyDict>, words: Vec<(u32, Vec<Vec<u8>>)>)
+        -> PyResult<Self> {
         let get = |key: &str| -> PyResult<Bound<'_, PyAny>> {
             tables.get_item(key)?.ok_or_else(|| PyValueError::new_err(format!("table {key} missing")))
         };
@@ -121,7 +105,8 @@ impl Core {
         );
         let widths = patterns.iter().map(|p| p.3).collect();
         let patterns = patterns.into_iter().map(|(p, ic, g, _)| Pattern::translate(&p, ic, g)).collect();
-        Ok(Core { patterns, widths, tables })
+        let words = ContextWords::new(words).map_err(|e| PyValueError::new_err(e.to_string()))?;
+        Ok(Core { patterns, widths, tables, words })
     }
 
     /// Which patterns run here (the others stay with Python's re).
@@ -149,6 +134,16 @@ impl Core {
     #[staticmethod]
     fn keyed_hash(detector: &str, value: &str, key: &[u8]) -> Option<String> {
         privacy::keyed_hash(detector, value, key)
+    }
+
+    /// Context-word id -> sorted [(end, start)]: what the Hyperscan pass reported for the
+    /// words (whole words, any case, at each end the leftmost start), at memory speed.
+    fn context_words<'py>(&self, py: Python<'py>, data: &[u8]) -> PyResult<Bound<'py, PyDict>> {
+        let out = PyDict::new(py);
+        for (id, found) in self.words.find(data) {
+            out.set_item(id, PyList::new(py, found)?)?;
+        }
+        Ok(out)
     }
 
     /// Offsets of every b"\n" in data: the per-chunk line index of model.Chunk.

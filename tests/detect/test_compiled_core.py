@@ -21,7 +21,7 @@ from pdscan.native import core
 
 from .test_validators import TABLE
 
-pytestmark = pytest.mark.skipif(core is None, reason="pdscan_core is not installed (pip install ./core)")
+pytestmark = pytest.mark.skipif(core is None, reason="the compiled core is not in use (not installed, or PDSCAN_ENGINE=python)")
 
 SPECS = load_detectors([bundled("detectors")])
 KEY = b"c" * 32
@@ -154,3 +154,20 @@ def test_look_arounds_the_core_rewrites_match_as_re_does(regex, text):
     assert fast.in_core, "the core should run this pattern"
     for chunk in (Chunk(text.encode()), Chunk(text.encode(), guard=3)):
         assert [m.sample for m in fast.scan(chunk)] == [m.sample for m in slow.scan(chunk)] != []
+
+
+WORDS = sorted({w for _, ws in PYTHON.words for w in ws} | {"nhs no", "NHS", "Number", "_dob", "dob_", "passport9"})
+
+
+@pytest.mark.skipif(PYTHON.db is None, reason="Hyperscan is not installed on this platform")
+@settings(max_examples=400, deadline=None)
+@given(parts=st.lists(st.one_of(st.sampled_from(WORDS), st.sampled_from([" ", "", ":", "-", "_", "a", "9", "\n", "é"])),
+                      max_size=30))
+def test_context_words_are_what_the_hyperscan_pass_reports(parts):
+    """Whole words, any case, one leftmost start per end: overlapping words ("nhs", "nhs no",
+    "nhs number") and words inside longer words are where the two could part."""
+    from pdscan.detect.engine import CONTEXT_IDS
+    data = "".join(parts).encode("utf-8")
+    hits = PYTHON.prefilter_hits(data)
+    expected = {pid: sorted(found) for pid, found in hits.items() if pid >= CONTEXT_IDS}
+    assert COMPILED.core.context_words(data) == expected

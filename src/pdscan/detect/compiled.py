@@ -83,11 +83,13 @@ def tables() -> dict:
     }
 
 
-def build(patterns: list):
-    """A Core for (Compiled pattern) list `patterns`, or None when the core is not installed."""
+def build(patterns: list, words: list):
+    """A Core for (Compiled pattern) list `patterns` and (id, [context word...]) lists `words`,
+    or None when the core is not installed."""
     if core is None:
         return None
-    return core.Core([(c.spec.regex, c.spec.ignore_case, c.spec.group, c.width) for c in patterns], tables())
+    return core.Core([(c.spec.regex, c.spec.ignore_case, c.spec.group, c.width) for c in patterns], tables(),
+                     [(i, [w.encode("utf-8") for w in ws]) for i, ws in words])
 
 
 def validator(engine_core, name: str, python: Callable) -> Callable:
