@@ -86,11 +86,12 @@ class Engine:
                     self.near_patterns.setdefault(i, []).append(c)
                 else:
                     self.text_patterns.append(c)
-        # The compiled core, when installed, confirms candidates and runs validators (compiled.py).
         # Context words of the detectors searched only near their evidence, by prefilter id.
         self.words = [(base + i, words) for i in self.near_patterns
                       for base, words in ((CONTEXT_IDS, self.specs[i].context),
                                           (NEGATIVE_IDS, self.specs[i].negative_context)) if words]
+        # The compiled core, when installed, finds those words, confirms candidates and runs
+        # validators (compiled.py).
         core_patterns = self.text_patterns + [c for cs in self.near_patterns.values() for c in cs]
         self.core = compiled.build(core_patterns, self.words) if use_compiled else None
         self.in_core = {id(c): n for n, (c, here) in enumerate(zip(core_patterns, self.core.compiled()))
