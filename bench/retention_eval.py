@@ -1,11 +1,15 @@
 """How well `pdscan retention` judges a labelled tree, through the command itself.
 
-    python bench/retention_eval.py TREE LABELS [--now YYYY-MM-DD] [--json]
+    python bench/retention_eval.py TREE LABELS [--manifest MANIFEST] [--now YYYY-MM-DD] [--json]
 
 LABELS is a list of {"path", "category", "personal", "clock", "due", "review_only"}
 (fixtures/blind-retention/ has the generator of a laptop tree and its labels,
 written from the DPO's schedule by someone who never saw pdscan's). pdscan runs as a
 user would (`pdscan retention TREE --now D --format jsonl --plan-out plan.json`).
+
+Git does not keep modification times, and retention is judged by them: with
+--manifest (the generator's list of planted mtimes, UTC) the tree is copied to a
+temporary folder and each file's mtime set from it before the run.
 
 Counted per labelled file:
 - a due file of a deletable category must be in the plan, with the labelled category;
@@ -15,9 +19,12 @@ Counted per labelled file:
 from __future__ import annotations
 
 import argparse
+import calendar
 import collections
 import json
 import os
+import shutil
+import time
 import subprocess
 import sys
 import tempfile
@@ -45,6 +52,24 @@ def run(tree: Path, now: str) -> tuple[dict, set]:
         if plan.exists():
             planned = {os.path.relpath(e["path"], tree) for e in json.loads(plan.read_text())["entries"]}
     return listed, planned
+
+
+def with_mtimes(tree: Path, manifest: Path, into: Path) -> Path:
+    """A copy of `tree` whose files carry the manifest's planted modification times."""
+    copy = into / "tree"
+    shutil.copytree(tree, copy)
+    for entry in json.loads(manifest.read_text(encoding="utf-8")):
+        when = calendar.timegm(time.strptime(entry["mtime"], "%Y-%m-%dT%H:%M:%S"))
+        os.utime(copy / entry["path"], (when, when))
+    return copy
+
+
+def evaluate(tree: Path, labels: Path, manifest: Path = None, now: str = "2026-12-07") -> dict:
+    entries = json.loads(labels.read_text(encoding="utf-8"))
+    if manifest is None:
+        return score(entries, *run(tree, now))
+    with tempfile.TemporaryDirectory() as tmp:
+        return score(entries, *run(with_mtimes(tree, manifest, Path(tmp)), now))
 
 
 def score(labels: list, listed: dict, planned: set) -> dict:
@@ -91,11 +116,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("tree", type=Path)
     parser.add_argument("labels", type=Path)
+    parser.add_argument("--manifest", type=Path, help="planted modification times to set on a copy of TREE")
     parser.add_argument("--now", default="2026-12-07")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    labels = json.loads(args.labels.read_text(encoding="utf-8"))
-    result = score(labels, *run(args.tree, args.now))
+    result = evaluate(args.tree, args.labels, args.manifest, args.now)
     if args.json:
         print(json.dumps(result, indent=1))
         return

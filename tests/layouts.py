@@ -9,7 +9,7 @@ import os
 from functools import lru_cache
 
 from pdscan.config import build
-from pdscan.model import Item
+from pdscan.model import Item, ItemResult
 from pdscan.pipeline import Scanner
 
 ULNS = ["1830166130", "2860913903", "7030824627"]
@@ -34,13 +34,13 @@ def found(path, name=None) -> dict:
                 name_hint=name or os.path.basename(path))
     out: dict = {}
     for record in scanner().scan_item(item):
-        if record["type"] != "item":
+        if not isinstance(record, ItemResult):
             continue
-        for f in record["findings"]:
-            if f["confidence"] not in MEDIUM:
+        for f in record.findings:
+            if f.confidence not in MEDIUM:
                 continue
-            count, _ = out.get(f["detector"], (0, None))
-            out[f["detector"]] = (count + f["count"], f["confidence"])
+            count, _ = out.get(f.detector, (0, None))
+            out[f.detector] = (count + f.count, f.confidence)
     return out
 
 

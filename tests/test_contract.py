@@ -97,6 +97,10 @@ def written(tmp_path_factory):
             run_cli("usb", "--mountpoint", files, "--format", "jsonl", "--no-progress", "--jobs", 1),
             run_cli("mail", maildir, "--format", "jsonl", "--no-progress", "--owner-domain", "college.ac.uk"),
             run_cli("retention", college, "--now", NOW, "--format", "jsonl", "--no-progress", "--jobs", 1)]
+    request = tmp_path / "request.toml"
+    request.write_text('nino = "AB123456C"\n', encoding="utf-8")
+    runs.append(run_cli("locate", "--request", request, "--db", db, "--format", "jsonl",
+                        "--plan-out", tmp_path / "plan.json"))
     found: dict = {}
     for result in runs:
         assert result.code in (0, 1), result
@@ -107,10 +111,17 @@ def written(tmp_path_factory):
 
 @pytest.mark.parametrize("kind, heading", [
     ("item", '`"type": "item"`'), ("error", '`"type": "error"`'), ("volume", '`"type": "volume"`'),
-    ("message", '`"type": "message"`'), ("summary", '`"type": "summary"`')])
+    ("message", '`"type": "message"`'), ("summary", '`"type": "summary"`'), ("located", '`"type": "located"`'),
+    ("locate_summary", '`"type": "located"`')])
 def test_every_field_written_is_documented_under_its_record_type(written, kind, heading):
     fields = set().union(*(record.keys() for record in written[kind])) - {"type"}
     assert fields - documented(heading) == set()
+
+
+def test_locate_brings_out_its_optional_fields(written):
+    fields = set().union(*(record.keys() for record in written["located"]))
+    assert {"path_bytes", "member", "planned", "not_planned"} <= fields
+    assert {r["erasure"] for r in written["located"]} == {"file", "manual"}
 
 
 def test_non_utf8_names_and_their_bytes_are_documented(written):

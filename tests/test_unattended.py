@@ -112,8 +112,8 @@ def test_max_rate_throttles_reads(tmp_path, cli):
     assert result.code == 0, result
     assert elapsed >= 2.0  # 6 MB at 2 MB/s: about 3 s
     # Unthrottled again afterwards: the in-process scan restored the rate.
-    from pdscan.sources import filesystem
-    assert filesystem._THROTTLE is None
+    from pdscan import throttle
+    assert not throttle.active()
 
 
 def test_max_rate_single_process_restores_the_rate(tmp_path, cli):
@@ -124,8 +124,8 @@ def test_max_rate_single_process_restores_the_rate(tmp_path, cli):
     result = cli("scan", folder, "--max-rate", "0.5", "--jobs", "1", "--no-progress")
     assert result.code == 0, result
     assert time.monotonic() - started >= 0.4  # 0.29 MB at 0.5 MB/s
-    from pdscan.sources import filesystem
-    assert filesystem._THROTTLE is None
+    from pdscan import throttle
+    assert not throttle.active()
 
 
 def test_max_rate_must_be_a_non_negative_number(folder, cli):

@@ -20,7 +20,9 @@ from pathlib import Path
 import pytest
 
 from pdscan import config as configuration
-from pdscan.pipeline import Session
+from pdscan.model import ItemResult
+from pdscan.records import to_json
+from pdscan.session import Session
 from pdscan.watch import FILE, FOLDER, UNSETTLED, Pending, Watcher
 
 SRC = Path(__file__).resolve().parents[1] / "src"
@@ -294,6 +296,8 @@ def test_pending_keeps_one_entry_per_path_and_waits_for_quiet():
 
 
 class ListSink:
+    """The records in their JSONL form, as a script reading the watch would see them."""
+
     def __init__(self):
         self.records, self.summary = [], None
 
@@ -301,7 +305,7 @@ class ListSink:
         pass
 
     def record(self, record):
-        self.records.append(record)
+        self.records.append(to_json(record))
 
     def end(self, summary):
         self.summary = summary
@@ -367,8 +371,7 @@ class StopDuringScan:
         for _ in range(self.signals):
             self.watcher.request_stop()
         self.scanned.append(ref.path)
-        return [{"type": "item", "path": ref.path, "member": None, "size": ref.size, "encrypted": False,
-                 "findings": [], "violations": []}]
+        return [ItemResult(ref.path, None, "text/plain", ref.size, None, False)]
 
 
 def test_one_stop_signal_finishes_the_item_in_hand_and_stops(handled, tmp_path):

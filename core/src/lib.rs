@@ -146,12 +146,6 @@ impl Core {
         Ok(out)
     }
 
-    /// Offsets of every b"\n" in data: the per-chunk line index of model.Chunk.
-    #[staticmethod]
-    fn newlines(data: &[u8]) -> Vec<usize> {
-        memchr::memchr_iter(b'\n', data).collect()
-    }
-
     /// Exact matches of the prefilter's patterns around their reported ends: for each pattern
     /// id in order of first match, (id, [(index, start, end, group start, group end)...]) when
     /// the pattern runs here, else (id, [(lo, hi)...]) windows for Python's re.

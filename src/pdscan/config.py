@@ -1,5 +1,8 @@
 """CLI flags + policies.toml + site file → one frozen ScanConfig, passed down.
 
+Every command builds it once with ScanConfig.from_args from its parsed options; library
+callers and tests use build() with keywords.
+
 Bundled data (detectors/, policies.toml) lives at the top of the source
 tree; a wheel carries it inside the package as pdscan/data/.
 """
@@ -16,7 +19,7 @@ from .globs import GlobSet
 from .limits import Limits
 from . import __version__
 from .policy.loader import Policy, load_policy, policy_fingerprint
-from .privacy import key_path
+from .privacy import hash_key_path
 from .sources.filesystem import WalkOptions
 
 
@@ -32,6 +35,7 @@ def bundled(name: str) -> Path:
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)?\s*$", re.IGNORECASE)
 _UNITS = {"": 1, "b": 1, "k": 1024, "m": 1024 ** 2, "g": 1024 ** 3, "t": 1024 ** 4}
+MB = _UNITS["m"]  # --max-rate's MB/s is binary, like --max-file-size
 
 
 def parse_size(text: str) -> int:
@@ -56,7 +60,17 @@ class ScanConfig:
     # per device when check_volumes is set.
     volume_encrypted: Optional[bool] = None
     check_volumes: bool = True
-    key_path: str = field(default_factory=key_path)
+    ocr: bool = True  # read the pixels of document-like images and scanned PDF pages (--no-ocr, [ocr])
+    key_path: str = field(default_factory=hash_key_path)  # the key that hashes found values
+    db: Optional[str] = None  # --db: the store to write; None: the command's default (scan: per-user)
+
+    @classmethod
+    def from_args(cls, args) -> "ScanConfig":
+        """The one constructor from a command's parsed options (options.add_scan_options): --policy,
+        --detectors, --exclude, --jobs, --db, --no-ocr, and the walk's options where the command has them."""
+        return build(args.policy, args.detectors, args.exclude, args.jobs, args.follow_symlinks,
+                     args.one_filesystem, args.max_file_size, max_rate=args.max_rate * MB, db=args.db,
+                     ocr=not args.no_ocr)
 
 
 def default_jobs() -> int:
@@ -76,14 +90,23 @@ def known_detector_ids(paths) -> set:
 
 
 def fingerprints(cfg: ScanConfig) -> tuple:
-    """(detector, policy) fingerprints: stored results are reused only under both."""
+    """(detector, policy) fingerprints: stored results are reused only under both. Results read
+    without OCR are not reused by a scan with it, which must read the pixels they skipped."""
     from .detect.loader import detector_fingerprint
-    return detector_fingerprint(cfg.detector_paths, __version__), policy_fingerprint(cfg.policy)
+    return (detector_fingerprint(cfg.detector_paths, __version__),
+            policy_fingerprint(cfg.policy) + ("" if cfg.ocr else "+no-ocr"))
+
+
+def hashing(cfg: ScanConfig) -> tuple:
+    """(key id, hash form) of the hashes this configuration makes: stored with each scan."""
+    from .detect.hash_forms import FORM_VERSION
+    from .privacy import install_key, key_id
+    return key_id(install_key(cfg.key_path)), FORM_VERSION
 
 
 def build(policy_file: Optional[str] = None, extra_detectors=(), exclude=(), jobs: Optional[int] = None,
           follow_symlinks: bool = False, one_filesystem: bool = False, max_file_size: Optional[str] = None,
-          nice: int = 0) -> ScanConfig:
+          nice: int = 0, max_rate: float = 0, db: Optional[str] = None, ocr: bool = True) -> ScanConfig:
     paths = detector_paths(extra_detectors)
     policy = load_policy(bundled("policies.toml"), Path(policy_file) if policy_file else None,
                          known_detector_ids(paths))
@@ -92,4 +115,5 @@ def build(policy_file: Optional[str] = None, extra_detectors=(), exclude=(), job
     jobs = default_jobs() if jobs is None else jobs
     if jobs < 1:
         raise ConfigError("--jobs must be at least 1")
-    return ScanConfig(policy=policy, detector_paths=paths, walk=walk, jobs=jobs, nice=nice)
+    return ScanConfig(policy=policy, detector_paths=paths, walk=walk, jobs=jobs, nice=nice, max_rate=max_rate,
+                      db=db, limits=policy.ocr.applied(Limits()), ocr=ocr and policy.ocr.enabled)

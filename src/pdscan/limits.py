@@ -27,6 +27,12 @@ class Limits:
     max_xml_bytes: int = 64 * MiB        # one XML part of an office document
     block_size: int = 4 * MiB            # text is streamed in blocks of this size
     overlap: int = 512                   # bytes repeated between blocks so a match on the seam is seen
+    # OCR (extract/ocr.py): a scan takes them from the policy's [ocr] (policy/ocr.py); these values
+    # serve callers without a policy.
+    ocr_seconds: float = 120.0           # Tesseract time for one top-level file, all its pages together
+    ocr_memory: int = 1024 * MiB         # address space of one Tesseract run (POSIX)
+    ocr_max_pixels: int = 50_000_000     # a larger image is not OCR'd (Tesseract's memory grows with it)
+    ocr_min_side: int = 200              # an image narrower than this (pixels) holds no legible page
 
 
 class Budget:

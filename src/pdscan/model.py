@@ -3,16 +3,20 @@
 Each stage consumes the nouns of the stage before and yields its own:
 sources yield Items, extractors yield Chunks (and nested Items), detection
 yields Matches, the pipeline folds them into Findings, policy adds Violations.
+The results that leave a unit of work are typed records (ItemResult,
+MessageResult, VolumeResult, ErrorRecord) and the Summary; `pdscan locate`
+writes Located and LocateSummary. records.py writes their public fields as
+the JSONL contract, and everything else they carry (locations, keyed hashes,
+facts for a review) stays on attributes.
 """
 from __future__ import annotations
 
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cached_property
 from typing import BinaryIO, Callable, Optional
-
-from .native import core
 
 _NEWLINE = re.compile(b"\n")
 CONFIDENCES = ("low", "medium", "high")
@@ -72,6 +76,7 @@ class Columns:
     headers: tuple
     delimiter: bytes = b"\t"
     header_line: int = 1  # the header row's line: a chunk starting there skips it
+    sparse: bool = False  # one value per line (a JSON or XML export): a record spans lines
 
     def header_at(self, data: bytes, offset: int) -> Optional[str]:
         start = data.rfind(b"\n", 0, offset) + 1
@@ -103,13 +108,32 @@ class Chunk:
 
     @cached_property
     def _newlines(self) -> list:
-        if core is not None:
-            return core.Core.newlines(self.data)
         return [m.start() for m in _NEWLINE.finditer(self.data)]
 
     def line_of(self, pos: int) -> int:
         # An index built once per chunk: counting afresh for every match is quadratic.
         return self.first_line + bisect_left(self._newlines, pos)
+
+
+@dataclass(frozen=True)
+class MessageFacts:
+    """What a mail message says about itself, gathered once by its extractor (extract/mailfacts.py)
+    while it is parsed for the scan: what mail classification scores, thread history joins and
+    retention dates. `text` is only the first 64 KiB of the body text, and leaves the worker empty."""
+
+    sender: str = ""               # the From address, lower case
+    recipients: tuple = ()         # To and Cc addresses, lower case
+    text: str = ""                 # body text (text/plain, and text/html as read), capped
+    newsletter: bool = False       # List-Unsubscribe, List-Id, or Precedence bulk/list
+    auto_reply: bool = False       # Auto-Submitted, X-Autoreply, or an out-of-office subject
+    attachments: tuple = ()        # file names of attached parts (not inline logos)
+    message_id: str = ""
+    references: tuple = ()         # Message-IDs in References and In-Reply-To
+    subject: str = ""
+    problems: tuple = ()           # what is wrong with the message, for an error record beside its verdict
+    sender_name: str = ""
+    own_text: str = ""             # the writer's own words: quoted replies and signature cut off
+    date: Optional[datetime] = None  # the Date header, in UTC (None: absent or unreadable)
 
 
 @dataclass(frozen=True)
@@ -132,19 +156,12 @@ class Finding:
     confidence: str
     samples: list
 
-    def to_dict(self) -> dict:
-        return {"detector": self.detector, "count": self.count,
-                "confidence": self.confidence, "samples": list(self.samples)}
-
 
 @dataclass(frozen=True)
 class Violation:
     rule: str
     severity: str
     detail: str
-
-    def to_dict(self) -> dict:
-        return {"rule": self.rule, "severity": self.severity, "detail": self.detail}
 
 
 @dataclass(frozen=True)
@@ -163,12 +180,93 @@ PLAIN = Encryption(False)
 
 @dataclass(frozen=True)
 class ErrorRecord:
+    """An item that could not be read, or a problem with one (interface.md "error")."""
+
     path: str
     member: Optional[str]
     error: str
+    warning: bool = False  # the item was still read and reported: text output lists it apart
 
-    def to_dict(self) -> dict:
-        return {"type": "error", "path": self.path, "member": self.member, "error": self.error}
+
+@dataclass(frozen=True)
+class FileStat:
+    """What `scan --incremental` compares next time to know a file is unchanged."""
+
+    mtime_ns: int
+    ctime_ns: int
+    inode: int
+    device: int
+
+
+@dataclass
+class ItemResult:
+    """One scanned file, archive member or message part (interface.md "item").
+
+    The public fields come first; the rest never reach JSONL: whether the
+    findings meet the policy's thresholds, where they were (text output),
+    their keyed hashes (the store, a message's distinct values), the volume's
+    encryption and the file's stat (what incremental reuse compares), why the
+    content was not read, the retention facts its worker read, and its OCR."""
+
+    path: str
+    member: Optional[str]
+    mime: Optional[str]
+    size: Optional[int]
+    mtime: Optional[str]
+    encrypted: Optional[bool]
+    encryption: Optional[str] = None
+    encryption_note: Optional[str] = None
+    findings: list = field(default_factory=list)    # Finding, one per detector
+    violations: list = field(default_factory=list)  # Violation
+    retention: Optional[dict] = None  # `pdscan retention` only: the verdict, as interface.md shows it
+    personal: bool = False
+    where: dict = field(default_factory=dict)  # detector → first locations
+    keys: dict = field(default_factory=dict)   # detector → keyed hashes of the distinct values
+    volume_encrypted: Optional[bool] = None    # a newly encrypted volume changes the verdict: rescan
+    unread: Optional[str] = None               # "content not read: MIME", counted as skipped
+    stat: Optional[FileStat] = None            # the top-level file only
+    retention_facts: Optional[tuple] = None    # (RetentionFacts, mail date) from hooks/retention.py
+    ocr_pages: int = 0                         # the top-level file: pages OCR read this run, members' too
+    ocr_skipped: tuple = ()                    # the top-level file: "pixels not read: …", one per page
+
+
+@dataclass
+class MessageResult:
+    """One mail message (interface.md "message"); `facts` (policy/mailclass.py MessageFacts, None for
+    mail counted but not read) go from the worker to the mailbox's review, never to an output."""
+
+    path: str
+    member: Optional[str]
+    folder: Optional[str]
+    message_id: Optional[str]
+    date: Optional[str]
+    sender: Optional[str]  # "from" in JSONL
+    classification: Optional[str]
+    score: Optional[float]
+    reasons: list = field(default_factory=list)
+    findings: list = field(default_factory=list)
+    violations: list = field(default_factory=list)
+    personal: bool = False         # some part holds personal data under the policy
+    inside_personal: bool = False  # filed in the Personal folder
+    facts: Optional[object] = None
+
+
+@dataclass
+class VolumeResult:
+    """A removable volume's check (interface.md "volume"); `worst` are the items that failed it."""
+
+    device: Optional[str]
+    mountpoint: Optional[str]
+    fstype: Optional[str]
+    removable: Optional[bool]
+    encrypted: Optional[bool]
+    encryption: Optional[str]
+    verdict: Optional[str]
+    violations: list = field(default_factory=list)
+    size: Optional[int] = None
+    note: Optional[str] = None
+    label: Optional[str] = None
+    worst: list = field(default_factory=list)  # ItemResult, worst first
 
 
 @dataclass
@@ -185,18 +283,43 @@ class Summary:
     volumes: int = 0
     volumes_failed: int = 0
     messages: int = 0
+    retention: dict = field(default_factory=dict)  # `pdscan retention`: what was judged (commands/retention.py)
+    ocr_pages: int = 0  # pages (images, TIFF frames, scanned PDF pages) read by OCR
     elapsed: float = 0.0
 
     def skip(self, reason: str) -> None:
         self.skipped[reason] = self.skipped.get(reason, 0) + 1
 
-    def to_dict(self) -> dict:
-        return {"type": "summary", "items": self.items, "files": self.files, "bytes": self.bytes,
-                "findings": dict(sorted(self.findings.items())),
-                "violations": dict(sorted(self.violations.items())),
-                "errors": self.errors, "skipped": dict(sorted(self.skipped.items())),
-                "encrypted_items": self.encrypted_items,
-                "items_with_personal_data": self.items_with_personal_data,
-                **({"volumes": self.volumes, "volumes_failed": self.volumes_failed} if self.volumes else {}),
-                **({"messages": self.messages} if self.messages else {}),
-                "elapsed": round(self.elapsed, 3)}
+
+@dataclass(frozen=True)
+class Located:
+    """A stored item `pdscan locate` found holding a request's identifiers (interface.md "located").
+    `stat` (size, mtime_ns, inode, device as stored: the file the scan saw) never reaches JSONL."""
+
+    host: Optional[str]
+    path: str
+    member: Optional[str]
+    last_seen: str
+    matched: tuple              # the request's fields found in it, in request order
+    strength: str               # "strong", or "medium" (a phone number alone)
+    encrypted: Optional[bool]
+    encryption: Optional[str]
+    planned: Optional[bool] = None      # with --plan-out: whether the deletion plan holds it
+    not_planned: Optional[str] = None   # why not
+    stat: tuple = (None, None, None, None)
+
+    @property
+    def erasure(self) -> str:
+        """"file": shred deletes it whole; "manual": an archive member or a message, erased by hand."""
+        return "file" if self.member is None else "manual"
+
+
+@dataclass(frozen=True)
+class LocateSummary:
+    items: int
+    strong: int
+    medium: int
+    hosts: tuple
+    key_id: str
+    hash_form: int
+    planned: Optional[int] = None  # with --plan-out: files in the plan

@@ -118,6 +118,30 @@ def key_path() -> str:
     return os.environ.get("PDSCAN_KEY_FILE") or str(data_dir() / "hmac.key")
 
 
+HASH_KEY_ENV = "PDSCAN_HASH_KEY_FILE"
+
+
+def hash_key_path(given: Optional[str] = None) -> str:
+    """The key that hashes found values: `given` (locate --key-file), else PDSCAN_HASH_KEY_FILE
+    (a college-wide key IT distributes, so that every endpoint's hashes compare), else the
+    install key. Plans and audit records stay sealed by the install key (`key_path`), so a
+    plan still cannot move between machines. A named key must exist: made up here, it would
+    silently hash this endpoint's values apart from the fleet's."""
+    path = given or os.environ.get(HASH_KEY_ENV)
+    if not path:
+        return key_path()
+    if _read_key(Path(path)) is None:
+        raise ConfigError(f"{path}: no such hash key file ({'--key-file' if given else HASH_KEY_ENV}); "
+                          "install the key IT distributed there")
+    return path
+
+
+def key_id(key: bytes) -> str:
+    """A name for a key that can be stored and shown: an HMAC of a fixed label under it. It tells
+    keys apart and reveals nothing of the key (nor lets anyone test a guessed value)."""
+    return hmac.digest(key, b"pdscan key id", "sha256")[:8].hex()
+
+
 _SEPARATORS = re.compile(r"[\s\-./()]+")
 
 

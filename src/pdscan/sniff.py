@@ -9,18 +9,14 @@ import zipfile
 from functools import lru_cache
 from typing import BinaryIO
 
-from .extract.ole import kind_of, stream_names
-from .extract.outlook import MSG_MIME, PST_MIME, msg_streams
-from .extract.pst import MAGIC as PST_MAGIC
-from .extract.sql import looks_like_sql
-from .extract.structured import structured_kind
+from .encryption.zipseal import names_hidden
+from .formats.magic import (MBOX_MIME, MSG_MIME, ODF_PREFIX, PST_MAGIC, PST_MIME, SQL_MIME, ZIP_LOCAL,
+                            looks_like_sql, structured_kind)
+from .formats.ole import kind_of, msg_streams, stream_names
 from .model import Item
-from .encryption.zipseal import ZIP_LOCAL, names_hidden
 from .sources.mail.headers import looks_like_headers
 
 PREFIX = 8192
-SQL_MIME = "application/sql"
-MBOX_MIME = "application/mbox"
 
 # Names inside a zip that say which office format it is.
 ZIP_KINDS = (
@@ -87,7 +83,7 @@ def _refine_zip(stream: BinaryIO, prefix: bytes):
         # ODF stores its type uncompressed as the first member.
         start = 38 + int.from_bytes(prefix[28:30], "little")
         kind = prefix[start:start + 80].split(b"PK", 1)[0].decode("ascii", "replace").strip()
-        if kind.startswith("application/vnd.oasis.opendocument."):
+        if kind.startswith(ODF_PREFIX):
             return kind
     try:
         stream.seek(0)

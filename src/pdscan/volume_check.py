@@ -13,7 +13,7 @@ import dataclasses
 import os
 
 from .errors import PdscanError
-from .model import SEVERITIES, worst_first
+from .model import SEVERITIES, ItemResult, VolumeResult, worst_first
 from .policy.evaluate import volume_verdict
 from .policy.rules import UNENCRYPTED_PERSONAL_DATA
 from .sources.filesystem import Walker
@@ -33,11 +33,11 @@ def named_volume(folder: str) -> Volume:
     return dataclasses.replace(base, mountpoint=os.path.abspath(folder), removable=True)
 
 
-def volume_record(volume: Volume, verdict, violations=()) -> dict:
-    return {"type": "volume", "device": volume.device, "mountpoint": volume.mountpoint, "fstype": volume.fstype,
-            "removable": volume.removable, "encrypted": volume.encrypted, "encryption": volume.encryption,
-            "verdict": verdict, "violations": [v.to_dict() for v in violations],
-            "_size": volume.size, "_note": volume.note, "_label": volume.label}
+def volume_record(volume: Volume, verdict, violations=(), worst=()) -> VolumeResult:
+    """The one place a volume's result is built."""
+    return VolumeResult(volume.device, volume.mountpoint, volume.fstype, volume.removable, volume.encrypted,
+                        volume.encryption, verdict, list(violations), size=volume.size, note=volume.note,
+                        label=volume.label, worst=list(worst))
 
 
 class VolumeReview:
@@ -47,18 +47,16 @@ class VolumeReview:
         self.volume, self.declared = volume, declared  # declared: the policy's rules (policy/rules.py)
         self.items: list = []
 
-    def add(self, record: dict) -> None:
-        if record["type"] == "item" and any(v["rule"] == UNENCRYPTED_PERSONAL_DATA for v in record["violations"]):
+    def add(self, record) -> None:
+        if isinstance(record, ItemResult) and any(v.rule == UNENCRYPTED_PERSONAL_DATA for v in record.violations):
             self.items.append(record)
 
-    def finish(self) -> dict:
+    def finish(self) -> VolumeResult:
         volume = self.volume
         verdict, violations = volume_verdict(volume.removable, volume.encrypted, bool(volume.mountpoint),
                                              len(self.items), self.declared)
-        record = volume_record(volume, verdict, violations)
-        if volume.mountpoint:
-            record["_worst"] = sorted(self.items, key=_worst_first)[:WORST_SHOWN]
-        return record
+        worst = sorted(self.items, key=_worst_first)[:WORST_SHOWN] if volume.mountpoint else ()
+        return volume_record(volume, verdict, violations, worst)
 
 
 def check_volume(session, cfg, volume: Volume) -> str:
@@ -69,9 +67,9 @@ def check_volume(session, cfg, volume: Volume) -> str:
         session.scan(volume_cfg, Walker(cfg.walk).walk([volume.mountpoint]), review.add)
     record = review.finish()
     session.emit(record)
-    return record["verdict"]
+    return record.verdict
 
 
-def _worst_first(record: dict):
-    severity = min((worst_first(v["severity"]) for v in record["violations"]), default=len(SEVERITIES))
-    return severity, -sum(f["count"] for f in record["findings"])
+def _worst_first(record: ItemResult):
+    severity = min((worst_first(v.severity) for v in record.violations), default=len(SEVERITIES))
+    return severity, -sum(f.count for f in record.findings)

@@ -25,7 +25,8 @@ from watchdog.observers import Observer
 
 from .errors import PdscanError
 from .model import ErrorRecord, Summary
-from .pipeline import Scanner, Session
+from .pipeline import Scanner
+from .session import Session
 from .sources.filesystem import FileRef, Skipped, Walker
 from .volume_check import check_volume, named_volume
 
@@ -251,12 +252,12 @@ class Watcher:
         try:
             records = self.scanner.scan_file(ref)
         except _Abandon:
-            records = [ErrorRecord(ref.path, None, "not scanned: pdscan watch was stopped").to_dict()]
+            records = [ErrorRecord(ref.path, None, "not scanned: pdscan watch was stopped")]
         except Exception as exc:  # one bad file never stops the watch
-            records = [ErrorRecord(ref.path, None, f"internal error: {type(exc).__name__}").to_dict()]
+            records = [ErrorRecord(ref.path, None, f"internal error: {type(exc).__name__}")]
         finally:
             self._busy = False
-        if all(r["type"] == "error" for r in records) and not os.path.lexists(ref.path):
+        if all(isinstance(r, ErrorRecord) for r in records) and not os.path.lexists(ref.path):
             return  # deleted while it was being read
         self.seen.remember(ref)
         for record in records:
@@ -264,7 +265,7 @@ class Watcher:
 
     def _emit_error(self, error: ErrorRecord) -> None:
         if os.path.lexists(error.path):  # a vanished path is not an error
-            self.session.emit(error.to_dict())
+            self.session.emit(error)
 
     # -- new volumes -----------------------------------------------------------------------
 

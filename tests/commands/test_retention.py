@@ -86,9 +86,17 @@ def test_a_site_schedule_with_a_typo_names_the_field(college, tmp_path):
     assert r.code == 2 and "retention.category[0] (x): field 'period'" in r.err, r
 
 
-def test_personal_data_in_no_category_is_counted_not_judged(tmp_path):
+def test_personal_data_in_no_specific_category_is_judged_under_the_default(tmp_path):
     stray = tmp_path / "Misc" / "list.txt"
     stray.parent.mkdir()
     stray.write_text("Name: Carol White\nNI number: AB 12 34 56 C\nDate of birth: 05/06/1970\n")
-    r = run("retention", tmp_path, "--now", NOW, "--jobs", 1)
-    assert r.code == 0 and "Personal data in no retention category (not judged): 1 item(s)" in r.out
+    recent = run("retention", tmp_path, "--now", NOW, "--jobs", 1)
+    assert recent.code == 0 and "Personal data in no specific retention category: 1 item(s), judged as " \
+        "unclassified (6y after the latest known date, review only); 0 past it." in recent.out, recent
+    old = os.path.getmtime(stray) - 7 * 366 * 86400
+    os.utime(stray, (old, old))
+    r = run("retention", tmp_path, "--now", NOW, "--jobs", 1, "--format", "jsonl")
+    [item] = [x for x in records(r) if x["type"] == "item"]
+    assert r.code == 1 and (item["retention"]["category"], item["retention"]["action"]) == ("unclassified", "review")
+    assert records(r)[-1]["retention"] == {"judged": 1, "expired": 1, "categories": {"unclassified": 1},
+                                           "unclassified": 1, "unclassified_expired": 1, "not_judged": 0}

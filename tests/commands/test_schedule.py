@@ -14,8 +14,12 @@ import pytest
 
 from pdscan import cli as cli_module
 from pdscan.commands import schedule
+from pdscan.schedulers import EVERY
+from pdscan.schedulers.cron import CRON_MARK, cron_line
+from pdscan.schedulers.systemd import systemd_units
+from pdscan.schedulers.windows import TASK_NS
 
-NS = {"t": schedule.TASK_NS}
+NS = {"t": TASK_NS}
 AWKWARD = ["--exclude", "it's a \"draft\" folder", "--exclude", "two  spaces"]
 CRON_FIELD = re.compile(r"^(\*|\d+)$")
 PYTHON_M = [sys.executable, "-m", "pdscan"]
@@ -58,7 +62,7 @@ def systemd_verify(folder) -> subprocess.CompletedProcess:
 # -- systemd --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("every", schedule.EVERY)
+@pytest.mark.parametrize("every", EVERY)
 def test_systemd_units_pass_systemd_analyze_verify(run, tmp_path, every):
     result = run("--print", "systemd", "--every", every, "--", tmp_path, *AWKWARD)
     assert result.code == 0, result
@@ -92,14 +96,14 @@ def test_an_executable_path_with_spaces_is_quoted_for_systemd(tmp_path):
     units = tmp_path / "units"
     units.mkdir()
     argv = [str(tools / "python"), "-m", "pdscan", "scan", str(tmp_path)]
-    for name, text in schedule.systemd_units(argv, "daily", str(tmp_path)).items():
+    for name, text in systemd_units(argv, "daily", str(tmp_path)).items():
         (units / name).write_text(text)
     checked = systemd_verify(units)
     assert checked.returncode == 0 and "pdscan-scan" not in checked.stdout + checked.stderr, checked
 
 
 def test_systemd_specifiers_and_variables_are_escaped():
-    service = schedule.systemd_units(["/bin/pdscan", "scan", "/srv/100%", "--exclude", "$HOME", "a\\b"],
+    service = systemd_units(["/bin/pdscan", "scan", "/srv/100%", "--exclude", "$HOME", "a\\b"],
                                      "daily", "/srv")["pdscan-scan.service"]
     assert exec_start(service) == "/bin/pdscan scan /srv/100%% --exclude '$$HOME' 'a\\\\b'"
 
@@ -148,11 +152,11 @@ def test_cron_line_parses_for_each_interval(run, tmp_path, every, days):
         assert words[6:8] == [shutil.which("ionice"), "-c3"]
     expected = PYTHON_M + ["scan", str(tmp_path), *AWKWARD, "--unattended"]
     assert words[-len(expected):] == expected
-    assert line.endswith(schedule.CRON_MARK)
+    assert line.endswith(CRON_MARK)
 
 
 def test_cron_escapes_percent_signs():
-    line = schedule.cron_line(["/bin/pdscan", "scan", "/srv/100%"], "daily", "/srv", minute=5)
+    line = cron_line(["/bin/pdscan", "scan", "/srv/100%"], "daily", "/srv", minute=5)
     assert "/srv/100\\%" in line and cron_command(line)[-2:] == ["scan", "/srv/100%"]
 
 
@@ -178,7 +182,7 @@ fi
         assert result.code == 0, result
     lines = table.read_text().splitlines()
     assert lines[0] == "0 3 * * * /usr/local/bin/backup"
-    [ours] = [x for x in lines if x.endswith(schedule.CRON_MARK)]
+    [ours] = [x for x in lines if x.endswith(CRON_MARK)]
     assert ours.split()[4] == "1"  # the weekly entry replaced the daily one
 
 
@@ -213,7 +217,7 @@ STAFF = r"C:\Users\Staff Docs"
 REPORT = r"\\fileserver\results\a<b>&c.jsonl"
 
 
-@pytest.mark.parametrize("every", schedule.EVERY)
+@pytest.mark.parametrize("every", EVERY)
 def test_windows_task_xml_parses_with_the_right_trigger_and_command(run, every):
     result = run("--print", "windows", "--every", every, "--pdscan-exe", WINDOWS_EXE, "--", STAFF, *AWKWARD,
                  "--output", REPORT)

@@ -3,7 +3,7 @@ words in policies, course descriptions and job adverts; a sort code and account 
 twice; couriers taken for people; "SEN" in a web address; US phone numbers as NHS numbers."""
 from __future__ import annotations
 
-from tests.layouts import counts
+from tests.layouts import ULNS, counts
 
 POLICY = """Riverside College Safeguarding and Child Protection Policy 2024-25
 
@@ -69,3 +69,18 @@ def test_couriers_in_a_delivery_log_are_not_people(tmp_path):
                     "07/05/2024,Amazon Logistics,DPD,15501234567890\n08/05/2024,Royal Mail,Evri,H00A1234567890\n",
                     encoding="utf-8")
     assert "person_name" not in counts(path)
+
+
+def test_a_learner_ref_column_of_college_numbers_holds_no_uln(tmp_path):
+    """The college's own 10-digit references pass the ULN check about one time in eleven by
+    chance; under "Learner Ref" those are no ULNs, while real ULNs under it still are."""
+    from pdscan.detect.validators import uln
+    refs = [str(2024000000 + n * 7919) for n in range(60)]
+    assert any(uln(r) for r in refs)  # some pass by chance: the test means something
+    path = tmp_path / "enrolments.csv"
+    path.write_text("Learner Ref,Surname,Course\n" + "".join(f"{r},Okafor,Plumbing L2\n" for r in refs),
+                    encoding="utf-8")
+    assert "uk.uln" not in counts(path)
+    path.write_text("Learner Ref,Surname,Course\n" + "".join(f"{u},Okafor,Plumbing L2\n" for u in ULNS * 2),
+                    encoding="utf-8")
+    assert counts(path).get("uk.uln") == 3

@@ -10,12 +10,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from stdnum import luhn
 
-from pdscan.detect.validators import REGISTRY, WORDLISTS, parse_uk_date, wordlist
+from pdscan.detect.validators import REGISTRY, WORDLISTS, wordlist
+from pdscan.formats.dates import parse_uk_date
 
 EXPECTED = {
     "date_of_birth", "email", "iban", "nhs", "nino", "payment_card", "person_name",
     "uk_bank_account", "uk_driving_licence", "uk_passport", "uk_phone", "uk_postcode",
-    "uln", "upn",
+    "mrz", "uln", "upn",
 }
 
 

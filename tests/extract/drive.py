@@ -11,7 +11,7 @@ from typing import Callable, Optional
 from pdscan.errors import ItemError
 from pdscan.extract import Context, extractor_for
 from pdscan.limits import Budget, Limits
-from pdscan.model import Chunk, Item
+from pdscan.model import Chunk, Item, MessageFacts
 from pdscan.sniff import sniff
 
 
@@ -21,6 +21,7 @@ class Run:
     items: dict = field(default_factory=dict)         # member -> (Item, mime)
     encrypted: dict = field(default_factory=dict)     # member -> scheme (content not read)
     errors: list = field(default_factory=list)        # (member, reason, exception class)
+    facts: dict = field(default_factory=dict)         # member -> MessageFacts of a mail message
 
     def text(self, member: Optional[str] = None) -> str:
         return "\n".join(c.data.decode("utf-8") for m, c in self.chunks if m == member)
@@ -72,6 +73,8 @@ def _visit(item: Item, ctx: Context, run: Run, extractor: Optional[Callable]) ->
         for out in extract(item, ctx):
             if isinstance(out, Chunk):
                 run.chunks.append((item.member, out))
+            elif isinstance(out, MessageFacts):
+                run.facts[item.member] = out
             else:
                 assert isinstance(out, Item), out
                 _visit(out, ctx, run, None)

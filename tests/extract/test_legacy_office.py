@@ -12,7 +12,8 @@ import pytest
 
 from pdscan.errors import ItemError
 from pdscan.extract import extractor_for
-from pdscan.extract.legacy_office import _Deck, _drop_field_codes, _piece_text, _render, extract_doc, extract_ppt
+from pdscan.extract.doc import _drop_field_codes, _piece_text, _render, extract_doc
+from pdscan.extract.ppt import _Deck, extract_ppt
 from pdscan.extract.paragraphs import Lines
 from pdscan.limits import Limits
 from pdscan.model import Item

@@ -9,9 +9,10 @@ import pytest
 
 from pdscan.errors import ItemError
 from pdscan.extract import Context
-from pdscan.extract.message import extract_message, html_to_text
+from pdscan.extract.message import extract_message
+from pdscan.formats.htmltext import html_to_text
 from pdscan.limits import Budget, Limits
-from pdscan.model import Chunk, Item
+from pdscan.model import Chunk, Item, MessageFacts
 
 from ..conftest import CORPUS, REAL
 from .drive import drive, file_item, mutations, only_item_errors
@@ -66,8 +67,17 @@ def test_plain_and_html_bodies_are_chunks():
     run = drive(bytes_item(msg.as_bytes()))
     where = run.where(None)
     assert "AB123456C" in where["body"]
-    assert "Born 10\xa0Dec 1815" in where["body (html)"]
+    assert "Born 10 Dec 1815" in where["body (html)"]  # as a reader sees it, as in an .html file
     assert "color" not in where["body (html)"] and "var x" not in where["body (html)"]
+
+
+def test_html_body_keeps_alt_text_as_html_files_do():
+    """A name in an image's alt text is read in mail as in a web page (it was dropped in mail)."""
+    msg = build()
+    msg.add_alternative('<p>Our team:</p><img src="cid:1" alt="Grace Hopper, Lead Tutor">', subtype="html")
+    run = drive(bytes_item(msg.as_bytes()))
+    assert "Grace Hopper, Lead Tutor" in run.where(None)["body (html)"]
+    assert "Grace Hopper" in run.facts[None].text
 
 
 def test_html_to_text_strips_tags_and_keeps_blocks_apart():
@@ -170,7 +180,8 @@ def test_malformed_messages_never_raise_anything_but_item_error(raw):
         found = outputs(raw)
     except ItemError:
         return
-    assert all(isinstance(o, (Chunk, Item)) for o in found)
+    assert all(isinstance(o, (Chunk, Item, MessageFacts)) for o in found)
+    assert sum(isinstance(o, MessageFacts) for o in found) == 1
 
 
 @pytest.mark.corpus

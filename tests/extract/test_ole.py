@@ -5,7 +5,7 @@ import io
 
 import pytest
 
-from pdscan.extract.ole import kind_of, ole_kind
+from pdscan.formats.ole import kind_of, ole_kind
 
 
 @pytest.mark.parametrize("name,mime", [

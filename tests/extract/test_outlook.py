@@ -11,8 +11,10 @@ import pytest
 from pdscan.errors import ItemError
 from pdscan.extract import Context
 from pdscan.extract.message import extract_message
-from pdscan.extract.mapi import Attachment, Outlook, all_problems, one_off_addresses, to_rfc822
-from pdscan.extract.outlook import MSG_MIME, PST_MIME, NotReadable, extract_outlook, msg_to_rfc822
+from pdscan.extract.mapi import Attachment, Outlook, one_off_addresses
+from pdscan.extract.outlook_mime import all_problems, to_rfc822
+from pdscan.formats.magic import MSG_MIME, PST_MIME
+from pdscan.extract.outlook import NotReadable, extract_outlook, msg_to_rfc822
 from pdscan.limits import Budget, Limits
 from pdscan.model import Chunk, Item
 from pdscan.sniff import sniff

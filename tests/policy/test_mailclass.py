@@ -4,9 +4,12 @@ from __future__ import annotations
 import pytest
 
 from pdscan.errors import ConfigError
-from pdscan.policy.mailclass import DEFAULTS, MailRules, classify, facts_of, normalise
+from pdscan.policy.mail_vocabulary import normalise
+from pdscan.policy.mailclass import classify
 
-RULES = MailRules.from_policy({"mail": {"owner_domains": ["college.ac.uk"]}})
+from ..mailfacts import facts_of, mail_rules
+
+RULES = mail_rules(owner_domains=["college.ac.uk"])
 
 
 def message(sender="a@college.ac.uk", to="me@college.ac.uk", subject="Hello", body="", extra="") -> bytes:
@@ -19,7 +22,7 @@ def verdict(raw: bytes, rules=RULES):
 
 def test_webmail_with_family_words_is_personal_and_says_why():
     v = verdict(message("jo@gmail.com", body="Happy birthday! See you at the party this weekend, love you xx"))
-    assert v.classification == "personal" and v.score >= DEFAULTS["personal_threshold"]
+    assert v.classification == "personal" and v.score >= RULES.weights["personal_threshold"]
     assert any("webmail (gmail.com)" in r for r in v.reasons)
     assert any(r.startswith("personal-life words:") and "birthday" in r for r in v.reasons)
 
@@ -52,10 +55,10 @@ def test_no_evidence_is_work():
 
 
 def test_policy_tunes_the_threshold_and_the_folder():
-    strict = MailRules.from_policy({"mail": {"personal_threshold": 10, "personal_folder": "Private"}})
+    strict = mail_rules(personal_threshold=10, personal_folder="Private")
     assert verdict(message("jo@gmail.com", body="birthday party weekend"), strict).classification == "work"
     assert strict.inside_personal("private/Family") and not strict.inside_personal("Inbox/Personalia")
-    assert MailRules.from_policy({}, ["@Example.ORG"]).owner_domains == {"example.org"}
+    assert mail_rules().with_owner_domains(["@Example.ORG"]).owner_domains == {"example.org"}
 
 
 def test_vocabulary_is_data_with_no_word_on_both_sides():
@@ -73,17 +76,17 @@ def test_possessives_and_phrases_match_whole_words():
 
 
 def test_policy_changes_a_category_and_adds_one():
-    rules = MailRules.from_policy({"mail": {"owner_domains": ["college.ac.uk"], "vocabulary": {
+    rules = mail_rules(owner_domains=["college.ac.uk"], vocabulary={
         "personal": {"leisure": {"extra_words": ["allotment society"]}, "pets": {"weight": 2.0, "words": ["hamster"]}},
-        "work": {"courtesy": {"weight": 0}}}}})
+        "work": {"courtesy": {"weight": 0}}})
     v = verdict(message("x@example.org", body="The hamster escaped again"), rules)
     assert v.classification == "personal" and any("pets (hamster)" in r for r in v.reasons)
     assert verdict(message("x@example.org", body="kind regards"), rules).reasons == \
         ("no evidence either way: work by default",)
     with pytest.raises(ConfigError, match=r"\[mail.vocabulary.personal.pets\] words"):
-        MailRules.from_policy({"mail": {"vocabulary": {"personal": {"pets": {"words": "hamster"}}}}})
+        mail_rules(vocabulary={"personal": {"pets": {"words": "hamster"}}})
     with pytest.raises(ConfigError, match=r"\[mail\] unknown key .personal_word_weight."):
-        MailRules.from_policy({"mail": {"personal_word_weight": 1.0}})
+        mail_rules(personal_word_weight=1.0)
 
 
 def test_one_personal_category_alone_stays_work():
@@ -121,6 +124,19 @@ def test_broken_messages_do_not_raise():
 
 def test_a_wrong_type_in_policy_names_the_field():
     with pytest.raises(ConfigError, match=r"\[mail\] scan_personal"):
-        MailRules.from_policy({"mail": {"scan_personal": "no"}})
+        mail_rules(scan_personal="no")
     with pytest.raises(ConfigError, match=r"\[mail\] webmail_domains"):
-        MailRules.from_policy({"mail": {"webmail_domains": "gmail.com"}})
+        mail_rules(webmail_domains="gmail.com")
+
+
+def test_a_mistake_in_mail_policy_stops_every_command(tmp_path):
+    from pdscan.config import bundled
+    from pdscan.policy.loader import load_policy
+    site = tmp_path / "site.toml"
+    site.write_text('[mail]\npersonal_threshhold = 2.0\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"\[mail\] unknown key 'personal_threshhold'; did you mean 'personal_threshold'"):
+        load_policy(bundled("policies.toml"), site)
+    site.write_text('[mail]\nthread_weight = "half"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"\[mail\] thread_weight: expected a number"):
+        load_policy(bundled("policies.toml"), site)
+    assert load_policy(bundled("policies.toml")).mail.weights["personal_threshold"] == 1.5

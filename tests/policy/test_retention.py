@@ -7,9 +7,12 @@ import os
 
 import pytest
 
-from pdscan.config import build, known_detector_ids
+from pdscan.config import bundled, build
 from pdscan.errors import ConfigError
-from pdscan.policy.retention import RetentionFacts, age_text, dates_in, decide, read_text_facts
+from pdscan.formats.dates import dates_in
+from pdscan.model import Finding, ItemResult
+from pdscan.policy.retention import RetentionFacts, age_text, decide, read_text_facts
+from pdscan.policy.loader import read_toml
 from pdscan.policy.retention_schedule import load_schedule, parse_period
 
 D = dt.date
@@ -18,36 +21,45 @@ CATS = {"uk.uln": "identifier", "date_of_birth": "date", "person_name": "name", 
 
 
 def schedule(*categories, **extra):
-    table = {"clocks": {"leaving": ["leaving date", "left on"]}, "category": list(categories)}
+    default = read_toml(bundled("policies.toml"))["retention"]  # its window, year end, weights, min score
+    table = {key: default[key] for key in ("financial_year_end", "window", "weights", "min_score")}
+    table.update({"hold": [],
+             "clocks": {"leaving": ["leaving date", "left on"]}, "category": list(categories)})
     table.update(extra)
     return load_schedule({"retention": table}, "test.toml", set(CATS))
 
 
 def record(path, mtime="2014-01-01T00:00:00Z", detectors=("uk.uln",), member=None):
-    return {"type": "item", "path": path, "member": member, "mtime": mtime,
-            "findings": [{"detector": d, "count": 1, "confidence": "high", "samples": []} for d in detectors]}
+    return ItemResult(path, member, "text/csv", 10, mtime, False,
+                      findings=[Finding(d, 1, "high", []) for d in detectors])
 
 
 LEARNERS = {"id": "learners", "detectors": ["identifier"], "paths": ["**/Learners/**"], "period": "6y",
             "clock": ["modified", "leaving"]}
-SAFEGUARDING = {"id": "safeguarding", "match": "any", "keywords": ["safeguarding"], "period": "25y",
+SAFEGUARDING = {"id": "safeguarding", "keywords": ["safeguarding"], "weights": {"keywords": 3}, "period": "25y",
                 "review_only": True}
 
 
 def test_the_bundled_schedule_loads_and_every_category_has_a_period():
-    cfg = build()
-    sched = load_schedule(cfg.policy.raw, cfg.policy.source, known_detector_ids(cfg.detector_paths))
+    sched = build().policy.retention
     ids = {c.id for c in sched.categories}
     assert {"safeguarding", "learner-transcript", "applicants-unsuccessful", "learner-records",
             "staff-files", "payroll"} <= ids
     review = {c.id for c in sched.categories if c.review_only}
-    assert review == {"safeguarding", "learner-transcript"}
+    assert review == {"safeguarding", "learner-transcript", "unclassified"}
+    assert sched.default.id == "unclassified" and sched.default.period.text == "6y"
 
 
 @pytest.mark.parametrize("table, message", [
     ({"id": "x", "paths": ["a"], "period": "six years"}, "retention.category[0] (x): field 'period'"),
     ({"id": "x", "paths": ["a"], "period": "6y", "clock": ["birthday"]}, "clock 'birthday'"),
-    ({"id": "x", "period": "6y"}, "needs at least one of detectors, paths, keywords"),
+    ({"id": "x", "period": "6y"}, "needs at least one of detectors, headers, keywords, paths, mail"),
+    ({"id": "x", "period": "6y", "default": True, "paths": ["a"]}, "the default category"),
+    ({"id": "x", "paths": ["a"], "period": "6y", "weights": {"colour": 2}}, "'colour' is neither a kind"),
+    ({"id": "x", "paths": ["a"], "period": "6y", "weights": {"paths": -1}}, "field 'weights': paths"),
+    ({"id": "x", "paths": ["a"], "period": "6y", "min_score": 0}, "field 'min_score'"),
+    ({"id": "x", "headers": ["--"], "period": "6y"}, "field 'headers' needs words"),
+    ({"id": "x", "paths": ["a"], "period": "6y", "mail": "yes"}, "field 'mail'"),
     ({"id": "x", "paths": ["a"], "period": "6y", "colour": "red"}, "unknown field 'colour'"),
     ({"id": "x", "detectors": ["uk.bogus"], "period": "6y"}, "'uk.bogus' is neither a detector id"),
     ({"id": "x", "paths": ["a"], "period": "6y", "match": "some"}, "field 'match'"),
@@ -110,6 +122,7 @@ def test_retention_text_violation_and_plan_give_calendar_ages(cli, tmp_path):
     r = cli("retention", root, "--now", "2024-12-28", "--jobs", "1", "--format", "jsonl", "--plan-out", plan)
     [item] = [json.loads(line) for line in r.out.splitlines() if '"item"' in line]
     assert "(12y 11m 23d since modified 2012-01-05;" in item["violations"][0]["detail"], item
+    assert item["retention"]["age"] == "12y 11m 23d"
     assert "12y 11m 23d since modified" in plan.read_text() and "12y 12m" not in plan.read_text()
 
 
@@ -145,12 +158,56 @@ def test_the_later_of_modified_and_content_dates_counts():
     assert not decide(sched, rec, late, CATS, D(2025, 7, 30)).expired
 
 
-def test_match_all_needs_every_kind_and_any_needs_one():
+def test_evidence_adds_up_to_the_minimum_score_and_a_folder_only_adds_weight():
     sched = schedule(LEARNERS, SAFEGUARDING)
-    assert decide(sched, record("/d/Other/list.csv"), RetentionFacts(), CATS, D(2026, 1, 1)) is None
-    assert decide(sched, record("/d/Learners/x.csv", detectors=("person_name",)), RetentionFacts(), CATS, D(2026, 1, 1)) is None
+    assert decide(sched, record("/d/Other/list.csv"), RetentionFacts(), CATS, D(2026, 1, 1)) is None  # 1 < 3
+    in_folder = decide(sched, record("/d/Learners/list.csv"), RetentionFacts(), CATS, D(2026, 1, 1))
+    assert (in_folder.category.id, in_folder.score) == ("learners", 3)
+    assert decide(sched, record("/d/Learners/x.csv", detectors=("person_name",)), RetentionFacts(), CATS,
+                  D(2026, 1, 1)) is None  # a folder alone decides nothing
     hit = decide(sched, record("/d/Other/x.txt"), RetentionFacts(keywords={"safeguarding"}), CATS, D(2060, 1, 1))
     assert hit.category.id == "safeguarding" and hit.evidence == ("keyword 'safeguarding'",)
+    assert decide(sched, record("/d/Other/safeguarding-note.txt"), RetentionFacts(), CATS,
+                  D(2060, 1, 1)).category.id == "safeguarding"  # the file's own name holds the keyword
+
+
+def test_content_decides_between_categories_without_folders():
+    learners = {"id": "learners", "detectors": ["uk.uln", "date_of_birth", "person_name"], "headers": ["course"],
+                "weights": {"uk.uln": 2}, "period": "6y"}
+    exams = {"id": "exams", "detectors": ["uk.uln", "person_name", "date_of_birth"],
+             "headers": ["candidate number", "grade"], "keywords": ["exam entries"], "period": "6y"}
+    payroll = {"id": "payroll", "detectors": ["uk.nino", "financial"], "headers": ["Sort code", "Net pay"],
+               "period": "6y"}
+    sched = schedule(learners, exams, payroll)
+    now = D(2026, 1, 1)
+    listing = record("/home/t/Documents/list.csv", detectors=("uk.uln", "date_of_birth", "person_name"))
+    plain = decide(sched, listing, RetentionFacts(), CATS, now)
+    assert (plain.category.id, plain.score) == ("learners", 4)   # ULN + DOB + name: a learner record
+    entries = decide(sched, listing, RetentionFacts(headers={"candidate number", "grade"}), CATS, now)
+    assert entries.category.id == "exams" and "column 'candidate number'" in entries.evidence
+    pay = decide(sched, record("/home/t/Downloads/export.csv", detectors=("uk.nino",)),
+                 RetentionFacts(headers={"sort code", "net pay"}), CATS, now)
+    assert pay.category.id == "payroll" and pay.evidence == ("detector uk.nino", "column 'sort code'",
+                                                             "column 'net pay'")
+
+
+def test_match_all_still_requires_every_kind_but_paths():
+    strict = dict(LEARNERS, match="all", keywords=["enrolment"])
+    sched = schedule(strict)
+    assert decide(sched, record("/d/Learners/x.csv"), RetentionFacts(), CATS, D(2026, 1, 1)) is None
+    assert decide(sched, record("/d/x.csv"), RetentionFacts(keywords={"enrolment"}), CATS, D(2026, 1, 1))
+
+
+def test_personal_data_no_category_claims_falls_in_the_default_category():
+    default = {"id": "unclassified", "default": True, "period": "6y", "clock": ["modified", "leaving"],
+               "review_only": True}
+    sched = schedule(LEARNERS, default)
+    d = decide(sched, record("/d/Other/x.txt", detectors=("person_name",)),
+               RetentionFacts(dates={"leaving": D(2016, 3, 1)}), CATS, D(2022, 2, 28))
+    assert (d.category.id, d.action, d.clock_from, d.expired) == ("unclassified", "review", "leaving", False)
+    assert d.evidence == ("personal data that no retention category claims",)
+    with pytest.raises(ConfigError, match="only one category may be the default"):
+        schedule(default, dict(default, id="other"))
 
 
 def test_review_only_wins_over_any_delete_category():
@@ -167,7 +224,7 @@ def test_the_category_that_keeps_longest_wins():
 
 
 def test_financial_year_and_holds_push_expiry_later():
-    pay = {"id": "pay", "paths": ["**/Payroll/**"], "period": "6y", "after": "financial-year"}
+    pay = {"id": "pay", "paths": ["**/Payroll/**"], "period": "6y", "after": "financial-year", "min_score": 2}
     sched = schedule(pay, financial_year_end="07-31",
                      hold=[{"paths": ["**/ESF/**"], "until": "2034-12-31", "reason": "ESF end date"}])
     d = decide(sched, record("/d/Payroll/aug.csv", "2019-08-15T10:00:00Z"), RetentionFacts(), CATS, D(2026, 1, 1))
@@ -177,9 +234,10 @@ def test_financial_year_and_holds_push_expiry_later():
 
 
 def test_mail_date_counts_when_later():
-    mail = {"id": "mail", "paths": ["*.eml"], "period": "2y", "clock": ["modified", "mail_date"]}
+    mail = {"id": "mail", "mail": True, "period": "2y", "clock": ["modified", "mail_date"]}
     sched = schedule(mail)
-    d = decide(sched, record("/d/m.eml", "2018-01-01T00:00:00Z"), RetentionFacts(), CATS, D(2021, 1, 1), D(2019, 6, 1))
+    d = decide(sched, record("/d/m.eml", "2018-01-01T00:00:00Z"), RetentionFacts(mail=True), CATS, D(2021, 1, 1),
+               D(2019, 6, 1))
     assert (d.clock_from, d.expires, d.expired) == ("mail_date", D(2021, 6, 1), False)
 
 

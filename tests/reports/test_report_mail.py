@@ -164,19 +164,17 @@ def test_store_mail_table_from_a_maildir_scan(tmp_path, cli):
 
 def test_mailbox_paths_of_the_store_are_text(tmp_path, cli):
     """A bytes (BLOB) mailbox path from the store reads back as text, like the other tables."""
+    from pdscan.model import Summary
+    from pdscan.records import from_json
     from pdscan.sinks.store import Store, StoreSink
-
-    class Summary:
-        def to_dict(self):
-            return {"type": "summary", "files": 0}
 
     store = Store(tmp_path / "s.db")
     sink = StoreSink(store, "d", "p", [str(tmp_path)])
     sink.begin()
     for n, (classification, violations) in enumerate([("personal", [OUTSIDE]), ("work", []),
                                                       ("personal", [OUTSIDE, BULK, BULK])]):
-        sink.record(_message("/mail/caf\udcc3", f"cur/{n}", "INBOX", SENDERS[0], classification,
-                             [EMAIL] if n else [], violations))
+        sink.record(from_json(_message("/mail/caf\udcc3", f"cur/{n}", "INBOX", SENDERS[0], classification,
+                             [EMAIL] if n else [], violations)))
     sink.end(Summary())
     store.close()
     doc = json.loads(_report(cli, tmp_path / "s.json", "json", "--db", tmp_path / "s.db").read_text())

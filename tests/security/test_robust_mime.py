@@ -12,9 +12,9 @@ from pdscan.extract import Context
 from pdscan.extract.message import extract_message
 from pdscan.extract.mime import MimeTooDeep, parse_bounded
 from pdscan.limits import Budget, Limits
-from pdscan.model import Chunk, Item
-from pdscan.policy.mailclass import facts_of
+from pdscan.model import Chunk, Item, MessageFacts
 
+from ..mailfacts import facts_of
 from .robust import NI_TEXT, nested_multipart, run_pdscan
 
 BOMB = nested_multipart(2000, NI_TEXT)
@@ -41,6 +41,9 @@ def test_the_bomb_still_gives_its_headers_and_body_text_then_a_limit_error():
     with pytest.raises(LimitExceeded, match="nested deeper than 64 levels"):
         for out in extract_message(item, Context(limits, Budget(limits))):
             chunks.append(out)
+    [facts] = [c for c in chunks if isinstance(c, MessageFacts)]  # classified from its headers
+    assert facts.sender == "mallory@evil.example"
+    chunks.remove(facts)
     assert all(isinstance(c, Chunk) for c in chunks)
     assert any(c.header == "From" and c.data == b"Mallory" for c in chunks)
     assert any(b"AB 12 34 56 C" in c.data for c in chunks if c.where == "body (undecoded)")

@@ -90,16 +90,17 @@ def test_an_error_quoting_a_hostile_name_is_escaped(cli, tmp_path):
 def test_a_hostile_volume_label_and_mountpoint_are_escaped_in_the_verdict_and_the_list(tmp_path):
     import io
 
-    from pdscan.model import Summary
+    import dataclasses
+
+    from pdscan.model import Summary, VolumeResult
     from pdscan.sinks.console import ConsoleSink
 
-    volume = {"type": "volume", "device": "/dev/sdb1", "mountpoint": "/media/u/\x1b[2JSTICK", "fstype": "vfat",
-              "removable": True, "encrypted": False, "encryption": None, "violations": [],
-              "_size": 1 << 30, "_note": None, "_label": "\x1b]0;PASS\x07\rAll clean\n"}
+    volume = VolumeResult("/dev/sdb1", "/media/u/\x1b[2JSTICK", "vfat", True, False, None, None, size=1 << 30,
+                          label="\x1b]0;PASS\x07\rAll clean\n")
     for verdict in ("PASS", None):
         out = io.StringIO()
         sink = ConsoleSink(out)
-        sink.record(dict(volume, verdict=verdict))
+        sink.record(dataclasses.replace(volume, verdict=verdict))
         sink.end(Summary(volumes=1))
         text = out.getvalue()
         assert "\x1b" not in text and "\r" not in text and "\x07" not in text, verdict

@@ -112,19 +112,20 @@ def test_report_on_a_damaged_store_is_a_clear_error_and_renames_nothing(cli, tmp
 
 
 def test_damage_found_mid_scan_stops_the_storing_not_the_scan(cli, folder, tmp_path, monkeypatch):
+    from pdscan.model import ItemResult
     from pdscan.sinks import store as store_module
 
-    real, calls = store_module._WRITERS["item"], []
+    real, calls = store_module._WRITERS[ItemResult], []
 
     def failing(conn, scan_id, record):
-        calls.append(record["path"])
+        calls.append(record.path)
         if len(calls) == 3:
             exc = sqlite3.DatabaseError("database disk image is malformed")
             exc.sqlite_errorname = "SQLITE_CORRUPT"
             raise exc
         real(conn, scan_id, record)
 
-    monkeypatch.setitem(store_module._WRITERS, "item", failing)
+    monkeypatch.setitem(store_module._WRITERS, ItemResult, failing)
     result = cli("scan", folder, "--no-progress", "--jobs", "1", "--db", tmp_path / "store.db")
     assert result.code == 1, result
     assert "list.csv" in result.out and "unencrypted-personal-data" in result.out

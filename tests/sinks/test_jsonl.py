@@ -7,17 +7,15 @@ import io
 import json
 import os
 
-from pdscan.model import Summary
-from pdscan.sinks import public
+from pdscan.model import ErrorRecord, FileStat, ItemResult, Summary
+from pdscan.records import from_json, to_json as public
 from pdscan.sinks.jsonl import JsonlSink, JsonSink
 
 
-def item(path, **extra):
-    rec = {"type": "item", "path": path, "member": None, "mime": "text/plain", "size": 1, "mtime": None,
-           "encrypted": False, "encryption": None, "findings": [], "violations": [],
-           "_keys": {"email": ["abc"]}, "_where": {}}
-    rec.update(extra)
-    return rec
+def item(path, member=None):
+    return ItemResult(path, member, "text/plain", 1, None, False, keys={"email": ["abc"]},
+                      where={"email": ["line 1"]}, personal=True, unread="content not read: x",
+                      stat=FileStat(1, 2, 3, 4), volume_encrypted=False)
 
 
 def test_internal_fields_never_leave():
@@ -29,6 +27,13 @@ def test_internal_fields_never_leave():
     lines = [json.loads(line) for line in out.getvalue().splitlines()]
     assert [line["type"] for line in lines] == ["item", "summary"]
     assert not any(k.startswith("_") for line in lines for k in line)
+    assert set(lines[0]) == {"type", "path", "member", "mime", "size", "mtime", "encrypted", "encryption",
+                             "encryption_note", "findings", "violations"}
+
+
+def test_a_record_read_back_is_the_same_public_record():
+    rec = public(item("/home/zoë/notes.txt", member="a.zip!/b.csv"))
+    assert public(from_json(json.loads(json.dumps(rec)))) == rec
 
 
 def test_non_utf8_path_is_readable_text_plus_exact_bytes():
@@ -50,7 +55,7 @@ def test_json_document_groups_records():
     sink = JsonSink(out)
     sink.begin()
     sink.record(item("/a"))
-    sink.record({"type": "error", "path": "/b", "member": None, "error": "permission denied"})
+    sink.record(ErrorRecord("/b", None, "permission denied"))
     sink.end(Summary(items=1))
     doc = json.loads(out.getvalue())
     assert [i["path"] for i in doc["items"]] == ["/a"]

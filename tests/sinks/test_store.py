@@ -13,7 +13,8 @@ import time
 import pytest
 
 from pdscan.errors import ConfigError
-from pdscan.model import Summary
+from pdscan.model import (ErrorRecord, FileStat, Finding, ItemResult, MessageResult, Summary, Violation,
+                          VolumeResult)
 from pdscan.sinks.migrations import MIGRATIONS, migrate
 from pdscan.sinks.store import Store, StoreSink, default_path
 from tests.conftest import ROOT
@@ -21,17 +22,16 @@ from tests.conftest import ROOT
 NHS = "943 476 5919"
 
 
-def item(path, findings=(), violations=(), member=None, **extra) -> dict:
-    return {"type": "item", "path": path, "member": member, "mime": "text/plain", "size": 10,
-            "mtime": "2026-01-01T00:00:00Z", "encrypted": False, "encryption": None, "encryption_note": None,
-            "findings": list(findings), "violations": list(violations), "_personal": bool(findings),
-            "_where": {f["detector"]: ["line 1"] for f in findings},
-            "_keys": {f["detector"]: ["ab" * 16] for f in findings}, "_volume": None, "_unread": None,
-            "_stat": {"mtime_ns": 1, "ctime_ns": 2, "inode": 3, "device": 4}, **extra}
+def item(path, findings=(), violations=(), member=None, **extra) -> ItemResult:
+    return ItemResult(path, member, "text/plain", 10, "2026-01-01T00:00:00Z", False, None, None,
+                      list(findings), list(violations), personal=bool(findings),
+                      where={f.detector: ["line 1"] for f in findings},
+                      keys={f.detector: ["ab" * 16] for f in findings},
+                      **{"stat": FileStat(1, 2, 3, 4), **extra})
 
 
-FINDING = {"detector": "uk.nhs", "count": 1, "confidence": "high", "samples": ["94* *** ***9"]}
-VIOLATION = {"rule": "unencrypted-personal-data", "severity": "high", "detail": "readable"}
+FINDING = Finding("uk.nhs", 1, "high", ["94* *** ***9"])
+VIOLATION = Violation("unencrypted-personal-data", "high", "readable")
 
 
 def mode(path) -> int:
@@ -123,14 +123,11 @@ def test_every_record_kind_is_written(tmp_path):
     store = Store(tmp_path / "s.db")
     sink = StoreSink(store, "d", "p")
     sink.begin()
-    sink.record(item("/a.zip", member="x.csv", findings=[FINDING], violations=[VIOLATION], _stat=None))
+    sink.record(item("/a.zip", member="x.csv", findings=[FINDING], violations=[VIOLATION], stat=None))
     sink.record(item("/a.zip"))
-    sink.record({"type": "error", "path": "/b.txt", "member": None, "error": "permission denied"})
-    sink.record({"type": "volume", "device": "/dev/sdb1", "mountpoint": "/media/usb", "fstype": "vfat",
-                 "removable": True, "encrypted": False, "encryption": None, "verdict": "FAIL",
-                 "violations": [VIOLATION]})
-    sink.record({"type": "message", "path": "/mail", "folder": "INBOX", "message_id": "<1@x>", "date": None,
-                 "from": "a@b.org", "classification": "personal", "score": 0.9, "findings": [], "violations": []})
+    sink.record(ErrorRecord("/b.txt", None, "permission denied"))
+    sink.record(VolumeResult("/dev/sdb1", "/media/usb", "vfat", True, False, None, "FAIL", [VIOLATION]))
+    sink.record(MessageResult("/mail", "1", "INBOX", "<1@x>", None, "a@b.org", "personal", 0.9))
     sink.end(Summary())
     q = store.conn.execute
     assert q("SELECT member, personal FROM items ORDER BY id").fetchall() == [("x.csv", 1), (None, 0)]
@@ -240,9 +237,9 @@ def test_a_batch_never_splits_one_file(tmp_path):
     for n in range(499):
         sink.record(item(f"/f{n:04}.txt"))
     for member in ("a.csv", "b.csv"):  # the batch is full here, but /z.zip is not finished
-        sink.record(item("/z.zip", member=member, _stat=None))
+        sink.record(item("/z.zip", member=member, stat=None))
     sink.record(item("/z.zip"))
-    sink.record({"type": "error", "path": "/z.zip", "member": "c.csv", "error": "corrupt"})
+    sink.record(ErrorRecord("/z.zip", "c.csv", "corrupt"))
     reader = sqlite3.connect(path, timeout=0.5)
     assert reader.execute("SELECT COUNT(*) FROM items").fetchone()[0] == 0
     sink.record(item("/next.txt"))
@@ -264,3 +261,21 @@ def test_usb_with_db_stores_the_volume_verdict_and_its_items(cli, tmp_path):
         assert conn.execute("SELECT verdict FROM volumes").fetchall() == [("FAIL",)]
         assert conn.execute("SELECT path FROM items").fetchall() == [(str(stick / "class.txt"),)]
         assert conn.execute("SELECT complete FROM scans").fetchall() == [(1,)]
+
+
+def test_stored_results_read_back_as_the_typed_results_written(tmp_path):
+    """What `scan --incremental` reuses is the scan's own ItemResults, internal facts and all."""
+    store = Store(tmp_path / "s.db")
+    sink = StoreSink(store, "d", "p", ["/d"])
+    sink.begin()
+    written = [item("/d/a.zip", member="x.csv", findings=[FINDING], violations=[VIOLATION], stat=None,
+                    unread=None, volume_encrypted=False),
+               item("/d/a.zip", volume_encrypted=False),
+               item("/d/b.bin", unread="content not read: application/octet-stream")]
+    for record in written:
+        sink.record(record)
+    sink.end(Summary())
+    found = store.previous(["/d"], "d", "p")
+    store.close()
+    assert found["/d/a.zip"].records == written[:2]
+    assert found["/d/b.bin"].records == written[2:]

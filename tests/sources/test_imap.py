@@ -1,6 +1,7 @@
 """The IMAP source against a real Dovecot on loopback: the same messages as the Maildir it serves, read-only."""
 from __future__ import annotations
 
+import getpass
 import imaplib
 import io
 import os
@@ -15,8 +16,12 @@ import pytest
 
 from pdscan.errors import PdscanError
 from pdscan.model import ErrorRecord, Item
-from pdscan.sources.mail import imap, open_mailbox
-from pdscan.sources.mail.imap import check_plaintext, decode_mutf7, folder_name, parse_url
+from pdscan.sources.mail import open_mailbox
+import pdscan.sources.mail.imap.walk as imap_walk
+from pdscan.sources.mail.imap.url import check_plaintext, parse_url
+from pdscan.sources.mail.imap.walk import folder_name
+from pdscan.sources.mail.imap.wire import parse_fetch, parse_list
+from pdscan.sources.mail.maildir import decode_mutf7
 
 from . import dovecot
 from .dovecot import PASSWORD, Dovecot
@@ -213,7 +218,7 @@ def test_on_a_terminal_the_password_is_asked_for(server, monkeypatch):
     prompts = []
     monkeypatch.delenv(VARIABLE, raising=False)
     monkeypatch.setattr(sys, "stdin", Terminal())
-    monkeypatch.setattr(imap.getpass, "getpass", lambda prompt: prompts.append(prompt) or PASSWORD)
+    monkeypatch.setattr(getpass, "getpass", lambda prompt: prompts.append(prompt) or PASSWORD)
     items, errors = read(server.url("tester"))
     assert len(items) == 7 and not errors
     assert prompts == ["IMAP password for tester@127.0.0.1: "]
@@ -264,14 +269,14 @@ def test_modified_utf7_folder_names():
 
 
 def test_list_and_fetch_replies_in_the_forms_servers_send():
-    folders = imap.parse_list([b'(\\HasNoChildren) "/" "Work/Q\\"3\\" report"',
-                               (b'(\\Noselect) "." {11}', b"Odd] name ("), b"(\\HasChildren) NIL Archive"])
+    folders = parse_list([b'(\\HasNoChildren) "/" "Work/Q\\"3\\" report"',
+                          (b'(\\Noselect) "." {11}', b"Odd] name ("), b"(\\HasChildren) NIL Archive"])
     assert folders == [(b'Work/Q"3" report', "/", {"\\hasnochildren"}), (b"Odd] name (", ".", {"\\noselect"}),
                        (b"Archive", None, {"\\haschildren"})]
-    replies = imap.parse_fetch([(b"1 (BODY[] {3}", b"abc"), b" UID 7)",   # UID after the literal
-                                b"2 (UID 8 FLAGS (\\Seen))",             # an unsolicited update
-                                b"3 (UID 9 BODY[] NIL)",
-                                b'4 (UID 10 RFC822.SIZE 42 INTERNALDATE "01-Jan-2024 09:30:00 +0000")'])
+    replies = parse_fetch([(b"1 (BODY[] {3}", b"abc"), b" UID 7)",   # UID after the literal
+                           b"2 (UID 8 FLAGS (\\Seen))",             # an unsolicited update
+                           b"3 (UID 9 BODY[] NIL)",
+                           b'4 (UID 10 RFC822.SIZE 42 INTERNALDATE "01-Jan-2024 09:30:00 +0000")'])
     assert replies == {7: {"body": b"abc"}, 8: {}, 9: {"body": None}, 10: {"size": 42, "date": 1704101400.0}}
 
 
@@ -319,7 +324,7 @@ def test_faults_give_error_records_and_the_scan_goes_on(server, password, monkey
 
     monkeypatch.setattr(imaplib.IMAP4, "list", list_then_delete)
     monkeypatch.setattr(imaplib.IMAP4, "uid", delete_before_bodies)
-    monkeypatch.setattr(imap, "MAX_MESSAGE", 350)  # message 1 is 388 bytes as IMAP sends it
+    monkeypatch.setattr(imap_walk, "MAX_MESSAGE", 350)  # message 1 is 388 bytes as IMAP sends it
 
     events = list(open_mailbox(server.url("faults")))
     errors = {(e.member.split("/")[0], e.member.rsplit(":", 1)[-1] if ":" in e.member else None): e.error
@@ -335,7 +340,7 @@ def test_faults_give_error_records_and_the_scan_goes_on(server, password, monkey
 
     monkeypatch.undo()
     monkeypatch.setenv(VARIABLE, PASSWORD)
-    monkeypatch.setattr(imap, "MAX_MESSAGE", 350)
+    monkeypatch.setattr(imap_walk, "MAX_MESSAGE", 350)
     result = mail(server.url("faults"))  # the same through the command: records, then it goes on
     assert result.code == 1, result
     assert sorted(r["member"].rsplit(":", 1)[-1] for r in result.records() if r["type"] == "error") == ["1", "3"]

@@ -1,6 +1,6 @@
 """`pdscan mail SOURCE...`: mailboxes into the pipeline, and personal mail outside Personal.
 
-Each mailbox is a source for the pipeline (pipeline.scan_events): its
+Each mailbox is a source for the pipeline (workers.scan_events): its
 messages are scanned like files, in parallel (--jobs), and classified by
 the mail hook (hooks/mail.py) in the worker. Thread history and bulk social
 mail need the whole mailbox, so message records wait in a MailboxReview
@@ -10,17 +10,18 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from .. import config as configuration
+from ..config import ScanConfig
 from ..globs import GlobSet
 from ..hooks.mail import MailHook, message_facts
-from ..model import Item
-from ..pipeline import Session, scan_events
+from ..model import Item, MessageResult
+from ..options import add_scan_options
+from ..outputs import open_sinks, scan_exit_code
 from ..policy.mailbox import MailboxReview
-from ..policy.mailclass import MailRules
 from ..sinks.mail_text import MailText
 from ..sources.filesystem import Skipped
+from ..session import Session
 from ..sources.mail import open_mailbox
-from .common import add_scan_options, open_sinks, scan_exit_code
+from ..workers import scan_events
 
 
 def add_parser(sub) -> None:
@@ -42,8 +43,8 @@ def add_parser(sub) -> None:
 
 
 def run_mail(args) -> int:
-    cfg = configuration.build(args.policy, args.detectors, args.exclude, args.jobs)
-    rules = MailRules.from_policy(cfg.policy.raw, args.owner_domain)
+    cfg = ScanConfig.from_args(args)
+    rules = cfg.policy.mail.with_owner_domains(args.owner_domain)
     # Opened before any output: a missing source or a refused IMAP login stops here, with exit 2.
     mailboxes = [open_mailbox(source, cafile=args.imap_cafile) for source in args.sources]
     hooks = (MailHook(rules, cfg.policy.rules),)
@@ -54,7 +55,7 @@ def run_mail(args) -> int:
         for events in mailboxes:
             review = MailboxReview(rules, cfg.policy.rules)
             for record in scan_events(cfg, excluding(events, cfg.walk.exclude), session.summary, hooks=hooks):
-                if record["type"] == "message":
+                if isinstance(record, MessageResult):
                     review.add(record, message_facts(record))  # emitted once the mailbox's threads are known
                 else:
                     session.emit(record)

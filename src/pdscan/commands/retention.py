@@ -6,27 +6,34 @@ it is read, so each file is read once; each item that holds personal data
 is then classified by the retention schedule (policy/retention.py). Only
 items past their period are listed (with a `retention-expired` violation
 and a `retention` object in JSONL); --plan-out writes the expired,
-delete-action files as a plan for `pdscan shred`. --db stores the scan's own
-records, as `pdscan scan` would, never the retention verdicts.
+delete-action files as a plan for `pdscan shred`. The store (--db, else the
+per-user one, as for `scan`) gets the scan's own records, each judged item
+with its verdict as fields of its own (`retention` table), never as a scan
+violation.
 """
 from __future__ import annotations
 
+import collections
+import dataclasses
 import datetime as dt
 
-from .. import config as configuration
+from ..config import ScanConfig
 from ..detect.loader import load_detectors
 from ..errors import ConfigError
 from ..hooks.retention import RetentionHook, retention_facts
-from ..pipeline import Session, count, scan_events
+from ..model import ErrorRecord, ItemResult
+from ..options import add_scan_options, check_roots
+from ..outputs import open_sinks, open_store, scan_exit_code
 from ..policy.evaluate import retention_violation
-from ..policy.retention import age_text, decide
-from ..policy.retention_schedule import load_schedule
+from ..policy.retention import decide
+from ..policy.rules import RETENTION_EXPIRED
 from ..remediate.plan import NotPlanned, entry_for, write_plan
 from ..safefile import refuse_symlink
 from ..sinks.console import item_name
 from ..sinks.store import StoreSink
+from ..session import Session, count
 from ..sources.filesystem import Walker
-from .common import add_scan_options, check_roots, open_sinks, scan_exit_code
+from ..workers import scan_events
 
 
 def add_parser(sub) -> None:
@@ -46,32 +53,44 @@ def run_retention(args) -> int:
     if args.plan_out:
         refuse_symlink(args.plan_out)  # before the scan, not after it (write_plan checks again)
     now = _today(args.now)
-    cfg = configuration.build(args.policy, args.detectors, args.exclude, args.jobs)
-    specs = load_detectors(cfg.detector_paths)
-    schedule = load_schedule(cfg.policy.raw, cfg.policy.source, {s.id for s in specs})
-    judge = Judge(schedule, {s.id: s.category for s in specs}, now, bool(args.plan_out), cfg.policy.rules)
-    with open_sinks(args, cfg, None, args.paths) as (sinks, _progress):
+    cfg = ScanConfig.from_args(args)
+    schedule = cfg.policy.retention
+    categories = {s.id: s.category for s in load_detectors(cfg.detector_paths)}
+    judge = Judge(schedule, categories, now, bool(args.plan_out), cfg.policy.rules)
+    with open_store(cfg, default=True) as store, \
+            open_sinks(args, cfg, store, args.paths) as (sinks, _progress):
         if args.format == "text":
             sinks[0] = RetentionText(sinks[0], judge)
-        # Retention records carry retention verdicts only, and only expired items: stored as
-        # scan results they would corrupt the store's incremental reuse. The store gets the scan's.
+        # The output lists expired items with their retention violation only; the store keeps the
+        # scan's own records (its violations, which `scan --incremental` may reuse) and beside them
+        # each judged item's verdict.
         stored = Session([s for s in sinks if isinstance(s, StoreSink)])
         shown = [s for s in sinks if not isinstance(s, StoreSink)]
         session = Session(shown)
         events = Walker(cfg.walk).walk(args.paths)
         for record in scan_events(cfg, events, session.summary, hooks=(RetentionHook(schedule),)):
-            stored.emit(record)
             out = judge(record)
+            stored.emit(_verdict_stored(record, out))
             count(session.summary, out)
-            if out["type"] == "error" or out["violations"]:
+            if isinstance(out, ErrorRecord) or out.violations:
                 for sink in shown:
                     sink.record(out)
+        session.summary.retention = stored.summary.retention = judge.counts()
         stored.summary.skipped = session.summary.skipped
         stored.close()
         summary = session.close()
     if args.plan_out:
         write_plan(args.plan_out, judge.planned, now, cfg.policy.source)
     return scan_exit_code(summary)
+
+
+def _verdict_stored(record, out):
+    """The scan's record as the store keeps it: its own violations, and the verdict (with the
+    retention violation's severity) beside them."""
+    if not isinstance(out, ItemResult) or not out.retention:
+        return record
+    severity = next((v.severity for v in out.violations if v.rule == RETENTION_EXPIRED), None)
+    return dataclasses.replace(record, retention=dict(out.retention, severity=severity))
 
 
 def _today(text) -> dt.date:
@@ -91,40 +110,53 @@ class Judge:
         self.schedule, self.det_categories, self.now, self.plan = schedule, det_categories, now, plan
         self.declared = declared  # the policy's rules (policy/rules.py)
         self.planned: list = []
-        self.unclassified = 0   # personal data that no category claims: not judged at all
+        self.judged = collections.Counter()    # category id → items judged
+        self.expired = collections.Counter()   # category id → items past their period
+        self.not_judged = 0   # personal data with neither a category nor any date to judge by
 
-    def __call__(self, record: dict) -> dict:
-        if record["type"] != "item":
+    def __call__(self, record):
+        if not isinstance(record, ItemResult):
             return record
-        out = dict(record, violations=[])
-        if not record.get("_personal"):
+        out = dataclasses.replace(record, violations=[])
+        if not record.personal:
             return out
         facts, mail_date = retention_facts(record)
         decision = decide(self.schedule, record, facts, self.det_categories, self.now, mail_date)
         if decision is None:
-            self.unclassified += 1
+            self.not_judged += 1
             return out
-        out["retention"] = _summary(decision)
+        out.retention = _summary(decision, self.now)
+        self.judged[decision.category.id] += 1
         if decision.expired:
+            self.expired[decision.category.id] += 1
             violation = retention_violation(decision, self.declared)
-            out["violations"] = [violation.to_dict()]
+            out.violations = [violation]
             if decision.action == "delete" and self.plan:
                 self._plan(out, decision, violation.detail)
         return out
 
-    def _plan(self, out: dict, decision, reason: str) -> None:
+    def counts(self) -> dict:
+        """The summary's `retention` object: how much was judged, and how much had no specific category."""
+        default = self.schedule.default
+        return {"judged": sum(self.judged.values()), "expired": sum(self.expired.values()),
+                "categories": dict(sorted(self.judged.items())),
+                "unclassified": self.judged[default.id] if default else 0,
+                "unclassified_expired": self.expired[default.id] if default else 0,
+                "not_judged": self.not_judged}
+
+    def _plan(self, out: ItemResult, decision, reason: str) -> None:
         try:
-            self.planned.append(entry_for(out["path"], decision.category.id, decision.rule, reason))
+            self.planned.append(entry_for(out.path, decision.category.id, decision.rule, reason))
         except NotPlanned as exc:
-            out["retention"]["not_planned"] = str(exc)
+            out.retention["not_planned"] = str(exc)
         except OSError:
             pass  # gone or unreadable since the scan: nothing to plan
 
 
-def _summary(decision) -> dict:
-    return {"category": decision.category.id, "evidence": list(decision.evidence),
-            "clock": decision.clock_date.isoformat(), "clock_from": decision.clock_from,
-            "expires": decision.expires.isoformat(), "age_days": decision.age_days,
+def _summary(decision, now: dt.date) -> dict:
+    return {"category": decision.category.id, "evidence": list(decision.evidence), "as_of": now.isoformat(),
+            "score": decision.score, "clock": decision.clock_date.isoformat(), "clock_from": decision.clock_from,
+            "expires": decision.expires.isoformat(), "age": decision.age, "age_days": decision.age_days,
             "expired": decision.expired, "action": decision.action, "rule": decision.rule}
 
 
@@ -137,22 +169,33 @@ class RetentionText:
     def begin(self) -> None:
         self.console.begin()
 
-    def record(self, record: dict) -> None:
-        if record["type"] != "item":
+    def record(self, record) -> None:
+        if not isinstance(record, ItemResult):
             self.console.record(record)
             return
-        r = record["retention"]
-        age = age_text(dt.date.fromisoformat(r["clock"]), self.judge.now)
+        r = record.retention
         self.console.emit([
             item_name(record),
             f"    category: {r['category']} ({'; '.join(r['evidence'])})",
-            f"    age: {age} since {r['clock_from']} {r['clock']}; expired {r['expires']}",
+            f"    age: {r['age']} since {r['clock_from']} {r['clock']}; expired {r['expires']}",
             f"    rule: {r['rule']}",
-            f"    action: {r['action']}" + (" (inside an archive: plan the archive)" if record.get("member") else "")]
+            f"    action: {r['action']}" + (" (inside an archive: plan the archive)" if record.member else "")]
             + ([f"    {r['not_planned']}"] if r.get("not_planned") else []))
 
     def end(self, summary) -> None:
         self.console.end(summary)
-        if self.judge.unclassified:
-            self.console.write(f"Personal data in no retention category (not judged): "
-                               f"{self.judge.unclassified} item(s); the schedule is [retention] in the policy.")
+        c = summary.retention
+        if not c:
+            return
+        lines = [f"Retention: {c['judged']} item(s) of personal data judged, {c['expired']} past their period."]
+        default = self.judge.schedule.default
+        if default is not None:
+            lines.append(f"Personal data in no specific retention category: {c['unclassified']} item(s), judged as "
+                         f"{default.id} ({default.period.text} after the latest known date"
+                         f"{', review only' if default.review_only else ''}); {c['unclassified_expired']} past it.")
+        if c["not_judged"]:
+            lines.append(f"Personal data not judged (no retention category"
+                         f"{' or no date' if default else ''}): {c['not_judged']} item(s); "
+                         "the schedule is [retention] in the policy.")
+        for line in lines:
+            self.console.write(line)

@@ -1,63 +1,33 @@
 """`pdscan scan PATH...`: the filesystem source into the pipeline."""
 from __future__ import annotations
 
-import argparse
 import contextlib
-import dataclasses
 import logging
 import os
 import queue
 import threading
 
-from .. import config as configuration
+from ..config import ScanConfig, fingerprints, hashing
 from ..errors import PdscanError
-from ..pipeline import run
+from ..options import add_scan_arguments, check_roots
+from ..outputs import open_sinks, open_store, scan_exit_code
+from ..session import run
 from ..sinks.console import noting_skips
 from ..sources.filesystem import FileRef, Walker
 from ..unattended import lower_priority, run_lock, setup_log
-from .common import add_scan_options, check_roots, open_sinks, open_store, scan_exit_code
-
-MB = 1024 * 1024  # binary, like --max-file-size
 
 
 def add_parser(sub) -> None:
     p = sub.add_parser("scan", help="scan files, folders and archives for personal data",
                        description="Scan files, folders and archives for personal data and check "
                                    "each file's encryption.")
-    p.add_argument("paths", nargs="+", metavar="PATH",
-                   help="files and folders to scan (folders recursively, archives inside them too)")
-    add_scan_options(p)
-    p.add_argument("--one-filesystem", action="store_true", help="do not cross into other filesystems")
-    p.add_argument("--follow-symlinks", action="store_true", help="follow symbolic links (loops are detected)")
-    p.add_argument("--max-file-size", metavar="SIZE", help="skip files larger than SIZE (e.g. 500M)")
-    p.add_argument("--incremental", action="store_true",
-                   help="reuse stored results of files unchanged since they were last scanned "
-                        "with the same detectors and policy")
-    p.add_argument("--unattended", action="store_true",
-                   help="for scheduled runs: refuse to start while another scan holds the lock, lowest CPU "
-                        "and I/O priority, no progress bar, log to a rotating file")
-    p.add_argument("--log-file", metavar="FILE",
-                   help="log each scan's start and end (counts, no content) to FILE, rotated; default with "
-                        "--unattended: logs/pdscan.log in the per-user data folder")
-    p.add_argument("--max-rate", type=_rate, default=0.0, metavar="MB/s",
-                   help="read files at most this fast, across all workers (1 MB = 1,048,576 bytes; "
-                        "default: no limit)")
+    add_scan_arguments(p)
     p.set_defaults(run=run_scan)
 
 
-def _rate(text: str) -> float:
-    try:
-        rate = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a rate in MB/s: {text!r}") from None
-    if not rate >= 0 or rate == float("inf"):
-        raise argparse.ArgumentTypeError(f"not a rate in MB/s: {text!r}")
-    return rate
-
-
-def lock_path(args):
+def lock_path(db):
     """The lock follows the store: two scans writing different stores may run together."""
-    return f"{args.db}.lock" if args.db else None
+    return f"{db}.lock" if db else None
 
 
 def run_scan(args) -> int:
@@ -65,7 +35,7 @@ def run_scan(args) -> int:
         return _scan(args, None)
     with setup_log(args.log_file) as log:
         try:
-            with run_lock(lock_path(args)) if args.unattended else contextlib.nullcontext():
+            with run_lock(lock_path(args.db)) if args.unattended else contextlib.nullcontext():
                 if args.unattended:
                     args.no_progress = True
                     lower_priority()
@@ -80,17 +50,15 @@ def run_scan(args) -> int:
 
 def _scan(args, log) -> int:
     check_roots(args.paths)
-    cfg = configuration.build(args.policy, args.detectors, args.exclude, args.jobs, args.follow_symlinks,
-                              args.one_filesystem, args.max_file_size)
-    cfg = dataclasses.replace(cfg, max_rate=args.max_rate * MB)
+    cfg = ScanConfig.from_args(args)
     if log is not None:
         log.info("scan started: roots %s, jobs %d, max-rate %s, incremental %s",
                  [os.path.abspath(p) for p in args.paths], cfg.jobs,
                  f"{args.max_rate:g} MB/s" if args.max_rate else "none", args.incremental)
-    with open_store(args, default=True) as store, open_sinks(args, cfg, store, args.paths) as (sinks, progress):
+    with open_store(cfg, default=True) as store, open_sinks(args, cfg, store, args.paths) as (sinks, progress):
         reuse = None
         if args.incremental and store is not None:
-            reuse = store.previous(args.paths, *configuration.fingerprints(cfg))
+            reuse = store.previous(args.paths, *fingerprints(cfg), hashing(cfg))
         events = Walker(cfg.walk).walk(args.paths)
         if progress is not None:
             events = _counted(events, progress)

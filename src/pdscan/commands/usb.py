@@ -6,11 +6,12 @@ data readable on an unencrypted volume), worst files first.
 """
 from __future__ import annotations
 
-from .. import config as configuration
-from ..pipeline import Session
+from ..config import ScanConfig
+from ..options import add_scan_options
+from ..outputs import open_sinks
+from ..session import Session
 from ..sources.volumes import list_volumes
 from ..volume_check import check_volume, named_volume, volume_record
-from .common import add_scan_options, open_sinks
 
 NO_VOLUME = 3
 
@@ -38,8 +39,8 @@ def run_usb(args) -> int:
     if not volumes:
         print("pdscan: no removable volume found")
         return NO_VOLUME
-    cfg = configuration.build(args.policy, args.detectors, args.exclude, args.jobs)
-    with open_sinks(args) as (sinks, _progress):
+    cfg = ScanConfig.from_args(args)
+    with open_sinks(args, cfg) as (sinks, _progress):
         session = Session(sinks)
         verdicts = []
         for volume in volumes:

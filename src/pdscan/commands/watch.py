@@ -1,10 +1,11 @@
 """`pdscan watch PATH...`: options in, the watch engine (pdscan.watch) started."""
 from __future__ import annotations
 
-from .. import config as configuration
+from ..config import ScanConfig
 from ..errors import PdscanError
 from ..watch import watch
-from .common import add_scan_options, check_roots, open_sinks
+from ..options import add_follow_symlinks, add_max_file_size, add_scan_options, check_roots
+from ..outputs import open_sinks
 
 
 def add_parser(sub) -> None:
@@ -13,14 +14,16 @@ def add_parser(sub) -> None:
                                    "and check removable volumes as they are mounted. Runs until "
                                    "stopped (SIGINT or SIGTERM), then writes the summary.")
     p.add_argument("paths", nargs="+", metavar="PATH", help="folders to watch (recursively)")
-    add_scan_options(p)
+    # One process by default: forking workers out of a process with watchdog threads is fragile.
+    add_scan_options(p, jobs_default="1")
+    p.set_defaults(jobs=1)
     p.add_argument("--debounce", type=float, default=2.0, metavar="SECONDS",
                    help="scan a path once it has been quiet this long (default: 2)")
     p.add_argument("--mount-root", metavar="DIR", action="append", default=[],
                    help="a new folder here is a new volume to check (repeatable; default: "
                         "/media, /media/$USER, /run/media/$USER, /Volumes)")
-    p.add_argument("--follow-symlinks", action="store_true", help="scan the targets of symbolic links")
-    p.add_argument("--max-file-size", metavar="SIZE", help="skip files larger than SIZE (e.g. 500M)")
+    add_follow_symlinks(p)
+    add_max_file_size(p)
     p.set_defaults(run=run_watch)
 
 
@@ -30,9 +33,7 @@ def run_watch(args) -> int:
     if args.debounce < 0:
         raise PdscanError("--debounce must be 0 or more seconds")
     check_roots(args.paths)
-    # One process by default: forking workers out of a process with watchdog threads is fragile.
-    cfg = configuration.build(args.policy, args.detectors, args.exclude, 1 if args.jobs is None else args.jobs,
-                              args.follow_symlinks, False, args.max_file_size)
+    cfg = ScanConfig.from_args(args)
     args.no_progress = True  # nothing to count towards: a watch has no end
     # No roots for the store: a watch sees only what changed, so it must never count as a
     # complete scan of its folders for `scan --incremental`.

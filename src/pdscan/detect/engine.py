@@ -17,15 +17,17 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Optional
 
 from .. import privacy
-from ..model import Chunk, Match
+from ..model import CONFIDENCES, Chunk, Match
 from . import compiled
 from .compiled import Found
 from .context import Evidence, raise_level, words_alternation
+from .hash_forms import value_key
+from .people import NameColumns, one_per_person, same_as_full
 from .spec import PatternSpec
 from .validators import REGISTRY, rejection
 
@@ -43,6 +45,7 @@ DESCRIBED = 16  # matches per detector and chunk that get a masked sample and a 
                 # reports show a few, and the rest are counted by their keyed hash alone
 PERSON_REACH = 400  # bytes either side where a name or identifier makes a "person" candidate about someone
 PERSON_CATEGORIES = ("name", "identifier")
+CHANCE_MIN = 5  # values under one header before its pass rate says whether passes are chance
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,9 @@ class Engine:
         self.key = key
         self.evidence = [Evidence(s) for s in self.specs]
         self.categories = {s.id: s.category for s in self.specs}
+        # Detectors of people's names: counted one per person (people.py), keyed by canonical form
+        # (hash_forms.py).
+        self.names = {s.id: NameColumns(s.name_columns) for s in self.specs if s.name_columns}
         self.text_patterns: list = []     # in the prefilter pass
         self.near_patterns: dict = {}     # detector index → patterns searched only near evidence
         self.column_patterns: list = []
@@ -206,19 +212,59 @@ class Engine:
         matches = []
         pending: list = []
         described: Counter = Counter()
+        tally = {} if chunk.columns is not None else None  # (detector, header) -> [checked, passed]
         for c, m in self._candidates(chunk, hits, words):
             if (chunk.guard and m.end(c.spec.group) > limit) or m.start() < body:
                 continue
-            match = self._judge(chunk, c, m, words, spans is None and described[c.detector] < DESCRIBED, pending)
+            match = self._judge(chunk, c, m, words, spans is None and described[c.detector] < DESCRIBED, pending,
+                                tally=tally)
             if match is not None:
                 matches.append((m.start(c.spec.group), m.end(c.spec.group), match))
                 described[c.detector] += 1
                 self._span(spans, c, m)
         if self.column_patterns and (chunk.columns is not None or chunk.header):
-            matches.extend(self._scan_columns(chunk, limit, spans))
+            matches.extend(self._scan_columns(chunk, limit, spans, pending))
         if pending:
             matches.extend(self._about_a_person(chunk, pending, matches, words, spans))
+        if tally:
+            matches = self._without_chance_passes(chunk, matches, tally)
+        if self.names and spans is None:
+            matches = self._one_per_person(chunk, matches)
         return _outermost(matches)
+
+    def _without_chance_passes(self, chunk: Chunk, matches: list, tally: dict) -> list:
+        """A column where most values fail a detector's check is not that detector's column:
+        under "Learner Ref", the college's own 10-digit numbers pass the ULN check one time in
+        eleven, and those are no ULNs."""
+        chance = {key for key, (checked, passed) in tally.items()
+                  if checked >= CHANCE_MIN and passed * 2 < checked}
+        if not chance:
+            return matches
+        return [s for s in matches if (s[2].detector, self._header(chunk, s[0])) not in chance]
+
+    def _one_per_person(self, chunk: Chunk, matches: list) -> list:
+        out = [s for s in matches if s[2].detector not in self.names]
+        for detector, columns in self.names.items():
+            found = [(start, end, m, chunk.data[start:end].decode("utf-8", "replace"),
+                      self._header(chunk, start), chunk.line_of(start))
+                     for start, end, m in sorted(matches, key=lambda s: s[0]) if m.detector == detector]
+            if not found:
+                continue
+            if chunk.columns is not None and columns:
+                found = one_per_person(found, columns, chunk.columns.sparse, self._joined)
+            out += [entry[:3] for entry in same_as_full(found)]
+        return out
+
+    def _joined(self, given: tuple, family: tuple) -> tuple:
+        """One match for a person whose given and family names stand in two cells."""
+        first, second = sorted((given, family), key=lambda e: e[0])
+        value = f"{given[3]} {family[3]}"
+        m = first[2]
+        best = max((given[2].confidence, family[2].confidence), key=CONFIDENCES.index)
+        joined = replace(m, confidence=best, key=value_key(m.detector, value, self.key, name=True),
+                         sample=privacy.mask(value, "name") if m.sample else "",
+                         evidence=m.evidence + ("given and family name in one record",))
+        return (first[0], first[1], joined, value, first[4], first[5])
 
     def _about_a_person(self, chunk: Chunk, pending: list, matches: list, words, spans: Optional[list]) -> list:
         """Candidates that needed a person: those with a name or identifier found nearby."""
@@ -270,7 +316,7 @@ class Engine:
             last = end
         return b"".join(out + [data[last:]]).decode("utf-8", "replace")
 
-    def _scan_columns(self, chunk: Chunk, limit: int, spans: Optional[list] = None) -> list:
+    def _scan_columns(self, chunk: Chunk, limit: int, spans: Optional[list] = None, pending=None) -> list:
         out = []
         for c in self.column_patterns:
             wanted = self.evidence[c.detector].header
@@ -282,8 +328,10 @@ class Engine:
             for m in c.regex.finditer(chunk.data, _body_start(chunk)):
                 if chunk.guard and m.end() > limit:
                     continue
-                match = self._judge(chunk, c, m, describe=spans is None)
-                if match is not None and (chunk.columns is None or wanted(self._header(chunk, m.start()))):
+                if chunk.columns is not None and not wanted(self._header(chunk, m.start())):
+                    continue
+                match = self._judge(chunk, c, m, describe=spans is None, pending=pending)
+                if match is not None:
                     out.append((m.start(), m.end(), match))
                     self._span(spans, c, m)
         return out
@@ -294,7 +342,8 @@ class Engine:
         return chunk.header
 
     def _judge(self, chunk: Chunk, c: Compiled, m: re.Match, words: Optional[dict] = None,
-               describe: bool = True, pending: Optional[list] = None, person: bool = False) -> Optional[Match]:
+               describe: bool = True, pending: Optional[list] = None, person: bool = False,
+               tally: Optional[dict] = None) -> Optional[Match]:
         spec = self.specs[c.detector]
         evidence = self.evidence[c.detector]
         start, end = m.span(c.spec.group)
@@ -304,6 +353,13 @@ class Engine:
         near = None if words is None or c.detector not in self.near_patterns else (
             words.get(CONTEXT_IDS + c.detector, ()), words.get(NEGATIVE_IDS + c.detector, ()))
         requires = c.spec.requires or spec.requires
+        if requires == "person" and not person and chunk.columns is not None and (
+                c.spec.scope == "column" or not evidence.context_word(chunk.data, start, end, near and near[0])):
+            # In a table the header says what a cell is, not whom it is about: "White British" under
+            # "Ethnicity" in a table of counts is about no one. A person must be in reach.
+            if pending is not None:
+                pending.append((c, m))
+            return None
         if requires in ("evidence", "person") and not person and not evidence.header(header) \
                 and not evidence.context_word(chunk.data, start, end, near and near[0]):
             if requires == "person" and pending is not None:
@@ -312,6 +368,10 @@ class Engine:
         value = chunk.data[start:end].decode("utf-8", "replace")
         check = self.validators[c.detector]
         valid = check(value) if check else None
+        if tally is not None and valid is not None and header and requires == "evidence":
+            counted = tally.setdefault((spec.id, header), [0, 0])
+            counted[0] += 1
+            counted[1] += bool(valid)
         if valid is False and self.rejected is not None:
             self.rejected.append((spec, value))
         verdict = evidence.judge(c.spec.confidence, valid, chunk.data, start, end, header, near,
@@ -324,7 +384,7 @@ class Engine:
         return Match(
             detector=spec.id, confidence=level,
             sample=privacy.mask(value, spec.mask) if describe else "",
-            key=privacy.keyed_hash(spec.id, value, self.key),
+            key=value_key(spec.id, value, self.key, name=spec.id in self.names),
             location=self._location(chunk, start, header) if describe else "",
             evidence=(f"pattern {c.spec.name}",) + why,
         )

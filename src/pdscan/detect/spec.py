@@ -19,7 +19,9 @@ MASKS = ("default", "email", "name", "keep")
 # searched for everywhere, since a person can be anywhere.
 REQUIRES = ("none", "evidence", "person")
 DETECTOR_FIELDS = {"id", "name", "category", "validator", "on_valid", "requires", "context",
-                   "negative_context", "window", "column_headers", "mask", "patterns", "examples"}
+                   "negative_context", "window", "column_headers", "mask", "patterns", "examples", "name_columns"}
+# The headers of name parts: a row's given and family name are one person; an alias never is one.
+NAME_PARTS = ("given", "family", "alias", "same_person")
 PATTERN_FIELDS = {"name", "regex", "confidence", "group", "scope", "ignore_case", "requires"}
 
 
@@ -47,6 +49,7 @@ class DetectorSpec:
     negative_context: tuple = ()
     window: int = 60
     column_headers: tuple = ()
+    name_columns: tuple = ()  # (part, header phrases) pairs, parts from NAME_PARTS
     mask: str = "default"
     match_examples: tuple = ()
     no_match_examples: tuple = ()
@@ -129,6 +132,8 @@ def parse_detector(table, source: str, index: int, validators) -> DetectorSpec:
     match, no_match = examples.strings("match"), examples.strings("no_match")
     if not match or not no_match:
         raise ConfigError(f"{where}: field 'examples' needs at least one 'match' and one 'no_match'")
+    parts = _Fields(f.get("name_columns", dict, {}), f"{where} name_columns", set(NAME_PARTS))
+    name_columns = tuple((part, parts.strings(part)) for part in NAME_PARTS if part in parts.table)
     window = f.get("window", int, 60)
     if not 0 < window <= 1000:
         raise ConfigError(f"{where}: field 'window' must be between 1 and 1000")
@@ -139,6 +144,6 @@ def parse_detector(table, source: str, index: int, validators) -> DetectorSpec:
         validator=validator, on_valid=f.get("on_valid", str, "high", choices=CONFIDENCES),
         requires=f.get("requires", str, "none", choices=REQUIRES),
         context=f.strings("context"), negative_context=f.strings("negative_context"), window=window,
-        column_headers=f.strings("column_headers"), mask=f.get("mask", str, "default", choices=MASKS),
+        column_headers=f.strings("column_headers"), name_columns=name_columns, mask=f.get("mask", str, "default", choices=MASKS),
         match_examples=match, no_match_examples=no_match, source=source,
     )

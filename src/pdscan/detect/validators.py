@@ -25,6 +25,9 @@ from stdnum import luhn
 from stdnum.gb import nhs as stdnum_nhs
 from stdnum.gb import upn as stdnum_upn
 
+from ..formats.dates import parse_uk_date
+from ..formats.mrz import valid_zone
+
 Validator = Callable[..., Optional[bool]]
 REGISTRY: dict = {}
 
@@ -155,6 +158,12 @@ def uk_passport(value: str, why: Optional[list] = None) -> bool:
             why.append("one digit repeated or a straight run: filler, not an issued number")
         return False
     return True
+
+
+@validator("mrz")
+def mrz(value: str, why: Optional[list] = None) -> bool:
+    """Passport or ID card machine-readable zone (ICAO 9303 TD3, TD1): every check digit."""
+    return valid_zone(value)
 
 
 _DRIVING = re.compile(r"([A-Z][A-Z9]{4})\d([0156]\d)(\d{2})\d([A-Z][A-Z9])\d[A-Z0-9]{2}")
@@ -322,49 +331,6 @@ def email(value: str, why: Optional[list] = None) -> bool:
 
 
 # --- dates -----------------------------------------------------------------
-
-_MONTHS = {name: i for i, names in enumerate((
-    (), ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
-    ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
-    ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
-    ("dec", "december"))) for name in names}
-_ORDINAL = r"(?:st|nd|rd|th)?"
-_DATE_FORMATS = (  # (regex, order of the day, month, year groups)
-    (re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})"), (1, 3, 4)),
-    (re.compile(r"(\d{4})-(\d{2})-(\d{2})"), (3, 2, 1)),
-    (re.compile(rf"(\d{{1,2}}){_ORDINAL}\s+(?:of\s+)?([A-Za-z]+)\.?,?\s+(\d{{4}})"), (1, 2, 3)),
-    (re.compile(rf"([A-Za-z]+)\.?\s+(\d{{1,2}}){_ORDINAL},?\s+(\d{{4}})"), (2, 1, 3)),
-)
-
-
-def _month_number(text: str) -> int:
-    return int(text) if text.isdigit() else _MONTHS.get(text.lower(), 0)
-
-
-def _full_year(text: str, today: date) -> int:
-    """Two-digit years are birth years: the latest year not after today."""
-    if len(text) != 2:
-        return int(text)
-    year = today.year - today.year % 100 + int(text)
-    return year if year <= today.year else year - 100
-
-
-def parse_uk_date(value: str, today: Optional[date] = None) -> Optional[date]:
-    """A date in a common UK form (day first when numeric), else None."""
-    text = value.strip()
-    if not text.isascii():
-        return None
-    for pattern, (d, m, y) in _DATE_FORMATS:
-        match = pattern.fullmatch(text)
-        if match is None:
-            continue
-        try:
-            year = _full_year(match[y], today or date.today())
-            return date(year, _month_number(match[m]), int(match[d]))
-        except ValueError:
-            return None
-    return None
-
 
 @validator("date_of_birth")
 def date_of_birth(value: str, why: Optional[list] = None) -> bool:

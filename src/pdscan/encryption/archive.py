@@ -16,7 +16,7 @@ from typing import Iterable, Optional
 
 from ..model import Encryption, Item
 from . import zipseal
-from .zipseal import ZIP_LOCAL
+from ..formats.magic import ZIP_LOCAL
 
 SEVENZIP_MAGIC = b"7z\xbc\xaf\x27\x1c"
 SEVENZIP_AES = b"\x06\xf1\x07\x01"

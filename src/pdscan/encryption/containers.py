@@ -3,7 +3,7 @@ and the header-less VeraCrypt/TrueCrypt containers.
 
 Only the first bytes handed on by the sniff stage are looked at: nothing here
 opens the item again. The format tests are shared with the volume sources
-(pdscan.signatures); what is kept here is how a file's answer is reported.
+(pdscan.formats.signatures); what is kept here is how a file's answer is reported.
 
 A disk image copied to a file, or a container file kept in a home folder,
 is recognised here from its first sectors. VeraCrypt and TrueCrypt write no
@@ -13,9 +13,9 @@ can say is "random-looking data of a container's shape": that is reported as
 """
 from __future__ import annotations
 
-from .. import signatures
+from ..formats import signatures
 from ..model import Encryption, Item
-from ..signatures import BITLOCKER_GUID, SECTOR, looks_random
+from ..formats.signatures import BITLOCKER_GUID, SECTOR, looks_random
 
 # BITLOCKER_GUID stays importable from here: the To Go tests plant it.
 __all__ = ["BITLOCKER_GUID", "CONTAINER_NOTE", "from_head", "looks_random", "unrecognised"]

@@ -21,11 +21,9 @@ import struct
 import zipfile
 from typing import Optional
 
+from ..formats.magic import ODF_PREFIX, OLE_MAGIC, OOXML_ENCRYPTED
 from ..model import Encryption, Item
 
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-OOXML_ENCRYPTED = "application/x-ooxml-encrypted"
-ODF_PREFIX = "application/vnd.oasis.opendocument."
 DEFAULT_PASSWORD = "VelvetSweatshop"
 DEFAULT_NOTE = "encrypted with Office's built-in password 'VelvetSweatshop': opens without asking"
 SEGMENT = 4096  # agile encryption works in 4096-byte segments; one is enough to recognise a zip

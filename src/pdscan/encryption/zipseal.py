@@ -30,7 +30,8 @@ import zipfile
 import zlib
 from typing import Optional
 
-ZIP_LOCAL = b"PK\x03\x04"
+from ..formats.magic import ZIP_LOCAL
+
 FLAG_ENCRYPTED, FLAG_STRONG, FLAG_MASKED_HEADER = 0x0001, 0x0040, 0x2000
 SEAL_FLAGS = FLAG_ENCRYPTED | FLAG_STRONG
 AES_METHOD, AES_EXTRA, STRONG_EXTRA = 99, 0x9901, 0x0017

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
-from typing import Callable, Iterator, Optional, Union
+from typing import TYPE_CHECKING, Callable, Iterator, Optional, Union
 
+from ..formats.magic import MBOX_MIME, MSG_MIME, PST_MIME, SQL_MIME
 from ..limits import Budget, Limits
 from ..model import Chunk, Item
+
+if TYPE_CHECKING:
+    from .ocr import OcrRun
 
 Output = Iterator[Union[Chunk, Item]]
 
@@ -22,22 +26,24 @@ Output = Iterator[Union[Chunk, Item]]
 class Context:
     limits: Limits
     budget: Budget
+    ocr: Optional["OcrRun"] = None  # None: pixels are not read (extract/ocr.py)
 
 
-# MIME type → "module:function", sorted. Text types not listed fall to text.
+# MIME type → "module:function", sorted. Text types not listed fall to text. The names sniff
+# makes up itself (libmagic has none for them) come from formats/magic.py.
 TABLE = {
     "application/gzip": "archive:extract_archive",
     "application/json": "structured:extract_json",
-    "application/mbox": "mbox:extract_mbox",
-    "application/msword": "legacy_office:extract_doc",
+    MBOX_MIME: "mbox:extract_mbox",
+    "application/msword": "doc:extract_doc",
     "application/pdf": "pdf:extract_pdf",
     "application/pgp-encrypted": "text:extract_text",  # libmagic's name for any armoured PGP text
     "application/rtf": "rtf:extract_rtf",
-    "application/sql": "sql:extract_sql",  # sniff's name for a dump libmagic calls text/plain
+    SQL_MIME: "sql:extract_sql",  # sniff's name for a dump libmagic calls text/plain
     "application/vnd.ms-excel": "spreadsheet:extract_spreadsheet",
-    "application/vnd.ms-outlook": "outlook:extract_outlook",  # .msg (sniff tells it from a PST)
-    "application/vnd.ms-outlook-pst": "outlook:extract_pst",
-    "application/vnd.ms-powerpoint": "legacy_office:extract_ppt",
+    MSG_MIME: "outlook:extract_outlook",  # .msg (sniff tells it from a PST)
+    PST_MIME: "outlook:extract_pst",
+    "application/vnd.ms-powerpoint": "ppt:extract_ppt",
     "application/vnd.oasis.opendocument.presentation": "office:extract_odf",
     "application/vnd.oasis.opendocument.spreadsheet": "spreadsheet:extract_spreadsheet",
     "application/vnd.oasis.opendocument.text": "office:extract_odf",
@@ -52,6 +58,8 @@ TABLE = {
     "application/xml": "structured:extract_xml",
     "application/x-xz": "archive:extract_archive",
     "application/zip": "archive:extract_archive",
+    "image/heic": "image:extract_image",
+    "image/heif": "image:extract_image",
     "image/jpeg": "image:extract_image",
     "image/png": "image:extract_image",
     "image/tiff": "image:extract_image",

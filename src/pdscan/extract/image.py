@@ -1,4 +1,4 @@
-"""Image metadata (JPEG, TIFF, PNG) as text Chunks; pixels are never decoded.
+"""Image metadata (JPEG, TIFF, PNG, HEIC) as text Chunks, then the pixels' text by OCR.
 
 One Chunk per field, with `header` the field's name and `where` "metadata
 <field>", so "Artist" or "By-line" can count as evidence for a name. Names:
@@ -7,6 +7,10 @@ XMP properties (dc:creator, dc:description, dc:rights, photoshop:Credit,
 photoshop:CaptionWriter), IPTC datasets (By-line, Caption-Abstract, Writer,
 Credit, Copyright Notice), PNG text keywords as written (Author, Comment…),
 JPEG "Comment", and "GPS" as "GPS 53.383, -1.457".
+
+The pixels are decoded only for OCR (extract/ocr.py decides whether a page
+is worth reading): every page of a multi-page TIFF, the first frame of
+anything else.
 
 Pillow's decompression-bomb guard stays on: an image whose declared size is
 over Image.MAX_IMAGE_PIXELS is refused as LimitExceeded. A metadata block
@@ -22,9 +26,16 @@ from typing import Iterator, Optional
 
 from PIL import Image, IptcImagePlugin, UnidentifiedImageError
 
+try:  # HEIC/HEIF (phone photos) where the decoder is installed
+    from pillow_heif import register_heif_opener
+    register_heif_opener()
+except ImportError:
+    pass
+
 from ..errors import ItemError, LimitExceeded
 from ..limits import read_capped
 from ..model import Chunk, Item
+from .ocr import read_page
 from .png import PngMeta, png_metadata
 from .xmp import xmp_fields
 
@@ -37,6 +48,7 @@ IPTC_FIELDS = {(2, 80): "By-line", (2, 120): "Caption-Abstract", (2, 122): "Writ
 IPTC_CHARSET = (1, 90)
 # PNG text chunks that are not free text for people.
 PNG_SKIP_PREFIXES = ("Raw profile type",)
+MAX_PAGES = 500  # pages of one TIFF read by OCR
 PILLOW_ERRORS = (OSError, SyntaxError, ValueError, EOFError, struct.error, KeyError,
                  IndexError, TypeError, ZeroDivisionError, AttributeError, UnicodeError)
 
@@ -50,6 +62,8 @@ def extract_image(item: Item, ctx) -> Iterator[Chunk]:
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         fields, failed = _read_fields(_open(data), data, ctx)
     yield from (_chunk(name, value) for name, value in fields if value.strip())
+    if ctx.ocr is not None and ctx.ocr.enabled:
+        yield from _pages(data, ctx)
     if failed:
         raise ItemError(f"unreadable image metadata: {', '.join(failed)}")
 
@@ -68,6 +82,22 @@ def _read_fields(image: Image.Image, data: bytes, ctx) -> tuple[list, list]:
             except PILLOW_ERRORS:
                 failed.append(label)
     return fields, failed
+
+
+def _pages(data: bytes, ctx) -> Iterator[Chunk]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        image = _open(data)
+    with image:
+        count = getattr(image, "n_frames", 1) if image.format == "TIFF" else 1
+        for index in range(min(count, MAX_PAGES)):
+            try:
+                image.seek(index)
+                page = image.copy()  # decodes the pixels: a damaged body fails here
+            except PILLOW_ERRORS:
+                raise ItemError(f"unreadable image pixels (page {index + 1})") from None
+            yield from read_page(page, f"page {index + 1}" if count > 1 else "image", ctx)
 
 
 def _open(data: bytes) -> Image.Image:

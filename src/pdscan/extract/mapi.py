@@ -1,42 +1,20 @@
-"""Outlook (MAPI) messages as RFC 822: what a .msg file or a PST message holds, as one MIME message.
+"""MAPI properties (MS-OXPROPS, MS-OXCDATA) → an `Outlook` record, independent of the file it came from.
 
-The readers (extract/outlook.py for .msg, extract/pst.py for .pst/.ost) fill
-an `Outlook` record from MAPI properties; `to_rfc822` writes it as a message
-the rest of the pipeline already reads (extract/message.py for bodies and
-attachments, policy/mailclass.py for classification), so an Outlook message
-is scanned and classified exactly like the same message saved as .eml.
-
-The headers are the transport headers when the message kept them (received
-mail), else built from the MAPI properties; a field the transport headers
-lack is added from the properties. The bodies come first, then attachments,
-an embedded message as message/rfc822. Items that are not mail (contacts,
-appointments, distribution lists) also get their text properties as a plain
-text part, so the personal data they hold is found.
+The readers (extract/outlook.py for .msg, extract/pst.py for .pst/.ost) fill the record with
+what is decoded here: the sender, text properties of items that are not mail, one-off
+addresses in binary properties, bodies in the item's code page. extract/outlook_mime.py
+then writes the record as one RFC 822 message.
 """
 from __future__ import annotations
 
 import codecs
-import mimetypes
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from email import encoders, policy
-from email.header import Header
-from email.message import Message
-from email.mime.base import MIMEBase
-from email.mime.message import MIMEMessage
-from email.mime.multipart import MIMEMultipart
-from email.mime.text import MIMEText
-from email.parser import HeaderParser
-from email.utils import format_datetime, formataddr
-from typing import Iterable, Iterator, Optional
+from datetime import datetime
+from typing import Iterable, Optional
 
 from .message import decode_text
 
-# Parts that describe the original MIME structure: the converted message has its own.
-_STRUCTURE = {"content-type", "content-transfer-encoding", "mime-version", "content-disposition",
-              "content-id", "content-description"}
-_FIELD_LINE = re.compile(r"^[!-9;-~]+[ \t]*:")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 ONE_OFF_UID = bytes.fromhex("812B1FA4BEA310199D6E00DD010F5402")  # MS-OXCDATA one-off entry ID provider
 
@@ -56,13 +34,16 @@ LABELS = {
     0x3A59: "Home city", 0x3A5A: "Home country", 0x3A5B: "Home postal code", 0x3A5C: "Home state",
     0x3A5D: "Home street", 0x3A5E: "Home PO box",
 }
+
 # Technical strings that are never personal data (address types, classes, bodies read elsewhere).
 SKIPPED_TAGS = {0x0037, 0x001A, 0x0064, 0x0C1E, 0x3002, 0x007D, 0x1000, 0x1013, 0x1009, 0x0E1D, 0x0070, 0x003D}
+
 # Windows code page numbers Python does not know as "cpNNNN".
 CODEPAGES = {65001: "utf-8", 20127: "ascii", 1200: "utf-16-le", 1201: "utf-16-be", 20866: "koi8-r",
              21866: "koi8-u", 50220: "iso2022_jp", 50221: "iso2022_jp", 50222: "iso2022_jp",
              51932: "euc_jp", 51949: "euc_kr", 54936: "gb18030", 52936: "hz", 10000: "mac_roman",
              **{28590 + n: f"iso-8859-{n}" for n in range(1, 16)}}
+
 
 
 @dataclass
@@ -72,6 +53,7 @@ class Attachment:
     data: Optional[bytes] = None
     message: Optional["Outlook"] = None  # an embedded message, converted recursively
     inline: bool = False
+
 
 
 @dataclass
@@ -97,166 +79,11 @@ class Outlook:
         return self.message_class.upper().startswith(("IPM.NOTE", "REPORT.IPM.NOTE"))
 
 
-def to_rfc822(message: Outlook) -> bytes:
-    return _compose(message).as_bytes(policy=policy.compat32)
 
-
-def all_problems(message: Outlook, prefix: str = "") -> Iterator[tuple]:
-    """(attachment path, reason) of this message and the messages embedded in it.
-
-    A second name is "name (2)", as extract/message.py names attachments."""
-    used = {a.name for a in message.attachments if a.name}
-    for name, reason in message.problems:
-        unique, count = name, 1
-        while unique in used:
-            count += 1
-            unique = f"{name} ({count})"
-        used.add(unique)
-        yield f"{prefix}{unique}", reason
-    for attachment in message.attachments:
-        if attachment.message is not None:
-            yield from all_problems(attachment.message, f"{prefix}{_message_name(attachment.name)}!/")
-
-
-def _compose(message: Outlook) -> Message:
-    # compat32 keeps transport header values as they were written (folding, encoded words)
-    # and encodes any non-ASCII value as UTF-8 encoded words.
-    root = Message()
-    for name, value in _headers(message):
-        root[name] = value
-    root["MIME-Version"] = "1.0"
-    root["Content-Type"] = "multipart/mixed"
-    parts = list(_body_parts(message))
-    if message.fields and not message.is_mail:
-        parts.append(_text_part(_fields_text(message.fields), "plain"))
-    parts.extend(_attachment_part(a) for a in message.attachments)
-    root.set_payload(parts or [_text_part("", "plain")])
-    return root
-
-
-def _text_part(text: str, subtype: str) -> Message:
-    part = MIMEText(text, subtype, "utf-8")
-    del part["MIME-Version"]  # said once, at the top
-    return part
-
-
-def _headers(message: Outlook) -> list:
-    """Transport headers first, then the fields they lack, From and Date leading (libmagic
-    knows a message by them)."""
-    kept = _transport(message.transport_headers)
-    present = {name.lower() for name, _ in kept}
-    built = []
-    if message.sender and (message.sender[0] or message.sender[1]):
-        built.append(("From", _address(*message.sender)))
-    if message.date is not None:
-        built.append(("Date", _date(message.date)))
-    for kind in ("To", "Cc", "Bcc"):
-        people = [p for p in message.recipients.get(kind, []) if p[0] or p[1]]
-        if people:
-            built.append((kind, ", ".join(_address(*p) for p in people)))
-    if message.subject:
-        built.append(("Subject", _text_header(message.subject)))
-    if message.message_id:
-        built.append(("Message-ID", _one_line(message.message_id)))
-    return kept + [(n, v) for n, v in built if n.lower() not in present]
-
-
-def _transport(text: Optional[str]) -> list:
-    if not text or not text.strip():
-        return []
-    lines = text.replace("\r\n", "\n").lstrip("\n").split("\n")
-    while lines and lines[0].strip() and not _FIELD_LINE.match(lines[0]):
-        lines.pop(0)  # "Microsoft Mail Internet Headers Version 2.0" and similar preambles
-    headers = HeaderParser(policy=policy.compat32).parsestr("\n".join(lines), headersonly=True)
-    return [(n, v) for n, v in headers.items() if n.lower() not in _STRUCTURE]
-
-
-def _one_line(value: Optional[str]) -> str:
+def one_line(value: Optional[str]) -> str:
     """A property value as header text: line breaks in a name must not start a header of their own."""
     return " ".join(_CONTROL.sub(" ", value or "").split())
 
-
-def _address(name: Optional[str], address: Optional[str]) -> str:
-    name, address = _one_line(name), _one_line(address)
-    if name == address or name.strip("'\"") == address:
-        name = ""
-    if not address:
-        return str(Header(name, "utf-8").encode()) if not name.isascii() else _quoted(name)
-    return formataddr((name, address), charset="utf-8")
-
-
-def _quoted(name: str) -> str:
-    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"' if re.search(r'[(),.:;<>@\[\]"]', name) \
-        else name
-
-
-def _text_header(value: str) -> str:
-    value = _one_line(value)
-    return value if value.isascii() else Header(value, "utf-8").encode()
-
-
-def _date(when: datetime) -> str:
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)  # MAPI times are UTC
-    return format_datetime(when.astimezone(timezone.utc).replace(microsecond=0))
-
-
-def _body_parts(message: Outlook) -> Iterator[Message]:
-    plain, html = message.plain, message.html
-    if not (plain and plain.strip()) and not (html and html.strip()) and message.rtf:
-        plain = rtf_text(message.rtf)
-    texts = [_text_part(t, sub) for t, sub in ((plain, "plain"), (html, "html")) if t and t.strip()]
-    if len(texts) == 2:
-        alternative = MIMEMultipart("alternative")
-        del alternative["MIME-Version"]
-        for part in texts:
-            alternative.attach(part)
-        yield alternative
-    else:
-        yield from texts
-
-
-def _attachment_part(attachment: Attachment) -> Message:
-    if attachment.message is not None:
-        part = MIMEMessage(_compose(attachment.message))
-        del part["MIME-Version"]
-        name = _message_name(attachment.name)
-    else:
-        # Outlook often stores no MIME type; the name's extension is the next best hint.
-        mimetype = attachment.mimetype or mimetypes.guess_type(attachment.name or "")[0] or ""
-        maintype, _, subtype = mimetype.partition("/")
-        if not maintype or not subtype or not re.fullmatch(r"[\w.+-]+", maintype + subtype):
-            maintype, subtype = "application", "octet-stream"
-        part = MIMEBase(maintype.lower(), subtype.lower())
-        del part["MIME-Version"]
-        part.set_payload(attachment.data or b"")
-        encoders.encode_base64(part)
-        name = attachment.name
-    disposition = "inline" if attachment.inline else "attachment"
-    if name:
-        # RFC 2231 for names beyond ASCII: extract/message.py decodes them back.
-        part.add_header("Content-Disposition", disposition,
-                        filename=name if name.isascii() else ("utf-8", "", name))
-    else:
-        part.add_header("Content-Disposition", disposition)
-    return part
-
-
-def _message_name(name: Optional[str]) -> str:
-    """An embedded message's part name: its Outlook name, marked `.eml` since that is what it now is."""
-    name = (name or "message").strip() or "message"
-    return name if name.lower().endswith(".eml") else f"{name}.eml"
-
-
-def _fields_text(fields: Iterable[tuple]) -> str:
-    lines, seen = [], set()
-    for label, value in fields:
-        value = value.strip()
-        if not value or value in seen:
-            continue
-        seen.add(value)
-        lines.append(f"{label}: {value}" if label else value)
-    return "\n".join(lines) + "\n"
 
 
 def string_fields(props: Iterable[tuple]) -> list:
@@ -265,10 +92,12 @@ def string_fields(props: Iterable[tuple]) -> list:
             if tag not in SKIPPED_TAGS and isinstance(value, str) and value.strip()]
 
 
+
 def address_fields(props: Iterable[tuple]) -> list:
     """Fields for the one-off addresses in binary properties, from (tag, bytes) pairs."""
     return [(None, f"{n} <{a}>" if n and a else n or a) for tag, data in props if tag not in SKIPPED_TAGS
             for n, a in one_off_addresses(data)]
+
 
 
 def sender(string) -> tuple:
@@ -282,6 +111,7 @@ def sender(string) -> tuple:
             or (smtp_address(string(0x5D0A), None, None) if (string(0x0C1E) or "").upper() == "EX" else None))
 
 
+
 def smtp_address(smtp: Optional[str], address: Optional[str], kind: Optional[str]) -> Optional[str]:
     """An SMTP address: Exchange items keep an X.500 DN in the plain address field."""
     if smtp and "@" in smtp:
@@ -289,6 +119,7 @@ def smtp_address(smtp: Optional[str], address: Optional[str], kind: Optional[str
     if address and "@" in address and (kind or "SMTP").upper() != "EX":
         return address
     return None
+
 
 
 def one_off_addresses(data: bytes) -> list:
@@ -307,10 +138,11 @@ def one_off_addresses(data: bytes) -> list:
         for _ in range(3):  # display name, address type, address
             value, pos = _terminated(data, pos, unicode)
             strings.append(value)
-        name, _kind, address = (_one_line(s) for s in strings)
+        name, _kind, address = (one_line(s) for s in strings)
         if address or name:
             found.append((name, address if "@" in address else ""))
         start = max(pos, at + 16)
+
 
 
 def _terminated(data: bytes, pos: int, unicode: bool) -> tuple:
@@ -330,6 +162,7 @@ def _terminated(data: bytes, pos: int, unicode: bool) -> tuple:
     return data[pos:end].decode("cp1252", "replace"), end + 1
 
 
+
 def codec(codepage: Optional[int]) -> Optional[str]:
     """Python codec name of a Windows code page number, or None."""
     if not codepage or codepage < 0:
@@ -341,6 +174,7 @@ def codec(codepage: Optional[int]) -> Optional[str]:
         return None
 
 
+
 def html_text(data: Optional[bytes], codepage: Optional[int]) -> Optional[str]:
     """An HTML body (bytes in the item's internet code page) as text."""
     if not data:
@@ -348,6 +182,7 @@ def html_text(data: Optional[bytes], codepage: Optional[int]) -> Optional[str]:
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return data.decode("utf-16", "replace")
     return decode_text(data, codec(codepage))
+
 
 
 def rtf_text(rtf: bytes) -> str:

@@ -15,21 +15,20 @@ are not read: they become nested Items that carry the scheme and refuse to open.
 """
 from __future__ import annotations
 
-import codecs
-import email.errors
 import io
 from email import policy
-from email.header import decode_header
 from email.message import Message
 from email.utils import getaddresses
-from html.parser import HTMLParser
 from typing import Iterator, Optional, Union
 
 from ..errors import ItemError, LimitExceeded
+from ..formats.headers import decode_text, decode_words
+from ..formats.htmltext import html_to_text
 from ..limits import read_capped
-from ..model import Chunk, Item
+from ..model import Chunk, Item, MessageFacts
+from .mailfacts import TEXT_LIMIT, facts_from, facts_of_bytes, parse_defects
 from .members import member_item, refusing
-from .mime import MimeTooComplex, parse_bounded, parse_headers, undecoded_body
+from .mime import MIME_ERRORS, MimeTooComplex, parse_bounded, parse_headers, undecoded_body
 from .text import stream_chunks
 
 ADDRESS_HEADERS = ("From", "Sender", "Reply-To", "To", "Cc", "Bcc")
@@ -37,11 +36,7 @@ TEXT_HEADERS = ("Subject", "Comments", "Keywords", "Thread-Topic", "Organization
 SIGNATURES = {"application/pgp-signature", "application/pkcs7-signature",
               "application/x-pkcs7-signature"}
 SMIME = {"application/pkcs7-mime", "application/x-pkcs7-mime"}
-# What the email package raises on malformed input it cannot record as a defect.
-MIME_ERRORS = (email.errors.MessageError, LookupError, ValueError, TypeError,
-               AttributeError, IndexError, UnicodeError, AssertionError)
-
-Output = Union[Chunk, Item]
+Output = Union[Chunk, Item, MessageFacts]
 
 
 def extract_message(item: Item, ctx) -> Iterator[Output]:
@@ -59,6 +54,10 @@ def extract_message(item: Item, ctx) -> Iterator[Output]:
         yield from header_chunks(headers, with_addresses(item))
         yield from stream_chunks(io.BytesIO(undecoded_body(headers)), ctx.limits.block_size, ctx.limits.overlap,
                                  where="body (undecoded)")
+        yield facts_from(headers, headers)
+        raise
+    except ItemError:
+        yield facts_of_bytes(raw)  # what can still be parsed of it, or the problem that it cannot
         raise
     yield from outputs
 
@@ -78,8 +77,11 @@ def _outputs(item: Item, raw: bytes, ctx) -> list:
 
 def _extract(item: Item, raw: bytes, ctx, mime_policy) -> Iterator[Output]:
     msg = parse_bounded(raw, mime_policy, ctx.limits.max_mime_depth, ctx.limits.max_mime_parts)
-    yield from header_chunks(parse_headers(raw), with_addresses(item))
-    yield from _part_outputs(item, msg, ctx)
+    headers = parse_headers(raw)
+    yield from header_chunks(headers, with_addresses(item))
+    parsed, decoded = parse_defects(msg), {}  # decoded: id(part) → its text, for the facts
+    yield from _part_outputs(item, msg, ctx, decoded)
+    yield facts_from(headers, msg, decoded=decoded, parsed=parsed)
 
 
 def with_addresses(item: Item) -> bool:
@@ -93,11 +95,11 @@ def header_chunks(headers: Message, addresses: bool = False) -> Iterator[Chunk]:
     adjacent encoded words before decoding, so a character split across two
     words (common in real mail, and invalid under policy.default) survives."""
     for name in TEXT_HEADERS:
-        yield from _header_chunk(name, [_words(v) for v in headers.get_all(name, [])])
+        yield from _header_chunk(name, [decode_words(v) for v in headers.get_all(name, [])])
     for name in ADDRESS_HEADERS:
-        values = [v if isinstance(v, str) else _words(v) for v in headers.get_all(name, [])]
+        values = [v if isinstance(v, str) else decode_words(v) for v in headers.get_all(name, [])]
         pairs = getaddresses(values)
-        yield from _header_chunk(name, [_words(display) for display, _ in pairs])
+        yield from _header_chunk(name, [decode_words(display) for display, _ in pairs])
         if addresses:
             # Under a label of their own: the name detector reads the display names' header.
             text = "\n".join(address.strip() for _, address in pairs if "@" in address)
@@ -109,28 +111,6 @@ def _header_chunk(name: str, values: list) -> Iterator[Chunk]:
     text = "\n".join(v.strip() for v in values if v and v.strip())
     if text:
         yield Chunk(text.encode("utf-8", "replace"), where=f"header {name}", header=name)
-
-
-def _words(value) -> str:
-    """Decode RFC 2047 encoded words (value: str or Header), tolerating unknown charsets."""
-    try:
-        fragments = decode_header(value)
-    except email.errors.HeaderParseError:
-        return str(value)
-    return "".join(f if isinstance(f, str) else decode_text(f, charset) for f, charset in fragments)
-
-
-def decode_text(data: bytes, charset: Optional[str]) -> str:
-    """Bytes in a declared charset; undeclared or unknown ones as UTF-8, else cp1252."""
-    if charset and charset.lower() not in ("unknown-8bit", "x-unknown"):
-        try:
-            return data.decode(codecs.lookup(charset).name, errors="replace")
-        except (LookupError, UnicodeError):
-            pass
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
 
 
 def _leaves(msg: Message) -> Iterator[tuple]:
@@ -154,14 +134,14 @@ def sealed_kind(part: Message) -> str:
     return "skip" if ctype == "application/pgp-encrypted" else part_kind(part)
 
 
-def _part_outputs(item: Item, msg: Message, ctx) -> Iterator[Output]:
+def _part_outputs(item: Item, msg: Message, ctx, decoded: dict) -> Iterator[Output]:
     names: set = set()
     nested = 0
     for index, (part, kind) in enumerate(_leaves(msg), start=1):
         if kind == "skip":
             continue
         if kind in ("body", "body (html)"):
-            yield from _body_chunks(part, kind, ctx)
+            yield from _body_chunks(part, kind, ctx, decoded)
             continue
         nested += 1
         if nested > ctx.limits.max_members:
@@ -210,7 +190,7 @@ def part_filename(part: Message) -> Optional[str]:
     name = part.get_filename()
     if not name:
         return None
-    name = _words(str(name))  # some mailers put encoded words in parameters
+    name = decode_words(str(name))  # some mailers put encoded words in parameters
     # A name is a label here, never a path: keep its last segment only.
     name = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
     return name or None
@@ -226,47 +206,14 @@ def unique_name(used: set, name: str) -> str:
     return unique
 
 
-def _body_chunks(part: Message, where: str, ctx) -> Iterator[Chunk]:
+def _body_chunks(part: Message, where: str, ctx, decoded: dict) -> Iterator[Chunk]:
     data = part.get_payload(decode=True)
     if not isinstance(data, bytes) or not data:
         return
     text = decode_text(data, part.get_content_charset())
     if where == "body (html)":
         text = html_to_text(text)
+    if len(data) <= TEXT_LIMIT:
+        decoded[id(part)] = text
     encoded = text.encode("utf-8", "replace")
     yield from stream_chunks(io.BytesIO(encoded), ctx.limits.block_size, ctx.limits.overlap, where=where)
-
-
-class TextOnly(HTMLParser):
-    BLOCKS = {"p", "div", "br", "tr", "li", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6",
-              "table", "ul", "ol", "blockquote", "pre", "hr", "title"}
-    HIDDEN = {"script", "style"}
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.parts, self.hidden = [], 0
-
-    def handle_starttag(self, tag, attrs):
-        if tag in self.HIDDEN:
-            self.hidden += 1
-        elif tag in self.BLOCKS:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag):
-        if tag in self.HIDDEN:
-            self.hidden = max(0, self.hidden - 1)
-        elif tag in self.BLOCKS:
-            self.parts.append("\n")
-
-    def handle_data(self, data):
-        if not self.hidden:
-            self.parts.append(data)
-
-
-def html_to_text(html: str) -> str:
-    """Visible text of HTML: tags dropped, entities decoded, blocks on their own lines."""
-    parser = TextOnly()
-    parser.feed(html)
-    parser.close()
-    text = "".join(parser.parts)
-    return "\n".join(line.strip() for line in text.splitlines() if line.strip())

@@ -11,6 +11,7 @@ structure (the headers, the undecoded body).
 """
 from __future__ import annotations
 
+import email.errors
 from email import policy as mime_policy
 from email.feedparser import BytesFeedParser
 from email.message import Message
@@ -18,6 +19,10 @@ from email.parser import BytesParser
 
 from ..errors import LimitExceeded
 from ..limits import Limits
+
+# What the email package raises on malformed input it cannot record as a defect.
+MIME_ERRORS = (email.errors.MessageError, LookupError, ValueError, TypeError,
+               AttributeError, IndexError, UnicodeError, AssertionError)
 
 
 class MimeTooComplex(LimitExceeded):

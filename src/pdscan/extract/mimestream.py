@@ -26,7 +26,9 @@ from ..errors import LimitExceeded
 from ..limits import MiB
 from ..model import Chunk, Item
 from .members import Spool, member_item, refusing
-from .message import TextOnly, part_filename, header_chunks, part_kind, unique_name, sealed_kind, with_addresses
+from ..formats.htmltext import HtmlText
+from .mailfacts import TEXT_LIMIT, BodyText, attachment_name, gathered, written_charset
+from .message import part_filename, header_chunks, part_kind, unique_name, sealed_kind, with_addresses
 from .mime import MimeTooDeep, parse_headers, too_many_parts
 from .text import _prepend, stream_chunks
 
@@ -142,6 +144,7 @@ class _Reader:
         self.names: set = set()
         self.leaves = self.attachments = self.parts = 0
         self.too_deep = self.too_many = False
+        self.text, self.attached = BodyText(), []  # for the message's facts
 
     def _next(self) -> Optional[tuple]:
         """(piece, starts a line) or None at the end."""
@@ -200,11 +203,13 @@ class _Reader:
             self.sealed.append(ctype == "multipart/encrypted")
             return None
         self.leaves += 1
+        if name := attachment_name(headers):
+            self.attached.append(name)
         kind = sealed_kind(headers) if self.sealed and self.sealed[-1] else part_kind(headers)
         return _Leaf(headers, kind, self.leaves, kind not in ("skip", "pgp", "smime"))
 
     def outputs(self) -> Iterator:
-        headers = self._headers()
+        top = headers = self._headers()
         yield from header_chunks(headers, with_addresses(self.item))
         part = self._open(headers)
         while not self.too_many and (got := self._next()) is not None:
@@ -226,6 +231,7 @@ class _Reader:
             rest = _prepend(self.pushed[0] if self.pushed else b"", self.stream)
             limits = self.ctx.limits
             yield from stream_chunks(rest, limits.block_size, limits.overlap, where="body (undecoded)")
+        yield gathered(top, self.text, tuple(self.attached))
 
     def _close(self, part: _Leaf) -> Iterator:
         part.close()
@@ -246,17 +252,28 @@ class _Reader:
 
     def _body(self, part: _Leaf) -> Iterator[Chunk]:
         text = Spool(IN_MEMORY)
-        html = TextOnly() if part.kind == "body (html)" else None
-        for piece in _text_of(part.spool, part.headers.get_content_charset()):
+        charset = part.headers.get_content_charset()
+        html = HtmlText() if part.kind == "body (html)" else None
+        lines = 0
+        for piece in _text_of(part.spool, charset):
             if html is not None:
                 html.feed(piece)
-                piece, html.parts = "".join(html.parts), []
+                piece, lines = _joined(html.take(), lines)
             text.write(piece.encode("utf-8", "replace"))
         if html is not None:
-            html.close()
-            text.write("".join(html.parts).encode("utf-8", "replace"))
+            text.write(_joined(html.finish(), lines)[0].encode("utf-8", "replace"))
+        if not self.text.full:
+            with part.spool.open() as stream:
+                self.text.add(stream.read(TEXT_LIMIT), charset, html is not None,
+                              written_charset(part.headers, charset))
         limits = self.ctx.limits
         yield from stream_chunks(text.open(), limits.block_size, limits.overlap, where=part.kind)
+
+
+def _joined(lines: list, before: int) -> tuple:
+    """Lines of HTML text as html_to_text joins them, when `before` lines were written already."""
+    text = "\n".join(lines)
+    return ("\n" + text if before and lines else text), before + len(lines)
 
 
 def _text_of(spool: Spool, charset: Optional[str]) -> Iterator[str]:

@@ -1,6 +1,6 @@
 """Outlook .msg files (extract-msg) and .pst/.ost data files (libpff) in file scans.
 
-A .msg is converted to RFC 822 (extract/mapi.py) and read by
+A .msg is converted to RFC 822 (extract/outlook_mime.py) and read by
 extract/message.py, so its bodies, headers and attachments are handled
 exactly as an .eml's are; attachments extract-msg cannot read become
 members that refuse to open, so each is reported. A .pst/.ost yields one
@@ -22,14 +22,13 @@ from typing import BinaryIO, Iterator, Optional
 from ..errors import ItemError
 from ..limits import read_capped
 from ..model import Item
-from .mapi import Attachment, Outlook, address_fields, all_problems, html_text, sender, string_fields, to_rfc822
+from .mapi import Attachment, Outlook, address_fields, html_text, sender, string_fields
 from .members import member_item, refusing
+from .outlook_mime import all_problems, to_rfc822
 from . import pst
 from .message import extract_message
-from .ole import stream_names
+from ..formats.ole import msg_streams, stream_names
 
-MSG_MIME = "application/vnd.ms-outlook"
-PST_MIME = "application/vnd.ms-outlook-pst"  # Apache Tika's name: libmagic says vnd.ms-outlook for both
 MAX_EMBEDDED = 10  # messages inside messages inside messages...
 TO, CC, BCC = 1, 2, 3
 
@@ -46,12 +45,6 @@ class NotReadable(Exception):
 def is_msg(stream: BinaryIO) -> bool:
     """An OLE file with the property streams of an Outlook item (MS-OXMSG), read from the start."""
     return msg_streams(stream_names(stream) or set())
-
-
-def msg_streams(names: set) -> bool:
-    """The OLE stream paths of an Outlook item: its property streams at the top level."""
-    top = {n for n in names if "/" not in n}
-    return "__properties_version1.0" in top and any(n.startswith("__substg1.0_") for n in top)
 
 
 def msg_to_rfc822(data: bytes) -> tuple:

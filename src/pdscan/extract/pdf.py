@@ -1,5 +1,9 @@
 """PDF text per page (pypdf), plus the values typed into form fields.
 
+A page without a text layer (a scan) has its images read by OCR
+(extract/ocr.py): a scanner stores each page as one image, which pypdf
+decodes without rendering the page.
+
 An owner-password-only PDF opens with the empty user password and is read;
 one that needs a user password is refused (the encryption stage normally
 reports it first). A page pypdf cannot read is counted and reported after
@@ -16,6 +20,7 @@ from ..limits import read_capped
 from ..model import Chunk
 from ..encryption.pdf import identity_only
 from .fixed import PROBE, split_at_header
+from .ocr import read_page
 from .paragraphs import text_chunks
 
 MAX_PAGES = 5000
@@ -66,11 +71,25 @@ def extract_pdf(item, ctx) -> Iterator[Chunk]:
         data = _lines(text)
         if data.strip():
             yield from _page_chunks(data, f"page {index + 1}", ctx)
+        elif ctx.ocr is not None and ctx.ocr.enabled:
+            failed += not (yield from _scanned_page(reader.pages[index], f"page {index + 1}", ctx))
     yield from _form_fields(reader, ctx)
     if total > MAX_PAGES:
         raise LimitExceeded(f"more than {MAX_PAGES} pages: pages after {MAX_PAGES} not scanned")
     if failed:
         raise ItemError(f"{failed} of {total} pages unreadable")
+
+
+def _scanned_page(page, where: str, ctx):
+    """OCR of the images of a page with no text; False when they could not be decoded."""
+    try:
+        images = [found.image for found in page.images]
+    except Exception:  # pypdf raises many types on damaged or unsupported image streams
+        return False
+    for number, image in enumerate(images):
+        if image is not None:
+            yield from read_page(image, where if len(images) == 1 else f"{where} image {number + 1}", ctx)
+    return True
 
 
 def _page_chunks(data: bytes, where: str, ctx) -> Iterator[Chunk]:

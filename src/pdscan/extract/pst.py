@@ -1,7 +1,7 @@
 """Outlook data files (.pst, .ost) with libpff: each message as RFC 822, with its folder path.
 
 libpff's objects live only while the file is open, so each message is
-converted (extract/mapi.py) as the walk reaches it and handed on as bytes:
+converted (extract/outlook_mime.py) as the walk reaches it and handed on as bytes:
 memory holds one message at a time. Folder paths drop the containers above
 the folders a user sees: the root, the IPM subtree the message store
 points to ("Top of Personal Folders", "IPM_SUBTREE"; localised names too)
@@ -23,11 +23,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import BinaryIO, Iterator, Optional
 
-from .mapi import (Attachment, Outlook, address_fields, all_problems, html_text, sender, smtp_address,
-                   string_fields, to_rfc822)
+from .mapi import Attachment, Outlook, address_fields, html_text, sender, smtp_address, string_fields
 from .message import decode_text
+from .outlook_mime import all_problems, to_rfc822
 
-MAGIC = b"!BDN"
 TOP = "(top)"
 # Containers above the user's folders when the store does not say which folder is the IPM subtree.
 CONTAINERS = {"top of personal folders", "top of outlook data file", "top of information store",

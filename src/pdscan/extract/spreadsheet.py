@@ -17,11 +17,11 @@ from ..errors import ItemError, LimitExceeded
 from ..limits import read_capped
 from ..model import Chunk
 from ..encryption.zipseal import unflag_readable
-from .ole import OOXML_ENCRYPTED, ole_kind
+from ..formats.magic import OLE_MAGIC, OOXML_ENCRYPTED
+from ..formats.ole import ole_kind
 from .tabular import rows_to_chunks
 from .zipxml import ZIP_ERRORS, refuse_dtds, refuse_encrypted_odf
 
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
 MAX_COLUMNS = 2000     # columns rendered per row; Excel allows 16384, people do not use them
 MAX_SECONDS = 300      # one workbook; padded empty rows cost time without costing bytes

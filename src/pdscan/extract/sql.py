@@ -22,8 +22,6 @@ MAX_STATEMENT = 16 * 1024 * 1024
 TEXT_LINES = 2000
 
 # What a dump's first bytes show (sniff): a data or schema statement at a line start.
-SIGNATURE = re.compile(rb"(?im)^[ \t]*(?:INSERT[ \t]+(?:IGNORE[ \t]+)?INTO|REPLACE[ \t]+INTO|CREATE[ \t]+TABLE"
-                       rb"|COPY[ \t]+\S+[^\n]*FROM[ \t]+stdin)\b")
 _INSERT = re.compile(r"(?is)^\s*(?:INSERT\s+(?:IGNORE\s+)?|REPLACE\s+)INTO\s+((?:[`\"\[]?[\w$ .-]+?[`\"\]]?\.)?"
                      r"[`\"\[]?[\w$ -]+?[`\"\]]?)\s*(\([^()]*\))?\s*VALUES\s*")
 _CREATE = re.compile(r"(?is)^\s*CREATE\s+(?:TEMP(?:ORARY)?\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(\S+?)\s*\(")
@@ -35,10 +33,6 @@ _TOKEN = re.compile(r"'(?:[^'\\]|\\.|'')*'|[(),;]|[^'(),;\s]+", re.S)
 _ESCAPES = {"n": " ", "r": " ", "t": " ", "0": "", "Z": "", "b": ""}
 _KEYWORDS = {"primary", "key", "unique", "constraint", "index", "foreign", "check", "fulltext", "spatial",
              "exclude", "like"}
-
-
-def looks_like_sql(prefix: bytes) -> bool:
-    return SIGNATURE.search(prefix) is not None
 
 
 def _name(text: str) -> str:

@@ -10,7 +10,7 @@ column header and nearby values still read as context. A file that does not pars
 from __future__ import annotations
 
 import json
-from typing import Iterator, Optional
+from typing import Iterator
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, iterparse
@@ -53,7 +53,7 @@ class SparseTable:
     def flush(self) -> Iterator[Chunk]:
         if self.lines:
             # header_line 0: these chunks have no header line of their own to skip.
-            columns = Columns(tuple(self.names), b"\t", header_line=0)
+            columns = Columns(tuple(self.names), b"\t", header_line=0, sparse=True)
             yield Chunk(("\n".join(self.lines) + "\n").encode("utf-8"), self.where, self.first_line, columns=columns)
             self.first_line += len(self.lines)
         self.lines, self.names = [], {}
@@ -156,13 +156,3 @@ def extract_xml(item, ctx) -> Iterator[Chunk]:
         yield from extract_text(item, ctx)
     except RecursionError:
         raise ItemError("XML nested too deeply") from None
-
-
-def structured_kind(prefix: bytes) -> Optional[str]:
-    """A MIME type for text whose first bytes are JSON or XML that libmagic did not name."""
-    head = prefix.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if head.startswith(b"{") and b'":' in head[:4096]:
-        return "application/json"  # or JSON lines: extract_json reads both
-    if head.startswith(b"<") and b"</" in head:
-        return "text/xml"
-    return None

@@ -7,6 +7,7 @@ hook has nothing to do for it. A Watch has
   sniffed(mime, head)    the top-level item's type and first bytes (sniff.PREFIX of them, fewer when
                          that is the whole item), so a hook need not open it again;
   chunk(chunk) -> None   each Chunk of the top-level item itself (not of its members), as extracted;
+  facts(facts) -> None   a top-level mail message's MessageFacts, from the extractor's own parse;
   end(records) -> list   the item's records (item, error, its members'), returned finished:
                          changed, added to, or left as they were.
 Hooks and their watches travel to worker processes, so they hold plain data
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 from typing import Optional, Protocol
 
-from ..model import Chunk, Item
+from ..model import Chunk, Item, MessageFacts
 from ..sniff import PREFIX
 
 
@@ -26,6 +27,8 @@ class Watch(Protocol):
     def sniffed(self, mime: str, head: bytes) -> None: ...
 
     def chunk(self, chunk: Chunk) -> None: ...
+
+    def facts(self, facts: MessageFacts) -> None: ...
 
     def end(self, records: list) -> list: ...
 

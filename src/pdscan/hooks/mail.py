@@ -1,24 +1,26 @@
 """Mail classification as a per-item hook: each message's `message` record, made in the worker.
 
 After a message has gone through the pipeline like a file (body, headers,
-attachments as nested items), its watch reads the header facts,
-classifies it personal or work with the reasons, and adds one `message`
-record: its folder, the findings of all its parts, and the mail rules'
-violations. Mail inside the Personal folder is counted, not read, unless
-policy says scan_personal. The facts travel with the record (`_facts`) to
-the main process, where thread history needs the whole mailbox
-(policy/mailbox.py).
+attachments as nested items), its watch has the message's facts from the
+extractor's own parse (extract/mailfacts.py), classifies it personal or work
+with the reasons, and adds one `message` record: its folder, the findings of
+all its parts, and the mail rules' violations. Mail inside the Personal
+folder is counted, not read, unless policy says scan_personal. The facts
+(without the body text) travel with the record (`facts`) to the main
+process, where thread history needs the whole mailbox (policy/mailbox.py).
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Optional
 
-from ..model import ErrorRecord, Item, confidence_rank
+from ..extract.mailfacts import facts_of_bytes
+from ..model import ErrorRecord, Finding, Item, ItemResult, MessageFacts, MessageResult, confidence_rank
 from . import whole
+from ..policy.mail_rules import MailRules
 from ..policy.mailbox import outside_violation
-from ..policy.mailclass import MailRules, Verdict, classify, facts_of
+from ..policy.mailclass import Verdict, classify
 
-CLASSIFY_BYTES = 256 * 1024
 MAX_SAMPLES = 3
 
 
@@ -36,12 +38,16 @@ class MessageWatch:
         self.inside = rules.inside_personal(item.meta.get("folder"))
         self.read = rules.scan_personal or not self.inside
         self.head: Optional[bytes] = None
+        self.found: Optional[MessageFacts] = None
 
     def sniffed(self, mime: str, head: bytes) -> None:
         self.head = head
 
     def chunk(self, chunk) -> None:
-        pass  # classification reads the header facts itself (see _facts)
+        pass
+
+    def facts(self, facts: MessageFacts) -> None:
+        self.found = facts
 
     def end(self, records: list) -> list:
         item, rules = self.item, self.rules
@@ -54,33 +60,21 @@ class MessageWatch:
             verdict = Verdict("personal", None, ("in the Personal folder",))
         else:
             facts = self._facts(out)
-            if facts is None:
-                return out
             verdict = classify(facts, rules)
         violations = [outside_violation(rules, self.declared)] if verdict.classification == "personal" and not self.inside else []
-        record = message_record(item, verdict, merged_findings(records), violations, self.inside)
-        record["_personal"] = any(r.get("_personal") for r in records)
-        record["_facts"] = facts
-        out.append(record)
+        # Thread history needs the headers, never the body: the text stays in the worker.
+        out.append(message_record(item, verdict, merged_findings(records), violations, self.inside,
+                                  personal=any(isinstance(r, ItemResult) and r.personal for r in records),
+                                  facts=replace(facts, text="", own_text="") if facts else None))
         return out
 
-    def _facts(self, out: list):
-        """The message's header facts, or None (with an error record) when it cannot be read again.
-
-        A message no longer than what sniff read is classified from those bytes, unopened again."""
+    def _facts(self, out: list) -> MessageFacts:
+        """The facts the extractor gave; a message it never parsed (sealed, or not read as mail)
+        is classified from the head sniff read, never opened again."""
         item = self.item
-        try:
-            if whole(self.head):
-                raw = self.head
-            else:
-                with item.open() as stream:
-                    raw = stream.read(CLASSIFY_BYTES + 1)
-        except OSError as exc:
-            out.append(ErrorRecord(item.path, item.member, f"cannot read: {exc.strerror or exc}").to_dict())
-            return None
-        facts = facts_of(raw[:CLASSIFY_BYTES], whole=len(raw) <= CLASSIFY_BYTES)
+        facts = self.found or facts_of_bytes(self.head or b"", whole(self.head))
         for problem in facts.problems:  # the message is still classified and reported: nothing is lost
-            out.append(dict(ErrorRecord(item.path, item.member, problem).to_dict(), _warning=True))
+            out.append(ErrorRecord(item.path, item.member, problem, warning=True))
         return facts
 
 
@@ -88,40 +82,33 @@ def merged_findings(records) -> list:
     """The findings of a message and all its parts, one per detector, distinct values by keyed hash."""
     merged: dict = {}
     for record in records:
-        if record["type"] != "item":
+        if not isinstance(record, ItemResult):
             continue
-        keys = record.get("_keys", {})
-        for f in record["findings"]:
-            entry = merged.setdefault(f["detector"], {"keys": set(), "count": 0, "confidence": "low",
-                                                      "samples": []})
-            found = keys.get(f["detector"])
+        for f in record.findings:
+            entry = merged.setdefault(f.detector, {"keys": set(), "count": 0, "confidence": "low", "samples": []})
+            found = record.keys.get(f.detector)
             if found:
                 entry["keys"].update(found)
             else:
-                entry["count"] += f["count"]
-            if confidence_rank(f["confidence"]) > confidence_rank(entry["confidence"]):
-                entry["confidence"] = f["confidence"]
-            for s in f["samples"]:
+                entry["count"] += f.count
+            if confidence_rank(f.confidence) > confidence_rank(entry["confidence"]):
+                entry["confidence"] = f.confidence
+            for s in f.samples:
                 if s not in entry["samples"] and len(entry["samples"]) < MAX_SAMPLES:
                     entry["samples"].append(s)
-    return [{"detector": d, "count": e["count"] + len(e["keys"]), "confidence": e["confidence"],
-             "samples": e["samples"]} for d, e in sorted(merged.items())]
+    return [Finding(d, e["count"] + len(e["keys"]), e["confidence"], e["samples"]) for d, e in sorted(merged.items())]
 
 
-def message_record(item: Item, verdict: Verdict, findings: list, violations: list, inside: bool) -> dict:
+def message_record(item: Item, verdict: Verdict, findings: list, violations: list, inside: bool,
+                   personal: bool = False, facts=None) -> MessageResult:
+    """The one place a message's result is built."""
     meta = item.meta
-    return {
-        "type": "message", "path": item.path, "member": item.member, "folder": meta.get("folder"),
-        "message_id": meta.get("message_id"), "date": meta.get("date"), "from": meta.get("from"),
-        "classification": verdict.classification, "score": verdict.score,
-        # Why it was so classified (interface.md addition, as the issue asks): signals, never body text.
-        "reasons": list(verdict.reasons),
-        "findings": findings,
-        "violations": [v.to_dict() for v in violations],
-        "_inside_personal": inside,
-    }
+    return MessageResult(item.path, item.member, meta.get("folder"), meta.get("message_id"), meta.get("date"),
+                         meta.get("from"), verdict.classification, verdict.score, list(verdict.reasons), findings,
+                         list(violations), personal=personal, inside_personal=inside, facts=facts)
 
 
-def message_facts(record: dict) -> Optional[object]:
+def message_facts(record: MessageResult) -> Optional[object]:
     """The facts a message record carried from its worker (None: counted, not read), taken off it."""
-    return record.pop("_facts", None)
+    facts, record.facts = record.facts, None
+    return facts

@@ -68,4 +68,4 @@ def retention_violation(decision, rules: dict) -> Violation:
     return Violation(rule.id, rule.severity if decision.action == "delete" else rule.review_severity,
                      f"{decision.category.name}: kept past {decision.expires.isoformat()} "
                      f"({decision.age} since {decision.clock_from} {decision.clock_date.isoformat()}; "
-                     f"rule {decision.rule}): {verb}")
+                     f"rule {decision.rule}): {verb}; category from: {', '.join(decision.evidence)}")

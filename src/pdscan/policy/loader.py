@@ -1,7 +1,10 @@
-"""policies.toml → Policy: the bundled default, overridden by a site file.
+"""policies.toml → Policy: the bundled default, overridden by a site file, validated once.
 
-A site file overrides only what it names (tables merge key by key), then
-the merged document is validated once, with errors that name the field.
+A site file overrides only what it names (tables merge key by key), then the merged document
+is validated once, every section into frozen objects, whichever command reads it: a typo in
+[retention] stops `scan` as it stops `retention`. Errors name the file, the table and the key.
+Defaults live in policies.toml only: a key the bundled file sets is required here, never
+given a second default in code (tests/policy/test_defaults.py).
 """
 from __future__ import annotations
 
@@ -12,18 +15,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
+from ..detect.spec import CATEGORIES as DETECTOR_CATEGORIES
 from ..errors import ConfigError
 from ..model import CONFIDENCES
 from .keys import check_keys
-from .mailclass import MailRules
+from .mail_rules import MailRules, load_mail_rules
+from .ocr import OcrPolicy, load_ocr
+from .retention import Schedule
 from .rules import UNENCRYPTED_PERSONAL_DATA, load_rules
 from .retention_schedule import load_schedule
 
-SECTIONS = {"scan", "personal_data", "rules", "publishing", "mail", "retention", "reports"}
-# The keys of the sections read here; [mail], [retention] and [rules] are checked by their own readers.
+SECTIONS = {"scan", "personal_data", "rules", "publishing", "mail", "retention", "reports", "ocr"}
+# The keys of the sections read here; [mail], [retention], [rules] and [ocr] are checked by their own readers.
 # [reports] takes no keys yet: anything in it would be silently ignored.
 KEYS = {"scan": {"exclude"}, "personal_data": {"min_confidence", "detectors"},
         "publishing": {"folders"}, "reports": set()}
+DETECTOR_KEYS = {"min_confidence", "min_count"}
 
 
 @dataclass(frozen=True)
@@ -40,7 +47,10 @@ class Policy:
     high_categories: tuple           # detector categories that make unencrypted-personal-data high
     high_count: int                  # or this many distinct values
     publishing_folders: tuple
-    raw: dict = field(default_factory=dict, compare=False)  # sections later stages read (mail, retention)
+    retention: Schedule              # [retention]: the schedule `pdscan retention` judges by
+    mail: MailRules                  # [mail]: what `pdscan mail` classifies by
+    ocr: OcrPolicy                   # [ocr]: whether pixels are read, and OCR's limits
+    raw: dict = field(default_factory=dict, compare=False)  # the merged document (its fingerprint)
     source: str = ""
 
     def counts_as_personal(self, detector: str, confidence: str, count: int) -> bool:
@@ -69,70 +79,91 @@ def read_toml(path: Path) -> dict:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
 
 
-def _table(doc: dict, key: str, where: str) -> dict:
+def _table(doc: dict, key: str, where: str, name: Optional[str] = None) -> dict:
     value = doc.get(key, {})
     if not isinstance(value, dict):
-        raise ConfigError(f"{where}: [{key}] must be a table")
+        raise ConfigError(f"{where}: [{name or key}] must be a table")
     return value
 
 
-def _strings(table: dict, key: str, where: str) -> tuple:
-    value = table.get(key, [])
+def _required(table: dict, key: str, where: str, section: str):
+    """A key policies.toml sets: missing only when the bundled file itself is broken."""
+    if key not in table:
+        raise ConfigError(f"{where}: [{section}] {key} is missing")
+    return table[key]
+
+
+def _strings(table: dict, key: str, where: str, section: str) -> tuple:
+    value = _required(table, key, where, section)
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ConfigError(f"{where}: {key} must be a list of strings")
+        raise ConfigError(f"{where}: [{section}] {key} must be a list of strings")
     return tuple(value)
 
 
-def _choice(table: dict, key: str, choices, default: str, where: str) -> str:
-    value = table.get(key, default)
+def _choice(value, choices, where: str, section: str, key: str) -> str:
     if value not in choices:
-        raise ConfigError(f"{where}: {key} must be one of {', '.join(choices)} (got {value!r})")
+        raise ConfigError(f"{where}: [{section}] {key} must be one of {', '.join(choices)} (got {value!r})")
+    return value
+
+
+def _whole(value, where: str, section: str, key: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ConfigError(f"{where}: [{section}] {key} must be a whole number of at least 1 (got {value!r})")
     return value
 
 
 def _detector_rules(table: dict, known: Optional[set], where: str) -> dict:
-    default_conf = _choice(table, "min_confidence", CONFIDENCES, "medium", where)
+    """[personal_data]: a detector's own min_confidence, else the section's; min_count its own."""
+    default_conf = _choice(_required(table, "min_confidence", where, "personal_data"), CONFIDENCES, where,
+                           "personal_data", "min_confidence")
     rules = {}
-    for ident, spec in _table(table, "detectors", where).items():
-        here = f"{where}: personal_data.detectors.{ident}"
+    for ident, spec in _table(table, "detectors", where, "personal_data.detectors").items():
+        section = f"personal_data.detectors.{ident}"
         if known is not None and ident not in known:
-            raise ConfigError(f"{here}: no detector has this id")
+            raise ConfigError(f"{where}: [{section}] no detector has this id")
         if not isinstance(spec, dict):
-            raise ConfigError(f"{here}: must be a table like {{ min_count = 1 }}")
-        count = spec.get("min_count", 1)
-        if not isinstance(count, int) or isinstance(count, bool) or count < 1:
-            raise ConfigError(f"{here}: min_count must be a whole number of at least 1")
-        rules[ident] = DetectorRule(_choice(spec, "min_confidence", CONFIDENCES, default_conf, here), count)
+            raise ConfigError(f"{where}: [{section}] must be a table like {{ min_count = 1 }}")
+        check_keys(spec, DETECTOR_KEYS, where, section)
+        count = _whole(_required(spec, "min_count", where, section), where, section, "min_count")
+        conf = _choice(spec.get("min_confidence", default_conf), CONFIDENCES, where, section, "min_confidence")
+        rules[ident] = DetectorRule(conf, count)
     return rules
 
 
-def _check_sections(doc: dict, where: str, known_detectors: Optional[set]) -> None:
-    """Every section, including those only some commands read, so every command gives the same error."""
+def _high_when(doc: dict, where: str) -> tuple:
+    """The thresholds of `unencrypted-personal-data`: (detector categories, count) that make it high."""
+    section = f"rules.{UNENCRYPTED_PERSONAL_DATA}"
+    rule = doc["rules"][UNENCRYPTED_PERSONAL_DATA]
+    categories = _strings(rule, "high_when_categories", where, section)
+    for name in categories:
+        _choice(name, DETECTOR_CATEGORIES, where, section, "high_when_categories")
+    return categories, _whole(_required(rule, "high_when_count", where, section), where, section, "high_when_count")
+
+
+def _check_sections(doc: dict, where: str) -> None:
     unknown = sorted(set(doc) - SECTIONS)
     if unknown:
         raise ConfigError(f"{where}: unknown section [{unknown[0]}]")
     for section, known in KEYS.items():
         check_keys(_table(doc, section, where), known, where, section)
-    MailRules.from_policy(doc, where=where)
-    load_schedule(doc, where, known_detectors)
 
 
 def build_policy(doc: dict, where: str, known_detectors: Optional[set] = None) -> Policy:
-    _check_sections(doc, where, known_detectors)
-    scan = _table(doc, "scan", where)
-    personal = _table(doc, "personal_data", where)
+    """Every section validated here, including those only some commands read, so every
+    command gives the same error for the same mistake."""
+    _check_sections(doc, where)
     rules = load_rules(doc, where)
-    rule = doc["rules"][UNENCRYPTED_PERSONAL_DATA]
-    count = rule.get("high_when_count", 50)
-    if not isinstance(count, int) or count < 1:
-        raise ConfigError(f"{where}: rules.{UNENCRYPTED_PERSONAL_DATA}.high_when_count must be a whole number")
+    high_categories, high_count = _high_when(doc, where)
     return Policy(
-        exclude=_strings(scan, "exclude", where),
-        detectors=_detector_rules(personal, known_detectors, where),
+        exclude=_strings(_table(doc, "scan", where), "exclude", where, "scan"),
+        detectors=_detector_rules(_table(doc, "personal_data", where), known_detectors, where),
         rules=rules,
-        high_categories=_strings(rule, "high_when_categories", where),
-        high_count=count,
-        publishing_folders=_strings(_table(doc, "publishing", where), "folders", where),
+        high_categories=high_categories,
+        high_count=high_count,
+        publishing_folders=_strings(_table(doc, "publishing", where), "folders", where, "publishing"),
+        retention=load_schedule(doc, where, known_detectors),
+        mail=load_mail_rules(doc, where),
+        ocr=load_ocr(doc, where),
         raw=doc, source=where,
     )
 

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Iterator, Optional
 
-from ..model import Violation
-from .mailclass import MailRules, MessageFacts
+from ..model import MessageFacts, MessageResult, Violation
+from .mail_rules import MailRules
 from .rules import BULK_SOCIAL_EMAIL, PERSONAL_EMAIL_OUTSIDE_FOLDER
 
 THREAD_CAP = 1.0
@@ -29,7 +29,7 @@ MIN_SUBJECT = 8  # shorter subjects ("Hi", "Thanks") are too common to join thre
 
 @dataclass
 class _Entry:
-    record: dict
+    record: MessageResult
     keys: tuple
     sender: str = ""
     base: Optional[float] = None
@@ -51,14 +51,14 @@ class MailboxReview:
         self.rules, self.declared = rules, declared  # declared: the policy's rules (policy/rules.py)
         self.entries: list = []
 
-    def add(self, record: dict, facts: Optional[MessageFacts]) -> None:
+    def add(self, record: MessageResult, facts: Optional[MessageFacts]) -> None:
         """A message record; `facts` is None for mail counted but not read (inside Personal)."""
         if facts is None:
             self.entries.append(_Entry(record, ()))
             return
-        self.entries.append(_Entry(record, thread_keys(facts), facts.sender, record["score"], facts.message_id))
+        self.entries.append(_Entry(record, thread_keys(facts), facts.sender, record.score, facts.message_id))
 
-    def finish(self) -> Iterator[dict]:
+    def finish(self) -> Iterator[MessageResult]:
         self._threads()
         self._bulk_social()
         for entry in self.entries:
@@ -99,8 +99,8 @@ class MailboxReview:
                     continue
                 leaning = "personal" if others > 0 else "work"
                 record = entry.record
-                record["reasons"] = [*record["reasons"],
-                                     f"thread of {len(distinct)} messages leaning {leaning} ({shift:+.1f})"]
+                record.reasons = [*record.reasons,
+                                  f"thread of {len(distinct)} messages leaning {leaning} ({shift:+.1f})"]
                 _rescored(record, round(entry.base + shift, 2), self.rules, self.declared)
 
     def _identity(self, i: int) -> str:
@@ -112,9 +112,9 @@ class MailboxReview:
         sent: dict = {}
         for i, entry in enumerate(self.entries):
             r = entry.record
-            when = _when(r.get("date"))
-            if r["classification"] == "personal" and when and self.rules.is_sent(r.get("folder")):
-                sender = entry.sender or (r.get("from") or "").lower()
+            when = _when(r.date)
+            if r.classification == "personal" and when and self.rules.is_sent(r.folder):
+                sender = entry.sender or (r.sender or "").lower()
                 sent.setdefault(sender, {}).setdefault(self._identity(i), (when, entry))  # copies count once
         for sender, distinct in sent.items():
             dated = list(distinct.values())
@@ -132,18 +132,18 @@ class MailboxReview:
                 detail = (f"{sender or 'an unknown sender'} sent {most} personal messages in "
                           f"{self.rules.bulk_days} days ({span[0]:%Y-%m-%d} to {span[1]:%Y-%m-%d}); "
                           f"policy allows {self.rules.bulk_threshold}")
-                crossing.record["violations"].append(
-                    Violation(BULK_SOCIAL_EMAIL, self.declared[BULK_SOCIAL_EMAIL].severity, detail).to_dict())
+                crossing.record.violations.append(
+                    Violation(BULK_SOCIAL_EMAIL, self.declared[BULK_SOCIAL_EMAIL].severity, detail))
 
 
-def _rescored(record: dict, score: float, rules: MailRules, declared: dict) -> None:
+def _rescored(record: MessageResult, score: float, rules: MailRules, declared: dict) -> None:
     """A new score, its classification, and personal-email-outside-folder kept in step with it."""
-    record["score"] = score
-    record["classification"] = "personal" if score >= rules.weights["personal_threshold"] else "work"
-    others = [v for v in record["violations"] if v["rule"] != PERSONAL_EMAIL_OUTSIDE_FOLDER]
-    if record["classification"] == "personal" and not record.get("_inside_personal"):
-        others.insert(0, outside_violation(rules, declared).to_dict())
-    record["violations"] = others
+    record.score = score
+    record.classification = "personal" if score >= rules.weights["personal_threshold"] else "work"
+    others = [v for v in record.violations if v.rule != PERSONAL_EMAIL_OUTSIDE_FOLDER]
+    if record.classification == "personal" and not record.inside_personal:
+        others.insert(0, outside_violation(rules, declared))
+    record.violations = others
 
 
 def outside_violation(rules: MailRules, declared: dict) -> Violation:

@@ -9,29 +9,34 @@ into a category with evidence, and its clock and expiry are computed:
             moved to the end of its financial year when `after = "financial-year"`;
   expires = clock + period, or a fixed hold date if that is later.
 
-Every choice leans towards keeping: the latest date counts, and when several
-categories match, a review-only one wins, else the one that keeps the data longest.
+The category: each category's evidence (detectors found, column headers and
+field labels, keywords in the text or the file's name, path globs, being an
+e-mail) adds its weight to the category's score; a category whose score reaches
+its `min_score` is a candidate, and paths only add weight: what the file holds
+decides. Personal data no category claims falls in the `default` category, when
+the schedule names one.
+
+Every choice leans towards keeping: the latest date counts, and among candidates
+a review-only one wins, else the highest score, and on a tie the one that keeps
+the data longest.
 The schedule is read and validated by policy/retention_schedule.py.
 """
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Optional
 
 from dateutil.relativedelta import relativedelta
 
+from ..detect.context import normalise_header, words_alternation
+from ..formats.dates import dates_in
 from ..globs import GlobSet
+from ..model import ItemResult
 
-_MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_abbr) if m}
-_DATE_PATTERNS = (
-    (re.compile(r"\b(\d{1,2})[/.-](\d{1,2})[/.-]((?:19|20)\d{2})\b"), "dmy"),
-    (re.compile(r"\b((?:19|20)\d{2})-(\d{2})-(\d{2})\b"), "ymd"),
-    (re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?([a-z]{3})[a-z]*\.?,?\s+((?:19|20)\d{2})\b",
-                re.IGNORECASE), "dMy"),
-)
+EVIDENCE_KINDS = ("detectors", "headers", "keywords", "paths", "mail")
 
 
 @dataclass(frozen=True)
@@ -64,10 +69,19 @@ class Category:
     detectors: tuple = ()
     paths: GlobSet = GlobSet(())
     keywords: tuple = ()
-    match: str = "all"
+    match: str = "any"      # "all": every kind listed but paths must be found as well
     after: str = ""
     hold_until: Optional[dt.date] = None
     review_only: bool = False
+    headers: tuple = ()     # column header / field label phrases (normalised words)
+    mail: bool = False      # being an e-mail message is evidence
+    weights: dict = field(default_factory=dict, compare=False)   # kind or entry → weight
+    min_score: float = 0    # set from [retention] min_score when loaded
+    default: bool = False   # personal data that no other category claims
+
+    def weight(self, kind: str, entry: str) -> float:
+        """An entry's own weight ("uk.uln" = 3), else its kind's."""
+        return self.weights.get(entry, self.weights[kind])
 
 
 @dataclass(frozen=True)
@@ -80,23 +94,41 @@ class Hold:
 @dataclass(frozen=True)
 class Schedule:
     categories: tuple
-    holds: tuple = ()
-    clocks: dict = field(default_factory=dict)     # content clock name → anchor keywords
-    window: int = 40                                # characters after a keyword a date may sit
-    financial_year_end: tuple = (7, 31)             # (month, day)
+    holds: tuple
+    clocks: dict                    # content clock name → anchor keywords
+    window: int                     # characters after a keyword a date may sit
+    financial_year_end: tuple       # (month, day)
 
     @property
     def keywords(self) -> set:
         return {k for c in self.categories for k in c.keywords}
 
+    @cached_property
+    def keyword_regex(self) -> Optional[re.Pattern]:
+        """The keywords as whole words, over lower-cased text."""
+        expression = words_alternation(self.keywords)
+        return re.compile(expression.decode("utf-8")) if expression else None
+
+    @cached_property
+    def headers(self) -> tuple:
+        return tuple(sorted({h for c in self.categories for h in c.headers}))
+
+    @property
+    def default(self) -> Optional[Category]:
+        return next((c for c in self.categories if c.default), None)
+
 
 @dataclass
 class RetentionFacts:
     """What the content says, without any personal value: which policy keywords
-    occur, and the latest date found beside each clock's anchor words."""
+    occur, which policy header phrases head a column or label a field (the phrase,
+    never the header's own text), whether it is an e-mail, and the latest date found
+    beside each clock's anchor words."""
 
     keywords: set = field(default_factory=set)
     dates: dict = field(default_factory=dict)       # clock name → latest date
+    headers: set = field(default_factory=set)
+    mail: bool = False
 
 
 @dataclass(frozen=True)
@@ -111,32 +143,10 @@ class Decision:
     action: str            # "delete" | "review"
     rule: str
     age: str = ""          # calendar age of the clock, as age_text() writes it
+    score: float = 0
 
 
 # -- facts from text ------------------------------------------------------------
-
-def dates_in(text: str) -> list:
-    """(position, date) for each real calendar date in `text` (numeric dates day first)."""
-    found = []
-    for pattern, order in _DATE_PATTERNS:
-        for m in pattern.finditer(text):
-            day = _to_date(m.groups(), order)
-            if day is not None:
-                found.append((m.start(), day))
-    return found
-
-
-def _to_date(groups, order: str) -> Optional[dt.date]:
-    try:
-        if order == "dmy":
-            return dt.date(int(groups[2]), int(groups[1]), int(groups[0]))
-        if order == "ymd":
-            return dt.date(int(groups[0]), int(groups[1]), int(groups[2]))
-        month = _MONTHS.get(groups[1].lower())
-        return dt.date(int(groups[2]), month, int(groups[0])) if month else None
-    except ValueError:
-        return None
-
 
 def read_text_facts(facts: RetentionFacts, schedule: Schedule, text: str, label_at=None) -> None:
     """Add what `text` shows to `facts`. `label_at(pos)` gives a column header or
@@ -144,7 +154,8 @@ def read_text_facts(facts: RetentionFacts, schedule: Schedule, text: str, label_
 
     Only policy keywords and dates are kept: never the text around them."""
     lower = text.lower()
-    facts.keywords.update(k for k in schedule.keywords if k in lower)
+    if schedule.keyword_regex is not None:
+        facts.keywords.update(m.group(0) for m in schedule.keyword_regex.finditer(lower))
     found = sorted(dates_in(text))
     for clock, anchors in schedule.clocks.items():
         days = [d for d in _anchored(lower, found, anchors, schedule.window)]
@@ -152,6 +163,13 @@ def read_text_facts(facts: RetentionFacts, schedule: Schedule, text: str, label_
             days += [d for pos, d in found if any(a in (label_at(pos) or "").lower() for a in anchors)]
         if days:
             facts.dates[clock] = max(days + [facts.dates.get(clock, days[0])])
+
+
+def read_header(facts: RetentionFacts, schedule: Schedule, header: Optional[str]) -> None:
+    """Keep the policy header phrases that `header` (a column name, a field label) holds as whole words."""
+    if header:
+        padded = f" {normalise_header(header)} "
+        facts.headers.update(p for p in schedule.headers if f" {p} " in padded)
 
 
 def _anchored(lower: str, found: list, anchors, window: int):
@@ -168,24 +186,35 @@ def _anchored(lower: str, found: list, anchors, window: int):
 
 # -- deciding ----------------------------------------------------------------------
 
-def _evidence(cat: Category, record: dict, facts: RetentionFacts, det_categories: dict) -> Optional[tuple]:
-    """Why `record` belongs to `cat`, or None when it does not."""
-    found = {f["detector"] for f in record.get("findings", ())}
+def _evidence(cat: Category, record: ItemResult, facts: RetentionFacts, det_categories: dict) -> Optional[tuple]:
+    """(score, why) when `record` is a candidate for `cat`, else None."""
+    found = {f.detector for f in record.findings}
     hits = {}
     if cat.detectors:
-        dets = sorted(d for d in found if d in cat.detectors or det_categories.get(d) in cat.detectors)
-        hits["detectors"] = [f"detector {d}" for d in dets]
-    if cat.paths:
-        display = record["path"] + (f"!/{record['member']}" if record.get("member") else "")
-        hits["paths"] = [f"path matches {p!r}" for p in cat.paths.patterns if GlobSet((p,)).matches(display)]
+        hits["detectors"] = [(d if d in cat.detectors else det_categories[d], f"detector {d}") for d in sorted(found)
+                             if d in cat.detectors or det_categories.get(d) in cat.detectors]
+    if cat.headers:
+        hits["headers"] = [(h, f"column {h!r}") for h in cat.headers if h in facts.headers]
     if cat.keywords:
-        path = record["path"].lower() + "/" + (record.get("member") or "").lower()
-        words = sorted(k for k in cat.keywords if k in path or k in facts.keywords)
-        hits["keywords"] = [f"keyword {k!r}" for k in words]
-    test = all if cat.match == "all" else any
-    if not test(bool(v) for v in hits.values()):
+        # The file's own name (a folder's name is for `paths` to weigh).
+        name = f" {normalise_header(_display(record).replace(chr(92), '/').rsplit('/', 1)[-1])} "
+        hits["keywords"] = [(k, f"keyword {k!r}") for k in cat.keywords
+                            if k in facts.keywords or f" {normalise_header(k)} " in name]
+    if cat.paths:
+        display = _display(record)
+        hits["paths"] = [(p, f"path matches {p!r}") for p in cat.paths.patterns if GlobSet((p,)).matches(display)]
+    if cat.mail:
+        hits["mail"] = [("mail", "an e-mail message")] if facts.mail else []
+    if cat.match == "all" and not all(v for kind, v in hits.items() if kind != "paths"):
         return None
-    return tuple(e for v in hits.values() for e in v)
+    score = sum(cat.weight(kind, entry) for kind, pairs in hits.items() for entry, _ in pairs)
+    if not score or score < cat.min_score:
+        return None
+    return score, tuple(text for v in hits.values() for _, text in v)
+
+
+def _display(record: ItemResult) -> str:
+    return record.path + (f"!/{record.member}" if record.member else "")
 
 
 def _clock(cat: Category, mtime: Optional[dt.date], facts: RetentionFacts, mail_date: Optional[dt.date]) -> tuple:
@@ -203,9 +232,10 @@ def _fy_close(day: dt.date, fy_end: tuple) -> dt.date:
     return end if day <= end else dt.date(day.year + 1, *fy_end)
 
 
-def decide_category(cat: Category, schedule: Schedule, record: dict, facts: RetentionFacts,
-                    evidence: tuple, now: dt.date, mail_date: Optional[dt.date] = None) -> Optional[Decision]:
-    mtime = _mtime_date(record.get("mtime"))
+def decide_category(cat: Category, schedule: Schedule, record: ItemResult, facts: RetentionFacts,
+                    evidence: tuple, now: dt.date, mail_date: Optional[dt.date] = None,
+                    score: float = 0) -> Optional[Decision]:
+    mtime = _mtime_date(record.mtime)
     clock, source = _clock(cat, mtime, facts, mail_date)
     if clock is None:
         return None  # no date at all: nothing can be judged, so nothing expires
@@ -216,34 +246,40 @@ def decide_category(cat: Category, schedule: Schedule, record: dict, facts: Rete
     for hold_date, reason in _holds_for(cat, schedule, record):
         expires = max(expires, hold_date)
         why.append(f"held until {hold_date.isoformat()}: {reason}")
-    action = "review" if cat.review_only or record.get("member") else "delete"
+    action = "review" if cat.review_only or record.member else "delete"
     return Decision(cat, evidence, clock, source, expires, (now - clock).days, now >= expires, action,
-                    f"{cat.id}: " + "; ".join(why), age_text(clock, now))
+                    f"{cat.id}: " + "; ".join(why), age_text(clock, now), score)
 
 
-def _holds_for(cat: Category, schedule: Schedule, record: dict):
+def _holds_for(cat: Category, schedule: Schedule, record: ItemResult):
     if cat.hold_until:
         yield cat.hold_until, f"{cat.id} hold_until"
     for hold in schedule.holds:
-        if hold.paths.matches(record["path"]):
+        if hold.paths.matches(record.path):
             yield hold.until, hold.reason
 
 
-def decide(schedule: Schedule, record: dict, facts: RetentionFacts, det_categories: dict, now: dt.date,
+def decide(schedule: Schedule, record: ItemResult, facts: RetentionFacts, det_categories: dict, now: dt.date,
            mail_date: Optional[dt.date] = None) -> Optional[Decision]:
-    """The decision for `record`: None when it belongs to no category.
+    """The decision for `record`: its category's, the default category's when no other
+    claims it, None when there is neither (or no date at all to judge by).
 
-    Several matches: a review-only category wins, else the latest expiry."""
+    Several candidates: a review-only one wins, else the highest score, then the latest expiry."""
     options = []
     for cat in schedule.categories:
-        evidence = _evidence(cat, record, facts, det_categories)
-        if evidence is not None:
-            decision = decide_category(cat, schedule, record, facts, evidence, now, mail_date)
+        if cat.default:
+            continue
+        found = _evidence(cat, record, facts, det_categories)
+        if found is not None:
+            decision = decide_category(cat, schedule, record, facts, found[1], now, mail_date, found[0])
             if decision is not None:
                 options.append(decision)
-    if not options:
-        return None
-    return max(options, key=lambda d: (d.category.review_only, d.expires))
+    if options:
+        return max(options, key=lambda d: (d.category.review_only, d.score, d.expires))
+    if schedule.default is not None:
+        why = ("personal data that no retention category claims",)
+        return decide_category(schedule.default, schedule, record, facts, why, now, mail_date)
+    return None
 
 
 def _mtime_date(value) -> Optional[dt.date]:

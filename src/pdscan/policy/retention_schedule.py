@@ -9,17 +9,19 @@ import datetime as dt
 import re
 from typing import Optional
 
+from ..detect.context import normalise_header
 from ..detect.spec import CATEGORIES as _DETECTOR_CATEGORIES
 from ..errors import ConfigError
 from ..globs import GlobSet
 from .keys import check_keys
-from .retention import Category, Hold, Period, Schedule
+from .retention import EVIDENCE_KINDS, Category, Hold, Period, Schedule
 
 BUILTIN_CLOCKS = ("modified", "mail_date")
-RETENTION_KEYS = {"financial_year_end", "window", "clocks", "category", "hold"}
+RETENTION_KEYS = {"financial_year_end", "window", "clocks", "category", "hold", "weights", "min_score"}
 HOLD_KEYS = {"paths", "until", "reason"}
 CATEGORY_FIELDS = {"id", "name", "detectors", "paths", "keywords", "match", "period", "clock",
-                   "after", "hold_until", "review_only", "note"}
+                   "after", "hold_until", "review_only", "note", "headers", "mail", "weights", "min_score",
+                   "default"}
 _PERIOD = re.compile(r"(\d+)\s*([ymwd])", re.IGNORECASE)
 
 
@@ -48,7 +50,43 @@ def _strings(table: dict, key: str, where: str) -> tuple:
     return tuple(value)
 
 
-def _category(table, where: str, clocks: dict, known_detectors: Optional[set]) -> Category:
+def _number(value, where: str, positive: bool = False) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or (positive and not value):
+        raise ConfigError(f"{where}: must be a {'positive' if positive else 'non-negative'} number (got {value!r})")
+    return value
+
+
+def _weights(value, where: str, entries: Optional[dict] = None) -> dict:
+    """Evidence weights by kind (`keywords = 1`), or, in a category, by one of its entries
+    (`"uk.uln" = 3`); `entries` maps each entry as written to the form it is matched in."""
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: must be a table of weights")
+    out = {}
+    for key, weight in value.items():
+        if key not in EVIDENCE_KINDS and key not in (entries or {}):
+            named = "a kind of evidence" + (" nor an entry of the category" if entries is not None else "")
+            raise ConfigError(f"{where}: {key!r} is neither {named} ({', '.join(EVIDENCE_KINDS)})")
+        out[key if key in EVIDENCE_KINDS else entries[key]] = _number(weight, f"{where}: {key}")
+    return out
+
+
+def _flag(table: dict, key: str, where: str) -> bool:
+    """A category's optional true/false field: absent is false."""
+    value = table.get(key, False)
+    if not isinstance(value, bool):
+        raise ConfigError(f"{where}: field {key!r} must be true or false")
+    return value
+
+
+def _text(table: dict, key: str, where: str, absent: str) -> str:
+    value = table.get(key, absent)
+    if not isinstance(value, str):
+        raise ConfigError(f"{where}: field {key!r} must be a string")
+    return value
+
+
+def _category(table, where: str, clocks: dict, known_detectors: Optional[set],
+              weights: dict, min_score: float) -> Category:
     if not isinstance(table, dict):
         raise ConfigError(f"{where}: must be a table")
     unknown = sorted(set(table) - CATEGORY_FIELDS)
@@ -68,21 +106,32 @@ def _category(table, where: str, clocks: dict, known_detectors: Optional[set]) -
         if known_detectors is not None and d not in known_detectors and d not in _DETECTOR_CATEGORIES:
             raise ConfigError(f"{where}: detectors: {d!r} is neither a detector id nor a detector category")
     paths, keywords = _strings(table, "paths", where), _strings(table, "keywords", where)
-    if not (detectors or paths or keywords):
-        raise ConfigError(f"{where}: needs at least one of detectors, paths, keywords")
-    match = table.get("match", "all")
+    headers = tuple(normalise_header(h) for h in _strings(table, "headers", where))
+    if not all(headers):
+        raise ConfigError(f"{where}: field 'headers' needs words in each entry")
+    mail, default = _flag(table, "mail", where), _flag(table, "default", where)
+    evidence = detectors or paths or keywords or headers or mail
+    if default and evidence:
+        raise ConfigError(f"{where}: the default category takes what no other claims: it lists no evidence")
+    if not (evidence or default):
+        raise ConfigError(f"{where}: needs at least one of detectors, headers, keywords, paths, mail")
+    entries = {**{e: e for e in (*detectors, *paths)}, **{k: k.lower() for k in keywords},
+               **dict(zip(_strings(table, "headers", where), headers))}
+    own = _weights(table.get("weights", {}), f"{where}: field 'weights'", entries)
+    score = _number(table.get("min_score", min_score), f"{where}: field 'min_score'", positive=True)
+    match = table.get("match", "any")
     if match not in ("all", "any"):
         raise ConfigError(f"{where}: field 'match' must be one of all, any")
     after = table.get("after", "")
     if after not in ("", "financial-year"):
         raise ConfigError(f"{where}: field 'after' must be \"financial-year\" or absent")
-    review = table.get("review_only", False)
-    if not isinstance(review, bool):
-        raise ConfigError(f"{where}: field 'review_only' must be true or false")
+    review = _flag(table, "review_only", where)
+    _text(table, "note", where, "")
     hold = table.get("hold_until")
-    return Category(ident, str(table.get("name", ident)), parse_period(table.get("period"), f"{where}: field 'period'"),
+    return Category(ident, _text(table, "name", where, ident), parse_period(table.get("period"), f"{where}: field 'period'"),
                     clock, detectors, GlobSet(paths), tuple(k.lower() for k in keywords), match, after,
-                    _date(hold, f"{where}: field 'hold_until'") if hold is not None else None, review)
+                    _date(hold, f"{where}: field 'hold_until'") if hold is not None else None, review,
+                    headers, mail, {**(weights or {}), **own}, score, default)
 
 
 
@@ -96,7 +145,7 @@ def _holds(value, where: str) -> tuple:
             raise ConfigError(f"{here}: needs paths and until")
         check_keys(table, HOLD_KEYS, where, f"retention.hold[{n}]")
         holds.append(Hold(GlobSet(_strings(table, "paths", here)), _date(table["until"], f"{here}: until"),
-                          str(table.get("reason", "fixed-date hold"))))
+                          _text(table, "reason", here, "fixed-date hold")))
     return tuple(holds)
 
 
@@ -116,28 +165,40 @@ def _fy_end(value, where: str) -> tuple:
     try:
         dt.date(2001, int(m.group(1)), int(m.group(2)))
     except (AttributeError, ValueError):
-        raise ConfigError(f"{where}: retention.financial_year_end must be MM-DD (got {value!r})") from None
+        raise ConfigError(f"{where}: [retention] financial_year_end must be MM-DD (got {value!r})") from None
     return int(m.group(1)), int(m.group(2))
 
 
 def load_schedule(raw: dict, where: str = "policy", known_detectors: Optional[set] = None) -> Schedule:
-    """Policy.raw → Schedule, validated; errors name the field."""
+    """The merged policy's [retention] → Schedule, validated; errors name the field."""
     table = raw.get("retention", {})
     if not isinstance(table, dict):
         raise ConfigError(f"{where}: [retention] must be a table")
     check_keys(table, RETENTION_KEYS, where, "retention")
-    clocks = _clocks(table.get("clocks", {}), where)
-    cats = table.get("category", [])
+    for key in ("window", "financial_year_end", "min_score", "weights", "clocks", "category", "hold"):  # set in policies.toml
+        if key not in table:
+            raise ConfigError(f"{where}: [retention] {key} is missing")
+    clocks = _clocks(table["clocks"], where)
+    cats = table["category"]
     if not isinstance(cats, list):
         raise ConfigError(f"{where}: [[retention.category]] must be an array of tables")
-    categories = tuple(_category(t, f"{where}: retention.category[{n}]", clocks, known_detectors)
+    weights = _weights(table["weights"], f"{where}: retention.weights")
+    missing = [kind for kind in EVIDENCE_KINDS if kind not in weights]
+    if missing:
+        raise ConfigError(f"{where}: [retention.weights] {missing[0]} is missing")
+    min_score = _number(table["min_score"], f"{where}: retention.min_score", positive=True)
+    categories = tuple(_category(t, f"{where}: retention.category[{n}]", clocks, known_detectors, weights, min_score)
                        for n, t in enumerate(cats))
     ids = [c.id for c in categories]
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:
         raise ConfigError(f"{where}: retention.category: id {dupes[0]!r} is defined twice")
-    window = table.get("window", 40)
+    defaults = [c.id for c in categories if c.default]
+    if len(defaults) > 1:
+        raise ConfigError(f"{where}: retention.category: only one category may be the default "
+                          f"({defaults[0]!r} and {defaults[1]!r} both are)")
+    window = table["window"]
     if not isinstance(window, int) or isinstance(window, bool) or window < 1:
-        raise ConfigError(f"{where}: retention.window must be a whole number of characters")
-    return Schedule(categories, _holds(table.get("hold", []), where), clocks, window,
-                    _fy_end(table.get("financial_year_end", "07-31"), where))
+        raise ConfigError(f"{where}: [retention] window must be a whole number of characters (got {window!r})")
+    return Schedule(categories, _holds(table["hold"], where), clocks, window,
+                    _fy_end(table["financial_year_end"], where))

@@ -15,6 +15,8 @@ from typing import Iterable, Optional
 
 from ..errors import ConfigError
 from ..safefile import atomic_write
+from . import html_page, sheets
+from .cells import plain
 from .readers import read_jsonl, read_store
 from .tables import Tables, assemble
 
@@ -35,15 +37,6 @@ def build(sources: Iterable[tuple], since: Optional[dt.date] = None, now: Option
     return assemble(scans, since, generated)
 
 
-def plain(value):
-    """A cell as JSON or text: dates in ISO 8601."""
-    if isinstance(value, dt.datetime):
-        return value.isoformat() + "Z"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
 def write_json(tables: Tables, path: str) -> None:
     with open(path, "w", encoding="utf-8") as out:
         doc = {"report": "pdscan compliance report", "generated": plain(tables.generated),
@@ -56,7 +49,6 @@ def write_json(tables: Tables, path: str) -> None:
 
 
 def _writer(fmt: str):
-    from . import html_page, sheets
     return {"xlsx": sheets.write_xlsx, "ods": sheets.write_book, "csv": sheets.write_csv_zip,
             "html": html_page.write_html, "json": write_json}[fmt]
 

@@ -10,6 +10,7 @@ import html
 import re
 from collections import Counter
 
+from .cells import plain
 from .tables import Tables, declared_rules
 
 HEADLINES = ("Endpoints", "Files scanned", "Items with personal data", "Items with personal data, unencrypted",
@@ -50,7 +51,6 @@ document.querySelectorAll("table.sortable").forEach(function(t){t.dataset.sortin
 
 
 def esc(value) -> str:
-    from . import plain
     return html.escape("" if value is None else str(plain(value)))
 
 

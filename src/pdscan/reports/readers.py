@@ -1,29 +1,30 @@
-"""Readers of stored scan results: JSONL files streamed line by line, the store through SQL aggregates.
+"""Readers of stored scan results: JSONL files streamed line by line, the store through its own queries.
 
 Pass one (`read_jsonl`, `read_store`) reduces every source to one small
 `Scan` tally per scan; pass two (`jsonl_violations`, `store_violations`)
 re-reads a kept scan for its violation rows, and (`jsonl_mail`,
-`store_mail`) for its per-mailbox mail counts. Nothing raw is read here:
-records hold masked samples only, and only those reach the rows.
+`store_mail`) for its per-mailbox mail counts. A JSONL line is checked
+(`_misfit`) and read into its typed record by records.py; the store is read
+by sinks/store/queries.py, which holds every SQL query. Nothing raw is read
+here: records hold masked samples only, and only those reach the rows.
 """
 from __future__ import annotations
 
 import datetime as dt
 import json
 import os
-import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Optional
-from urllib.parse import quote
 
 from ..display import shown
 from ..errors import ConfigError
-from ..safefile import refuse_symlink
+from ..model import ItemResult, MessageResult
 from ..policy.rules import BULK_SOCIAL_EMAIL, PERSONAL_EMAIL_OUTSIDE_FOLDER, RETENTION_EXPIRED
+from ..records import RECORD_TYPES, from_json
+from ..sinks.store.queries import StoreReader
 
-RECORD_TYPES = ("item", "message", "error", "volume", "summary")
 LINE_CAP = 16 * 1024 * 1024  # a line read at a time while checking: a binary file has no newlines
 
 @dataclass
@@ -42,7 +43,7 @@ class Scan:
     violations: Counter = field(default_factory=Counter)     # (rule, severity) -> n
     retention: Counter = field(default_factory=Counter)      # (category, severity) -> n
     not_scanned: Counter = field(default_factory=Counter)    # (kind, reason) -> n
-    volumes: list = field(default_factory=list)
+    volumes: list = field(default_factory=list)  # VolumeResult
     messages: int = 0  # mail messages seen: pass two reads the mail table only from scans that have some
 
 
@@ -64,9 +65,9 @@ def _when(text) -> Optional[dt.datetime]:
     return when.astimezone(dt.timezone.utc).replace(tzinfo=None) if when.tzinfo else when
 
 
-def _category(violation: dict, record: dict) -> str:
-    retention = record.get("retention") or {}
-    return retention.get("category") or (violation.get("detail") or "").split(":", 1)[0] or "unknown"
+def _category(violation, record) -> str:
+    retention = getattr(record, "retention", None) or {}
+    return retention.get("category") or (violation.detail or "").split(":", 1)[0] or "unknown"
 
 
 # ---- JSONL -----------------------------------------------------------------------------------------------
@@ -167,18 +168,20 @@ def jsonl_has_results(path: str) -> bool:
                       "output of `pdscan scan --format jsonl`")
 
 
-def _tally_item(scan: Scan, r: dict) -> None:
+def _tally_item(scan: Scan, r, encrypted) -> None:
+    """An item, or a message (counted as an item of no file). `encrypted` is the line's own field:
+    a message has none in the contract, but one that carries it counts as an item would."""
     scan.items += 1
-    if r.get("member") is None:
+    if isinstance(r, ItemResult) and r.member is None:
         scan.files += 1
-        scan.bytes += r.get("size") or 0
-    if r.get("findings"):
+        scan.bytes += r.size or 0
+    if r.findings:
         scan.personal += 1
-        scan.unencrypted += r.get("encrypted") is False
-    for v in r.get("violations") or ():
-        scan.violations[(v.get("rule"), v.get("severity"))] += 1
-        if v.get("rule") == RETENTION_EXPIRED:
-            scan.retention[(_category(v, r), v.get("severity"))] += 1
+        scan.unencrypted += encrypted is False
+    for v in r.violations:
+        scan.violations[(v.rule, v.severity)] += 1
+        if v.rule == RETENTION_EXPIRED:
+            scan.retention[(_category(v, r), v.severity)] += 1
 
 
 def read_jsonl(path: str) -> Optional[Scan]:
@@ -190,16 +193,17 @@ def read_jsonl(path: str) -> Optional[Scan]:
         kind = r.get("type") if r else None
         if r and r.get("host"):
             scan.endpoint = str(r["host"])
+        record = from_json(r) if r else None
         if kind == "message":
             scan.messages += 1
         if kind in ("item", "message"):
-            _tally_item(scan, r if kind == "item" else {**r, "member": "", "size": 0})
+            _tally_item(scan, record, r.get("encrypted"))
         elif kind == "error":
-            scan.not_scanned[("error", str(r.get("error"))[:200])] += 1
+            scan.not_scanned[("error", str(record.error)[:200])] += 1
         elif kind == "volume":
-            scan.volumes.append(r)
-            for v in r.get("violations") or ():
-                scan.violations[(v.get("rule"), v.get("severity"))] += 1
+            scan.volumes.append(record)
+            for v in record.violations:
+                scan.violations[(v.rule, v.severity)] += 1
         elif kind == "summary":
             scan.complete = True
             for reason, n in (r.get("skipped") or {}).items():
@@ -210,167 +214,94 @@ def read_jsonl(path: str) -> Optional[Scan]:
     return scan if lines else None
 
 
-def jsonl_violations(scan: Scan) -> Iterator[tuple]:
+def _records(scan: Scan, kind: type) -> Iterator:
+    """The scan's JSONL records of one type, read again (pass two)."""
     for r in _lines(scan.source):
-        if r and r.get("type") == "item" and r.get("violations"):
-            yield from _violation_rows(scan.endpoint, r, r.get("findings") or ())
+        record = from_json(r) if r else None
+        if isinstance(record, kind):
+            yield record
 
 
-def _mail_counts(r: dict) -> tuple:
+def jsonl_violations(scan: Scan) -> Iterator[tuple]:
+    for record in _records(scan, ItemResult):
+        yield from _violation_rows(scan.endpoint, record)
+
+
+def _mail_counts(r: MessageResult) -> tuple:
     """One message's (messages, personal, personal outside Personal, with personal data, bulk-social) counts."""
-    rules = [v.get("rule") for v in r.get("violations") or () if isinstance(v, dict)]
+    rules = [v.rule for v in r.violations]
     outside = rules.count(PERSONAL_EMAIL_OUTSIDE_FOLDER)
-    personal = r.get("classification") == "personal" or outside > 0  # the rule is broken by personal mail only
-    return 1, int(personal), outside, int(bool(r.get("findings"))), rules.count(BULK_SOCIAL_EMAIL)
+    personal = r.classification == "personal" or outside > 0  # the rule is broken by personal mail only
+    return 1, int(personal), outside, int(bool(r.findings)), rules.count(BULK_SOCIAL_EMAIL)
 
 
 def jsonl_mail(scan: Scan) -> Iterator[tuple]:
     """(mailbox path, counts...) per mailbox of one JSONL scan: one small tally per mailbox, never per message."""
     boxes: dict = {}
-    for r in _lines(scan.source):
-        if r and r.get("type") == "message":
-            counts = _mail_counts(r)
-            box = boxes.setdefault(str(r.get("path")), [0] * len(counts))
-            for i, n in enumerate(counts):
-                box[i] += n
+    for r in _records(scan, MessageResult):
+        counts = _mail_counts(r)
+        box = boxes.setdefault(str(r.path), [0] * len(counts))
+        for i, n in enumerate(counts):
+            box[i] += n
     for path in sorted(boxes):
         yield (path, *boxes[path])
 
 
 # ---- the store -------------------------------------------------------------------------------------------
 
-def _connect(path: str) -> sqlite3.Connection:
-    if not os.path.isfile(path):
-        raise ConfigError(f"{path}: no such store")
-    resolved = str(Path(path).resolve())
-    for suffix in ("-wal", "-shm", "-journal"):
-        refuse_symlink(resolved + suffix)  # even read-only, SQLite may create these by name
-    try:
-        conn = sqlite3.connect(f"file:{quote(resolved)}?mode=ro", uri=True)
-        conn.execute("SELECT id, host, started, complete, counts FROM scans LIMIT 1").fetchall()
-        return conn
-    except sqlite3.Error as exc:
-        raise ConfigError(f"{path}: not a pdscan store: {exc}") from None
-
-
-_STORE_SQL = {
-    "items": "SELECT scan_id, SUM(member IS NULL), COUNT(*), SUM(CASE WHEN member IS NULL THEN size ELSE 0 END),"
-             " SUM(EXISTS (SELECT 1 FROM findings f WHERE f.item_id = items.id)),"
-             " SUM(encrypted = 0 AND EXISTS (SELECT 1 FROM findings f WHERE f.item_id = items.id))"
-             " FROM items GROUP BY scan_id",
-    "violations": "SELECT i.scan_id, v.rule, v.severity, COUNT(*) FROM violations v JOIN items i"
-                  " ON i.id = v.item_id GROUP BY 1, 2, 3",
-    "retention": "SELECT i.scan_id, CASE WHEN instr(v.detail, ':') > 0 THEN substr(v.detail, 1,"
-                 " instr(v.detail, ':') - 1) ELSE 'unknown' END, v.severity, COUNT(*) FROM violations v"
-                 f" JOIN items i ON i.id = v.item_id WHERE v.rule = '{RETENTION_EXPIRED}' GROUP BY 1, 2, 3",
-    "errors": "SELECT scan_id, substr(error, 1, 200), COUNT(*) FROM errors GROUP BY 1, 2",
-    "messages": "SELECT scan_id, COUNT(*) FROM messages GROUP BY scan_id",
-    # Mail-rule violations live on the message rows (JSON), as in the JSONL records.
-    "message_violations": "SELECT m.scan_id, json_extract(v.value, '$.rule'), json_extract(v.value, '$.severity'),"
-                          " COUNT(*) FROM messages m, json_each(m.violations) v GROUP BY 1, 2, 3",
-    "volumes": "SELECT scan_id, device, mountpoint, fstype, removable, encrypted, encryption, verdict,"
-               " violations FROM volumes ORDER BY id",
-}
-
-
 def read_store(path: str) -> list:
-    conn = _connect(path)
-    try:
+    with StoreReader(path) as store:
         scans = {}
-        for sid, host, started, complete, counts in conn.execute(
-                "SELECT id, host, started, complete, counts FROM scans ORDER BY id"):
-            when = _when(started) or dt.datetime.min
-            scan = scans[sid] = Scan(host or Path(path).stem, when, bool(complete), path, ("db", path, sid))
-            for reason, n in (json.loads(counts or "{}").get("skipped") or {}).items():
+        for row in store.scans():
+            when = _when(row.started) or dt.datetime.min
+            scan = scans[row.id] = Scan(row.host or Path(path).stem, when, row.complete, path, ("db", path, row.id))
+            for reason, n in row.skipped.items():
                 scan.not_scanned[("skipped", reason)] += n
-        for sid, files, items, size, personal, unencrypted in conn.execute(_STORE_SQL["items"]):
+        for sid, files, items, size, personal, unencrypted in store.item_tallies():
             s = scans[sid]
             s.files, s.items, s.bytes, s.personal, s.unencrypted = files, items, size or 0, personal, unencrypted
-        for query in ("violations", "message_violations"):
-            for sid, rule, severity, n in conn.execute(_STORE_SQL[query]):
-                scans[sid].violations[(rule, severity)] += n
-        for sid, category, severity, n in conn.execute(_STORE_SQL["retention"]):
+        for sid, rule, severity, n in store.violation_counts():
+            scans[sid].violations[(rule, severity)] += n
+        for sid, category, severity, n in store.expired_by_category():
             scans[sid].retention[(category, severity)] += n
-        for sid, error, n in conn.execute(_STORE_SQL["errors"]):
+        for sid, error, n in store.error_counts():
             scans[sid].not_scanned[("error", error)] += n
-        for sid, n in conn.execute(_STORE_SQL["messages"]):
+        for sid, n in store.message_counts():
             scans[sid].messages = n
-        for sid, *row in conn.execute(_STORE_SQL["volumes"]):
-            volume = dict(zip(("device", "mountpoint", "fstype", "removable", "encrypted", "encryption",
-                               "verdict"), row[:7]))
+        for sid, volume in store.volumes():
             scans[sid].volumes.append(volume)
-            for v in json.loads(row[7] or "[]"):
-                scans[sid].violations[(v.get("rule"), v.get("severity"))] += 1
+            for v in volume.violations:
+                scans[sid].violations[(v.rule, v.severity)] += 1
         return list(scans.values())
-    except sqlite3.Error as exc:
-        raise ConfigError(f"{path}: cannot read the store: {exc}") from None
-    finally:
-        conn.close()
 
 
 def store_has_results(path: str) -> bool:
     """True when the store holds at least one scan; an error when it is not a pdscan store."""
-    conn = _connect(path)
-    try:
-        return conn.execute("SELECT 1 FROM scans LIMIT 1").fetchone() is not None
-    except sqlite3.Error as exc:
-        raise ConfigError(f"{path}: cannot read the store: {exc}") from None
-    finally:
-        conn.close()
+    with StoreReader(path) as store:
+        return store.has_scans()
 
 
 def store_violations(scan: Scan) -> Iterator[tuple]:
-    conn = _connect(scan.source)
-    try:
-        rows = conn.execute(
-            "SELECT i.path, i.member, i.mtime, i.encrypted, i.encryption, v.rule, v.severity,"
-            " (SELECT json_group_array(json_object('detector', f.detector, 'count', f.count,"
-            " 'samples', json(f.samples))) FROM findings f WHERE f.item_id = i.id)"
-            " FROM violations v JOIN items i ON i.id = v.item_id WHERE i.scan_id = ?", (scan.key[2],))
-        for path, member, mtime, encrypted, encryption, rule, severity, findings in rows:
-            record = {"path": as_text(path), "member": as_text(member), "mtime": mtime,
-                      "encrypted": None if encrypted is None else bool(encrypted), "encryption": encryption}
-            yield from _violation_rows(scan.endpoint, {**record, "violations": [
-                {"rule": rule, "severity": severity}]}, json.loads(findings or "[]"))
-    finally:
-        conn.close()
-
-
-_MAIL_SQL = (
-    "SELECT path, COUNT(*), SUM(classification = 'personal' OR outside > 0), SUM(outside), SUM(personal_data),"
-    " SUM(bulk) FROM (SELECT path, classification,"
-    " COALESCE(json_array_length(findings), 0) > 0 AS personal_data,"
-    " (SELECT COUNT(*) FROM json_each(m.violations) WHERE json_extract(value, '$.rule') = ?) AS outside,"
-    " (SELECT COUNT(*) FROM json_each(m.violations) WHERE json_extract(value, '$.rule') = ?) AS bulk"
-    " FROM messages m WHERE scan_id = ?) GROUP BY path ORDER BY path")
+    with StoreReader(scan.source) as store:
+        for item in store.violating_items(scan.key[2]):
+            yield from _violation_rows(scan.endpoint, item)
 
 
 def store_mail(scan: Scan) -> Iterator[tuple]:
     """(mailbox path, counts...) per mailbox of one stored scan, summed by SQLite (the sender is never read)."""
-    conn = _connect(scan.source)
-    try:
-        rows = conn.execute(_MAIL_SQL, (PERSONAL_EMAIL_OUTSIDE_FOLDER, BULK_SOCIAL_EMAIL, scan.key[2])).fetchall()
-    except sqlite3.Error as exc:
-        raise ConfigError(f"{scan.source}: cannot read the store's messages: {exc}") from None
-    finally:
-        conn.close()
-    for path, *counts in rows:
-        yield (as_text(path), *counts)
-
-
-def as_text(value):
-    return value.decode("utf-8", "replace") if isinstance(value, bytes) else value
+    with StoreReader(scan.source) as store:
+        rows = store.mail_tallies(scan.key[2], PERSONAL_EMAIL_OUTSIDE_FOLDER, BULK_SOCIAL_EMAIL)
+    yield from rows
 
 
 # ---- rows ------------------------------------------------------------------------------------------------
 
-def _violation_rows(endpoint: str, r: dict, findings) -> Iterator[tuple]:
-    detectors = ", ".join(f"{f.get('detector')} ×{f.get('count')}" for f in findings)
-    samples = ", ".join(s for f in findings for s in (f.get("samples") or ())[:1])
-    encrypted = {True: "yes", False: "no"}.get(r.get("encrypted"), "unknown")
-    if r.get("encryption"):
-        encrypted += f" ({r['encryption']})"
-    modified = _date(r.get("mtime"))
-    for v in r.get("violations") or ():
-        yield (endpoint, r.get("path"), r.get("member"), v.get("rule"), v.get("severity"), detectors, samples,
-               encrypted, modified)
+def _violation_rows(endpoint: str, r: ItemResult) -> Iterator[tuple]:
+    detectors = ", ".join(f"{f.detector} ×{f.count}" for f in r.findings)
+    samples = ", ".join(s for f in r.findings for s in (f.samples or ())[:1])
+    encrypted = {True: "yes", False: "no"}.get(r.encrypted, "unknown")
+    if r.encryption:
+        encrypted += f" ({r.encryption})"
+    modified = _date(r.mtime)
+    for v in r.violations:
+        yield (endpoint, r.path, r.member, v.rule, v.severity, detectors, samples, encrypted, modified)

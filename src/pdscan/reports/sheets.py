@@ -14,6 +14,7 @@ import zipfile
 from collections import OrderedDict
 
 from ..display import shown
+from .cells import plain
 from .tables import Tables
 
 SHEET_NAME_MAX = 31  # Excel's limit
@@ -69,8 +70,6 @@ def inert_csv(value):
 
 
 def write_csv_zip(tables: Tables, path: str) -> None:
-    from . import plain
-
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, t in tables.tables.items():
             text = io.StringIO(newline="")

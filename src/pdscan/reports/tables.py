@@ -24,7 +24,7 @@ from ..config import bundled
 from ..model import SEVERITIES, worst_first
 from ..policy.loader import read_toml
 from ..policy.rules import load_rules
-from .readers import as_text, jsonl_mail, jsonl_violations, store_mail, store_violations
+from .readers import jsonl_mail, jsonl_violations, store_mail, store_violations
 
 MAX_VIOLATION_ROWS = 50_000
 
@@ -102,7 +102,7 @@ def _summary(current: list, every: list, shown: int, total: int, generated: dt.d
         add((label, sum(getattr(s, attr) for s in current)))
     volumes = [v for s in current for v in s.volumes]
     add(("Volumes checked", len(volumes)))
-    add(("Volumes failed", sum(v.get("verdict") == "FAIL" for v in volumes)))
+    add(("Volumes failed", sum(v.verdict == "FAIL" for v in volumes)))
     add(("Violations", sum(sum(s.violations.values()) for s in current)))
     by_rule = Counter()
     for s in current:
@@ -157,9 +157,8 @@ def _volumes(current: list) -> Table:
     yes_no = {True: "yes", False: "no", 1: "yes", 0: "no"}
     for s in current:
         for v in s.volumes:
-            t.rows.append((s.endpoint, as_text(v.get("device")), as_text(v.get("mountpoint")), v.get("fstype"),
-                           yes_no.get(v.get("removable"), "unknown"), yes_no.get(v.get("encrypted"), "unknown"),
-                           v.get("encryption"), v.get("verdict")))
+            t.rows.append((s.endpoint, v.device, v.mountpoint, v.fstype, yes_no.get(v.removable, "unknown"),
+                           yes_no.get(v.encrypted, "unknown"), v.encryption, v.verdict))
     return t
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 
 from ..display import shown
-from ..model import worst_first
+from ..model import ErrorRecord, ItemResult, VolumeResult, worst_first
 from ..sources.filesystem import Skipped
 
 MAX_LISTED_ERRORS = 50
@@ -23,22 +23,23 @@ MAX_PATHS_PER_REASON = 10
 TOO_LARGE = "larger than --max-file-size"
 
 
-def item_name(record: dict) -> str:
-    return f"{record['path']}!/{record['member']}" if record.get("member") else str(record["path"])
+def item_name(record) -> str:
+    """An item, error or message record's path, with its member after "!/"."""
+    return f"{record.path}!/{record.member}" if record.member else str(record.path)
 
 
-def _encryption(record: dict) -> str:
-    if record["encrypted"]:
-        return f"encrypted ({record['encryption']})"
-    if record["encrypted"] is False:
+def encryption_text(record) -> str:
+    if record.encrypted:
+        return f"encrypted ({record.encryption})"
+    if record.encrypted is False:
         return "not encrypted"
     return "encryption unknown"
 
 
-def finding_line(f: dict, places=()) -> str:
-    samples = ", ".join(f["samples"])
+def finding_line(f, places=()) -> str:
+    samples = ", ".join(f.samples)
     where = ", ".join(list(places)[:3])
-    return (f"    {f['detector']:<20} ×{f['count']:<4} {f['confidence']:<6}  {samples}"
+    return (f"    {f.detector:<20} ×{f.count:<4} {f.confidence:<6}  {samples}"
             + (f"   ({where})" if where else ""))
 
 
@@ -96,30 +97,30 @@ class ConsoleSink:
         if len(examples) < MAX_PATHS_PER_REASON:
             examples.append(str(path))
 
-    def record(self, record: dict) -> None:
-        if record["type"] == "error" and record["error"].startswith(TOO_LARGE):
+    def record(self, record) -> None:
+        if isinstance(record, ErrorRecord) and record.error.startswith(TOO_LARGE):
             self.too_large += 1
             self.skipped(item_name(record), TOO_LARGE)
             return
-        if record["type"] == "error":
-            held = self.warnings if record.get("_warning") else self.errors
-            held.add([f"    {item_name(record)}: {record['error']}"])
+        if isinstance(record, ErrorRecord):
+            held = self.warnings if record.warning else self.errors
+            held.add([f"    {item_name(record)}: {record.error}"])
             return
-        if record["type"] == "volume":
+        if isinstance(record, VolumeResult):
             self.volume(record)
             return
-        if record["type"] != "item":
+        if not isinstance(record, ItemResult):
             return
         self.items_seen = True
-        if record["encrypted"]:
-            note = f"; {record['encryption_note']}" if record.get("encryption_note") else ""
-            self.encrypted.add([f"    {item_name(record)}  {_encryption(record)}{note}"])
-        if record.get("_unread"):
-            self.skipped(item_name(record), record["_unread"])
-        if not (record["findings"] or record["violations"]):
+        if record.encrypted:
+            note = f"; {record.encryption_note}" if record.encryption_note else ""
+            self.encrypted.add([f"    {item_name(record)}  {encryption_text(record)}{note}"])
+        if record.unread:
+            self.skipped(item_name(record), record.unread)
+        if not (record.findings or record.violations):
             return
         lines = self._item_lines(record)
-        if record.get("_personal") or record["violations"]:
+        if record.personal or record.violations:
             if not self.personal_heading:
                 self.personal_heading = True
                 lines.insert(0, "Personal data (meets the policy's thresholds):")
@@ -127,36 +128,34 @@ class ConsoleSink:
         else:
             self.below.add(lines)
 
-    def _item_lines(self, record: dict) -> list:
-        lines = [f"{item_name(record)}  [{record['mime']}, {_encryption(record)}]"]
-        if record.get("encryption_note"):
-            lines.append(f"    note: {record['encryption_note']}")
-        where = record.get("_where", {})
-        lines += [finding_line(f, where.get(f["detector"], ())) for f in record["findings"]]
-        lines += [f"  ! {v['rule']} [{v['severity']}]: {v['detail']}"
-                  for v in sorted(record["violations"], key=lambda v: worst_first(v["severity"]))]
+    def _item_lines(self, record: ItemResult) -> list:
+        lines = [f"{item_name(record)}  [{record.mime}, {encryption_text(record)}]"]
+        if record.encryption_note:
+            lines.append(f"    note: {record.encryption_note}")
+        lines += [finding_line(f, record.where.get(f.detector, ())) for f in record.findings]
+        lines += [f"  ! {v.rule} [{v.severity}]: {v.detail}"
+                  for v in sorted(record.violations, key=lambda v: worst_first(v.severity))]
         return lines
 
-    def volume(self, record: dict) -> None:
-        if record["verdict"] is None:  # --list: one table at the end, aligned
+    def volume(self, record: VolumeResult) -> None:
+        if record.verdict is None:  # --list: one table at the end, aligned
             self.listed_volumes.append(record)
             return
-        name = str(record["device"]) + (f' "{record["_label"]}"' if record.get("_label") else "")
-        size = f", {_size(record['_size'])}" if record.get("_size") else ""
-        where = f"mounted at {record['mountpoint']}" if record["mountpoint"] else "not mounted"
-        lines = ["", f"Volume {name} ({record['fstype'] or 'unknown filesystem'}{size}) {where}",
+        name = str(record.device) + (f' "{record.label}"' if record.label else "")
+        size = f", {_size(record.size)}" if record.size else ""
+        where = f"mounted at {record.mountpoint}" if record.mountpoint else "not mounted"
+        lines = ["", f"Volume {name} ({record.fstype or 'unknown filesystem'}{size}) {where}",
                  f"  encryption: {_volume_encryption(record)}"]
-        worst = record.get("_worst", [])
-        if record["verdict"] == "FAIL":
+        worst = record.worst
+        if record.verdict == "FAIL":
             lines.append(f"  verdict: FAIL: {len(worst)} item(s) hold personal data anyone who finds it can read:")
             for n, item in enumerate(worst, 1):
                 lines.append(f"    {n:>2}. {item_name(item)}")
-                where = item.get("_where", {})
-                lines += ["    " + finding_line(f, where.get(f["detector"], ())) for f in item["findings"]]
-            lines += [f"  ! {v['rule']} [{v['severity']}]: {v['detail']}" for v in record["violations"]]
+                lines += ["    " + finding_line(f, item.where.get(f.detector, ())) for f in item.findings]
+            lines += [f"  ! {v.rule} [{v.severity}]: {v.detail}" for v in record.violations]
         else:
-            why = "the volume is encrypted" if record["encrypted"] else "no readable personal data found"
-            lines.append(f"  verdict: {record['verdict']}" + (f" ({why})" if record["verdict"] == "PASS" else ""))
+            why = "the volume is encrypted" if record.encrypted else "no readable personal data found"
+            lines.append(f"  verdict: {record.verdict}" + (f" ({why})" if record.verdict == "PASS" else ""))
         self.emit(lines)
 
     def end(self, summary) -> None:
@@ -175,6 +174,8 @@ class ConsoleSink:
         below = f"; below the policy's thresholds: {self.below.count}" if self.items_seen else ""
         lines.append(f"Items holding personal data: {s.items_with_personal_data}{below}; "
                      f"encrypted items: {s.encrypted_items}.")
+        if s.ocr_pages:
+            lines.append(f"Pages read by OCR (images, scanned PDF pages): {s.ocr_pages}.")
         if s.volumes:
             lines.append(f"Volumes checked: {s.volumes}; failed: {s.volumes_failed}.")
         if s.violations:
@@ -197,17 +198,17 @@ class ConsoleSink:
         self.emit(lines)
 
 
-def _volume_encryption(record: dict) -> str:
-    state = _encryption(record)
-    return state + (f" ({record['_note']})" if record.get("_note") else "")
+def _volume_encryption(record: VolumeResult) -> str:
+    state = encryption_text(record)
+    return state + (f" ({record.note})" if record.note else "")
 
 
 def volume_table(records) -> list:
     """`usb --list`: one aligned row per volume."""
     head = ("DEVICE", "MOUNTPOINT", "FSTYPE", "SIZE", "LABEL", "ENCRYPTION", "REMOVABLE")
-    rows = [head] + [(shown(r["device"]), shown(r["mountpoint"] or "-"), shown(r["fstype"] or "?"),
-                      _size(r["_size"]) if r.get("_size") else "?", shown(r.get("_label") or "-"),
-                      shown(_volume_encryption(r)), "yes" if r["removable"] else "no") for r in records]
+    rows = [head] + [(shown(r.device), shown(r.mountpoint or "-"), shown(r.fstype or "?"),
+                      _size(r.size) if r.size else "?", shown(r.label or "-"),
+                      shown(_volume_encryption(r)), "yes" if r.removable else "no") for r in records]
     widths = [max(len(row[i]) for row in rows) for i in range(len(head) - 1)]
     return ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)) + "  " + row[-1] for row in rows]
 

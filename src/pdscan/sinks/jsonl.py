@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from . import public
+from ..records import KINDS, summary_json, to_json
 
 
 class JsonlSink:
@@ -13,12 +13,12 @@ class JsonlSink:
     def begin(self) -> None:
         pass
 
-    def record(self, record: dict) -> None:
-        self.stream.write(json.dumps(public(record), ensure_ascii=False) + "\n")
+    def record(self, record) -> None:
+        self.stream.write(json.dumps(to_json(record), ensure_ascii=False) + "\n")
         self.stream.flush()
 
     def end(self, summary) -> None:
-        self.stream.write(json.dumps(summary.to_dict(), ensure_ascii=False) + "\n")
+        self.stream.write(json.dumps(summary_json(summary), ensure_ascii=False) + "\n")
         self.stream.flush()
 
 
@@ -32,12 +32,11 @@ class JsonSink:
     def begin(self) -> None:
         pass
 
-    def record(self, record: dict) -> None:
-        kind = {"item": "items", "error": "errors", "volume": "volumes", "message": "messages"}[record["type"]]
-        self.doc[kind].append(public(record))
+    def record(self, record) -> None:
+        self.doc[KINDS[type(record)][1]].append(to_json(record))
 
     def end(self, summary) -> None:
-        self.doc["summary"] = summary.to_dict()
+        self.doc["summary"] = summary_json(summary)
         json.dump({k: v for k, v in self.doc.items() if v or k in ("items", "errors", "summary")},
                   self.stream, ensure_ascii=False, indent=2)
         self.stream.write("\n")

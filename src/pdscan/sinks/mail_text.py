@@ -6,6 +6,7 @@ Personal") and the messages holding personal data. Nothing of a body is shown.
 """
 from __future__ import annotations
 
+from ..model import ItemResult, MessageResult
 from ..policy.rules import BULK_SOCIAL_EMAIL, PERSONAL_EMAIL_OUTSIDE_FOLDER
 
 MAX_LISTED = 50
@@ -29,23 +30,23 @@ class MailText:
     def begin(self) -> None:
         self.console.begin()
 
-    def record(self, record: dict) -> None:
-        if record["type"] == "message":
+    def record(self, record) -> None:
+        if isinstance(record, MessageResult):
             self._message(record)
-        elif record["type"] != "item":
+        elif not isinstance(record, ItemResult):
             self.console.record(record)
 
-    def _message(self, r: dict) -> None:
-        key = (r["path"], r["folder"] or "")
+    def _message(self, r: MessageResult) -> None:
+        key = (r.path, r.folder or "")
         folder = self.folders.setdefault(key, _Folder())
         folder.total += 1
-        folder.inside = r.get("_inside_personal", False)
-        folder.personal += r["classification"] == "personal"
-        folder.work += r["classification"] == "work"
-        if any(v["rule"] == PERSONAL_EMAIL_OUTSIDE_FOLDER for v in r["violations"]):
+        folder.inside = r.inside_personal
+        folder.personal += r.classification == "personal"
+        folder.work += r.classification == "work"
+        if any(v.rule == PERSONAL_EMAIL_OUTSIDE_FOLDER for v in r.violations):
             folder.move.append(r)
-        self.bulk += [v["detail"] for v in r["violations"] if v["rule"] == BULK_SOCIAL_EMAIL]
-        if r.get("_personal"):
+        self.bulk += [v.detail for v in r.violations if v.rule == BULK_SOCIAL_EMAIL]
+        if r.personal:
             folder.with_data += 1
             if len(folder.data) < MAX_LISTED:
                 folder.data.append(r)
@@ -72,16 +73,16 @@ class MailText:
                 write(f"    move these {f.personal} messages to {self.personal_folder}:" if f.personal > 1
                       else f"    move this message to {self.personal_folder}:")
                 for r in f.move[:MAX_LISTED]:
-                    write(f"      {_line(r)}  score {r['score']}: {'; '.join(r.get('reasons', []))}")
+                    write(f"      {_line(r)}  score {r.score}: {'; '.join(r.reasons)}")
                 if f.personal > MAX_LISTED:
                     write("      … (use --format jsonl for all)")
             for r in f.data:
-                held = ", ".join(f"{x['detector']} ×{x['count']} {' '.join(x['samples'])}" for x in r["findings"])
+                held = ", ".join(f"{x.detector} ×{x.count} {' '.join(x.samples)}" for x in r.findings)
                 write(f"    personal data in {_line(r)}: {held}")
         for detail in self.bulk:
             write(f"Bulk social email: {detail}.")
         self.console.end(summary)
 
 
-def _line(r: dict) -> str:
-    return f"{r['date'] or 'no date'}  from {r['from'] or '(unknown)'}  {r['message_id'] or r.get('member') or ''}"
+def _line(r: MessageResult) -> str:
+    return f"{r.date or 'no date'}  from {r.sender or '(unknown)'}  {r.message_id or r.member or ''}"

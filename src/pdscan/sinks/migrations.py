@@ -61,10 +61,30 @@ INCREMENTAL = (
     "ALTER TABLE findings ADD COLUMN locations TEXT",
 )
 
+# `pdscan retention` verdicts, one row per judged item, as fields (interface.md "retention" object);
+# `severity` is the retention-expired violation's when the item is past its period, else NULL.
+RETENTION = (
+    """CREATE TABLE retention (
+        id INTEGER PRIMARY KEY, item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+        category TEXT NOT NULL, evidence TEXT NOT NULL, clock TEXT NOT NULL, clock_from TEXT NOT NULL,
+        age TEXT NOT NULL, age_days INTEGER NOT NULL, expires TEXT NOT NULL, expired INTEGER NOT NULL,
+        action TEXT NOT NULL, rule TEXT NOT NULL, as_of TEXT NOT NULL, severity TEXT)""",
+    "CREATE INDEX retention_item ON retention(item_id)",
+)
+
+# Which key and which written forms (detect/hash_forms.py) made a scan's keyed hashes: hashes
+# compare only under both, so `locate` and `scan --incremental` look at both (never the key itself).
+KEY_IDS = (
+    "ALTER TABLE scans ADD COLUMN key_id TEXT",
+    "ALTER TABLE scans ADD COLUMN hash_form INTEGER",
+)
+
 MIGRATIONS = (
     ("0001_initial", INITIAL),
     ("0002_messages", MESSAGES),
     ("0003_incremental", INCREMENTAL),
+    ("0004_retention", RETENTION),
+    ("0005_key_ids", KEY_IDS),
 )
 
 

@@ -1,4 +1,4 @@
-"""A tqdm bar on stderr (files, bytes, rate, ETA); only when stderr is a terminal.
+"""A tqdm bar on stderr (files, bytes, rate, ETA, pages read by OCR); only when stderr is a terminal.
 
 The walk runs ahead of the scan, so the total grows as files are found and
 the ETA settles once the walk is done. The bar counts the bytes of the files
@@ -12,6 +12,8 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+
+from ..model import ErrorRecord, ItemResult
 
 
 def _columns(stream) -> int:
@@ -34,6 +36,7 @@ class ProgressSink:
         self.waiting: dict = {}  # path → size, found by the walk and not yet done
         self.found = 0
         self.files = 0
+        self.ocr_pages = 0
 
     def discovered(self, path: str, size: int) -> None:
         """Called from the walk's thread."""
@@ -52,16 +55,18 @@ class ProgressSink:
         finally:
             self.bar.refresh()
 
-    def record(self, record: dict) -> None:
-        if record["type"] not in ("item", "error") or record.get("member") is not None:
+    def record(self, record) -> None:
+        if not isinstance(record, (ItemResult, ErrorRecord)) or record.member is not None:
             return
-        size = self.waiting.pop(record["path"], None)
+        self.ocr_pages += record.ocr_pages if isinstance(record, ItemResult) else 0
+        size = self.waiting.pop(record.path, None)
         if size is None:
-            if self.found or record["type"] != "item":  # already counted: an error after its item
+            if self.found or not isinstance(record, ItemResult):  # already counted: an error after its item
                 return
-            size = record["size"] or 0  # a source without a walk ahead (usb, mail): no total, a count
+            size = record.size or 0  # a source without a walk ahead (usb, mail): no total, a count
         self.files += 1
-        self.bar.set_postfix_str(f"{self.files}/{self.found} files", refresh=False)
+        ocr = f", {self.ocr_pages} pages OCR'd" if self.ocr_pages else ""
+        self.bar.set_postfix_str(f"{self.files}/{self.found} files{ocr}", refresh=False)
         self.bar.update(size)
 
     def end(self, summary) -> None:

@@ -7,16 +7,14 @@ times as they were.
 """
 from __future__ import annotations
 
-import io
 import os
 import stat
-import threading
-import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import partial
 from typing import Iterator, Optional, Union
 
+from .. import throttle
 from ..globs import GlobSet
 from ..model import ErrorRecord, Item
 
@@ -53,63 +51,6 @@ class WalkOptions:
     max_file_size: int = 0
 
 
-class Throttle:
-    """Pacing for --max-rate: after each read, sleep until the bytes read so far fit the rate.
-
-    One per process; a scan with N workers gives each rate / N."""
-
-    def __init__(self, rate: float):
-        self.rate = rate
-        self._due = 0.0
-        self._lock = threading.Lock()
-
-    def take(self, n: int) -> None:
-        with self._lock:
-            now = time.monotonic()
-            # Idle time is not banked: a pause does not earn a burst afterwards.
-            self._due = max(self._due, now) + n / self.rate
-            delay = self._due - now
-        if delay > 0:
-            time.sleep(delay)
-
-
-_THROTTLE: Optional[Throttle] = None
-
-
-def set_read_rate(rate: float) -> Optional[Throttle]:
-    """Throttle this process's file reads to `rate` bytes/s (0: unthrottled); returns the previous one."""
-    global _THROTTLE
-    previous, _THROTTLE = _THROTTLE, (Throttle(rate) if rate and rate > 0 else None)
-    return previous
-
-
-def restore_read_rate(previous: Optional[Throttle]) -> None:
-    global _THROTTLE
-    _THROTTLE = previous
-
-
-class _ThrottledFileIO(io.FileIO):
-    """Raw file whose every read is paid for; the buffered reader above it is the usual one."""
-
-    def readinto(self, buffer):
-        n = super().readinto(buffer)
-        if n and _THROTTLE is not None:
-            _THROTTLE.take(n)
-        return n
-
-    def read(self, size=-1):
-        data = super().read(size)
-        if data and _THROTTLE is not None:
-            _THROTTLE.take(len(data))
-        return data
-
-    def readall(self):
-        data = super().readall()
-        if data and _THROTTLE is not None:
-            _THROTTLE.take(len(data))
-        return data
-
-
 def _open_flags(base: int) -> int:
     return base | NOATIME
 
@@ -127,9 +68,8 @@ def open_readonly(path: str, follow: bool = True):
     if not stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)
         raise OSError(f"not a regular file: {path}")
-    if _THROTTLE is not None:
-        # A small buffer: a sniff of the first 8 KiB should not be charged (and paced) for 1 MiB.
-        return io.BufferedReader(_ThrottledFileIO(fd, "rb"), buffer_size=64 * 1024)
+    if throttle.active():
+        return throttle.throttled(fd)
     return os.fdopen(fd, "rb", buffering=1024 * 1024)
 
 

@@ -6,7 +6,7 @@ line is a "From " separator), a single message file, or a folder tree that
 holds any of these (Thunderbird mbox trees, folders of .eml files, plain
 trees of message files such as the Enron export), Outlook .msg files and
 .pst/.ost data files (outlook.py); an imap:// or imaps://
-URL is a mailbox on a server, read without changing it (imap.py). A message Item has
+URL is a mailbox on a server, read without changing it (imap/). A message Item has
 `path` = the mailbox, `member` = a stable id inside it (the file's relative
 path, `mbox:<n>`, or `<folder>/<id>` in a PST), `name_hint` ending in `.eml`, and `meta` = {"folder",
 "message_id", "date", "from"} decoded from its headers. Parsing the whole

@@ -6,16 +6,13 @@ that cannot be read is None), never an exception.
 """
 from __future__ import annotations
 
-import email.errors
 import re
-from datetime import timezone
 from email import policy
-from email.header import decode_header
 from email.parser import BytesHeaderParser
-from email.utils import getaddresses, parsedate_to_datetime
+from email.utils import getaddresses
 from typing import Optional
 
-from ...extract.message import decode_text
+from ...formats.headers import decode_words, iso_date
 
 HEAD_LIMIT = 64 * 1024
 # "Name: value" or a continuation line: what the first line of an RFC 822 header block looks like.
@@ -41,28 +38,7 @@ def looks_like_headers(data: bytes, needed: int = 2) -> bool:
 
 
 def words(value) -> str:
-    try:
-        fragments = decode_header(str(value))
-    except (email.errors.HeaderParseError, ValueError, LookupError):
-        return str(value)
-    return "".join(f if isinstance(f, str) else decode_text(f, c) for f, c in fragments).strip()
-
-
-def iso_date(value) -> Optional[str]:
-    if not value:
-        return None
-    try:
-        when = parsedate_to_datetime(str(value))
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    if when is None:
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    try:
-        return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    except (ValueError, OverflowError):
-        return None
+    return decode_words(str(value)).strip()
 
 
 def sender(value) -> Optional[str]:

@@ -1,6 +1,6 @@
 """Outlook mailboxes: .msg files (alone or in folder trees) and .pst/.ost data files.
 
-Each Outlook message is converted to RFC 822 (extract/mapi.py) as the walk
+Each Outlook message is converted to RFC 822 (extract/outlook_mime.py) as the walk
 reaches it, and its Item opens those bytes, so the pipeline reads it like
 any other message. A .msg file is one message whose folder is the folder it
 sits in, like a message file in tree.py. A PST's messages are in the PST's
@@ -16,9 +16,9 @@ import os
 from functools import partial
 from typing import Iterator, Optional
 
-from ...extract import pst
-from ...extract.ole import OLE_MAGIC
 from ...extract.outlook import NotReadable, is_msg, msg_to_rfc822
+from ...extract import pst
+from ...formats.magic import OLE_MAGIC, PST_MAGIC
 from ...model import ErrorRecord, Item, join_member
 from ..filesystem import open_readonly
 from .headers import meta_of
@@ -34,7 +34,7 @@ def kind(path: str) -> Optional[str]:
     try:
         with open_readonly(path, False) as stream:
             head = stream.read(len(OLE_MAGIC))
-            if head.startswith(pst.MAGIC):
+            if head.startswith(PST_MAGIC):
                 return "pst"
             if head == OLE_MAGIC and (is_msg(stream) or path.lower().endswith(".msg")):
                 return "msg"

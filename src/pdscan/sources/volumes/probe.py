@@ -1,13 +1,13 @@
 """Encryption signatures at the start of a block device or image, read from a bounded prefix.
 
-The format tests are shared with the encryption stage (pdscan.signatures); this module reads the
+The format tests are shared with the encryption stage (pdscan.formats.signatures); this module reads the
 device and adds the random-first-sector guess, which a device may carry for TrueCrypt/VeraCrypt.
 """
 from __future__ import annotations
 
 import os
 
-from ...signatures import Signature, identify, random_sector
+from ...formats.signatures import Signature, identify, random_sector
 
 __all__ = ["PROBE_BYTES", "Signature", "probe_details", "probe_device", "read_prefix"]
 

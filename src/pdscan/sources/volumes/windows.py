@@ -60,10 +60,10 @@ def _bde_line(line: str, block: dict) -> None:
     if field:
         key, value = field.group(1).lower(), field.group(2)
         block[key] = value
-        block["_last"] = key
+        block["(last field)"] = key  # no field name has brackets
         if key == "key protectors" and value:
             block["protectors"].append(value)
-    elif line.strip() and block.get("_last") == "key protectors":
+    elif line.strip() and block.get("(last field)") == "key protectors":
         block["protectors"].append(line.strip())
 
 

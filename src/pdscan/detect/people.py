@@ -1,0 +1,105 @@
+"""One person, however a file writes them.
+
+A class list gives a learner's forename and surname columns of their own: that is one
+person per row, not two names. "KHAN, Aisha", "Aisha Khan", "Mrs Aisha Khan" and
+"Aisha Noor Khan" are one person. A first name alone, a preferred name or a middle
+name is never a person of its own. Which headers hold which part is data: the name
+detector's `name_columns` (given, family, alias, and the `same_person` words such as
+"Learner" that do not make "Learner Surname" someone else's surname than "Forename").
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Optional
+
+from .context import normalise_header
+from .hash_forms import canonical  # the one written form of a name, hashed and compared
+
+
+class NameColumns:
+    """Which part of a person's name a column header holds, and whose name it is."""
+
+    def __init__(self, parts):
+        table = {part: tuple(normalise_header(h) for h in phrases) for part, phrases in parts}
+        self.same_person = frozenset(w for p in table.pop("same_person", ()) for w in p.split())
+        # Longer phrases first: "previous surname" is an alias before "surname" is a family name.
+        self.phrases = sorted(((p, part) for part, phrases in table.items() for p in phrases if p),
+                              key=lambda x: -len(x[0]))
+        self._cache: dict = {}
+
+    def __bool__(self) -> bool:
+        return bool(self.phrases)
+
+    def part(self, header: Optional[str]) -> tuple:
+        """(part or None, owner): owner is what else the header says ("parent" in "Parent
+        Surname"), so a parent's forename pairs with the parent's surname only."""
+        if not header:
+            return None, ""
+        found = self._cache.get(header)
+        if found is None:
+            padded = f" {normalise_header(header)} "
+            found = (None, "")
+            for phrase, part in self.phrases:
+                if f" {phrase} " in padded:
+                    rest = padded.replace(f" {phrase} ", " ", 1).split()
+                    found = (part, " ".join(w for w in rest if w not in self.same_person))
+                    break
+            self._cache[header] = found
+        return found
+
+
+def one_per_person(found: list, columns: NameColumns, sparse: bool, join) -> list:
+    """Name matches of one chunk, each (start, end, match, value, header, record), in order,
+    as one entry per person: a given and a family name of one owner in one record (a row;
+    in a sparse table of one value per line, until a part repeats) are joined by
+    `join(given, family)`; a family name alone stands; a given name alone or an alias is
+    dropped. Names in other columns are kept as they are."""
+    out: list = []
+    pending: dict = {}   # owner -> {part: entry}
+    record = None
+
+    def flush(owner):
+        slot = pending.pop(owner)
+        if "family" in slot and "given" not in slot:
+            out.append(slot["family"])
+
+    for entry in found:
+        part, owner = columns.part(entry[4])
+        if part is None:
+            out.append(entry)
+            continue
+        if part == "alias":
+            continue
+        if not sparse and entry[5] != record:
+            for o in list(pending):
+                flush(o)
+            record = entry[5]
+        if part in pending.get(owner, {}):
+            flush(owner)
+        slot = pending.setdefault(owner, {})
+        slot[part] = entry
+        if len(slot) == 2:
+            del pending[owner]
+            out.append(join(slot["given"], slot["family"]))
+    for o in list(pending):
+        flush(o)
+    return sorted(out, key=lambda e: e[0])
+
+
+def same_as_full(found: list) -> list:
+    """Entries whose name is one word ("Dear Sarah", "Mrs Khan") take the key of the one
+    full name in the same text with that given or family name: one person, not two."""
+    full: dict = {}
+    for entry in found:
+        words = canonical(entry[3]).split()
+        if len(words) == 2:
+            for word in words:
+                full.setdefault(word, set()).add(entry[2].key)
+    out = []
+    for entry in found:
+        words = canonical(entry[3]).split()
+        keys = full.get(words[0], ()) if len(words) == 1 else ()
+        if len(keys) == 1:
+            entry = (entry[0], entry[1], replace(entry[2], key=next(iter(keys))), *entry[3:])
+        out.append(entry)
+    return out

@@ -1,0 +1,41 @@
+"""The writer's own words in a message body: before any quoted reply, forward or signature."""
+from __future__ import annotations
+
+import re
+
+# Where the writer's own words end: a quoted reply, a forwarded message, a signature.
+QUOTE_START = re.compile(r"^\s*(>|on\b.{4,200}\bwrote:\s*$|-{2,}\s*(original message|forwarded)|_{8,}\s*$"
+                         r"|begin forwarded message)", re.I)
+OUTLOOK_QUOTE = re.compile(r"^\s*from:\s", re.I)
+OUTLOOK_NEXT = re.compile(r"^\s*(sent|date|to):\s", re.I)
+SIGNATURE = re.compile(r"^\s*--\s*$")
+KISSES = re.compile(r"(\s+x{1,4})+\s*$", re.I)
+KISS_LINE = re.compile(r"^\s*([A-Z][\w'-]*\s+)?x{1,4}\s*$", re.I)
+SHORT = 15  # words: a reply this short takes its meaning from what it quotes
+
+
+def own_words(text: str, sender_name: str = "") -> str:
+    """The writer's own words: before any quoted reply or signature. A bare forward or a short reply
+    keeps the quoted text too, since that is what it is about."""
+    lines = text.splitlines()
+    end = len(lines)
+    for i, line in enumerate(lines):
+        if QUOTE_START.match(line) or (OUTLOOK_QUOTE.match(line) and
+                                       any(OUTLOOK_NEXT.match(n) for n in lines[i + 1:i + 4])):
+            end = i
+            break
+    own = lines[:end]
+    for i, line in enumerate(own):
+        if SIGNATURE.match(line):
+            own = own[:i]
+            break
+    else:
+        names = {n.casefold() for n in (sender_name, sender_name.split(" ")[0]) if len(n) > 1}
+        for i in range(len(own) - 1, max(-1, len(own) - 12), -1):
+            if KISSES.sub("", own[i]).strip(" ,.-!").casefold() in names:
+                own = own[:i + 1]  # the sign-off; what follows is the signature block
+                break
+    # A sign-off with kisses ("x", "Dave xx") says more than any word: it reads as "xx".
+    own = ["xx" if KISS_LINE.match(line) else line for line in own]
+    words = sum(len(line.split()) for line in own)
+    return "\n".join(own if words >= SHORT else own + lines[end:])

@@ -1,0 +1,1 @@
+"""`pdscan locate`: where a person's data is, from the keyed hashes in the store (request, matching)."""

@@ -1,0 +1,387 @@
+"""The SQLite store: scan history, and what `scan --incremental` reuses.
+
+A streaming Sink: one scan row at begin (complete=0), rows per record
+committed in batches (so a killed scan loses at most one batch and leaves
+a readable store), complete=1 with the counts at end. WAL mode lets a
+report read while a scan writes. The file and its -wal/-shm are created
+readable by the owner only: they hold masked samples and keyed hashes,
+never a raw value.
+"""
+from __future__ import annotations
+
+import getpass
+import json
+import logging
+import os
+import socket
+import sqlite3
+import sys
+import time
+from pathlib import Path
+from typing import Iterable, Optional
+from urllib.parse import quote
+
+from ... import __version__
+from ...display import shown
+from ...errors import ConfigError
+from ...model import ErrorRecord, FileStat, Finding, ItemResult, MessageResult, Violation, VolumeResult
+from ...privacy import data_dir
+from ...records import finding_json, summary_json, violation_json
+from ...safefile import open_private, refuse_symlink
+from ...unattended import LOGGER
+from ..migrations import migrate
+
+BATCH_RECORDS = 500
+BATCH_SECONDS = 1.0
+ITEM_COLUMNS = ("id", "scan_id", "path", "member", "size", "mtime", "mtime_ns", "ctime_ns", "inode", "device",
+                "mime", "encrypted", "encryption", "encryption_note", "personal", "unread", "volume_encrypted")
+
+
+def default_path() -> Path:
+    return data_dir() / "pdscan.db"
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def _text(value):
+    """A str SQLite can hold: undecodable path bytes (surrogate escapes) go in as a BLOB."""
+    if isinstance(value, str) and not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return value.encode("utf-8", "surrogateescape")
+    return value
+
+
+def _str(value):
+    return value.decode("utf-8", "surrogateescape") if isinstance(value, bytes) else value
+
+
+def _bool(value):
+    return None if value is None else bool(value)
+
+
+SIDECARS = ("-wal", "-shm")
+
+
+def _create_private(path: Path) -> None:
+    """The store and its WAL files as regular files of ours, 0600, before SQLite opens them by name.
+
+    SQLite follows a symbolic link planted at any of the three names; made ours here, in a
+    sticky shared folder nobody else can swap them for one while the store is open."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    for name in (path, *(f"{path}{suffix}" for suffix in SIDECARS)):
+        os.close(open_private(name, "r+"))
+    refuse_symlink(f"{path}-journal")
+
+
+def _is_damage(exc: sqlite3.Error) -> bool:
+    """Corruption or not a database at all, as opposed to a lock, a permission or a full disk."""
+    return getattr(exc, "sqlite_errorname", "") in ("SQLITE_CORRUPT", "SQLITE_NOTADB")
+
+
+def _damage(path: Path) -> Optional[str]:
+    """Why the store at `path` is damaged, or None. Read-only: a damaged store stays byte-identical."""
+    try:
+        conn = sqlite3.connect(f"file:{quote(os.path.abspath(path))}?mode=ro", uri=True, timeout=10)
+        try:
+            problems = [row[0] for row in conn.execute("PRAGMA quick_check")]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        if _is_damage(exc):
+            return str(exc)
+        raise
+    return None if problems == ["ok"] else problems[0]
+
+
+def _set_aside(path: Path) -> str:
+    """Rename the store and its WAL files to PATH.damaged-TIME[-N]; returns the new name."""
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+    kept, n = f"{path}.damaged-{stamp}", 1
+    while any(os.path.lexists(f"{kept}{suffix}") for suffix in ("", *SIDECARS)):
+        n += 1
+        kept = f"{path}.damaged-{stamp}-{n}"
+    for suffix in ("", *SIDECARS):
+        if os.path.lexists(f"{path}{suffix}"):
+            os.rename(f"{path}{suffix}", f"{kept}{suffix}")
+    return kept
+
+
+class Store:
+    """One open store; schema migrated to the current version on open.
+
+    A damaged store is refused, or with `set_aside_damaged` renamed whole (see
+    `_set_aside`) and replaced by a new one; `set_aside` is then (new name, reason)."""
+
+    def __init__(self, path, set_aside_damaged: bool = False):
+        self.path = Path(path)
+        self.set_aside: Optional[tuple] = None
+        try:
+            _create_private(self.path)
+            reason = _damage(self.path)
+            if reason and not set_aside_damaged:
+                raise ConfigError(f"{self.path}: the store is damaged ({reason})")
+            if reason:
+                self.set_aside = (_set_aside(self.path), reason)
+                _create_private(self.path)
+            # Autocommit: transactions are explicit.
+            self.conn = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False)
+            self.conn.execute("PRAGMA busy_timeout = 10000")
+            self.conn.execute("PRAGMA journal_mode = WAL")
+            self.conn.execute("PRAGMA synchronous = NORMAL")  # WAL: safe against a killed process
+            self.conn.execute("PRAGMA foreign_keys = ON")
+            migrate(self.conn)
+        except (OSError, sqlite3.Error) as exc:
+            raise ConfigError(f"{self.path}: cannot open the store: {exc}") from None
+
+    def close(self) -> None:
+        # A scan that stopped early keeps what it wrote: complete=0 says it did not finish.
+        try:
+            if self.conn.in_transaction:
+                self.conn.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            if not _is_damage(exc):
+                raise
+        finally:
+            self.conn.close()
+
+    def previous(self, roots: Iterable[str], detector_fp: str, policy_fp: str, hashing=(None, None)) -> dict:
+        """path → Prior: the latest stored result of each file under `roots` made with these
+        fingerprints and hashing (key id, hash form: results under another key are rehashed by
+        reading the file again), from the last complete scan covering the root and any scan
+        after it (an interrupted scan's finished files count). Files that errored are left out."""
+        scans = self.conn.execute(
+            "SELECT id, complete, roots FROM scans WHERE detector_fingerprint = ? AND policy_fingerprint = ?"
+            " AND key_id IS ? AND hash_form IS ? ORDER BY id", (detector_fp, policy_fp, *hashing)).fetchall()
+        found: dict = {}
+        for root in roots:
+            ids = _candidate_scans(scans, os.path.abspath(root))
+            if ids:
+                found.update(self._latest(ids, os.path.abspath(root)))
+        return found
+
+    def _latest(self, scan_ids: list, root: str) -> dict:
+        where, args = _under(root, scan_ids)
+        groups: dict = {}  # (scan, file) → its item rows by column name, members first
+        for values in self.conn.execute(f"SELECT {', '.join(ITEM_COLUMNS)} FROM items WHERE {where} ORDER BY id",
+                                        args):
+            row = dict(zip(ITEM_COLUMNS, values))
+            groups.setdefault((row["scan_id"], _str(row["path"])), []).append(row)
+        errored: dict = {}
+        for scan_id, path in self.conn.execute(f"SELECT scan_id, path FROM errors WHERE {where}", args):
+            errored[_str(path)] = max(scan_id, errored.get(_str(path), 0))
+        latest: dict = {}
+        for (scan_id, path), rows in groups.items():
+            if rows[-1]["member"] is None and latest.get(path, (0,))[0] < scan_id:
+                latest[path] = (scan_id, rows)
+        findings, violations = self._details(where, args)
+        return {path: Prior([_item_result(row, findings.get(row["id"], ()), violations.get(row["id"], ()))
+                             for row in rows])
+                for path, (scan_id, rows) in latest.items() if errored.get(path, 0) < scan_id}
+
+    def _details(self, where: str, args: list) -> tuple:
+        """Findings (with their keyed hashes and locations) and violations of the items under the root,
+        grouped by item id, in stored order."""
+        findings: dict = {}
+        for item_id, *row in self.conn.execute(
+                "SELECT f.item_id, f.detector, f.count, f.confidence, f.samples, f.keys, f.locations FROM findings f"
+                f" JOIN items ON items.id = f.item_id WHERE {where} ORDER BY f.id", args):
+            findings.setdefault(item_id, []).append(dict(zip(FINDING_COLUMNS, row)))
+        violations: dict = {}
+        for item_id, rule, severity, detail in self.conn.execute(
+                "SELECT v.item_id, v.rule, v.severity, v.detail FROM violations v "
+                f"JOIN items ON items.id = v.item_id WHERE {where} ORDER BY v.id", args):
+            violations.setdefault(item_id, []).append(Violation(rule, severity, detail))
+        return findings, violations
+
+
+def covers(scan_root: str, root: str) -> bool:
+    return root == scan_root or root.startswith(scan_root.rstrip(os.sep) + os.sep)
+
+
+def _candidate_scans(scans: list, root: str) -> list:
+    """The last complete scan that covered `root`, and every later scan that touched it."""
+    def roots_of(row):
+        return json.loads(row[2] or "[]")
+
+    touching = [row for row in scans if any(covers(r, root) or covers(root, r) for r in roots_of(row))]
+    complete = [row[0] for row in touching if row[1] and any(covers(r, root) for r in roots_of(row))]
+    base = complete[-1] if complete else 0
+    return [row[0] for row in touching if row[0] >= base]
+
+
+def _under(root: str, scan_ids: list) -> tuple:
+    """SQL for rows of these scans at `root` or below it (a range the path index can use)."""
+    prefix = root.rstrip(os.sep) + os.sep
+    marks = ",".join("?" * len(scan_ids))
+    where = f"scan_id IN ({marks}) AND (path = ? OR (path >= ? AND path < ?))"
+    return where, [*scan_ids, root, prefix, prefix[:-1] + chr(ord(os.sep) + 1)]
+
+
+class Prior:
+    """A file's stored result: its item results (members first, the file last, as scanned)."""
+
+    __slots__ = ("records",)
+
+    def __init__(self, records: list):
+        self.records = records
+
+    def unchanged(self, ref, volume_encrypted) -> bool:
+        top = self.records[-1]
+        return (top.stat is not None and top.size == ref.size and top.volume_encrypted == volume_encrypted
+                and top.stat == FileStat(ref.mtime_ns, ref.ctime_ns, ref.inode, ref.device))
+
+
+FINDING_COLUMNS = ("detector", "count", "confidence", "samples", "keys", "locations")
+
+
+def _item_result(row: dict, findings, violations) -> ItemResult:
+    """An items row (by column name) and its findings and violations, as the scan made them."""
+    stat = None
+    if row["member"] is None:
+        stat = FileStat(row["mtime_ns"], row["ctime_ns"], row["inode"], row["device"])
+    return ItemResult(
+        _str(row["path"]), _str(row["member"]), row["mime"], row["size"], row["mtime"], _bool(row["encrypted"]),
+        row["encryption"], row["encryption_note"],
+        [Finding(f["detector"], f["count"], f["confidence"], json.loads(f["samples"])) for f in findings],
+        list(violations), personal=bool(row["personal"]),
+        where={f["detector"]: json.loads(f["locations"] or "[]") for f in findings},
+        keys={f["detector"]: json.loads(f["keys"]) for f in findings},
+        volume_encrypted=_bool(row["volume_encrypted"]), unread=row["unread"], stat=stat)
+
+
+class StoreSink:
+    """Writes each record into the store under one scan row; see the module docstring."""
+
+    def __init__(self, store: Store, detector_fp: str, policy_fp: str, roots=(), hashing=(None, None)):
+        self.store, self.conn = store, store.conn
+        self.meta = (socket.gethostname(), _user(), __version__, detector_fp, policy_fp,
+                     json.dumps([os.path.abspath(r) for r in roots]), *hashing)
+        self.scan_id: Optional[int] = None
+        self._pending, self._since, self._last = 0, time.monotonic(), None
+        self.stopped = False
+
+    def begin(self) -> None:
+        cur = self.conn.execute(
+            "INSERT INTO scans (host, user, started, version, detector_fingerprint, policy_fingerprint, roots,"
+            " key_id, hash_form) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (self.meta[0], self.meta[1], _now(), *self.meta[2:]))
+        self.scan_id = cur.lastrowid
+        self.conn.execute("BEGIN")
+
+    def record(self, record) -> None:
+        if self.stopped:
+            return
+        try:
+            self._write(record)
+        except sqlite3.DatabaseError as exc:
+            self._stop(exc)
+
+    def _write(self, record) -> None:
+        # A batch ends only where a new file begins: a file's members, item and error
+        # records are committed together, so a killed scan never leaves half a file.
+        path = getattr(record, "path", None)
+        if path != self._last and self._due():
+            self._commit()
+        self._last = path
+        _WRITERS[type(record)](self.conn, self.scan_id, record)
+        self._pending += 1
+
+    def _stop(self, exc: sqlite3.DatabaseError) -> None:
+        """Damage found mid-scan stops the storing, not the scan: its results are still reported."""
+        if not _is_damage(exc):
+            raise exc
+        self.stopped = True
+        warn(f"the store {shown(self.store.path)} turned out damaged during the scan ({exc}); the rest of this "
+             "scan is reported but not stored, and the next scan sets the store aside")
+
+    def _due(self) -> bool:
+        return self._pending >= BATCH_RECORDS or time.monotonic() - self._since >= BATCH_SECONDS
+
+    def _commit(self) -> None:
+        self.conn.execute("COMMIT")
+        self.conn.execute("BEGIN")
+        self._pending, self._since = 0, time.monotonic()
+
+    def end(self, summary) -> None:
+        if self.stopped:
+            return
+        counts = {k: v for k, v in summary_json(summary).items() if k != "type"}
+        try:
+            self.conn.execute("UPDATE scans SET complete = 1, ended = ?, counts = ? WHERE id = ?",
+                              (_now(), json.dumps(counts, sort_keys=True), self.scan_id))
+            self.conn.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            self._stop(exc)
+
+
+def warn(message: str) -> None:
+    """A store problem the scan survives: on stderr, and in an unattended run's log file."""
+    print(f"pdscan: warning: {message}", file=sys.stderr)
+    log = logging.getLogger(LOGGER)
+    if log.handlers:
+        log.warning(message)
+
+
+def _user() -> Optional[str]:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError, ImportError):
+        return None
+
+
+_INSERT_ITEM = f"INSERT INTO items ({', '.join(ITEM_COLUMNS[1:])}) VALUES ({', '.join('?' * (len(ITEM_COLUMNS) - 1))})"
+
+
+def _write_item(conn, scan_id: int, r: ItemResult) -> None:
+    stat = r.stat or FileStat(None, None, None, None)
+    cur = conn.execute(
+        _INSERT_ITEM, (scan_id, _text(r.path), _text(r.member), r.size, r.mtime, stat.mtime_ns, stat.ctime_ns,
+                       stat.inode, stat.device, r.mime, r.encrypted, r.encryption, r.encryption_note,
+                       int(r.personal), r.unread, r.volume_encrypted))
+    if r.findings:
+        conn.executemany("INSERT INTO findings (item_id, detector, count, confidence, samples, keys, locations)"
+                         " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                         [(cur.lastrowid, f.detector, f.count, f.confidence, json.dumps(f.samples),
+                           json.dumps(r.keys.get(f.detector, [])), json.dumps(r.where.get(f.detector, [])))
+                          for f in r.findings])
+    if r.violations:
+        conn.executemany("INSERT INTO violations (item_id, rule, severity, detail) VALUES (?, ?, ?, ?)",
+                         [(cur.lastrowid, v.rule, v.severity, v.detail) for v in r.violations])
+    if r.retention:
+        _write_retention(conn, cur.lastrowid, r.retention)
+
+
+def _write_retention(conn, item_id: int, v: dict) -> None:
+    conn.execute("INSERT INTO retention (item_id, category, evidence, clock, clock_from, age, age_days, expires,"
+                 " expired, action, rule, as_of, severity) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 (item_id, v["category"], json.dumps(v["evidence"]), v["clock"], v["clock_from"], v["age"],
+                  v["age_days"], v["expires"], int(v["expired"]), v["action"], v["rule"], v["as_of"],
+                  v.get("severity")))
+
+
+def _write_error(conn, scan_id: int, r: ErrorRecord) -> None:
+    conn.execute("INSERT INTO errors (scan_id, path, member, error) VALUES (?, ?, ?, ?)",
+                 (scan_id, _text(r.path), _text(r.member), r.error))
+
+
+def _write_volume(conn, scan_id: int, r: VolumeResult) -> None:
+    conn.execute("INSERT INTO volumes (scan_id, device, mountpoint, fstype, removable, encrypted, encryption,"
+                 " verdict, violations) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 (scan_id, _text(r.device), _text(r.mountpoint), r.fstype, r.removable, r.encrypted, r.encryption,
+                  r.verdict, json.dumps([violation_json(v) for v in r.violations])))
+
+
+def _write_message(conn, scan_id: int, r: MessageResult) -> None:
+    conn.execute("INSERT INTO messages (scan_id, path, folder, message_id, date, sender, classification, score,"
+                 " findings, violations) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 (scan_id, _text(r.path), r.folder, r.message_id, r.date, r.sender, r.classification, r.score,
+                  json.dumps([finding_json(f) for f in r.findings]),
+                  json.dumps([violation_json(v) for v in r.violations])))
+
+
+_WRITERS = {ItemResult: _write_item, ErrorRecord: _write_error, VolumeResult: _write_volume,
+            MessageResult: _write_message}
