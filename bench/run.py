@@ -29,14 +29,17 @@ sys.path.insert(0, str(BENCH))
 from patterns import rg_args  # noqa: E402
 
 GNU_TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
-TOOLS = ("pdscan", "pdscan-j1", "rg", "naive")
-OK_EXIT = {"pdscan": {0, 1}, "pdscan-j1": {0, 1}, "rg": {0, 1}, "naive": {0}}  # 1 = found / not found
+TOOLS = ("pdscan", "pdscan-j1", "pdscan-python", "rg", "naive")
+OK_EXIT = {"pdscan": {0, 1}, "pdscan-j1": {0, 1}, "pdscan-python": {0, 1}, "rg": {0, 1}, "naive": {0}}  # 1 = found / not found
+SCANNERS = ("pdscan", "pdscan-j1", "pdscan-python")
+# pdscan-python: the same command on the pure-Python engine (without the compiled core).
+ENGINE_OF = {"pdscan-python": "python"}
 
 
 def command(tool: str, folder: Path):
     pdscan = [sys.executable, "-m", "pdscan", "scan", str(folder), "--format", "jsonl", "--no-progress",
               "--output", os.devnull]
-    if tool == "pdscan":
+    if tool in ("pdscan", "pdscan-python"):
         return pdscan
     if tool == "pdscan-j1":
         return pdscan + ["--jobs", "1"]
@@ -45,9 +48,12 @@ def command(tool: str, folder: Path):
     return [sys.executable, str(BENCH / "naive_scan.py"), str(folder)]
 
 
-def environment():
+def environment(tool: str = "pdscan"):
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "src"), env.get("PYTHONPATH")]))
+    env.pop("PDSCAN_ENGINE", None)
+    if tool in ENGINE_OF:
+        env["PDSCAN_ENGINE"] = ENGINE_OF[tool]
     return env
 
 
@@ -87,19 +93,29 @@ def matches(tool: str, stdout: str):
     return None
 
 
-def bench_tool(tool, folder, runs, env, files, size):
-    argv = command(tool, folder)
-    times, rss, codes, found = [], [], [], None
+def bench_tools(tools, folder, runs, files, size):
+    """Every tool `runs` times, in turns (A B C A B C ...): load from elsewhere on the
+    machine then falls on all of them alike."""
+    raw = {tool: ([], [], [], [None]) for tool in tools}
     for run in range(runs):
-        wall, maxrss, code, stdout, stderr = measure(argv, env)
-        print(f"{folder.name} {tool} run {run + 1}/{runs}: {wall:.2f} s", file=sys.stderr, flush=True)
-        if code not in OK_EXIT[tool]:
-            tail = stderr.decode("utf-8", "replace")[-2000:]
-            raise SystemExit(f"{tool} exited {code}: {' '.join(argv[:6])} ...\n{tail}")
-        times.append(wall)
-        rss.append(maxrss)
-        codes.append(code)
-        found = matches(tool, stdout)
+        for tool in tools:
+            argv = command(tool, folder)
+            wall, maxrss, code, stdout, stderr = measure(argv, environment(tool))
+            print(f"{folder.name} {tool} run {run + 1}/{runs}: {wall:.2f} s", file=sys.stderr, flush=True)
+            if code not in OK_EXIT[tool]:
+                tail = stderr.decode("utf-8", "replace")[-2000:]
+                raise SystemExit(f"{tool} exited {code}: {' '.join(argv[:6])} ...\n{tail}")
+            times, rss, codes, found = raw[tool]
+            times.append(wall)
+            rss.append(maxrss)
+            codes.append(code)
+            found[0] = matches(tool, stdout)
+    return {tool: summary(tool, folder, *raw[tool], files, size) for tool in tools}
+
+
+def summary(tool, folder, times, rss, codes, found, files, size):
+    argv = command(tool, folder)
+    found = found[0]
     median = statistics.median(times)
     return {"command": argv[:4] + ["..."] if tool == "rg" else argv, "times_s": [round(t, 3) for t in times],
             "median_s": round(median, 3), "mb_per_s": round(size / 1e6 / median, 2),
@@ -107,9 +123,27 @@ def bench_tool(tool, folder, runs, env, files, size):
             "exit_codes": codes, "matches": found}
 
 
+def engines_agree(folder: Path) -> bool:
+    """Both engines' JSONL item and error records, compared whole (the summary line, with its
+    times and scan id, is left out)."""
+    records = {}
+    for tool in ("pdscan", "pdscan-python"):
+        with tempfile.NamedTemporaryFile(suffix=".jsonl") as out:
+            argv = command(tool, folder)
+            argv[argv.index("--output") + 1] = out.name
+            subprocess.run(argv, env=environment(tool), check=False, capture_output=True)
+            lines = [json.loads(line) for line in Path(out.name).read_text(encoding="utf-8").splitlines()]
+        records[tool] = sorted((r for r in lines if r.get("type") in ("item", "error")),
+                               key=lambda r: json.dumps(r, sort_keys=True))
+    same = records["pdscan"] == records["pdscan-python"]
+    print(f"{folder.name}: compiled and Python engines' findings {'identical' if same else 'DIFFER'} "
+          f"({len(records['pdscan'])} records)", file=sys.stderr)
+    return same
+
+
 def ratios(results):
     out = {}
-    for scanner in ("pdscan", "pdscan-j1"):
+    for scanner in SCANNERS:
         for baseline in ("rg", "naive"):
             if scanner in results and baseline in results:
                 out[f"{scanner}/{baseline}"] = round(results[scanner]["median_s"] / results[baseline]["median_s"], 2)
@@ -138,18 +172,22 @@ def main(argv=None) -> int:
     unknown = set(tools) - set(TOOLS)
     if unknown:
         parser.error(f"unknown tools: {', '.join(sorted(unknown))}")
-    env = environment()
+    engine = subprocess.run([sys.executable, "-m", "pdscan", "--version"], capture_output=True, text=True,
+                            env=environment())
     rg_version = subprocess.run([command("rg", args.corpus)[0], "--version"], capture_output=True, text=True)
     report = {"corpus": str(args.corpus.resolve()), "runs": args.runs,
               "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
               "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                          "platform": platform.platform(), "rg": rg_version.stdout.split("\n")[0]},
+                          "platform": platform.platform(), "rg": rg_version.stdout.split("\n")[0],
+                          "pdscan": engine.stdout.strip()},
               "sets": {}}
     for name in args.sets.split(","):
         folder = args.corpus / name
         files, size = corpus_stats(folder)
-        results = {tool: bench_tool(tool, folder, args.runs, env, files, size) for tool in tools}
+        results = bench_tools(tools, folder, args.runs, files, size)
         report["sets"][name] = {"files": files, "bytes": size, "tools": results, "ratios": ratios(results)}
+        if "pdscan" in tools and "pdscan-python" in tools:
+            report["sets"][name]["engines_agree"] = engines_agree(folder)
     print_table(report)
     args.output.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {args.output}")

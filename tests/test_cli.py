@@ -225,3 +225,33 @@ def test_a_usb_verdict_says_what_each_failing_file_holds_as_scan_does(cli, tmp_p
     assert listing[1].endswith("class-list.csv")
     held = " ".join(listing[2:4])
     assert "uk.nino" in held and "AB ** ** ** C" in held and "column 'NI number'" in held
+
+
+def _pdscan(args, tmp_path, engine, hide_core=False):
+    """pdscan as a process with PDSCAN_ENGINE set; `hide_core`: pdscan_core cannot be imported."""
+    env = dict(os.environ, PDSCAN_ENGINE=engine)
+    if hide_core:
+        shadow = tmp_path / "shadow"
+        shadow.mkdir(exist_ok=True)
+        (shadow / "pdscan_core.py").write_text("raise ImportError('hidden by the test')\n")
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(shadow), env.get("PYTHONPATH")]))
+    return subprocess.run([sys.executable, "-m", "pdscan", *args], capture_output=True, text=True, env=env)
+
+
+def test_version_names_the_detection_engine(tmp_path):
+    forced = _pdscan(["--version"], tmp_path, "python")
+    assert "detection engine python (PDSCAN_ENGINE=python)" in forced.stdout
+    missing = _pdscan(["--version"], tmp_path, "", hide_core=True)
+    assert "detection engine python (pdscan_core not installed)" in missing.stdout
+
+
+def test_asking_for_the_missing_core_is_said_once(tmp_path):
+    folder = tmp_path / "files"
+    folder.mkdir()
+    for i in range(3):
+        (folder / f"f{i}.txt").write_text("nothing personal here\n")
+    run = _pdscan(["scan", str(folder), "--no-progress", "--jobs", "2"], tmp_path, "compiled", hide_core=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stderr.count("PDSCAN_ENGINE=compiled, but pdscan_core is not installed") == 1
+    quiet = _pdscan(["scan", str(folder), "--no-progress"], tmp_path, "", hide_core=True)
+    assert "pdscan_core" not in quiet.stderr

@@ -1,4 +1,5 @@
-"""Every example of every detector is a test (ids like uk.nhs/match/0)."""
+"""Every example of every detector is a test (ids like uk.nhs/match/0), on both engines:
+the pure-Python path and, when pdscan_core is installed, the compiled one."""
 from __future__ import annotations
 
 import pytest
@@ -7,14 +8,18 @@ from pdscan.config import bundled
 from pdscan.detect.engine import Engine
 from pdscan.detect.examples import run_examples
 from pdscan.detect.loader import load_detectors
+from pdscan.native import core
 
 SPECS = load_detectors([bundled("detectors")])
 KEY = b"k" * 32
-ENGINE = Engine(SPECS, KEY)
-RESULTS = run_examples(SPECS, ENGINE)
+ENGINE = Engine(SPECS, KEY, use_compiled=False)
+ENGINES = {"python": ENGINE}
+if core is not None:
+    ENGINES["compiled"] = Engine(SPECS, KEY)
+RESULTS = [(name, r) for name, engine in ENGINES.items() for r in run_examples(SPECS, engine)]
 
 
-@pytest.mark.parametrize("result", RESULTS, ids=[r.id for r in RESULTS])
+@pytest.mark.parametrize("result", [r for _, r in RESULTS], ids=[f"{name}:{r.id}" for name, r in RESULTS])
 def test_example(result):
     assert result.ok, f"{result.id}: found {result.found or 'nothing'}"
 

@@ -12,7 +12,7 @@ import os
 import sys
 import traceback
 
-from . import __version__
+from . import __version__, native
 from .commands import detectors, locate, mail, protect, report, retention, scan, schedule, shred, store, usb, watch
 from .display import shown
 from .errors import PdscanError
@@ -22,7 +22,7 @@ COMMANDS = (scan, usb, mail, retention, locate, shred, protect, schedule, watch,
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="pdscan", description="Find personal data and check that it is protected.")
-    p.add_argument("--version", action="version", version=f"pdscan {__version__}")
+    p.add_argument("--version", action="version", version=f"pdscan {__version__}, detection engine {native.engine_name()}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for command in COMMANDS:
         command.add_parser(sub)
@@ -34,6 +34,7 @@ def main(argv=None) -> int:
         args = parser().parse_args(argv)
     except SystemExit as exc:  # argparse: usage errors are status 2, --help 0
         return int(exc.code or 0)
+    native.warn_if_missing()
     try:
         return args.run(args)
     except PdscanError as exc:

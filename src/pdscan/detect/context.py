@@ -98,9 +98,6 @@ class Evidence:
         self.negative = words_regex(spec.negative_context)
         self.header = HeaderMatcher(spec.column_headers, spec.negative_context)
 
-    def prefilter_expression(self, negative: bool = False) -> Optional[bytes]:
-        return words_alternation(self.spec.negative_context if negative else self.spec.context)
-
     def _near(self, regex, data: bytes, start: int, end: int, hits: Optional[list]):
         """(word, distance) of the nearest word wholly inside the window before or after
         the candidate, or None.

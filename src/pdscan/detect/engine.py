@@ -23,7 +23,9 @@ from typing import Optional
 
 from .. import privacy
 from ..model import CONFIDENCES, Chunk, Match
-from .context import Evidence, raise_level
+from . import compiled
+from .compiled import Found
+from .context import Evidence, raise_level, words_alternation
 from .hash_forms import value_key
 from .people import NameColumns, one_per_person, same_as_full
 from .spec import PatternSpec
@@ -70,7 +72,7 @@ def _compile(pattern: PatternSpec, index: int) -> Compiled:
 
 
 class Engine:
-    def __init__(self, specs: list, key: bytes, use_hyperscan: bool = True):
+    def __init__(self, specs: list, key: bytes, use_hyperscan: bool = True, use_compiled: bool = True):
         self.specs = list(specs)
         self.key = key
         self.evidence = [Evidence(s) for s in self.specs]
@@ -78,9 +80,6 @@ class Engine:
         # Detectors of people's names: counted one per person (people.py), keyed by canonical form
         # (hash_forms.py).
         self.names = {s.id: NameColumns(s.name_columns) for s in self.specs if s.name_columns}
-        # Validators are pure, and the same value recurs (a sender's address in every mail).
-        self.validators = [lru_cache(maxsize=8192)(REGISTRY[s.validator]) if s.validator else None
-                           for s in self.specs]
         self.text_patterns: list = []     # in the prefilter pass
         self.near_patterns: dict = {}     # detector index → patterns searched only near evidence
         self.column_patterns: list = []
@@ -93,6 +92,19 @@ class Engine:
                     self.near_patterns.setdefault(i, []).append(c)
                 else:
                     self.text_patterns.append(c)
+        # Context words of the detectors searched only near their evidence, by prefilter id.
+        self.words = [(base + i, words) for i in self.near_patterns
+                      for base, words in ((CONTEXT_IDS, self.specs[i].context),
+                                          (NEGATIVE_IDS, self.specs[i].negative_context)) if words]
+        # The compiled core, when installed, finds those words, confirms candidates and runs
+        # validators (compiled.py).
+        core_patterns = self.text_patterns + [c for cs in self.near_patterns.values() for c in cs]
+        self.core = compiled.build(core_patterns, self.words) if use_compiled else None
+        self.in_core = {id(c): n for n, (c, here) in enumerate(zip(core_patterns, self.core.compiled()))
+                        if here} if self.core is not None else {}
+        # Validators are pure, and the same value recurs (a sender's address in every mail).
+        self.validators = [compiled.validator(self.core, s.validator, lru_cache(maxsize=8192)(REGISTRY[s.validator]))
+                           if s.validator else None for s in self.specs]
         # Locations repeat (one sheet name, one header per column): each distinct one is scanned once.
         self.masked = lru_cache(maxsize=4096)(self._mask_values)
         self.db = None
@@ -109,14 +121,9 @@ class Engine:
         # The context words of detectors searched only near their evidence ride in the same
         # pass, exactly (whole words, with where they start): evidence is then a lookup. Other
         # detectors check their few candidates' windows with the regex, which costs less than
-        # reporting every common word ("name", "email") in the pass.
-        words = []
-        for i in self.near_patterns:
-            ev = self.evidence[i]
-            for base, negative in ((CONTEXT_IDS, False), (NEGATIVE_IDS, True)):
-                expression = ev.prefilter_expression(negative)
-                if expression:
-                    words.append((base + i, expression))
+        # reporting every common word ("name", "email") in the pass. With the compiled core, the
+        # core finds the words (core.context_words, the same hits) in a fraction of the time.
+        words = [] if self.core is not None else [(n, words_alternation(ws)) for n, ws in self.words]
         word_flags = hyperscan.HS_FLAG_CASELESS | hyperscan.HS_FLAG_SOM_LEFTMOST
 
         def compile_with(kept):
@@ -144,17 +151,34 @@ class Engine:
             self.db.scan(data, match_event_handler=on_match)
         return hits
 
-    def _candidates(self, chunk: Chunk, hits: dict, words):
+    def _candidates(self, chunk: Chunk, hits, words):
+        """(pattern, match) in order: prefilter patterns in order of their first hit, patterns
+        Hyperscan refused, patterns searched near evidence. `hits`: a dict from prefilter_hits,
+        or the core's Hits, which then confirms the candidates itself."""
         data = chunk.data
-        for pid, found in hits.items():
-            c = self.text_patterns[pid]
-            yield from _in_windows(c, data, _windows(sorted(end for end, _ in found), c.width, len(data)))
+        if isinstance(hits, dict):
+            for pid, found in hits.items():
+                c = self.text_patterns[pid]
+                yield from self._exact(c, data, _windows(sorted(end for end, _ in found), c.width, len(data)))
+        else:
+            for pid, here, found in self.core.candidates(data, hits):
+                c = self.text_patterns[pid]
+                if here:
+                    yield from ((c, Found(*f[1:])) for f in found)
+                else:
+                    yield from _in_windows(c, data, found)
         for c in self.unfiltered:
-            yield from ((c, m) for m in c.regex.finditer(data))
+            yield from self._exact(c, data, [(0, len(data))])
         for i, patterns in self.near_patterns.items():
             spans = self._evidence_spans(i, chunk, words)
             for c in patterns:
-                yield from _in_windows(c, data, spans)
+                yield from self._exact(c, data, spans)
+
+    def _exact(self, c: Compiled, data: bytes, spans):
+        n = self.in_core.get(id(c))
+        if n is None:
+            return _in_windows(c, data, spans)
+        return ((c, Found(*f[1:])) for f in self.core.in_spans(n, data, list(spans)))
 
     def _evidence_spans(self, i: int, chunk: Chunk, words) -> list:
         """Where an evidence-requiring detector's values can be: the whole chunk when a column
@@ -175,10 +199,16 @@ class Engine:
         data = chunk.data
         limit = len(data) - chunk.guard
         body = _body_start(chunk)
-        hits = self.prefilter_hits(data)
         words = None
-        if self.db is not None:
-            words = {pid: sorted(hits.pop(pid)) for pid in [p for p in hits if p >= CONTEXT_IDS]}
+        if self.core is not None and self.db is not None:
+            hits = compiled.core.Hits()  # collects Hyperscan's matches without a Python call each
+            if data:
+                self.db.scan(data, match_event_handler=hits)
+            words = self.core.context_words(data)
+        else:
+            hits = self.prefilter_hits(data)
+            if self.db is not None:
+                words = {pid: sorted(hits.pop(pid)) for pid in [p for p in hits if p >= CONTEXT_IDS]}
         matches = []
         pending: list = []
         described: Counter = Counter()
