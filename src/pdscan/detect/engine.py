@@ -51,6 +51,7 @@ class Compiled:
     spec: PatternSpec
     regex: re.Pattern
     width: int
+    item: Optional["Compiled"] = None  # a list pattern's values, each judged on its own
 
 
 def _width(regex: re.Pattern) -> int:
@@ -65,7 +66,21 @@ def _width(regex: re.Pattern) -> int:
 def _compile(pattern: PatternSpec, index: int) -> Compiled:
     flags = re.IGNORECASE if pattern.ignore_case else 0
     regex = re.compile(pattern.regex.encode("utf-8"), flags)
-    return Compiled(index, pattern, regex, _width(regex))
+    item = None
+    if pattern.each is not None:
+        values = re.compile(pattern.each.encode("utf-8"), flags)
+        item = Compiled(index, replace(pattern, regex=pattern.each, group=min(1, values.groups), each=None),
+                        values, _width(values))
+    return Compiled(index, pattern, regex, _width(regex), item)
+
+
+def _values(found):
+    """Candidates as judged: a list pattern's match stands for each value in its list."""
+    for c, m in found:
+        if c.item is None:
+            yield c, m
+        else:
+            yield from ((c.item, v) for v in c.item.regex.finditer(m.string, *m.span(c.spec.group)))
 
 
 class Engine:
@@ -143,6 +158,9 @@ class Engine:
         return hits
 
     def _candidates(self, chunk: Chunk, hits: dict, words):
+        return _values(self._found(chunk, hits, words))
+
+    def _found(self, chunk: Chunk, hits: dict, words):
         data = chunk.data
         for pid, found in hits.items():
             c = self.text_patterns[pid]
