@@ -97,13 +97,16 @@ class Evidence:
         self.context = words_regex(spec.context)
         self.negative = words_regex(spec.negative_context)
         self.header = HeaderMatcher(spec.column_headers, spec.negative_context)
+        # A negative phrase counts when it reaches into the window: it may cover a context word there.
+        self.lead = max((len(w.encode("utf-8")) for w in spec.negative_context), default=0)
 
     def prefilter_expression(self, negative: bool = False) -> Optional[bytes]:
         return words_alternation(self.spec.negative_context if negative else self.spec.context)
 
-    def _near(self, regex, data: bytes, start: int, end: int, hits: Optional[list]):
+    def _near(self, regex, data: bytes, start: int, end: int, hits: Optional[list], lead: int = 0):
         """(word, distance) of the nearest word wholly inside the window before or after
-        the candidate, or None.
+        the candidate, or None. With `lead`, a word before the candidate may start up to
+        `lead` bytes before the window ("a student" whose "student" is inside it).
 
         `hits`: the (end, start) of every such word in the chunk, sorted, from the
         prefilter pass; None when there was no such pass (then the regex looks)."""
@@ -111,7 +114,8 @@ class Evidence:
             return None
         w = self.spec.window
         if hits is None:
-            found = [(start - m.end(), m.span()) for m in regex.finditer(data, max(0, start - w), start)]
+            found = [(start - m.end(), m.span()) for m in regex.finditer(data, max(0, start - w - lead), start)
+                     if m.end() > start - w]
             m = regex.search(data, end, end + w)
             if m:
                 found.append((m.start() - end, m.span()))
@@ -120,7 +124,7 @@ class Evidence:
             i = bisect_left(hits, (start - w, -1))
             while i < len(hits) and hits[i][0] <= end + w:
                 word_end, word_start = hits[i]
-                if word_start >= start - w and word_end <= start:
+                if word_start >= start - w - lead and word_end <= start:
                     found.append((start - word_end, (word_start, word_end)))
                 elif word_start >= end and word_end <= end + w:
                     found.append((word_start - end, (word_start, word_end)))
@@ -147,7 +151,7 @@ class Evidence:
             why.append(f"validator {self.spec.validator} passed")
         header_hit = self.header(header)
         positive = self._near(self.context, data, start, end, context_hits)
-        negative = self._near(self.negative, data, start, end, negative_hits)
+        negative = self._near(self.negative, data, start, end, negative_hits, self.lead)
         # The nearer label says what a value is: "Due date 12/05/2024, born 1980" is no birth date,
         # "NHS no 943 476 5919 (call us…)" is still an NHS number. A column header outranks both.
         if negative and not header_hit and (positive is None or _outranks(negative, positive)):
