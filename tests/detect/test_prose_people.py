@@ -42,7 +42,7 @@ Present: Gareth Pryce (Chair), Megan Lloyd, Dr Alan Whitfield, Siobhan McGregor
 Apologies: Tom Evans and Priya Patel
 
 1. Case review
-Her mother, Anna Nowak, attended. Driving licence no. NOWAK761026AN9XY held on file.
+Her mother, Anna Nowak, attended. Driving licence no. NOWAK 761026 AN9XY held on file; DOB 02-Nov-2006.
 Minutes taken by Rhys Morgan.
 
 2. Any other business
@@ -119,7 +119,7 @@ def test_minutes_name_who_was_there(tmp_path, kind):
     got = counts(_write(tmp_path, "minutes", kind, MINUTES))
     # four present, two apologies, the mother, the minute taker; the building is no one
     assert got.get("person_name") == 8, got
-    assert got.get("uk.driving_licence") == 1, got
+    assert got.get("uk.driving_licence") == 1 and got.get("date_of_birth") == 1, got
 
 
 def test_mail_reply_with_quoted_and_forwarded_headers(tmp_path):
