@@ -82,3 +82,14 @@ def test_a_text_report_over_pages_repeats_its_header_and_wraps_a_name(tmp_path):
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     got = counts(path)
     assert got.get("date_of_birth") == 3 and got.get("uk.uln") == 3 and got.get("uk.nino") == 3, got
+
+
+def test_header_names_one_space_apart_take_their_columns_from_the_data(tmp_path):
+    # Column names as wide as their columns: one space between them; the values below say where columns start.
+    lines = ["Exam entries by candidate   Summer 2024", "",
+             "Candidate Surname Forename Date of Birth ULN         NI Number"]
+    lines += [f"{n:<10}{s:<8}{f:<9}{d:<14}{u:<12}{ni}" for n, (s, f, d, u, ni) in enumerate(ROWS, start=4021)]
+    path = tmp_path / "entries.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    got = counts(path)
+    assert got.get("date_of_birth") == 3 and got.get("uk.uln") == 3 and got.get("uk.nino") == 3, got

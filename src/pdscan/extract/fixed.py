@@ -2,8 +2,9 @@
 
 A register or MIS report printed to text lines its values up under a header
 ("Surname    Forename   DOB         ULN"). The header is found near the top: a
-line of three or more names set apart by runs of spaces, over lines split the
-same way that hold values. A value then takes the header whose text it overlaps
+line of three or more names set apart by runs of spaces (or by one space, where
+a rule or the values below start a column there), over lines split the same way
+that hold values. A value then takes the header whose text it overlaps
 most (or the nearest, a few characters off), so left- and right-aligned columns
 both work; lines that are not split into such cells (prose, a page footer) have
 no column, and the header repeated on each printed page is no value.
@@ -85,6 +86,8 @@ def find_fixed_header(text: str) -> Optional[tuple]:
     for n, line in enumerate(lines):
         line = line.rstrip("\r")
         cells = _cells(line)
+        if 0 < len(cells) < MIN_COLUMNS:
+            cells = _split_by_data(line, lines[n + 1:n + 6])
         if len(cells) < MIN_COLUMNS or not looks_like_header([c[2] for c in cells]) \
                 or any(any(ch.isdigit() for ch in c[2]) for c in cells):
             continue
@@ -95,6 +98,25 @@ def find_fixed_header(text: str) -> Optional[tuple]:
             return n, FixedColumns(tuple(" ".join(c[2].split()) for c in cells), b"\t", header_line=0,
                                    spans=tuple(_byte_spans(line, cells)), header_text=line.encode("utf-8"))
     return None
+
+
+def _split_by_data(line: str, below: list) -> list:
+    """The cells of a header whose names stand one space apart ("Surname Forename DOB"):
+    a word starts a column where a rule ("-----  ----") or the values below start one."""
+    starts = set()
+    for x in below:
+        row = _cells(x.rstrip("\r"))
+        if len(row) >= MIN_COLUMNS:
+            starts.update(c[0] for c in row)
+    out: list = []
+    for word in re.finditer(r"\S+", line):
+        if out and not starts & {word.start() - 1, word.start(), word.start() + 1} \
+                and word.start() - out[-1][1] < 2:
+            a = out[-1][0]
+            out[-1] = (a, word.end(), line[a:word.end()])
+        else:
+            out.append((word.start(), word.end(), word.group()))
+    return out
 
 
 def _byte_spans(line: str, cells: list) -> list:
