@@ -26,7 +26,9 @@ Mrs Grace Okafor
 
 Dear Mrs Okafor,
 
-I am writing about your son's attendance this term. Chidi was born on 3rd March 2007 and his NHS no. 454 323 1945 is on our records from his enrolment form. His DOB 03.03.07 was entered wrongly on the trip form.
+Re: Aisha Okafor (Year 12)
+
+I am writing about your daughter's attendance this term. Aisha was born on 3rd March 2007 and her NHS no. 454 323 1945 is on our records from his enrolment form. Her DOB 03.03.07 was entered wrongly on the trip form.
 
 Please contact me on 0113 243 5678 ext. 2245 if you would like to meet.
 
@@ -108,8 +110,9 @@ def _write(tmp_path, name: str, kind: str, text: str):
 @pytest.mark.parametrize("kind", ["txt", "docx", "pdf"])
 def test_a_letter_to_a_parent(tmp_path, kind):
     got = counts(_write(tmp_path, "letter", kind, LETTER))
-    # Mrs Grace Okafor (also "Dear Mrs Okafor") and the signature; the learner's first name alone is no one
-    assert got.get("person_name") == 2, got
+    # Mrs Grace Okafor (also "Dear Mrs Okafor"), the learner the letter is about, and the signature;
+    # "Aisha" alone is the learner again
+    assert got.get("person_name") == 3, got
     assert got.get("date_of_birth") == 2 and got.get("uk.nhs") == 1, got
     assert got.get("uk.phone") == 1, got
 

@@ -354,6 +354,8 @@ class Engine:
         value = chunk.data[start:end].decode("utf-8", "replace")
         check = self.validators[c.detector]
         valid = check(value) if check else None
+        if requires == "known" and valid is not True:
+            return None
         if tally is not None and valid is not None and header and requires == "evidence":
             counted = tally.setdefault((spec.id, header), [0, 0])
             counted[0] += 1

@@ -17,7 +17,9 @@ MASKS = ("default", "email", "name", "keep")
 # "evidence": kept only with a context word or column header, and searched for only there.
 # "person": the same, or with a person (a name, an identifier, a birth date) found nearby;
 # searched for everywhere, since a person can be anywhere.
-REQUIRES = ("none", "evidence", "person")
+# "known": kept only when the validator confirms the value ("Re: Chidi Okafor": a known given
+# name and surname), where the pattern alone would also take a subject line's words.
+REQUIRES = ("none", "evidence", "person", "known")
 DETECTOR_FIELDS = {"id", "name", "category", "validator", "on_valid", "requires", "context",
                    "negative_context", "window", "column_headers", "mask", "patterns", "examples", "name_columns"}
 # The headers of name parts: a row's given and family name are one person; an alias never is one.
