@@ -82,11 +82,20 @@ def at_least(level: str, floor: str) -> str:
     return level if CONFIDENCES.index(level) >= CONFIDENCES.index(floor) else floor
 
 
-def _outranks(negative, positive) -> bool:
+LABEL_GAP = 3  # bytes between a label and its value ("DOB: ")
+
+
+def _outranks(negative, positive, start: int) -> bool:
     """A negative word decides when it is nearer, or when it covers the context word
-    ("file name" over "name"); at the same distance otherwise, the context word wins."""
+    ("file name" over "name"); at the same distance otherwise, the context word wins. A
+    label just before the value is not outranked by the next field's label after it
+    ("DOB: 14/03/2007 Start date: ...", "NHS no: 943 476 5919 Tel: ...")."""
     (_, n_dist, (n_start, n_end)), (_, p_dist, (p_start, p_end)) = negative, positive
-    return n_dist < p_dist or (n_start <= p_start and p_end <= n_end)
+    if n_start <= p_start and p_end <= n_end:
+        return True
+    if p_end <= start and p_dist <= LABEL_GAP and n_start >= start:
+        return False
+    return n_dist < p_dist
 
 
 class Evidence:
@@ -154,7 +163,7 @@ class Evidence:
         negative = self._near(self.negative, data, start, end, negative_hits, self.lead)
         # The nearer label says what a value is: "Due date 12/05/2024, born 1980" is no birth date,
         # "NHS no 943 476 5919 (call us…)" is still an NHS number. A column header outranks both.
-        if negative and not header_hit and (positive is None or _outranks(negative, positive)):
+        if negative and not header_hit and (positive is None or _outranks(negative, positive, start)):
             return None
         word = positive[0] if positive else None
         if word or header_hit:

@@ -78,7 +78,7 @@ def _page_text(page, columns) -> bytes:
     and not the plain text, shows a report's columns: a register printed from a spreadsheet
     places each cell on its own, and plain text runs the cells together with one space."""
     plain = _lines(page.extract_text() or "")
-    if not _tabular(plain, 1 if columns is not None else 2) or _columns_in(plain, columns):
+    if not _tabular(plain, columns is not None) or _columns_in(plain, columns):
         return plain
     laid_out = _lines(page.extract_text(extraction_mode="layout") or "")
     return laid_out if _columns_in(laid_out, columns) else plain
@@ -88,10 +88,21 @@ def _columns_in(data: bytes, columns) -> bool:
     return split_at_header(data[:PROBE]) is not None or (columns is not None and columns.fits(data))
 
 
-def _tabular(data: bytes, least: int) -> bool:
-    """Lines of several words with figures in them: a table may be on the page."""
-    return sum(1 for line in data.split(b"\n", 200)[:200] if len(line.split()) >= 3
-               and any(48 <= b <= 57 for b in line)) >= least
+def _tabular(data: bytes, continuing: bool) -> bool:
+    """Could the page be a report run together by plain text? Short lines of several words
+    with figures in them, under a line of capitalised names without figures (a header),
+    or, when a report goes on from the last page, mostly such lines."""
+    lines = [x for x in data.split(b"\n", 200)[:200] if x.strip()]
+    rows = sum(1 for x in lines if len(x) < 160 and len(x.split()) >= 3 and any(48 <= b <= 57 for b in x))
+    if continuing:
+        return rows >= 1 and rows * 2 >= len(lines)
+    return rows >= 2 and any(_header_like(x) for x in lines)
+
+
+def _header_like(line: bytes) -> bool:
+    words = line.split()
+    return 3 <= len(words) and len(line) < 100 and not any(48 <= b <= 57 for b in line) \
+        and sum(1 for w in words if w[:1].isupper()) * 3 >= len(words) * 2
 
 
 def _page_chunks(data: bytes, where: str, ctx, columns=None):
