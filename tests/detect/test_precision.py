@@ -84,3 +84,23 @@ def test_a_learner_ref_column_of_college_numbers_holds_no_uln(tmp_path):
     path.write_text("Learner Ref,Surname,Course\n" + "".join(f"{u},Okafor,Plumbing L2\n" for u in ULNS * 2),
                     encoding="utf-8")
     assert counts(path).get("uk.uln") == 3
+
+
+def test_a_timetable_names_rooms_courses_and_teams_not_people(tmp_path):
+    from tests.extract.test_table_layouts import write
+    rows = [["Riverside College - Timetable wk3"], [],
+            ["Day", "Time", "Course", "Room", "Staff"],
+            ["Monday", "09:00", "Applied Science", "Ada Lovelace Building B12", "Science Team"],
+            ["Monday", "11:00", "Business Studies", "Isaac Newton Suite", "Business Team"],
+            ["Tuesday", "09:00", "Creative Media", "Alan Turing Lab", "Microsoft Teams"],
+            ["Tuesday", "13:00", "Health and Social Care", "Mary Seacole Centre", "TBC"]]
+    got = counts(write(tmp_path, "csv", rows))
+    assert "person_name" not in got, got
+
+
+def test_a_form_label_is_not_outranked_by_the_next_fields_label(tmp_path):
+    path = tmp_path / "medical-form.txt"
+    path.write_text("Student medical form\nName: Zofia Nowak  DOB: 02/11/2006 Start date: 01/09/2023\n"
+                    "NHS no: 487 574 9112 Tel: 0113 243 5678\n", encoding="utf-8")
+    got = counts(path)
+    assert got.get("date_of_birth") == 1 and got.get("uk.nhs") == 1, got

@@ -82,3 +82,46 @@ def test_the_ilr_health_flag_alone_is_health_data(tmp_path):
                     encoding="utf-8")
     got = counts(path)
     assert got.get("special.health") and got.get("special.other"), got
+
+
+def test_a_policy_phrase_reaching_into_the_window_still_says_policy(tmp_path):
+    # "a student's" starts just before the window of "on medication"; its "student" is inside it
+    path = tmp_path / "medication-policy.txt"
+    path.write_text(
+        "Administration of Medication Policy\n\n"
+        "Safeguarding: any concern about a student's welfare must be passed to the Designated Safeguarding Lead.\n"
+        "Students on medication for epilepsy or diabetes will have an individual healthcare plan.\n", encoding="utf-8")
+    assert counts(path) == {}
+
+
+SAFEGUARDING_POLICY = """Riverside College Safeguarding and Child Protection Policy 2024-25
+
+1. Introduction
+Every member of staff has a duty to report a safeguarding concern to the Designated Safeguarding Lead (DSL),
+Mrs Helen Carter, or to a Deputy DSL. Concerns may include neglect, domestic abuse, child sexual exploitation,
+county lines, radicalisation and forced marriage.
+
+2. Learners with additional needs
+Learners with special educational needs, an EHCP or a mental health condition may be more vulnerable.
+
+3. Medication
+Learners who need medication during the day should speak to Student Services.
+"""
+
+CASE_NOTE = """Safeguarding record - confidential
+Learner: Zofia Nowak
+Reported to the DSL on 7 May 2024. She disclosed domestic abuse at home and is at risk of county lines.
+"""
+
+
+def test_a_safeguarding_policy_naming_its_lead_is_about_no_one(tmp_path):
+    path = tmp_path / "safeguarding-policy.txt"
+    path.write_text(SAFEGUARDING_POLICY, encoding="utf-8")
+    got = counts(path)
+    assert "special.other" not in got and "special.health" not in got, got
+
+
+def test_a_case_note_that_mentions_the_dsl_is_still_about_the_learner(tmp_path):
+    path = tmp_path / "case-note.txt"
+    path.write_text(CASE_NOTE, encoding="utf-8")
+    assert counts(path).get("special.other"), counts(path)

@@ -42,3 +42,54 @@ def test_lines_above_the_header_and_prose_take_no_column(tmp_path):
     path.write_text("Room list   Summer term\n\nRoom      Building      Capacity\nB12       Main          30\n"
                     "C4        Annexe        24\n\nBooked on 14/03/2007 by Estates.\n", encoding="utf-8")
     assert counts(path) == {}
+
+
+from fixturegen.pdf import positioned_pdf  # noqa: E402
+
+X = [40, 130, 220, 300, 400]
+HEADER = ["Surname", "Forename", "DOB", "ULN", "NI Number"]
+
+
+def _printed_page(rows, header=True):
+    page = [[(40, "Riverside College - Register BUS3A"), (400, "Printed 06/05/2024")]] if header else []
+    page += [list(zip(X, HEADER))] if header else []
+    return page + [list(zip(X, row)) for row in rows] + [[(260, "Page")]]
+
+
+@pytest.mark.parametrize("repeated", [True, False], ids=["header-on-each-page", "continuation-page"])
+def test_a_register_printed_cell_by_cell_over_two_pages(tmp_path, repeated):
+    # Each cell is placed on its own, so pypdf's plain text runs the cells together with one space;
+    # the columns come back from the cells' positions, and the second page goes on under the first's header.
+    path = tmp_path / "register.pdf"
+    path.write_bytes(positioned_pdf([_printed_page(ROWS[:2]), _printed_page(ROWS[2:3], header=repeated)]))
+    got = counts(path)
+    assert got.get("date_of_birth") == 3 and got.get("uk.uln") == 3 and got.get("uk.nino") == 3, got
+    assert got.get("person_name") == 3, got
+
+
+def test_a_text_report_over_pages_repeats_its_header_and_wraps_a_name(tmp_path):
+    page = ["Surname        Forename     DOB         Learner Ref    NI Number",
+            "-------------  -----------  ----------  ------------  -------------"]
+    lines = list(page)
+    for n in range(40):  # past the lines where the header is looked for
+        s, f, d, u, ni = ROWS[n % 3]
+        lines.append(f"{s:<15}{f:<13}{d:<12}{u:>13}  {ni}" if n % 3 else f"{'Okafor-':<15}{f:<13}{d:<12}{u:>13}  {ni}")
+        if n % 3 == 0:
+            lines.append(f"{'Ndiaye':<15}")  # the rest of a long surname, wrapped under its column
+        if n % 20 == 19:
+            lines += ["", "Page 1", "\f" + page[0], page[1]]
+    path = tmp_path / "report.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    got = counts(path)
+    assert got.get("date_of_birth") == 3 and got.get("uk.uln") == 3 and got.get("uk.nino") == 3, got
+
+
+def test_header_names_one_space_apart_take_their_columns_from_the_data(tmp_path):
+    # Column names as wide as their columns: one space between them; the values below say where columns start.
+    lines = ["Exam entries by candidate   Summer 2024", "",
+             "Candidate Surname Forename Date of Birth ULN         NI Number"]
+    lines += [f"{n:<10}{s:<8}{f:<9}{d:<14}{u:<12}{ni}" for n, (s, f, d, u, ni) in enumerate(ROWS, start=4021)]
+    path = tmp_path / "entries.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    got = counts(path)
+    assert got.get("date_of_birth") == 3 and got.get("uk.uln") == 3 and got.get("uk.nino") == 3, got

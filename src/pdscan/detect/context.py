@@ -82,11 +82,20 @@ def at_least(level: str, floor: str) -> str:
     return level if CONFIDENCES.index(level) >= CONFIDENCES.index(floor) else floor
 
 
-def _outranks(negative, positive) -> bool:
+LABEL_GAP = 3  # bytes between a label and its value ("DOB: ")
+
+
+def _outranks(negative, positive, start: int) -> bool:
     """A negative word decides when it is nearer, or when it covers the context word
-    ("file name" over "name"); at the same distance otherwise, the context word wins."""
+    ("file name" over "name"); at the same distance otherwise, the context word wins. A
+    label just before the value is not outranked by the next field's label after it
+    ("DOB: 14/03/2007 Start date: ...", "NHS no: 943 476 5919 Tel: ...")."""
     (_, n_dist, (n_start, n_end)), (_, p_dist, (p_start, p_end)) = negative, positive
-    return n_dist < p_dist or (n_start <= p_start and p_end <= n_end)
+    if n_start <= p_start and p_end <= n_end:
+        return True
+    if p_end <= start and p_dist <= LABEL_GAP and n_start >= start:
+        return False
+    return n_dist < p_dist
 
 
 class Evidence:
@@ -97,10 +106,13 @@ class Evidence:
         self.context = words_regex(spec.context)
         self.negative = words_regex(spec.negative_context)
         self.header = HeaderMatcher(spec.column_headers, spec.negative_context)
+        # A negative phrase counts when it reaches into the window: it may cover a context word there.
+        self.lead = max((len(w.encode("utf-8")) for w in spec.negative_context), default=0)
 
-    def _near(self, regex, data: bytes, start: int, end: int, hits: Optional[list]):
+    def _near(self, regex, data: bytes, start: int, end: int, hits: Optional[list], lead: int = 0):
         """(word, distance) of the nearest word wholly inside the window before or after
-        the candidate, or None.
+        the candidate, or None. With `lead`, a word before the candidate may start up to
+        `lead` bytes before the window ("a student" whose "student" is inside it).
 
         `hits`: the (end, start) of every such word in the chunk, sorted, from the
         prefilter pass; None when there was no such pass (then the regex looks)."""
@@ -108,7 +120,8 @@ class Evidence:
             return None
         w = self.spec.window
         if hits is None:
-            found = [(start - m.end(), m.span()) for m in regex.finditer(data, max(0, start - w), start)]
+            found = [(start - m.end(), m.span()) for m in regex.finditer(data, max(0, start - w - lead), start)
+                     if m.end() > start - w]
             m = regex.search(data, end, end + w)
             if m:
                 found.append((m.start() - end, m.span()))
@@ -117,7 +130,7 @@ class Evidence:
             i = bisect_left(hits, (start - w, -1))
             while i < len(hits) and hits[i][0] <= end + w:
                 word_end, word_start = hits[i]
-                if word_start >= start - w and word_end <= start:
+                if word_start >= start - w - lead and word_end <= start:
                     found.append((start - word_end, (word_start, word_end)))
                 elif word_start >= end and word_end <= end + w:
                     found.append((word_start - end, (word_start, word_end)))
@@ -144,10 +157,10 @@ class Evidence:
             why.append(f"validator {self.spec.validator} passed")
         header_hit = self.header(header)
         positive = self._near(self.context, data, start, end, context_hits)
-        negative = self._near(self.negative, data, start, end, negative_hits)
+        negative = self._near(self.negative, data, start, end, negative_hits, self.lead)
         # The nearer label says what a value is: "Due date 12/05/2024, born 1980" is no birth date,
         # "NHS no 943 476 5919 (call us…)" is still an NHS number. A column header outranks both.
-        if negative and not header_hit and (positive is None or _outranks(negative, positive)):
+        if negative and not header_hit and (positive is None or _outranks(negative, positive, start)):
             return None
         word = positive[0] if positive else None
         if word or header_hit:

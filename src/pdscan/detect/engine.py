@@ -54,6 +54,7 @@ class Compiled:
     spec: PatternSpec
     regex: re.Pattern
     width: int
+    item: Optional["Compiled"] = None  # a list pattern's values, each judged on its own
 
 
 def _width(regex: re.Pattern) -> int:
@@ -68,7 +69,21 @@ def _width(regex: re.Pattern) -> int:
 def _compile(pattern: PatternSpec, index: int) -> Compiled:
     flags = re.IGNORECASE if pattern.ignore_case else 0
     regex = re.compile(pattern.regex.encode("utf-8"), flags)
-    return Compiled(index, pattern, regex, _width(regex))
+    item = None
+    if pattern.each is not None:
+        values = re.compile(pattern.each.encode("utf-8"), flags)
+        item = Compiled(index, replace(pattern, regex=pattern.each, group=min(1, values.groups), each=None),
+                        values, _width(values))
+    return Compiled(index, pattern, regex, _width(regex), item)
+
+
+def _values(found, data: bytes):
+    """Candidates as judged: a list pattern's match stands for each value in its list."""
+    for c, m in found:
+        if c.item is None:
+            yield c, m
+        else:
+            yield from ((c.item, v) for v in c.item.regex.finditer(data, *m.span(c.spec.group)))
 
 
 class Engine:
@@ -153,8 +168,12 @@ class Engine:
 
     def _candidates(self, chunk: Chunk, hits, words):
         """(pattern, match) in order: prefilter patterns in order of their first hit, patterns
-        Hyperscan refused, patterns searched near evidence. `hits`: a dict from prefilter_hits,
-        or the core's Hits, which then confirms the candidates itself."""
+        Hyperscan refused, patterns searched near evidence; a list pattern's match stands for
+        each value in its list. `hits`: a dict from prefilter_hits, or the core's Hits, which
+        then confirms the candidates itself."""
+        return _values(self._found(chunk, hits, words), chunk.data)
+
+    def _found(self, chunk: Chunk, hits, words):
         data = chunk.data
         if isinstance(hits, dict):
             for pid, found in hits.items():
@@ -368,6 +387,8 @@ class Engine:
         value = chunk.data[start:end].decode("utf-8", "replace")
         check = self.validators[c.detector]
         valid = check(value) if check else None
+        if requires == "known" and valid is not True:
+            return None
         if tally is not None and valid is not None and header and requires == "evidence":
             counted = tally.setdefault((spec.id, header), [0, 0])
             counted[0] += 1

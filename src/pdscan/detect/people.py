@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import Optional
 
 from .context import normalise_header
-from .hash_forms import canonical  # the one written form of a name, hashed and compared
+from .hash_forms import TITLES, _words, canonical  # the one written form of a name, hashed and compared
 
 
 class NameColumns:
@@ -87,19 +87,29 @@ def one_per_person(found: list, columns: NameColumns, sparse: bool, join) -> lis
 
 
 def same_as_full(found: list) -> list:
-    """Entries whose name is one word ("Dear Sarah", "Mrs Khan") take the key of the one
-    full name in the same text with that given or family name: one person, not two."""
+    """Entries whose name is one word ("Dear Sarah", "Mrs Khan") take the key of a full name
+    in the same text with that given or family name: one person, not two. When several full
+    names have it ("Mrs Grace Patel" writing about "Priya Patel"), the one written with the
+    same title, else the first."""
     full: dict = {}
     for entry in found:
         words = canonical(entry[3]).split()
         if len(words) == 2:
             for word in words:
-                full.setdefault(word, set()).add(entry[2].key)
+                keys = full.setdefault(word, {})
+                keys.setdefault(entry[2].key, _title(entry[3]))
     out = []
     for entry in found:
         words = canonical(entry[3]).split()
-        keys = full.get(words[0], ()) if len(words) == 1 else ()
-        if len(keys) == 1:
-            entry = (entry[0], entry[1], replace(entry[2], key=next(iter(keys))), *entry[3:])
+        keys = full.get(words[0], {}) if len(words) == 1 else {}
+        if keys:
+            title = _title(entry[3])
+            key = next((k for k, t in keys.items() if title and t == title), next(iter(keys)))
+            entry = (entry[0], entry[1], replace(entry[2], key=key), *entry[3:])
         out.append(entry)
     return out
+
+
+def _title(value: str) -> str:
+    words = _words(value)
+    return words[0] if words and words[0] in TITLES else ""

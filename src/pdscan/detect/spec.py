@@ -17,12 +17,14 @@ MASKS = ("default", "email", "name", "keep")
 # "evidence": kept only with a context word or column header, and searched for only there.
 # "person": the same, or with a person (a name, an identifier, a birth date) found nearby;
 # searched for everywhere, since a person can be anywhere.
-REQUIRES = ("none", "evidence", "person")
+# "known": kept only when the validator confirms the value ("Re: Chidi Okafor": a known given
+# name and surname), where the pattern alone would also take a subject line's words.
+REQUIRES = ("none", "evidence", "person", "known")
 DETECTOR_FIELDS = {"id", "name", "category", "validator", "on_valid", "requires", "context",
                    "negative_context", "window", "column_headers", "mask", "patterns", "examples", "name_columns"}
 # The headers of name parts: a row's given and family name are one person; an alias never is one.
 NAME_PARTS = ("given", "family", "alias", "same_person")
-PATTERN_FIELDS = {"name", "regex", "confidence", "group", "scope", "ignore_case", "requires"}
+PATTERN_FIELDS = {"name", "regex", "confidence", "group", "scope", "ignore_case", "requires", "each"}
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,9 @@ class PatternSpec:
     scope: str = "text"  # "column": only in cells whose header matches the detector's column_headers
     ignore_case: bool = False
     requires: Optional[str] = None  # overrides the detector's `requires` for this pattern
+    # A list ("Present: A, B (Chair), C"): the regex finds the list, `each` (its group 1, or the
+    # whole match) each value in the list's group; every value is then judged on its own.
+    each: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,13 @@ def _kind_name(kind) -> str:
     return {str: "a string", int: "an integer", bool: "true or false", list: "a list", dict: "a table"}.get(kind, str(kind))
 
 
+def _compiled(regex: str, where: str, field: str) -> re.Pattern:
+    try:
+        return re.compile(regex.encode("utf-8"))
+    except re.error as exc:
+        raise ConfigError(f"{where}: field {field!r} does not compile: {exc}") from None
+
+
 def parse_pattern(table, where: str) -> PatternSpec:
     if not isinstance(table, dict):
         raise ConfigError(f"{where}: must be a table")
@@ -100,11 +112,11 @@ def parse_pattern(table, where: str) -> PatternSpec:
         scope=f.get("scope", str, "text", choices=("text", "column")),
         ignore_case=f.get("ignore_case", bool, False),
         requires=f.get("requires", str, None, choices=REQUIRES),
+        each=f.get("each", str, None),
     )
-    try:
-        compiled = re.compile(spec.regex.encode("utf-8"))
-    except re.error as exc:
-        raise ConfigError(f"{where}: field 'regex' does not compile: {exc}") from None
+    compiled = _compiled(spec.regex, where, "regex")
+    if spec.each is not None and _compiled(spec.each, where, "each").match(b""):
+        raise ConfigError(f"{where}: field 'each' matches the empty string")
     if not 0 <= spec.group <= compiled.groups:
         raise ConfigError(f"{where}: field 'group' is {spec.group} but the regex has {compiled.groups} groups")
     if compiled.match(b""):

@@ -352,7 +352,8 @@ def _name_tokens(value: str) -> list:
 @validator("person_name")
 def person_name(value: str, why: Optional[list] = None) -> Optional[bool]:
     """True: a known given name then a known surname. False: a role, greeting
-    or organisation word ("Dear Sir", "Oak Tree Primary School"). None otherwise,
+    or organisation word ("Dear Sir", "Oak Tree Primary School"), or a thing named after
+    someone ("Ada Lovelace Building"). None otherwise,
     so unusual names still stand on their salutation, label or header.
     """
     tokens = _name_tokens(value)
@@ -362,6 +363,10 @@ def person_name(value: str, why: Optional[list] = None) -> Optional[bool]:
         if why is not None:
             word = next(t for t in tokens if t in wordlist("name_stopwords"))
             why.append(f"{word!r} is a role, greeting or organisation word")
+        return False
+    if tokens[-1] in wordlist("name_things"):
+        if why is not None:
+            why.append(f"{tokens[-1]!r} ends the name of a thing")
         return False
     surname_parts = tokens[-1].split("-")
     if len(tokens) >= 2 and tokens[0] in wordlist("given_names") and \

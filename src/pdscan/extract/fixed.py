@@ -2,10 +2,12 @@
 
 A register or MIS report printed to text lines its values up under a header
 ("Surname    Forename   DOB         ULN"). The header is found near the top: a
-line of three or more names set apart by runs of spaces, over lines split the
-same way that hold values. A value then takes the header whose text it overlaps
-most, so left- and right-aligned columns both work; lines that are not split
-into such cells (prose, a page footer) have no column.
+line of three or more names set apart by runs of spaces (or by one space, where
+a rule or the values below start a column there), over lines split the same way
+that hold values. A value then takes the header whose text it overlaps
+most (or the nearest, a few characters off), so left- and right-aligned columns
+both work; lines that are not split into such cells (prose, a page footer) have
+no column, and the header repeated on each printed page is no value.
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ GAP_BYTES = re.compile(rb" {2,}|\t")
 PROBE = 16384      # bytes of a text looked at for a header line
 PROBE_LINES = 60
 MIN_COLUMNS = 3
+SLACK = 12         # characters a cell may sit from its header and still be under it
 
 
 def _cells(line: str) -> list:
@@ -44,8 +47,8 @@ class FixedColumns(Columns):
         start = data.rfind(b"\n", 0, offset) + 1
         end = data.find(b"\n", offset)
         line = data[start:end if end >= 0 else len(data)].rstrip(b"\r")
-        if line == self.header_text:
-            return None
+        if line.strip(b"\f ") == self.header_text.strip():
+            return None  # the header again, as each printed page repeats it
         # The cell around the value, bounded by runs of spaces; a line with no such runs has none.
         pos, a, b = offset - start, 0, len(line)
         for gap in GAP_BYTES.finditer(line):
@@ -56,12 +59,22 @@ class FixedColumns(Columns):
                 break
         if a == 0 and b == len(line):
             return None
-        best, best_overlap = None, 0
+        # The header the cell overlaps most; if none, the nearest one: a PDF's text laid out
+        # again from positions drifts a few characters from its header in proportional type.
+        # A cell across two headers' names is a title or a note, not one column's value.
+        best, best_overlap, covered = None, -SLACK, 0
         for index, (h_start, h_end) in enumerate(self.spans):
             overlap = min(b, h_end) - max(a, h_start)
+            covered += overlap > 0
             if overlap > best_overlap:
                 best, best_overlap = index, overlap
-        return self.headers[best] if best is not None else None
+        return self.headers[best] if best is not None and covered < 2 else None
+
+    def fits(self, data: bytes) -> bool:
+        """Do the lines read as rows of this report (a page printed without its header)?"""
+        lines = [x for x in data.split(b"\n")[:PROBE_LINES] if x.strip()]
+        rows = [x for x in lines if len([c for c in GAP_BYTES.split(x.strip()) if c.strip()]) >= len(self.spans) - 1]
+        return len(rows) >= 1 and len(rows) * 2 >= len(lines)
 
 
 def find_fixed_header(text: str) -> Optional[tuple]:
@@ -73,15 +86,37 @@ def find_fixed_header(text: str) -> Optional[tuple]:
     for n, line in enumerate(lines):
         line = line.rstrip("\r")
         cells = _cells(line)
+        if 0 < len(cells) < MIN_COLUMNS:
+            cells = _split_by_data(line, lines[n + 1:n + 6])
         if len(cells) < MIN_COLUMNS or not looks_like_header([c[2] for c in cells]) \
                 or any(any(ch.isdigit() for ch in c[2]) for c in cells):
             continue
         below = [_cells(x.rstrip("\r")) for x in lines[n + 1:n + 6] if x.strip() and not set(x.strip()) <= set("-=_ ")]
         rows = [r for r in below if len(r) >= len(cells) - 1]
-        if len(rows) >= min(2, len(below)) and rows and any(any(ch.isdigit() for ch in c[2]) for r in rows for c in r):
+        # Two rows, or a page's last row over its footer.
+        if (len(rows) >= min(2, len(below)) or len(rows) * 2 >= len(below)) and rows and any(any(ch.isdigit() for ch in c[2]) for r in rows for c in r):
             return n, FixedColumns(tuple(" ".join(c[2].split()) for c in cells), b"\t", header_line=0,
                                    spans=tuple(_byte_spans(line, cells)), header_text=line.encode("utf-8"))
     return None
+
+
+def _split_by_data(line: str, below: list) -> list:
+    """The cells of a header whose names stand one space apart ("Surname Forename DOB"):
+    a word starts a column where a rule ("-----  ----") or the values below start one."""
+    starts = set()
+    for x in below:
+        row = _cells(x.rstrip("\r"))
+        if len(row) >= MIN_COLUMNS:
+            starts.update(c[0] for c in row)
+    out: list = []
+    for word in re.finditer(r"\S+", line):
+        if out and not starts & {word.start() - 1, word.start(), word.start() + 1} \
+                and word.start() - out[-1][1] < 2:
+            a = out[-1][0]
+            out[-1] = (a, word.end(), line[a:word.end()])
+        else:
+            out.append((word.start(), word.end(), word.group()))
+    return out
 
 
 def _byte_spans(line: str, cells: list) -> list:

@@ -62,15 +62,15 @@ def extract_pdf(item, ctx) -> Iterator[Chunk]:
     reader = open_pdf(item, ctx)
     total = _page_count(reader)
     failed = 0
+    columns = None  # the report's columns, while its pages go on
     for index in range(min(total, MAX_PAGES)):
         try:
-            text = reader.pages[index].extract_text() or ""
+            data = _page_text(reader.pages[index], columns)
         except Exception:  # pypdf raises many types on damaged content streams
             failed += 1
             continue
-        data = _lines(text)
         if data.strip():
-            yield from _page_chunks(data, f"page {index + 1}", ctx)
+            columns = yield from _page_chunks(data, f"page {index + 1}", ctx, columns)
         elif ctx.ocr is not None and ctx.ocr.enabled:
             failed += not (yield from _scanned_page(reader.pages[index], f"page {index + 1}", ctx))
     yield from _form_fields(reader, ctx)
@@ -92,15 +92,53 @@ def _scanned_page(page, where: str, ctx):
     return True
 
 
-def _page_chunks(data: bytes, where: str, ctx) -> Iterator[Chunk]:
-    """A page that prints a report with aligned columns reads its values under their headers."""
+def _page_text(page, columns) -> bytes:
+    """The page's text; laid out from the glyphs' positions (pypdf's layout mode) when that,
+    and not the plain text, shows a report's columns: a register printed from a spreadsheet
+    places each cell on its own, and plain text runs the cells together with one space."""
+    plain = _lines(page.extract_text() or "")
+    if not _tabular(plain, columns is not None) or _columns_in(plain, columns):
+        return plain
+    laid_out = _lines(page.extract_text(extraction_mode="layout") or "")
+    return laid_out if _columns_in(laid_out, columns) else plain
+
+
+def _columns_in(data: bytes, columns) -> bool:
+    return split_at_header(data[:PROBE]) is not None or (columns is not None and columns.fits(data))
+
+
+def _tabular(data: bytes, continuing: bool) -> bool:
+    """Could the page be a report run together by plain text? Short lines of several words
+    with figures in them, under a line of capitalised names without figures (a header),
+    or, when a report goes on from the last page, mostly such lines."""
+    lines = [x for x in data.split(b"\n", 200)[:200] if x.strip()]
+    rows = sum(1 for x in lines if len(x) < 160 and len(x.split()) >= 3 and any(48 <= b <= 57 for b in x))
+    if continuing:
+        return rows >= 1 and rows * 2 >= len(lines)
+    return rows >= 2 and any(_header_like(x) for x in lines)
+
+
+def _header_like(line: bytes) -> bool:
+    words = line.split()
+    return 3 <= len(words) and len(line) < 100 and not any(48 <= b <= 57 for b in line) \
+        and sum(1 for w in words if w[:1].isupper()) * 3 >= len(words) * 2
+
+
+def _page_chunks(data: bytes, where: str, ctx, columns=None):
+    """A page that prints a report with aligned columns reads its values under their headers;
+    a page that goes on with the report's rows without repeating the header, under the last
+    page's. Returns the columns in force after this page."""
     found = split_at_header(data[:PROBE])
-    if found is None:
-        yield from text_chunks(data, where, 1, ctx.limits)
-        return
-    cut, first_line, columns = found
-    yield Chunk(data[:cut], where, 1)
-    yield Chunk(data[cut:], where, first_line, columns=columns)
+    if found is not None:
+        cut, first_line, columns = found
+        yield Chunk(data[:cut], where, 1)
+        yield Chunk(data[cut:], where, first_line, columns=columns)
+        return columns
+    if columns is not None and columns.fits(data):
+        yield Chunk(data, where, 1, columns=columns)
+        return columns
+    yield from text_chunks(data, where, 1, ctx.limits)
+    return None
 
 
 def _lines(text: str) -> bytes:

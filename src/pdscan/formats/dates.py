@@ -1,7 +1,8 @@
 """Dates as people in the UK write them: one grammar for a value and for running text.
 
 Numeric dates are day first (03/04/2015 is 3 April), with one separator used twice (/ . -);
-ISO dates (2015-04-03); a day and a month name (7th August 2017, 7 of Aug. 2017) or a month
+ISO dates (2015-04-03, and as MIS exports write them, 2015/04/03); a day and a month name
+(7th August 2017, 7 of Aug. 2017, 07-Aug-2017) or a month
 name and a day (August 7th, 2017). A month name is an English name or its usual abbreviation.
 A value (a detector's match) may have a two-digit year, read as a birth year: the latest such
 year not after today. In running text (a retention clock's date beside "leaving date") only
@@ -26,8 +27,8 @@ def _grammar(year: str) -> tuple:
     """The forms, each with named groups d, m and y; `year` is the pattern of a year."""
     return tuple(re.compile(rf"\b{form}\b", re.IGNORECASE) for form in (
         rf"(?P<d>\d{{1,2}})(?P<sep>[/.-])(?P<m>\d{{1,2}})(?P=sep)(?P<y>{year})",
-        r"(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})",
-        rf"(?P<d>\d{{1,2}}){_ORDINAL}\s+(?:of\s+)?(?P<m>{_MONTH})\.?,?\s+(?P<y>{year})",
+        r"(?P<y>\d{4})(?P<isep>[-/.])(?P<m>\d{2})(?P=isep)(?P<d>\d{2})",
+        rf"(?P<d>\d{{1,2}}){_ORDINAL}(?:\s+|-)(?:of\s+)?(?P<m>{_MONTH})\.?,?(?:\s+|-)(?P<y>{year})",
         rf"(?P<m>{_MONTH})\.?\s+(?P<d>\d{{1,2}}){_ORDINAL},?\s+(?P<y>{year})",
     ))
 
