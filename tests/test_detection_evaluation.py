@@ -1,10 +1,12 @@
 """Detection on the blind evaluation corpus (fixtures/blind-detection/): the figure reached, kept.
 
-The corpus was written from a brief by someone who never saw the detectors; it is
-measured, never tuned to. These floors are what this code measured on it (micro-F1
-0.930, strict 0.989, precision 0.935, 8 of 93 hard negatives flagged): a change that
-costs detection anywhere shows here. The issue's targets (F1 0.95, strict 0.97,
-precision 0.98, no hard negative) are higher; raise the floors as they are met.
+Each corpus was written from a brief by a helper who never saw the detectors; each is
+measured, never tuned to. blind-detection/ was the first (measured many times since, so no
+longer a fresh test); blind-detection-2/ and -3/ were written later by other hands, -3 after
+the last round of changes had been chosen. The floors are what this code measured on each:
+a change that costs detection anywhere shows here. The issue's targets (F1 0.95, strict 0.97,
+precision 0.98, no hard negative) are met on the first corpus but for its hard negatives, and
+not yet on the other two; raise the floors as they are met.
 """
 from __future__ import annotations
 
@@ -12,8 +14,9 @@ import importlib.util
 import json
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT / "fixtures" / "blind-detection" / "corpus"
 
 
 def _evaluator():
@@ -23,15 +26,24 @@ def _evaluator():
     return module
 
 
-def test_detection_on_the_blind_corpus_keeps_its_figures():
+# corpus: (F1, precision, strict F1, strict precision, hard negatives flagged at most)
+FLOORS = {"blind-detection": (0.955, 0.98, 0.985, 0.999, 10),
+          "blind-detection-2": (0.895, 0.955, 0.98, 0.999, 9),
+          "blind-detection-3": (0.94, 0.96, 0.985, 0.999, 19)}
+
+
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_detection_on_the_blind_corpus_keeps_its_figures(name):
+    corpus = ROOT / "fixtures" / name / "corpus"
+    f1, precision, strict_f1, strict_precision, flagged = FLOORS[name]
     evaluate = _evaluator()
-    labels = json.loads((CORPUS / "labels.json").read_text(encoding="utf-8"))
-    result = evaluate.score(labels, evaluate.scan(CORPUS))
+    labels = json.loads((corpus / "labels.json").read_text(encoding="utf-8"))
+    result = evaluate.score(labels, evaluate.scan(corpus))
     scores = result["scores"]
-    assert scores["all"]["f1"] >= 0.925, scores["all"]
-    assert scores["strict"]["f1"] >= 0.985, scores["strict"]
-    assert scores["strict"]["precision"] >= 0.999, scores["strict"]
-    assert scores["all"]["precision"] >= 0.93, scores["all"]
-    assert len(result["hard_negatives_flagged"]) <= 8, result["hard_negatives_flagged"]
+    assert scores["all"]["f1"] >= f1, scores["all"]
+    assert scores["all"]["precision"] >= precision, scores["all"]
+    assert scores["strict"]["f1"] >= strict_f1, scores["strict"]
+    assert scores["strict"]["precision"] >= strict_precision, scores["strict"]
+    assert len(result["hard_negatives_flagged"]) <= flagged, result["hard_negatives_flagged"]
     missed = [k for k, s in scores.items() if k.startswith("layout-format:") and s["tp"] == 0 and s["fn"]]
     assert not missed, f"layouts found in none of their files: {missed}"
