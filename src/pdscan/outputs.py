@@ -52,19 +52,20 @@ def _warn_set_aside(store) -> None:
 
 
 @contextlib.contextmanager
-def open_sinks(args, cfg: ScanConfig, store=None, roots=(), kind: str = "files"):
+def open_sinks(args, cfg: ScanConfig, store=None, roots=(), kind: str = "files", record: bool = True):
     """Output sink, the store sink (the store given, else --db, else the per-user one), progress bar.
     `kind` and `roots` say which check this run is (model.RunInfo): the report's state is the latest
-    complete run per host, kind and root."""
+    complete run per host, kind and root. `record=False`: a run that checks nothing (`usb --list`)
+    is not stored, so it cannot replace a check's verdicts."""
     run = run_info(kind, roots)
     with contextlib.ExitStack() as stack:
         stream = stack.enter_context(open_output(args.output))
         sink = ConsoleSink(stream) if args.format == "text" else {"jsonl": JsonlSink, "json": JsonSink}[args.format](
             stream, run)
         sinks, progress = [sink], None
-        if store is None:
+        if store is None and record:
             store = stack.enter_context(open_store(cfg, default=True))
-        if store is not None:
+        if store is not None and record:
             sinks.append(StoreSink(store, *fingerprints(cfg), roots, run, hashing(cfg)))
         if not args.no_progress and sys.stderr.isatty():
             from .sinks.progress import ProgressSink

@@ -69,6 +69,18 @@ def test_list_only_does_not_scan(cli, tmp_path):
     assert kinds == ["volume", "summary"] and result.records()[0]["verdict"] is None
 
 
+def test_list_only_leaves_the_stored_verdicts_alone(cli, tmp_path):
+    """A listing checks nothing: stored, it would replace the volume's last verdict in the report."""
+    import sqlite3
+    stick, db = tmp_path / "STICK", tmp_path / "store.db"
+    stick.mkdir()
+    (stick / "class-list.csv").write_text(CLASS_LIST)
+    assert cli("usb", "--mountpoint", stick, "--db", db, "--jobs", "1").code == 1
+    assert cli("usb", "--mountpoint", stick, "--list", "--db", db).code == 0
+    with sqlite3.connect(db) as conn:
+        assert [v for (v,) in conn.execute("SELECT verdict FROM volumes")] == ["FAIL"]
+
+
 def test_no_removable_volume_is_exit_3(cli, monkeypatch):
     import pdscan.commands.usb as usb
     monkeypatch.setattr(usb, "list_volumes", lambda removable_only=True: [])

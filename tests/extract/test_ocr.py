@@ -172,3 +172,12 @@ def test_a_heic_phone_photo_is_read(cli, tmp_path, folder):
     items, summary, errors = _scan(cli, tmp_path / "IMG_0042.heic")
     assert items["IMG_0042.heic"]["mime"] == "image/heic" and not errors
     assert "uk.nino" in _found(items["IMG_0042.heic"]) and summary["ocr_pages"] == 1
+
+
+def test_a_tiff_past_the_page_limit_says_what_was_not_read(cli, tmp_path):
+    from pdscan.extract.image import MAX_PAGES
+    pages = [Image.new("L", (8, 8), 255) for _ in range(MAX_PAGES + 1)]
+    tiff = tmp_path / "scans.tiff"
+    pages[0].save(tiff, save_all=True, append_images=pages[1:])
+    _, _, errors = _scan(cli, tiff)
+    assert [e["error"] for e in errors] == [f"more than {MAX_PAGES} pages: pages after {MAX_PAGES} not read"]

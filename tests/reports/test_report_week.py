@@ -171,3 +171,10 @@ def test_xlsx_is_ready_for_excel(tmp_path, cli):
     root = max(len(str(c.value or "")) for c in checks["C"])
     assert checks.column_dimensions["C"].width >= min(root, 80) and checks.column_dimensions["B"].width < root
     assert isinstance(checks["D2"].value, dt.datetime) and checks["D2"].number_format == "yyyy-mm-dd"
+
+
+def test_store_info_on_a_missing_store_is_an_error_and_creates_nothing(cli, tmp_path):
+    missing = tmp_path / "no-such.db"
+    result = cli("store", "info", "--db", missing)
+    assert result.code == 2 and "no such store" in result.err
+    assert not missing.exists()

@@ -1,8 +1,11 @@
 """`pdscan store info|prune`: what the store holds, and pruning it to the policy's period."""
 from __future__ import annotations
 
+import os
+
 from ..config import build
 from ..display import shown
+from ..errors import PdscanError
 from ..policy.loader import keep_days
 from ..sinks.store import Store, default_path
 from ..sinks.store.upkeep import info, prune
@@ -29,6 +32,8 @@ def add_parser(sub) -> None:
 
 def run_store(args) -> int:
     path = args.db or default_path()
+    if not os.path.isfile(path):  # opening would create an empty store there: no surprise file
+        raise PdscanError(f"{path}: no such store")
     store = Store(path)
     try:
         if args.action == "info":

@@ -40,7 +40,8 @@ def run_usb(args) -> int:
         print("pdscan: no removable volume found")
         return NO_VOLUME
     cfg = ScanConfig.from_args(args)
-    with open_sinks(args, cfg, None, [v.mountpoint for v in volumes if v.mountpoint], "usb") as (sinks, _progress):
+    with open_sinks(args, cfg, None, [v.mountpoint for v in volumes if v.mountpoint], "usb",
+                    record=not args.list) as (sinks, _progress):
         session = Session(sinks)
         verdicts = []
         for volume in volumes:

@@ -98,6 +98,8 @@ def _pages(data: bytes, ctx) -> Iterator[Chunk]:
             except PILLOW_ERRORS:
                 raise ItemError(f"unreadable image pixels (page {index + 1})") from None
             yield from read_page(page, f"page {index + 1}" if count > 1 else "image", ctx)
+    if count > MAX_PAGES:  # said, never dropped silently: the item gets an error record
+        raise LimitExceeded(f"more than {MAX_PAGES} pages: pages after {MAX_PAGES} not read")
 
 
 def _open(data: bytes) -> Image.Image:
