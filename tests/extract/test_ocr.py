@@ -181,3 +181,36 @@ def test_a_tiff_past_the_page_limit_says_what_was_not_read(cli, tmp_path):
     pages[0].save(tiff, save_all=True, append_images=pages[1:])
     _, _, errors = _scan(cli, tiff)
     assert [e["error"] for e in errors] == [f"more than {MAX_PAGES} pages: pages after {MAX_PAGES} not read"]
+
+
+def test_oversized_tiff_pages_are_judged_before_their_pixels_are_decoded(cli, tmp_path):
+    small, big = Image.new("L", (600, 400), 255), Image.new("L", (8000, 8000), 255)  # 64 megapixels
+    tiff = tmp_path / "pages.tif"
+    small.save(tiff, save_all=True, append_images=[big] * 3, compression="tiff_deflate")
+    _, summary, errors = _scan(cli, tiff)
+    assert not errors and summary["skipped"]["pixels not read: image larger than 50 megapixels"] == 3
+
+
+def test_a_pdf_page_drawing_one_image_many_times_decodes_a_bounded_number(cli, tmp_path):
+    """A small PDF whose page draws one image forty times must not make forty bitmaps."""
+    import zlib
+    side, copies = 400, 40
+    data = zlib.compress(b"\xff" * (side * side * 3), 9)
+    names = b" ".join(b"/Im%d 5 0 R" % i for i in range(copies))
+    content = b"".join(b"q 1 0 0 1 0 0 cm /Im%d Do Q " % i for i in range(copies))
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /XObject << " + names
+            + b" >> >> /Contents 4 0 R >>",
+            b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+            b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceRGB /BitsPerComponent 8"
+            b" /Filter /FlateDecode /Length %d >>\nstream\n" % (side, side, len(data)) + data + b"\nendstream"]
+    out, offsets = b"%PDF-1.4\n", []
+    for number, obj in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + obj + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 6\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref
+    (tmp_path / "scan.pdf").write_bytes(out)
+    _, summary, errors = _scan(cli, tmp_path / "scan.pdf")
+    assert not errors and summary["skipped"]["pixels not read: more than 16 images on a page"] == 1

@@ -178,3 +178,12 @@ def test_store_info_on_a_missing_store_is_an_error_and_creates_nothing(cli, tmp_
     result = cli("store", "info", "--db", missing)
     assert result.code == 2 and "no such store" in result.err
     assert not missing.exists()
+
+
+def test_store_commands_leave_a_file_that_is_no_store_untouched(cli, tmp_path):
+    other = tmp_path / "notes.txt"
+    other.write_text("not a store\n")
+    other.chmod(0o644)
+    result = cli("store", "info", "--db", other)
+    assert result.code == 2 and "not a pdscan store" in result.err
+    assert other.stat().st_mode & 0o777 == 0o644 and not (tmp_path / "notes.txt-wal").exists()

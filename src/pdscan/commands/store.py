@@ -34,6 +34,9 @@ def run_store(args) -> int:
     path = args.db or default_path()
     if not os.path.isfile(path):  # opening would create an empty store there: no surprise file
         raise PdscanError(f"{path}: no such store")
+    with open(path, "rb") as head:  # opening a store sets its mode: never do that to another file
+        if head.read(16) != b"SQLite format 3\x00":
+            raise PdscanError(f"{path}: not a pdscan store")
     store = Store(path)
     try:
         if args.action == "info":

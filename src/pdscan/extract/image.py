@@ -89,12 +89,21 @@ def _pages(data: bytes, ctx) -> Iterator[Chunk]:
         warnings.simplefilter("ignore")
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         image = _open(data)
+    run = getattr(ctx, "ocr", None)
+    if run is None or not run.enabled:
+        return  # nothing reads the pixels: never decode them
     with image:
         count = getattr(image, "n_frames", 1) if image.format == "TIFF" else 1
         for index in range(min(count, MAX_PAGES)):
             try:
                 image.seek(index)
+                width, height = image.size
+                if width * height > run.limits.ocr_max_pixels:  # judged before its pixels are decoded
+                    run.skip(f"image larger than {run.limits.ocr_max_pixels // 1_000_000} megapixels")
+                    continue
                 page = image.copy()  # decodes the pixels: a damaged body fails here
+            except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+                raise LimitExceeded(f"page {index + 1}: pixel count over Pillow's decompression-bomb limit") from None
             except PILLOW_ERRORS:
                 raise ItemError(f"unreadable image pixels (page {index + 1})") from None
             yield from read_page(page, f"page {index + 1}" if count > 1 else "image", ctx)

@@ -80,16 +80,59 @@ def extract_pdf(item, ctx) -> Iterator[Chunk]:
         raise ItemError(f"{failed} of {total} pages unreadable")
 
 
+MAX_PAGE_IMAGES = 16  # images of one scanned page OCR'd; a scanner puts one or a few
+
+
 def _scanned_page(page, where: str, ctx):
-    """OCR of the images of a page with no text; False when they could not be decoded."""
+    """OCR of the images of a page with no text; False when they could not be decoded.
+
+    One image is decoded at a time, each image object once however often the page draws it,
+    and only after its declared size is within the OCR limit: a small file must not make the
+    worker hold many large bitmaps at once."""
+    run = ctx.ocr
     try:
-        images = [found.image for found in page.images]
-    except Exception:  # pypdf raises many types on damaged or unsupported image streams
+        names = list(page.images.keys())
+        xobjects = _image_objects(page)
+    except Exception:  # pypdf raises many types on damaged or unsupported resources
         return False
-    for number, image in enumerate(images):
+    if len(names) > MAX_PAGE_IMAGES:
+        run.skip(f"more than {MAX_PAGE_IMAGES} images on a page")
+        names = names[:MAX_PAGE_IMAGES]
+    seen, decoded = set(), True
+    for number, name in enumerate(names):
+        declared = xobjects.get(name) if isinstance(name, str) else None
+        if declared is not None:
+            ref, width, height = declared
+            if ref is not None and ref in seen:
+                continue
+            seen.add(ref)
+            if width * height > run.limits.ocr_max_pixels:
+                run.skip(f"image larger than {run.limits.ocr_max_pixels // 1_000_000} megapixels")
+                continue
+        try:
+            image = page.images[name].image
+        except Exception:  # pypdf raises many types on damaged or unsupported image streams
+            decoded = False
+            continue
         if image is not None:
-            yield from read_page(image, where if len(images) == 1 else f"{where} image {number + 1}", ctx)
-    return True
+            yield from read_page(image, where if len(names) == 1 else f"{where} image {number + 1}", ctx)
+    return decoded
+
+
+def _image_objects(page) -> dict:
+    """Name → (object number, declared width, declared height) of the page's own image XObjects."""
+    resources = page.get("/Resources")
+    xobject = resources.get_object().get("/XObject") if resources is not None else None
+    if xobject is None:
+        return {}
+    xobject = xobject.get_object()
+    found = {}
+    for name in xobject:
+        raw = xobject.raw_get(name)
+        obj = xobject[name].get_object()
+        if obj.get("/Subtype") == "/Image":
+            found[name] = (getattr(raw, "idnum", None), int(obj.get("/Width", 0) or 0), int(obj.get("/Height", 0) or 0))
+    return found
 
 
 def _page_text(page, columns) -> bytes:

@@ -74,8 +74,8 @@ def hash_request(fields: dict, key: bytes, validators: Optional[dict] = None) ->
     validators = validators if validators is not None else detector_validators()
     unknown = [k for k in fields if k not in BY_NAME]
     if unknown:
-        name = unknown[0] if re.fullmatch(r"[A-Za-z_]{1,32}", unknown[0]) else "(a field)"
-        raise ConfigError(f"request: unknown field {name}; the fields are {', '.join(BY_NAME)}")
+        # Never quoted: a request grouped under a person's name ([Aisha_Khan]) would show it.
+        raise ConfigError(f"request: {len(unknown)} unknown field(s); the fields are {', '.join(BY_NAME)}")
     sought = []
     for kind in KINDS:
         if kind.name not in fields:
