@@ -41,6 +41,12 @@ def canonical(value: str) -> str:
     return words[0] if words else " ".join(value.lower().split())
 
 
+def title_of(value: str) -> str:
+    """The title a name is written with ("mrs" of "Mrs Aisha Khan"), or ""."""
+    words = _words(value)
+    return words[0] if words and words[0] in TITLES else ""
+
+
 def _words(text: str) -> list:
     return [w.lower() for w in _WORD.findall(text)]
 

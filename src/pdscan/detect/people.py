@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import Optional
 
 from .context import normalise_header
-from .hash_forms import TITLES, _words, canonical  # the one written form of a name, hashed and compared
+from .hash_forms import canonical, title_of  # the one written form of a name, hashed and compared
 
 
 class NameColumns:
@@ -97,19 +97,14 @@ def same_as_full(found: list) -> list:
         if len(words) == 2:
             for word in words:
                 keys = full.setdefault(word, {})
-                keys.setdefault(entry[2].key, _title(entry[3]))
+                keys.setdefault(entry[2].key, title_of(entry[3]))
     out = []
     for entry in found:
         words = canonical(entry[3]).split()
         keys = full.get(words[0], {}) if len(words) == 1 else {}
         if keys:
-            title = _title(entry[3])
+            title = title_of(entry[3])
             key = next((k for k, t in keys.items() if title and t == title), next(iter(keys)))
             entry = (entry[0], entry[1], replace(entry[2], key=key), *entry[3:])
         out.append(entry)
     return out
-
-
-def _title(value: str) -> str:
-    words = _words(value)
-    return words[0] if words and words[0] in TITLES else ""
