@@ -234,7 +234,7 @@ def test_financial_year_and_holds_push_expiry_later():
 
 
 def test_mail_date_counts_when_later():
-    mail = {"id": "mail", "mail": True, "period": "2y", "clock": ["modified", "mail_date"]}
+    mail = {"id": "mail", "mail": True, "period": "2y", "clock": ["modified", "mail_date"], "min_score": 1}
     sched = schedule(mail)
     d = decide(sched, record("/d/m.eml", "2018-01-01T00:00:00Z"), RetentionFacts(mail=True), CATS, D(2021, 1, 1),
                D(2019, 6, 1))
