@@ -341,3 +341,27 @@ def test_one_named_person_is_judged_only_when_a_category_claims_the_file_without
         "names a person (person_name) below the personal-data thresholds"
     with pytest.raises(ConfigError, match="one_person: 'uk.bogus' is not a detector id"):
         schedule(names, one_person=["uk.bogus"])
+
+
+def test_a_letters_own_date_line_is_its_dated_clock():
+    # Saved in January, dated June: the letter's date counts; a date in its text does not.
+    text = ("Samir Khan\n22 Park Road, Bradford BD7 1AA\n\n12 June 2023\n\nDear Samir,\n"
+            "Thank you for your enquiry of 1 June 2023 about the course starting 4 September 2023.\n"
+            "Yours sincerely,\nAdmissions\n")
+    assert _facts(text).dates == {"dated": D(2023, 6, 12)}
+    assert _facts("Monday, 3 March 2014\nDear Mrs Ahmed,\nYours sincerely,\nR Morgan\n").dates == \
+        {"dated": D(2014, 3, 3)}
+    # No greeting, no letter: a date on its own line in minutes is not a letter's date.
+    assert _facts("Minutes\n3 March 2014\nPresent: all\n").dates == {}
+    bundled_letters = read_toml(bundled("policies.toml"))["retention"]["letters"]
+    with pytest.raises(ConfigError, match="retention.letters: clock 'posted' is not defined"):
+        schedule(LEARNERS, letters=dict(bundled_letters, clock="posted"))
+
+
+def test_an_achievement_date_column_is_a_transcripts_clock():
+    sched = build().policy.retention
+    facts = RetentionFacts()
+    read_text_facts(facts, sched, "Ann\t20/08/2020", label_at=lambda pos: "Date achieved" if pos > 3 else "Name")
+    assert facts.dates == {"achieved": D(2020, 8, 20)}
+    transcript = next(c for c in sched.categories if c.id == "learner-transcript")
+    assert "achieved" in transcript.clock

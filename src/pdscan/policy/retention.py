@@ -103,6 +103,7 @@ class Letters:
     salutations: tuple = ()          # a line opening with one of these greets someone ("dear")
     sign_offs: tuple = ()            # a line opening with one of these signs off ("yours sincerely")
     outside_addressees: tuple = ()   # a word of the greeting that is a title or a role ("mr", "parent")
+    clock: str = ""                  # the content clock a letter's own date line gives
 
     @cached_property
     def salutation_regex(self) -> Optional[re.Pattern]:
@@ -212,8 +213,8 @@ def read_text_facts(facts: RetentionFacts, schedule: Schedule, text: str, label_
         for start, end in headers_at:
             words = words[:start] + " " * (end - start) + words[end:]
         facts.keywords.update(m.group(0) for m in schedule.keyword_regex.finditer(words))
-    _read_letter(facts, schedule.letters, lower)
     found = sorted(dates_in(text))
+    _read_letter(facts, schedule.letters, lower, found)
     for clock, anchors in schedule.clocks.items():
         days = [d for d in _anchored(lower, found, anchors, schedule.window)]
         if label_at is not None:
@@ -222,10 +223,11 @@ def read_text_facts(facts: RetentionFacts, schedule: Schedule, text: str, label_
             facts.dates[clock] = max(days + [facts.dates.get(clock, days[0])])
 
 
-def _read_letter(facts: RetentionFacts, letters: Letters, lower: str) -> None:
+def _read_letter(facts: RetentionFacts, letters: Letters, lower: str, found: list) -> None:
     """A greeting line and a sign-off line make a letter; one greeting a title or a role
     ("Dear Mrs ...", "Dear Parent/Carer"), or a postal address above the greeting, makes
-    it a letter to someone outside the organisation."""
+    it a letter to someone outside the organisation. A date alone on its line above the
+    greeting is the letter's date: the `clock` of [retention.letters]."""
     if letters.sign_off_regex is not None and letters.sign_off_regex.search(lower):
         facts.signed_off = True
     if letters.salutation_regex is None or facts.greeted not in ("", "someone"):
@@ -239,6 +241,23 @@ def _read_letter(facts: RetentionFacts, letters: Letters, lower: str) -> None:
         facts.greeted = "a postal address above the greeting"
     else:
         facts.greeted = "someone"
+    if letters.clock:
+        lines = [day for pos, day in found if pos < greeting.start() and _alone_on_line(lower, pos)]
+        if lines:
+            facts.dates[letters.clock] = max(lines + [facts.dates.get(letters.clock, lines[0])])
+
+
+# What may stand before a letter's date on its line: nothing, or the day of the week.
+_BEFORE_DATE = re.compile(r"[ \t]*(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?[ \t]*)?")
+DATE_LINE_CHARS = 32
+
+
+def _alone_on_line(lower: str, pos: int) -> bool:
+    """Whether the date at `pos` opens a short line of its own (a letter's date line, not "born 1/2/2003")."""
+    start = lower.rfind("\n", 0, pos) + 1
+    end = lower.find("\n", pos)
+    line = lower[start:end if end >= 0 else len(lower)]
+    return bool(_BEFORE_DATE.fullmatch(lower[start:pos])) and len(line.strip()) <= DATE_LINE_CHARS
 
 
 def read_header(facts: RetentionFacts, schedule: Schedule, header: Optional[str]) -> None:

@@ -19,7 +19,7 @@ from .retention import EVIDENCE_KINDS, Category, Hold, Letters, Period, Schedule
 BUILTIN_CLOCKS = ("modified", "mail_date")
 RETENTION_KEYS = {"financial_year_end", "window", "clocks", "category", "hold", "weights", "min_score", "letters",
                   "one_person"}
-LETTER_KEYS = {"salutations", "sign_offs", "outside_addressees"}
+LETTER_KEYS = {"salutations", "sign_offs", "outside_addressees", "clock"}
 HOLD_KEYS = {"paths", "until", "reason"}
 CATEGORY_FIELDS = {"id", "name", "detectors", "paths", "keywords", "match", "period", "clock",
                    "after", "hold_until", "review_only", "note", "headers", "mail", "weights", "min_score",
@@ -153,13 +153,17 @@ def _holds(value, where: str) -> tuple:
     return tuple(holds)
 
 
-def _letters(value, where: str) -> Letters:
+def _letters(value, where: str, clocks: dict) -> Letters:
     if not isinstance(value, dict):
         raise ConfigError(f"{where}: [retention.letters] must be a table")
     check_keys(value, LETTER_KEYS, where, "retention.letters")
     here = f"{where}: retention.letters"
-    return Letters(*(tuple(w.lower() for w in _strings(value, key, here))
-                     for key in ("salutations", "sign_offs", "outside_addressees")))
+    clock = _text(value, "clock", here, "")
+    if clock and clock not in clocks:
+        raise ConfigError(f"{here}: clock {clock!r} is not defined in [retention.clocks]")
+    words = (tuple(w.lower() for w in _strings(value, key, here)) for key in ("salutations", "sign_offs",
+                                                                             "outside_addressees"))
+    return Letters(*words, clock)
 
 
 def _clocks(value, where: str) -> dict:
@@ -223,5 +227,5 @@ def load_schedule(raw: dict, where: str = "policy", known_detectors: Optional[se
         if known_detectors is not None and d not in known_detectors:
             raise ConfigError(f"{where}: [retention] one_person: {d!r} is not a detector id")
     return Schedule(categories, _holds(table["hold"], where), clocks, window,
-                    _fy_end(table["financial_year_end"], where), _letters(table.get("letters", {}), where),
+                    _fy_end(table["financial_year_end"], where), _letters(table.get("letters", {}), where, clocks),
                     one_person)
