@@ -365,3 +365,24 @@ def test_an_achievement_date_column_is_a_transcripts_clock():
     assert facts.dates == {"achieved": D(2020, 8, 20)}
     transcript = next(c for c in sched.categories if c.id == "learner-transcript")
     assert "achieved" in transcript.clock
+
+
+def test_a_subdomain_is_its_parent_domains_organisation():
+    from pdscan.hooks.retention import outside_party
+    assert outside_party("a.learner@students.college.ac.uk", ("tutor@college.ac.uk",), frozenset()) == ""
+    assert outside_party("a.learner@students.college.ac.uk", ("tutor@college.ac.uk", "x@example.com"),
+                         frozenset()) == "parties on more than one mail domain"
+
+
+def test_one_named_person_is_not_claimed_on_words_and_folders_alone():
+    """A staff handbook naming its HR contact is written in a staff file's words, and is no staff file."""
+    staff = {"id": "staff", "keywords": ["sickness absence", "disciplinary"], "headers": ["employee"],
+             "paths": ["**/HR/**"], "period": "6y"}
+    sched = schedule(staff, one_person=["person_name"])
+    named = record("/d/HR/handbook.docx", detectors=("person_name",))
+    words = RetentionFacts(keywords={"sickness absence", "disciplinary"})
+    assert decide(sched, named, words, CATS, D(2026, 1, 1), one_person=True) is None
+    form = RetentionFacts(keywords={"disciplinary"}, headers={"employee"})
+    assert decide(sched, named, form, CATS, D(2026, 1, 1), one_person=True).category.id == "staff"
+    # Personal data by the policy's thresholds is judged on its words as before.
+    assert decide(sched, named, words, CATS, D(2026, 1, 1)).category.id == "staff"

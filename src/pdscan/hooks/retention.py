@@ -72,11 +72,16 @@ def outside_party(sender: str, recipients, owner_domains) -> str:
     that is not the organisation's, or (no owner domains known) parties on several domains."""
     domains = {a.rsplit("@", 1)[-1].strip(" <>.").lower() for a in (sender, *recipients) if "@" in a}
     if owner_domains:
-        if any(not any(d == o or d.endswith("." + o) for o in owner_domains) for d in domains):
+        if any(not _within(d, owner_domains) for d in domains):
             return "a party outside the organisation's mail domains"
-    elif len(domains) > 1:
+    # A subdomain (students.college.ac.uk) is its parent domain's organisation.
+    elif len({d for d in domains if not _within(d, domains - {d})}) > 1:
         return "parties on more than one mail domain"
     return ""
+
+
+def _within(domain: str, domains) -> bool:
+    return any(domain == d or domain.endswith("." + d) for d in domains)
 
 
 class RetentionWatch:

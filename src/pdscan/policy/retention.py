@@ -38,7 +38,7 @@ from ..globs import GlobSet
 from ..model import ItemResult
 
 EVIDENCE_KINDS = ("detectors", "headers", "keywords", "paths", "mail", "letter", "outside")
-FLAG_KINDS = ("mail", "letter", "outside")   # evidence that is a yes or no about the whole file
+WORDS_ONLY = {"keywords", "paths"}   # evidence that says what a file is about, not whose record it is
 
 
 @dataclass(frozen=True)
@@ -285,7 +285,7 @@ def _anchored(lower: str, found: list, anchors, window: int):
 # -- deciding ----------------------------------------------------------------------
 
 def _evidence(cat: Category, record: ItemResult, facts: RetentionFacts, det_categories: dict) -> Optional[tuple]:
-    """(score, why) when `record` is a candidate for `cat`, else None."""
+    """(score, why, kinds of evidence found) when `record` is a candidate for `cat`, else None."""
     found = {f.detector for f in record.findings}
     hits = {}
     if cat.detectors:
@@ -315,7 +315,7 @@ def _evidence(cat: Category, record: ItemResult, facts: RetentionFacts, det_cate
     score = sum(cat.weight(kind, entry) for kind, pairs in hits.items() for entry, _ in pairs)
     if not score or score < cat.min_score:
         return None
-    return score, tuple(text for v in hits.values() for _, text in v)
+    return score, tuple(text for v in hits.values() for _, text in v), {kind for kind, v in hits.items() if v}
 
 
 def _display(record: ItemResult) -> str:
@@ -371,7 +371,9 @@ def decide(schedule: Schedule, record: ItemResult, facts: RetentionFacts, det_ca
 
     `one_person`: the record is below the policy's personal-data thresholds but names a
     person (schedule.one_person): a category must claim it on evidence other than those
-    names, and the default category does not take it.
+    names, and some candidate's evidence must be more than words and folders (a staff
+    handbook naming its HR contact is no staff file): a column or label, another detector,
+    a letter's or a message's form. The default category does not take it.
 
     Several candidates: a review-only one wins, else the highest score, then the latest expiry."""
     lead = ()
@@ -380,7 +382,7 @@ def decide(schedule: Schedule, record: ItemResult, facts: RetentionFacts, det_ca
         record = dataclasses.replace(record, findings=[f for f in record.findings
                                                        if f.detector not in schedule.one_person])
         lead = (f"names a person ({', '.join(named)}) below the personal-data thresholds",)
-    options = []
+    options, kinds = [], set()
     for cat in schedule.categories:
         if cat.default:
             continue
@@ -389,6 +391,9 @@ def decide(schedule: Schedule, record: ItemResult, facts: RetentionFacts, det_ca
             decision = decide_category(cat, schedule, record, facts, lead + found[1], now, mail_date, found[0])
             if decision is not None:
                 options.append(decision)
+                kinds |= found[2]
+    if one_person and kinds <= WORDS_ONLY:
+        return None
     if options:
         return _choose(options)
     if schedule.default is not None and not one_person:
