@@ -68,7 +68,8 @@ def run_retention(args) -> int:
         shown = [s for s in sinks if not isinstance(s, StoreSink)]
         session = Session(shown)
         events = Walker(cfg.walk).walk(args.paths)
-        for record in scan_events(cfg, events, session.summary, hooks=(RetentionHook(schedule, cfg.policy.mail.owner_domains),)):
+        hook = RetentionHook(schedule, cfg.policy.mail.owner_domains)
+        for record in scan_events(cfg, events, session.summary, hooks=(hook,)):
             out = judge(record)
             stored.emit(_verdict_stored(record, out))
             count(session.summary, out)

@@ -11,14 +11,16 @@ into a category with evidence, and its clock and expiry are computed:
 
 The category: each category's evidence (detectors found, column headers and
 field labels, keywords in the text or the file's name, path globs, being an
-e-mail) adds its weight to the category's score; a category whose score reaches
-its `min_score` is a candidate, and paths only add weight: what the file holds
+e-mail, being written as a letter, being with someone outside the organisation)
+adds its weight to the category's score; a category whose score reaches its
+`min_score` is a candidate, and paths only add weight: what the file holds
 decides. Personal data no category claims falls in the `default` category, when
-the schedule names one.
+the schedule names one. A file below the personal-data thresholds that names one
+person (`one_person`) is judged only when a category claims it on other evidence.
 
 Every choice leans towards keeping: the latest date counts, and among candidates
-a review-only one wins, else the highest score, and on a tie the one that keeps
-the data longest.
+a review-only one wins, else one no other candidate `outranks` with the highest
+score, and on a tie the one that keeps the data longest.
 The schedule is read and validated by policy/retention_schedule.py.
 """
 from __future__ import annotations
@@ -108,17 +110,19 @@ class Letters:
     @cached_property
     def salutation_regex(self) -> Optional[re.Pattern]:
         """A greeting at the start of a line, and who it greets (group 1: up to a comma or the line's end)."""
-        if not self.salutations:
-            return None
-        words = "|".join(re.escape(w) for w in sorted(self.salutations, key=len, reverse=True))
-        return re.compile(rf"^[ \t>]*(?:{words})\b([^,\n]*)", re.MULTILINE)
+        return _line_opening(self.salutations, "([^,\n]*)")
 
     @cached_property
     def sign_off_regex(self) -> Optional[re.Pattern]:
-        if not self.sign_offs:
-            return None
-        words = "|".join(re.escape(w) for w in sorted(self.sign_offs, key=len, reverse=True))
-        return re.compile(rf"^[ \t]*(?:{words})\b", re.MULTILINE)
+        return _line_opening(self.sign_offs)
+
+
+def _line_opening(words: tuple, then: str = "") -> Optional[re.Pattern]:
+    """One of `words` opening a line (a quoted one too), as whole words, over lower-cased text."""
+    if not words:
+        return None
+    either = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"^[ \t>]*(?:{either})\b{then}", re.MULTILINE)
 
 
 # A postcode's shape at the end of a line: the last line of a postal address. Its shape only:

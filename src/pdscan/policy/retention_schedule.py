@@ -131,11 +131,11 @@ def _category(table, where: str, clocks: dict, known_detectors: Optional[set],
     review = _flag(table, "review_only", where)
     _text(table, "note", where, "")
     hold = table.get("hold_until")
+    outranks = _strings(table, "outranks", where)
     return Category(ident, _text(table, "name", where, ident), parse_period(table.get("period"), f"{where}: field 'period'"),
                     clock, detectors, GlobSet(paths), tuple(k.lower() for k in keywords), match, after,
                     _date(hold, f"{where}: field 'hold_until'") if hold is not None else None, review,
-                    headers, mail, letter, outside, {**(weights or {}), **own}, score, default,
-                    _strings(table, "outranks", where))
+                    headers, mail, letter, outside, {**(weights or {}), **own}, score, default, outranks)
 
 
 
@@ -226,6 +226,6 @@ def load_schedule(raw: dict, where: str = "policy", known_detectors: Optional[se
     for d in one_person:
         if known_detectors is not None and d not in known_detectors:
             raise ConfigError(f"{where}: [retention] one_person: {d!r} is not a detector id")
+    letters = _letters(table.get("letters", {}), where, clocks)
     return Schedule(categories, _holds(table["hold"], where), clocks, window,
-                    _fy_end(table["financial_year_end"], where), _letters(table.get("letters", {}), where, clocks),
-                    one_person)
+                    _fy_end(table["financial_year_end"], where), letters, one_person)
