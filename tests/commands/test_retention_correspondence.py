@@ -77,6 +77,13 @@ FILES = {
         "Hi Rhys,\n\nWe have updated the learner's record: Name: Amira Ward, ULN 1234567899, "
         "date of birth 03/04/2000, new address 4 Mill Lane, Leeds.\n\nKind regards,\nMIS Team\n"),
         "2017-03-17", "learner-records"),
+    # Internal mail about one member of staff: a staff file, on its words, as it is a message.
+    "Documents/Mail/Attendance meeting.eml": (mail(
+        "HR Team <hr@college.ac.uk>", "Rhys Morgan <r.morgan@college.ac.uk>",
+        "Tue, 5 Mar 2019 14:00:00 +0000", "Attendance meeting",
+        "Hi Rhys,\n\nPlease can you meet Mr Nathan Robinson about his sickness absence this term? His fit note "
+        "ends on Friday and occupational health have seen him.\n\nKind regards,\nHR Team\n"),
+        "2019-03-05", "staff-files"),
     # A letter refusing an application: the applicant's record (6 months), not correspondence.
     "OneDrive - College/Applications 2024/letter - A Walker.docx": (letter(
         "Amelia Walker", "42 Harbour View, Hull HU1 2AA", "11 June 2024", "Dear Amelia,",

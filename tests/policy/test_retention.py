@@ -384,5 +384,8 @@ def test_one_named_person_is_not_claimed_on_words_and_folders_alone():
     assert decide(sched, named, words, CATS, D(2026, 1, 1), one_person=True) is None
     form = RetentionFacts(keywords={"disciplinary"}, headers={"employee"})
     assert decide(sched, named, form, CATS, D(2026, 1, 1), one_person=True).category.id == "staff"
+    # A message or a letter to or about that person is a record's form: its words may claim it.
+    mail = RetentionFacts(keywords={"sickness absence", "disciplinary"}, mail=True)
+    assert decide(sched, named, mail, CATS, D(2026, 1, 1), one_person=True).category.id == "staff"
     # Personal data by the policy's thresholds is judged on its words as before.
     assert decide(sched, named, words, CATS, D(2026, 1, 1)).category.id == "staff"

@@ -375,9 +375,9 @@ def decide(schedule: Schedule, record: ItemResult, facts: RetentionFacts, det_ca
 
     `one_person`: the record is below the policy's personal-data thresholds but names a
     person (schedule.one_person): a category must claim it on evidence other than those
-    names, and some candidate's evidence must be more than words and folders (a staff
-    handbook naming its HR contact is no staff file): a column or label, another detector,
-    a letter's or a message's form. The default category does not take it.
+    names, and the file must be a record's form, not only words and folders (a staff
+    handbook naming its HR contact is no staff file): a letter, a message, or a candidate's
+    column, label or other detector. The default category does not take it.
 
     Several candidates: a review-only one wins, else the highest score, then the latest expiry."""
     lead = ()
@@ -396,7 +396,7 @@ def decide(schedule: Schedule, record: ItemResult, facts: RetentionFacts, det_ca
             if decision is not None:
                 options.append(decision)
                 kinds |= found[2]
-    if one_person and kinds <= WORDS_ONLY:
+    if one_person and kinds <= WORDS_ONLY and not (facts.mail or facts.letter):
         return None
     if options:
         return _choose(options)
