@@ -3,9 +3,11 @@
 The tree and its labels were written from the DPO's schedule (category names, periods, clocks)
 by someone who never saw pdscan's schedule or code; it is measured, never tuned to. Measured at
 the start of this work: 1 of 26 due files planned with the right category (every category then
-required a folder name). These floors are what this code measures: 16 of 26 planned right, 5 of
-6 review-only files listed for review, nothing recent or non-personal planned or listed, no
-safeguarding record planned. The issue's aim (every due file planned right) is higher.
+required a folder name); 16 of 26 after round 2. These floors are what this code measures: 25 of
+26 planned right (round 3: letters and mail with outside parties, one named person, pay and mark
+columns), 5 of 6 review-only files listed for review, nothing recent or non-personal planned or
+listed, no safeguarding record planned. The two left: a probation note and a governors' register
+whose names no detector finds, so nothing in them is personal data to the scanner.
 """
 from __future__ import annotations
 
@@ -26,7 +28,7 @@ def _evaluator():
 def test_retention_on_the_blind_laptop_tree_keeps_its_figures():
     result = _evaluator().evaluate(TREE / "tree", TREE / "labels.json", TREE / "generator" / "manifest.json")
     counts = result["counts"]
-    assert counts.get("due_delete_planned_right", 0) >= 16, result["wrong"]
+    assert counts.get("due_delete_planned_right", 0) >= 25, result["wrong"]
     assert counts.get("due_review_listed", 0) >= 5, result["wrong"]
     assert counts.get("not_due_planned", 0) == 0, result["wrong"]
     assert counts.get("not_due_listed", 0) == 0, result["wrong"]

@@ -11,7 +11,7 @@ from pdscan.config import bundled, build
 from pdscan.errors import ConfigError
 from pdscan.formats.dates import dates_in
 from pdscan.model import Finding, ItemResult
-from pdscan.policy.retention import RetentionFacts, age_text, decide, read_text_facts
+from pdscan.policy.retention import RetentionFacts, age_text, decide, read_header, read_text_facts
 from pdscan.policy.loader import read_toml
 from pdscan.policy.retention_schedule import load_schedule, parse_period
 
@@ -234,7 +234,7 @@ def test_financial_year_and_holds_push_expiry_later():
 
 
 def test_mail_date_counts_when_later():
-    mail = {"id": "mail", "mail": True, "period": "2y", "clock": ["modified", "mail_date"]}
+    mail = {"id": "mail", "mail": True, "period": "2y", "clock": ["modified", "mail_date"], "min_score": 1}
     sched = schedule(mail)
     d = decide(sched, record("/d/m.eml", "2018-01-01T00:00:00Z"), RetentionFacts(mail=True), CATS, D(2021, 1, 1),
                D(2019, 6, 1))
@@ -245,3 +245,147 @@ def test_an_archive_member_is_for_review_not_deletion():
     sched = schedule(LEARNERS)
     d = decide(sched, record("/d/Learners/old.zip", member="list.csv"), RetentionFacts(), CATS, D(2026, 1, 1))
     assert d.expired and d.action == "review"
+
+
+# -- letters, outside parties, headers (the bundled schedule's vocabulary) ----------------------
+
+def _facts(text: str, headers_at=()) -> RetentionFacts:
+    facts = RetentionFacts()
+    read_text_facts(facts, build().policy.retention, text, headers_at=headers_at)
+    return facts
+
+
+@pytest.mark.parametrize("text, letter, outside", [
+    ("Mrs J Ahmed\n14 Mill Lane, Leeds LS6 2QT\n\nDear Joanne,\nThank you.\nYours sincerely,\nR Morgan",
+     True, "a postal address above the greeting"),
+    ("4 December 2017\nDear Parent/Carer of Imran Turner,\nThe trip...\nYours faithfully,\nS. Whitfield",
+     True, "addressed by title or role"),
+    ("Dear Mr Green,\nThank you for your call.\nKind regards,\nRhys", True, "addressed by title or role"),
+    ("Dear Jamal and family,\nThank you for the flowers.\nBest wishes,\nSarah", True, "addressed by title or role"),
+    # A colleague greeted by first name, no address: a letter, not one to outside.
+    ("Hi Sarah,\nCan you cover period 3?\nThanks again,\nDan", True, ""),
+    # A greeting without a sign-off (or a sign-off quoted mid-line) is no letter.
+    ("Dear Mrs Ahmed,\nPlease see the attached list.", False, ""),
+    ("Minutes. Item 4: the chair said kind regards to all.", False, ""),
+])
+def test_a_letter_and_whom_it_goes_to(text, letter, outside):
+    facts = _facts(text)
+    assert (facts.letter, facts.outside_why) == (letter, outside)
+
+
+def test_outside_parties_of_a_message():
+    from pdscan.hooks.retention import outside_party
+    internal = ("a.b@college.ac.uk", ("c.d@college.ac.uk",))
+    assert outside_party(*internal, frozenset()) == ""
+    assert outside_party("parent@example.com", ("tutor@college.ac.uk",), frozenset()) == \
+        "parties on more than one mail domain"
+    # The college's domains, when the policy names them: a subdomain is the college's too.
+    assert outside_party("mis@staff.college.ac.uk", ("tutor@college.ac.uk",), frozenset({"college.ac.uk"})) == ""
+    assert outside_party("tutor@college.ac.uk", ("a@college.ac.uk", "b@employer.co.uk"),
+                         frozenset({"college.ac.uk"})) == "a party outside the organisation's mail domains"
+
+
+def test_a_header_inside_a_longer_phrase_counts_as_the_longer_phrase_only():
+    sched = build().policy.retention
+    facts = RetentionFacts()
+    for header in ("Emp No", "Employee contrib", "Pensionable pay", "Employee"):
+        read_header(facts, sched, header)
+    # "Employee contrib" is a pay column; the plain "Employee" column is still a staff column.
+    assert {"employee contrib", "pensionable pay", "employee"} <= facts.headers
+    alone = RetentionFacts()
+    read_header(alone, sched, "Employee contrib")
+    assert alone.headers == {"employee contrib"}
+
+
+def test_header_cells_are_not_counted_again_as_keywords():
+    text = "Learner\tULN\tMark\tGrade\nJack Ahmed\t1234567899\t28\tPass\n"
+    assert "learner" in _facts(text).keywords
+    assert "learner" not in _facts(text, headers_at=[(0, text.index("\n") + 1)]).keywords
+
+
+def test_a_table_one_cell_per_line_has_its_header_cells_found():
+    from pdscan.hooks.retention import cell_headers
+    text = ("External moderation sample - Unit 12\nSample submitted: 20/04/2018\n ULN\nLearner\nAssessor grade\n"
+            "Moderator\n1865013713\nMegan Griffiths\nM\nAgreed\n")
+    assert [text[a:b].strip() for a, b in cell_headers(text)] == ["ULN", "Learner", "Assessor grade", "Moderator"]
+    # Short lines that no data row follows (a signature, a list of names) are no header.
+    assert cell_headers("Kind regards\nRhys Morgan\nPersonal Tutor\nWestbridge College\n") == []
+
+
+def test_a_category_that_outranks_another_wins_whenever_both_are_candidates():
+    refusal = {"id": "refusals", "keywords": ["unsuccessful"], "weights": {"keywords": 3}, "period": "6m",
+               "outranks": ["letters"]}
+    letters = {"id": "letters", "letter": True, "outside": True, "period": "2y"}
+    sched = schedule(refusal, letters)
+    facts = RetentionFacts(keywords={"unsuccessful"}, greeted="addressed by title or role", signed_off=True)
+    d = decide(sched, record("/d/x.docx", detectors=()), facts, CATS, D(2026, 1, 1))
+    assert (d.category.id, d.score) == ("refusals", 3) and d.evidence[-1] == "outranks letters"
+    assert decide(sched, record("/d/x.docx", detectors=()), RetentionFacts(greeted="addressed by title or role",
+                  signed_off=True), CATS, D(2026, 1, 1)).category.id == "letters"
+    with pytest.raises(ConfigError, match=r"\(refusals\): outranks 'nobody', which is no category"):
+        schedule(dict(refusal, outranks=["nobody"]), letters)
+
+
+def test_one_named_person_is_judged_only_when_a_category_claims_the_file_without_the_name():
+    default = {"id": "unclassified", "default": True, "period": "6y", "review_only": True}
+    names = {"id": "learners", "detectors": ["person_name"], "keywords": ["learner"], "period": "6y"}
+    letters = {"id": "letters", "letter": True, "outside": True, "period": "2y"}
+    sched = schedule(names, letters, default, one_person=["person_name"])
+    named = record("/d/x.docx", detectors=("person_name",))
+    # name (1) + keyword (2) would reach 3, but the name that let the file in does not count itself.
+    assert decide(sched, named, RetentionFacts(keywords={"learner"}), CATS, D(2026, 1, 1), one_person=True) is None
+    assert decide(sched, named, RetentionFacts(), CATS, D(2026, 1, 1), one_person=True) is None   # no default
+    facts = RetentionFacts(greeted="a postal address above the greeting", signed_off=True)
+    d = decide(sched, named, facts, CATS, D(2026, 1, 1), one_person=True)
+    assert d.category.id == "letters" and d.evidence[0] == \
+        "names a person (person_name) below the personal-data thresholds"
+    with pytest.raises(ConfigError, match="one_person: 'uk.bogus' is not a detector id"):
+        schedule(names, one_person=["uk.bogus"])
+
+
+def test_a_letters_own_date_line_is_its_dated_clock():
+    # Saved in January, dated June: the letter's date counts; a date in its text does not.
+    text = ("Samir Khan\n22 Park Road, Bradford BD7 1AA\n\n12 June 2023\n\nDear Samir,\n"
+            "Thank you for your enquiry of 1 June 2023 about the course starting 4 September 2023.\n"
+            "Yours sincerely,\nAdmissions\n")
+    assert _facts(text).dates == {"dated": D(2023, 6, 12)}
+    assert _facts("Monday, 3 March 2014\nDear Mrs Ahmed,\nYours sincerely,\nR Morgan\n").dates == \
+        {"dated": D(2014, 3, 3)}
+    # No greeting, no letter: a date on its own line in minutes is not a letter's date.
+    assert _facts("Minutes\n3 March 2014\nPresent: all\n").dates == {}
+    bundled_letters = read_toml(bundled("policies.toml"))["retention"]["letters"]
+    with pytest.raises(ConfigError, match="retention.letters: clock 'posted' is not defined"):
+        schedule(LEARNERS, letters=dict(bundled_letters, clock="posted"))
+
+
+def test_an_achievement_date_column_is_a_transcripts_clock():
+    sched = build().policy.retention
+    facts = RetentionFacts()
+    read_text_facts(facts, sched, "Ann\t20/08/2020", label_at=lambda pos: "Date achieved" if pos > 3 else "Name")
+    assert facts.dates == {"achieved": D(2020, 8, 20)}
+    transcript = next(c for c in sched.categories if c.id == "learner-transcript")
+    assert "achieved" in transcript.clock
+
+
+def test_a_subdomain_is_its_parent_domains_organisation():
+    from pdscan.hooks.retention import outside_party
+    assert outside_party("a.learner@students.college.ac.uk", ("tutor@college.ac.uk",), frozenset()) == ""
+    assert outside_party("a.learner@students.college.ac.uk", ("tutor@college.ac.uk", "x@example.com"),
+                         frozenset()) == "parties on more than one mail domain"
+
+
+def test_one_named_person_is_not_claimed_on_words_and_folders_alone():
+    """A staff handbook naming its HR contact is written in a staff file's words, and is no staff file."""
+    staff = {"id": "staff", "keywords": ["sickness absence", "disciplinary"], "headers": ["employee"],
+             "paths": ["**/HR/**"], "period": "6y"}
+    sched = schedule(staff, one_person=["person_name"])
+    named = record("/d/HR/handbook.docx", detectors=("person_name",))
+    words = RetentionFacts(keywords={"sickness absence", "disciplinary"})
+    assert decide(sched, named, words, CATS, D(2026, 1, 1), one_person=True) is None
+    form = RetentionFacts(keywords={"disciplinary"}, headers={"employee"})
+    assert decide(sched, named, form, CATS, D(2026, 1, 1), one_person=True).category.id == "staff"
+    # A message or a letter to or about that person is a record's form: its words may claim it.
+    mail = RetentionFacts(keywords={"sickness absence", "disciplinary"}, mail=True)
+    assert decide(sched, named, mail, CATS, D(2026, 1, 1), one_person=True).category.id == "staff"
+    # Personal data by the policy's thresholds is judged on its words as before.
+    assert decide(sched, named, words, CATS, D(2026, 1, 1)).category.id == "staff"

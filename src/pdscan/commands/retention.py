@@ -56,7 +56,7 @@ def run_retention(args) -> int:
     cfg = ScanConfig.from_args(args)
     schedule = cfg.policy.retention
     categories = {s.id: s.category for s in load_detectors(cfg.detector_paths)}
-    judge = Judge(schedule, categories, now, bool(args.plan_out), cfg.policy.rules)
+    judge = Judge(schedule, categories, now, bool(args.plan_out), cfg.policy)
     with open_store(cfg, default=True) as store, \
             open_sinks(args, cfg, store, args.paths, "retention") as (sinks, _progress):
         if args.format == "text":
@@ -68,7 +68,8 @@ def run_retention(args) -> int:
         shown = [s for s in sinks if not isinstance(s, StoreSink)]
         session = Session(shown)
         events = Walker(cfg.walk).walk(args.paths)
-        for record in scan_events(cfg, events, session.summary, hooks=(RetentionHook(schedule),)):
+        hook = RetentionHook(schedule, cfg.policy.mail.owner_domains)
+        for record in scan_events(cfg, events, session.summary, hooks=(hook,)):
             out = judge(record)
             stored.emit(_verdict_stored(record, out))
             count(session.summary, out)
@@ -106,9 +107,10 @@ class Judge:
     """Item record → the same record with retention verdicts; collects plan entries when a plan is
     wanted (each entry reads its file again for the digest shred checks)."""
 
-    def __init__(self, schedule, det_categories: dict, now: dt.date, plan: bool, declared: dict):
+    def __init__(self, schedule, det_categories: dict, now: dt.date, plan: bool, policy):
         self.schedule, self.det_categories, self.now, self.plan = schedule, det_categories, now, plan
-        self.declared = declared  # the policy's rules (policy/rules.py)
+        self.policy = policy
+        self.declared = policy.rules  # the policy's rules (policy/rules.py)
         self.planned: list = []
         self.judged = collections.Counter()    # category id → items judged
         self.expired = collections.Counter()   # category id → items past their period
@@ -118,12 +120,13 @@ class Judge:
         if not isinstance(record, ItemResult):
             return record
         out = dataclasses.replace(record, violations=[])
-        if not record.personal:
+        named = not record.personal and self._names_someone(record)
+        if not (record.personal or named):
             return out
         facts, mail_date = retention_facts(record)
-        decision = decide(self.schedule, record, facts, self.det_categories, self.now, mail_date)
+        decision = decide(self.schedule, record, facts, self.det_categories, self.now, mail_date, one_person=named)
         if decision is None:
-            self.not_judged += 1
+            self.not_judged += not named  # a name no category claims is no record of a person
             return out
         out.retention = _summary(decision, self.now)
         self.judged[decision.category.id] += 1
@@ -134,6 +137,15 @@ class Judge:
             if decision.action == "delete" and self.plan:
                 self._plan(out, decision, violation.detail)
         return out
+
+    def _names_someone(self, record: ItemResult) -> bool:
+        """A finding of a one_person detector at the confidence [personal_data] asks of that detector."""
+        for f in record.findings:
+            rule = self.policy.detectors.get(f.detector)
+            if f.detector in self.schedule.one_person and rule is not None \
+                    and self.policy.counts_as_personal(f.detector, f.confidence, rule.min_count):
+                return True
+        return False
 
     def counts(self) -> dict:
         """The summary's `retention` object: how much was judged, and how much had no specific category."""

@@ -4,10 +4,11 @@ While a top-level file is extracted for detection, its watch keeps the
 retention schedule's keywords and keyword-anchored dates from each chunk
 (policy/retention.py read_text_facts: never the text around them), the
 schedule's header phrases found in the column headers of the tables it
-reads and in field labels ("NI number:"), and whether it is an e-mail. A file
-with personal data leaves the worker with these facts, and a mail file with
-its Date header from the extractor's parse (`retention_facts`), for the retention
-judge in the main process.
+reads and in field labels ("NI number:"), whether it is an e-mail and whether
+it is written as a letter, and with whom (someone outside the organisation). A
+file with personal data, or naming a person (the schedule's `one_person`), leaves
+the worker with these facts, and a mail file with its Date header from the
+extractor's parse (`retention_facts`), for the retention judge in the main process.
 """
 from __future__ import annotations
 
@@ -23,19 +24,71 @@ MAIL_TYPES = ("message/rfc822", MSG_MIME)
 _LABEL = re.compile(r"^[ \t]*([A-Za-z][A-Za-z0-9 .'/()&-]{0,39}?)[ \t]*:", re.MULTILINE)
 
 
+# A table that reaches the text one cell per line (PDF tables often do): a run of at least
+# CELL_RUN short lines without digits or sentence punctuation, right before a line with a
+# digit (the first row's data), is its header row.
+_CELL = re.compile(r"[ \t]*[A-Za-z][A-Za-z '/&()-]{0,40}[ \t]*")
+CELL_RUN, CELL_WORDS = 3, 4
+
+
+def cell_headers(text: str) -> list:
+    """The spans of header cells of tables written one cell per line in `text`."""
+    spans, run, pos = [], [], 0
+    for line in text.split("\n"):
+        end = pos + len(line)
+        if _CELL.fullmatch(line) and len(line.split()) <= CELL_WORDS:
+            run.append((pos, end))
+        else:
+            if len(run) >= CELL_RUN and any(c.isdigit() for c in line):
+                spans.extend(run)
+            run = []
+        pos = end + 1
+    return spans
+
+
+def _header_row_end(chunk: Chunk, text: str) -> int:
+    """Where the text after a table's header row starts (0: no header row in this chunk)."""
+    columns = chunk.columns
+    if not chunk.first_line <= columns.header_line:
+        return 0
+    pos = 0
+    for _ in range(columns.header_line - chunk.first_line + 1):
+        pos = text.find("\n", pos) + 1
+        if not pos:
+            return len(text)
+    return pos
+
+
 class RetentionHook:
-    def __init__(self, schedule: Schedule):
-        self.schedule = schedule
+    def __init__(self, schedule: Schedule, owner_domains=frozenset()):
+        self.schedule, self.owner_domains = schedule, owner_domains
 
     def begin(self, item: Item) -> "RetentionWatch":
-        return RetentionWatch(self.schedule, item)
+        return RetentionWatch(self.schedule, item, self.owner_domains)
+
+
+def outside_party(sender: str, recipients, owner_domains) -> str:
+    """Why a message is with someone outside the organisation, or "": a party on a domain
+    that is not the organisation's, or (no owner domains known) parties on several domains."""
+    domains = {a.rsplit("@", 1)[-1].strip(" <>.").lower() for a in (sender, *recipients) if "@" in a}
+    if owner_domains:
+        if any(not _within(d, owner_domains) for d in domains):
+            return "a party outside the organisation's mail domains"
+    # A subdomain (students.college.ac.uk) is its parent domain's organisation.
+    elif len({d for d in domains if not _within(d, domains - {d})}) > 1:
+        return "parties on more than one mail domain"
+    return ""
+
+
+def _within(domain: str, domains) -> bool:
+    return any(domain == d or domain.endswith("." + d) for d in domains)
 
 
 class RetentionWatch:
     read = True
 
-    def __init__(self, schedule: Schedule, item: Item):
-        self.schedule, self.item = schedule, item
+    def __init__(self, schedule: Schedule, item: Item, owner_domains=frozenset()):
+        self.schedule, self.item, self.owner_domains = schedule, item, owner_domains
         self.found = RetentionFacts()
         self.message: Optional[MessageFacts] = None
         self.tables: set = set()   # header rows already read: a table's chunks repeat its columns
@@ -48,32 +101,43 @@ class RetentionWatch:
 
     def chunk(self, chunk: Chunk) -> None:
         text = chunk.data.decode("utf-8", "replace")
-        self._headers(chunk, text)
+        spans = self._headers(chunk, text)
 
         def label_at(pos: int):
             if chunk.columns is not None:
                 return chunk.columns.header_at(chunk.data, len(text[:pos].encode("utf-8")))
             return chunk.header
 
-        read_text_facts(self.found, self.schedule, text, label_at)
+        read_text_facts(self.found, self.schedule, text, label_at, spans)
 
-    def _headers(self, chunk: Chunk, text: str) -> None:
+    def _headers(self, chunk: Chunk, text: str) -> list:
+        """Read the header phrases of the chunk's table, labels or one-cell-per-line table; the
+        spans of text that are header cells (their words count as headers, not again as keywords)."""
         if chunk.columns is not None:
             if chunk.columns.headers not in self.tables:
                 self.tables.add(chunk.columns.headers)
                 for header in chunk.columns.headers:
                     read_header(self.found, self.schedule, header)
-        elif chunk.header is not None:
+            return [(0, _header_row_end(chunk, text))]
+        if chunk.header is not None:
             if not chunk.where.startswith(("header ", "metadata ")):  # mail headers, image metadata: no labels
                 read_header(self.found, self.schedule, chunk.header)
-        else:
-            for label in _LABEL.findall(text):
-                read_header(self.found, self.schedule, label)
+            return []
+        for label in _LABEL.findall(text):
+            read_header(self.found, self.schedule, label)
+        spans = cell_headers(text)
+        for start, end in spans:
+            read_header(self.found, self.schedule, text[start:end])
+        return spans
 
     def end(self, records: list) -> list:
         for record in records:
-            if isinstance(record, ItemResult) and record.member is None and record.personal:
-                date = self.message.date if self.message and record.mime == "message/rfc822" else None
+            if isinstance(record, ItemResult) and record.member is None and (
+                    record.personal or any(f.detector in self.schedule.one_person for f in record.findings)):
+                mail = self.message if self.message and record.mime == "message/rfc822" else None
+                if mail is not None:
+                    self.found.outside = outside_party(mail.sender, mail.recipients, self.owner_domains)
+                date = mail.date if mail is not None else None
                 record.retention_facts = (self.found, date.date() if date else None)
         return records
 

@@ -11,18 +11,21 @@ into a category with evidence, and its clock and expiry are computed:
 
 The category: each category's evidence (detectors found, column headers and
 field labels, keywords in the text or the file's name, path globs, being an
-e-mail) adds its weight to the category's score; a category whose score reaches
-its `min_score` is a candidate, and paths only add weight: what the file holds
+e-mail, being written as a letter, being with someone outside the organisation)
+adds its weight to the category's score; a category whose score reaches its
+`min_score` is a candidate, and paths only add weight: what the file holds
 decides. Personal data no category claims falls in the `default` category, when
-the schedule names one.
+the schedule names one. A file below the personal-data thresholds that names one
+person (`one_person`) is judged only when a category claims it on other evidence.
 
 Every choice leans towards keeping: the latest date counts, and among candidates
-a review-only one wins, else the highest score, and on a tie the one that keeps
-the data longest.
+a review-only one wins, else one no other candidate `outranks` with the highest
+score, and on a tie the one that keeps the data longest.
 The schedule is read and validated by policy/retention_schedule.py.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -36,7 +39,8 @@ from ..formats.dates import dates_in
 from ..globs import GlobSet
 from ..model import ItemResult
 
-EVIDENCE_KINDS = ("detectors", "headers", "keywords", "paths", "mail")
+EVIDENCE_KINDS = ("detectors", "headers", "keywords", "paths", "mail", "letter", "outside")
+WORDS_ONLY = {"keywords", "paths"}   # evidence that says what a file is about, not whose record it is
 
 
 @dataclass(frozen=True)
@@ -75,9 +79,12 @@ class Category:
     review_only: bool = False
     headers: tuple = ()     # column header / field label phrases (normalised words)
     mail: bool = False      # being an e-mail message is evidence
+    letter: bool = False    # being written as a letter (a salutation and a sign-off) is evidence
+    outside: bool = False   # being a letter or mail exchanged with someone outside is evidence
     weights: dict = field(default_factory=dict, compare=False)   # kind or entry → weight
     min_score: float = 0    # set from [retention] min_score when loaded
     default: bool = False   # personal data that no other category claims
+    outranks: tuple = ()    # category ids this one wins over whenever both are candidates
 
     def weight(self, kind: str, entry: str) -> float:
         """An entry's own weight ("uk.uln" = 3), else its kind's."""
@@ -92,12 +99,46 @@ class Hold:
 
 
 @dataclass(frozen=True)
+class Letters:
+    """What makes a text a letter, and one to someone outside: `[retention.letters]`."""
+
+    salutations: tuple = ()          # a line opening with one of these greets someone ("dear")
+    sign_offs: tuple = ()            # a line opening with one of these signs off ("yours sincerely")
+    outside_addressees: tuple = ()   # a word of the greeting that is a title or a role ("mr", "parent")
+    clock: str = ""                  # the content clock a letter's own date line gives
+
+    @cached_property
+    def salutation_regex(self) -> Optional[re.Pattern]:
+        """A greeting at the start of a line, and who it greets (group 1: up to a comma or the line's end)."""
+        return _line_opening(self.salutations, "([^,\n]*)")
+
+    @cached_property
+    def sign_off_regex(self) -> Optional[re.Pattern]:
+        return _line_opening(self.sign_offs)
+
+
+def _line_opening(words: tuple, then: str = "") -> Optional[re.Pattern]:
+    """One of `words` opening a line (a quoted one too), as whole words, over lower-cased text."""
+    if not words:
+        return None
+    either = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"^[ \t>]*(?:{either})\b{then}", re.MULTILINE)
+
+
+# A postcode's shape at the end of a line: the last line of a postal address. Its shape only:
+# this tells a letter's layout, it does not detect the postcode (detectors/contact.toml does).
+_ADDRESS_END = re.compile(r"\b[a-z]{1,2}\d[a-z\d]? ?\d[a-z]{2}[ \t]*$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
 class Schedule:
     categories: tuple
     holds: tuple
     clocks: dict                    # content clock name → anchor keywords
     window: int                     # characters after a keyword a date may sit
     financial_year_end: tuple       # (month, day)
+    letters: Letters = Letters()
+    one_person: tuple = ()          # detectors naming one person: judged when a category claims the file
 
     @property
     def keywords(self) -> set:
@@ -129,6 +170,20 @@ class RetentionFacts:
     dates: dict = field(default_factory=dict)       # clock name → latest date
     headers: set = field(default_factory=set)
     mail: bool = False
+    greeted: str = ""        # how the text greets someone: "" (not at all), "someone", or why outside
+    signed_off: bool = False
+    outside: str = ""        # why the file is exchanged with someone outside the organisation, or ""
+
+    @property
+    def letter(self) -> bool:
+        return bool(self.greeted and self.signed_off)
+
+    @property
+    def outside_why(self) -> str:
+        """Why the file is a letter or mail with someone outside, or "" when it is not."""
+        if self.outside:
+            return self.outside
+        return self.greeted if self.letter and self.greeted != "someone" else ""
 
 
 @dataclass(frozen=True)
@@ -148,15 +203,22 @@ class Decision:
 
 # -- facts from text ------------------------------------------------------------
 
-def read_text_facts(facts: RetentionFacts, schedule: Schedule, text: str, label_at=None) -> None:
+def read_text_facts(facts: RetentionFacts, schedule: Schedule, text: str, label_at=None, headers_at=()) -> None:
     """Add what `text` shows to `facts`. `label_at(pos)` gives a column header or
     field label for a position (tabular data: "Leaving date" heads the column).
+    Keywords do not count inside the (start, end) spans `headers_at`: a table's
+    header cells are evidence as headers already (read_header), and one word is
+    one piece of evidence.
 
-    Only policy keywords and dates are kept: never the text around them."""
+    Only policy keywords, dates and the letter's layout are kept: never the text around them."""
     lower = text.lower()
     if schedule.keyword_regex is not None:
-        facts.keywords.update(m.group(0) for m in schedule.keyword_regex.finditer(lower))
+        words = lower
+        for start, end in headers_at:
+            words = words[:start] + " " * (end - start) + words[end:]
+        facts.keywords.update(m.group(0) for m in schedule.keyword_regex.finditer(words))
     found = sorted(dates_in(text))
+    _read_letter(facts, schedule.letters, lower, found)
     for clock, anchors in schedule.clocks.items():
         days = [d for d in _anchored(lower, found, anchors, schedule.window)]
         if label_at is not None:
@@ -165,11 +227,51 @@ def read_text_facts(facts: RetentionFacts, schedule: Schedule, text: str, label_
             facts.dates[clock] = max(days + [facts.dates.get(clock, days[0])])
 
 
+def _read_letter(facts: RetentionFacts, letters: Letters, lower: str, found: list) -> None:
+    """A greeting line and a sign-off line make a letter; one greeting a title or a role
+    ("Dear Mrs ...", "Dear Parent/Carer"), or a postal address above the greeting, makes
+    it a letter to someone outside the organisation. A date alone on its line above the
+    greeting is the letter's date: the `clock` of [retention.letters]."""
+    if letters.sign_off_regex is not None and letters.sign_off_regex.search(lower):
+        facts.signed_off = True
+    if letters.salutation_regex is None or facts.greeted not in ("", "someone"):
+        return
+    greeting = letters.salutation_regex.search(lower)
+    if greeting is None:
+        return
+    if set(re.findall(r"[a-z]+", greeting.group(1))) & set(letters.outside_addressees):
+        facts.greeted = "addressed by title or role"
+    elif _ADDRESS_END.search(lower, 0, greeting.start()):
+        facts.greeted = "a postal address above the greeting"
+    else:
+        facts.greeted = "someone"
+    if letters.clock:
+        lines = [day for pos, day in found if pos < greeting.start() and _alone_on_line(lower, pos)]
+        if lines:
+            facts.dates[letters.clock] = max(lines + [facts.dates.get(letters.clock, lines[0])])
+
+
+# What may stand before a letter's date on its line: nothing, or the day of the week.
+_BEFORE_DATE = re.compile(r"[ \t]*(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?[ \t]*)?")
+DATE_LINE_CHARS = 32
+
+
+def _alone_on_line(lower: str, pos: int) -> bool:
+    """Whether the date at `pos` opens a short line of its own (a letter's date line, not "born 1/2/2003")."""
+    start = lower.rfind("\n", 0, pos) + 1
+    end = lower.find("\n", pos)
+    line = lower[start:end if end >= 0 else len(lower)]
+    return bool(_BEFORE_DATE.fullmatch(lower[start:pos])) and len(line.strip()) <= DATE_LINE_CHARS
+
+
 def read_header(facts: RetentionFacts, schedule: Schedule, header: Optional[str]) -> None:
-    """Keep the policy header phrases that `header` (a column name, a field label) holds as whole words."""
+    """Keep the policy header phrases that `header` (a column name, a field label) holds as whole
+    words; a phrase inside a longer one found there is not kept: "Employee contribution" is a pay
+    column, not the "employee" column of a staff list."""
     if header:
         padded = f" {normalise_header(header)} "
-        facts.headers.update(p for p in schedule.headers if f" {p} " in padded)
+        found = [p for p in schedule.headers if f" {p} " in padded]
+        facts.headers.update(p for p in found if not any(q != p and f" {p} " in f" {q} " for q in found))
 
 
 def _anchored(lower: str, found: list, anchors, window: int):
@@ -187,7 +289,7 @@ def _anchored(lower: str, found: list, anchors, window: int):
 # -- deciding ----------------------------------------------------------------------
 
 def _evidence(cat: Category, record: ItemResult, facts: RetentionFacts, det_categories: dict) -> Optional[tuple]:
-    """(score, why) when `record` is a candidate for `cat`, else None."""
+    """(score, why, kinds of evidence found) when `record` is a candidate for `cat`, else None."""
     found = {f.detector for f in record.findings}
     hits = {}
     if cat.detectors:
@@ -205,12 +307,19 @@ def _evidence(cat: Category, record: ItemResult, facts: RetentionFacts, det_cate
         hits["paths"] = [(p, f"path matches {p!r}") for p in cat.paths.patterns if GlobSet((p,)).matches(display)]
     if cat.mail:
         hits["mail"] = [("mail", "an e-mail message")] if facts.mail else []
+    if cat.letter:
+        # A message has its own kind of evidence (`mail`): a greeting does not make it a letter too.
+        letter = facts.letter and not facts.mail
+        hits["letter"] = [("letter", "written as a letter (greeting and sign-off)")] if letter else []
+    if cat.outside:
+        why = facts.outside_why
+        hits["outside"] = [("outside", f"with someone outside the organisation ({why})")] if why else []
     if cat.match == "all" and not all(v for kind, v in hits.items() if kind != "paths"):
         return None
     score = sum(cat.weight(kind, entry) for kind, pairs in hits.items() for entry, _ in pairs)
     if not score or score < cat.min_score:
         return None
-    return score, tuple(text for v in hits.values() for _, text in v)
+    return score, tuple(text for v in hits.values() for _, text in v), {kind for kind, v in hits.items() if v}
 
 
 def _display(record: ItemResult) -> str:
@@ -260,26 +369,53 @@ def _holds_for(cat: Category, schedule: Schedule, record: ItemResult):
 
 
 def decide(schedule: Schedule, record: ItemResult, facts: RetentionFacts, det_categories: dict, now: dt.date,
-           mail_date: Optional[dt.date] = None) -> Optional[Decision]:
+           mail_date: Optional[dt.date] = None, one_person: bool = False) -> Optional[Decision]:
     """The decision for `record`: its category's, the default category's when no other
     claims it, None when there is neither (or no date at all to judge by).
 
+    `one_person`: the record is below the policy's personal-data thresholds but names a
+    person (schedule.one_person): a category must claim it on evidence other than those
+    names, and the file must be a record's form, not only words and folders (a staff
+    handbook naming its HR contact is no staff file): a letter, a message, or a candidate's
+    column, label or other detector. The default category does not take it.
+
     Several candidates: a review-only one wins, else the highest score, then the latest expiry."""
-    options = []
+    lead = ()
+    if one_person:
+        named = sorted({f.detector for f in record.findings if f.detector in schedule.one_person})
+        record = dataclasses.replace(record, findings=[f for f in record.findings
+                                                       if f.detector not in schedule.one_person])
+        lead = (f"names a person ({', '.join(named)}) below the personal-data thresholds",)
+    options, kinds = [], set()
     for cat in schedule.categories:
         if cat.default:
             continue
         found = _evidence(cat, record, facts, det_categories)
         if found is not None:
-            decision = decide_category(cat, schedule, record, facts, found[1], now, mail_date, found[0])
+            decision = decide_category(cat, schedule, record, facts, lead + found[1], now, mail_date, found[0])
             if decision is not None:
                 options.append(decision)
+                kinds |= found[2]
+    if one_person and kinds <= WORDS_ONLY and not (facts.mail or facts.letter):
+        return None
     if options:
-        return max(options, key=lambda d: (d.category.review_only, d.score, d.expires))
-    if schedule.default is not None:
+        return _choose(options)
+    if schedule.default is not None and not one_person:
         why = ("personal data that no retention category claims",)
         return decide_category(schedule.default, schedule, record, facts, why, now, mail_date)
     return None
+
+
+def _choose(options: list) -> Decision:
+    """A review-only candidate wins, else the highest score, then the latest expiry; a candidate
+    that another one `outranks` is out of the running first (and the winner says so)."""
+    beaten = {o for d in options for o in d.category.outranks}
+    running = [d for d in options if d.category.id not in beaten] or options
+    best = max(running, key=lambda d: (d.category.review_only, d.score, d.expires))
+    passed = [d.category.id for d in options if d.category.id in best.category.outranks]
+    if passed:
+        best = dataclasses.replace(best, evidence=best.evidence + tuple(f"outranks {i}" for i in passed))
+    return best
 
 
 def _mtime_date(value) -> Optional[dt.date]:

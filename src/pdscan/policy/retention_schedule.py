@@ -14,14 +14,16 @@ from ..detect.spec import CATEGORIES as _DETECTOR_CATEGORIES
 from ..errors import ConfigError
 from ..globs import GlobSet
 from .keys import check_keys
-from .retention import EVIDENCE_KINDS, Category, Hold, Period, Schedule
+from .retention import EVIDENCE_KINDS, Category, Hold, Letters, Period, Schedule
 
 BUILTIN_CLOCKS = ("modified", "mail_date")
-RETENTION_KEYS = {"financial_year_end", "window", "clocks", "category", "hold", "weights", "min_score"}
+RETENTION_KEYS = {"financial_year_end", "window", "clocks", "category", "hold", "weights", "min_score", "letters",
+                  "one_person"}
+LETTER_KEYS = {"salutations", "sign_offs", "outside_addressees", "clock"}
 HOLD_KEYS = {"paths", "until", "reason"}
 CATEGORY_FIELDS = {"id", "name", "detectors", "paths", "keywords", "match", "period", "clock",
                    "after", "hold_until", "review_only", "note", "headers", "mail", "weights", "min_score",
-                   "default"}
+                   "default", "letter", "outside", "outranks"}
 _PERIOD = re.compile(r"(\d+)\s*([ymwd])", re.IGNORECASE)
 
 
@@ -110,11 +112,12 @@ def _category(table, where: str, clocks: dict, known_detectors: Optional[set],
     if not all(headers):
         raise ConfigError(f"{where}: field 'headers' needs words in each entry")
     mail, default = _flag(table, "mail", where), _flag(table, "default", where)
-    evidence = detectors or paths or keywords or headers or mail
+    letter, outside = _flag(table, "letter", where), _flag(table, "outside", where)
+    evidence = detectors or paths or keywords or headers or mail or letter or outside
     if default and evidence:
         raise ConfigError(f"{where}: the default category takes what no other claims: it lists no evidence")
     if not (evidence or default):
-        raise ConfigError(f"{where}: needs at least one of detectors, headers, keywords, paths, mail")
+        raise ConfigError(f"{where}: needs at least one of {', '.join(EVIDENCE_KINDS)}")
     entries = {**{e: e for e in (*detectors, *paths)}, **{k: k.lower() for k in keywords},
                **dict(zip(_strings(table, "headers", where), headers))}
     own = _weights(table.get("weights", {}), f"{where}: field 'weights'", entries)
@@ -128,10 +131,11 @@ def _category(table, where: str, clocks: dict, known_detectors: Optional[set],
     review = _flag(table, "review_only", where)
     _text(table, "note", where, "")
     hold = table.get("hold_until")
+    outranks = _strings(table, "outranks", where)
     return Category(ident, _text(table, "name", where, ident), parse_period(table.get("period"), f"{where}: field 'period'"),
                     clock, detectors, GlobSet(paths), tuple(k.lower() for k in keywords), match, after,
                     _date(hold, f"{where}: field 'hold_until'") if hold is not None else None, review,
-                    headers, mail, {**(weights or {}), **own}, score, default)
+                    headers, mail, letter, outside, {**(weights or {}), **own}, score, default, outranks)
 
 
 
@@ -147,6 +151,19 @@ def _holds(value, where: str) -> tuple:
         holds.append(Hold(GlobSet(_strings(table, "paths", here)), _date(table["until"], f"{here}: until"),
                           _text(table, "reason", here, "fixed-date hold")))
     return tuple(holds)
+
+
+def _letters(value, where: str, clocks: dict) -> Letters:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: [retention.letters] must be a table")
+    check_keys(value, LETTER_KEYS, where, "retention.letters")
+    here = f"{where}: retention.letters"
+    clock = _text(value, "clock", here, "")
+    if clock and clock not in clocks:
+        raise ConfigError(f"{here}: clock {clock!r} is not defined in [retention.clocks]")
+    words = (tuple(w.lower() for w in _strings(value, key, here)) for key in ("salutations", "sign_offs",
+                                                                             "outside_addressees"))
+    return Letters(*words, clock)
 
 
 def _clocks(value, where: str) -> dict:
@@ -193,6 +210,11 @@ def load_schedule(raw: dict, where: str = "policy", known_detectors: Optional[se
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:
         raise ConfigError(f"{where}: retention.category: id {dupes[0]!r} is defined twice")
+    for cat in categories:
+        for other in cat.outranks:
+            if other not in ids or other == cat.id:
+                raise ConfigError(f"{where}: retention.category ({cat.id}): outranks {other!r}, which is "
+                                  + ("itself" if other == cat.id else "no category"))
     defaults = [c.id for c in categories if c.default]
     if len(defaults) > 1:
         raise ConfigError(f"{where}: retention.category: only one category may be the default "
@@ -200,5 +222,10 @@ def load_schedule(raw: dict, where: str = "policy", known_detectors: Optional[se
     window = table["window"]
     if not isinstance(window, int) or isinstance(window, bool) or window < 1:
         raise ConfigError(f"{where}: [retention] window must be a whole number of characters (got {window!r})")
+    one_person = _strings(table, "one_person", f"{where}: [retention]")
+    for d in one_person:
+        if known_detectors is not None and d not in known_detectors:
+            raise ConfigError(f"{where}: [retention] one_person: {d!r} is not a detector id")
+    letters = _letters(table.get("letters", {}), where, clocks)
     return Schedule(categories, _holds(table["hold"], where), clocks, window,
-                    _fy_end(table["financial_year_end"], where))
+                    _fy_end(table["financial_year_end"], where), letters, one_person)
