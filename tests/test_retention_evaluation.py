@@ -8,6 +8,12 @@ required a folder name); 16 of 26 after round 2. These floors are what this code
 columns), 5 of 6 review-only files listed for review, nothing recent or non-personal planned or
 listed, no safeguarding record planned. The two left: a probation note and a governors' register
 whose names no detector finds, so nothing in them is personal data to the scanner.
+
+fixtures/blind-retention-2/ is a second tree (Calderbrook College), written later by other hands
+from the same schedule text and measured once before round 3 and once after it: 18 then 24 of 33
+due files planned right; 2 of 6 review-only files listed, 2 planned as deletable categories; one
+recent offer letter planned. Its floors hold the after figures, including what is still wrong, so
+that a change which makes any of it worse shows here.
 """
 from __future__ import annotations
 
@@ -16,6 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 TREE = ROOT / "fixtures" / "blind-retention"
+SECOND = ROOT / "fixtures" / "blind-retention-2"
 
 
 def _evaluator():
@@ -33,4 +40,15 @@ def test_retention_on_the_blind_laptop_tree_keeps_its_figures():
     assert counts.get("not_due_planned", 0) == 0, result["wrong"]
     assert counts.get("not_due_listed", 0) == 0, result["wrong"]
     assert counts.get("due_review_planned", 0) == 0, result["wrong"]
+    assert counts.get("safeguarding_planned", 0) == 0, result["wrong"]
+
+
+def test_retention_on_the_second_blind_tree_keeps_its_figures():
+    result = _evaluator().evaluate(SECOND / "tree", SECOND / "labels.json", SECOND / "generator" / "manifest.json")
+    counts = result["counts"]
+    assert counts.get("due_delete_planned_right", 0) >= 24, result["wrong"]
+    assert counts.get("due_review_listed", 0) >= 2, result["wrong"]
+    assert counts.get("due_review_planned", 0) <= 2, result["wrong"]
+    assert counts.get("not_due_planned", 0) <= 1, result["wrong"]
+    assert counts.get("not_due_listed", 0) <= 1, result["wrong"]
     assert counts.get("safeguarding_planned", 0) == 0, result["wrong"]
