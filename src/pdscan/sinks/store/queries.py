@@ -21,7 +21,8 @@ from ...errors import ConfigError
 from ...model import ErrorRecord, Finding, ItemResult, MessageResult, VolumeResult
 from ...records import finding_from, violation_from
 from ...safefile import refuse_symlink
-from . import _bool, _str, _text  # names as the writer stores them (a BLOB when not UTF-8)
+from ..central import CentralStoreError, is_url
+from . import _bool, _str, _text, current  # names as the writer stores them (a BLOB when not UTF-8)
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,10 @@ def text(value):
 class StoreReader:
     """One store opened read-only; use as a context manager."""
 
+    HOST = "host"  # who made a scan, as the report names endpoints
+    ITEMS, RETENTION, HOLDING = _ITEMS, _RETENTION, _HOLDING
+    ERRORS = sqlite3.Error
+
     def __init__(self, path: str):
         if not os.path.isfile(path):
             raise ConfigError(f"{path}: no such store")
@@ -114,7 +119,7 @@ class StoreReader:
     def _all(self, sql: str, args=(), what: str = "the store") -> list:
         try:
             return self.conn.execute(sql, args).fetchall()
-        except sqlite3.Error as exc:
+        except self.ERRORS as exc:
             raise ConfigError(f"{self.path}: cannot read {what}: {exc}") from None
 
     def has_scans(self) -> bool:
@@ -123,20 +128,22 @@ class StoreReader:
     def _has(self, table: str, column: Optional[str] = None) -> bool:
         if column is None:
             return bool(self._all("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)))
-        return any(row[1] == column for row in self._all(f"PRAGMA table_info({table})"))
+        return column in self._columns(table)
+
+    def _columns(self, table: str) -> set:
+        return {row[1] for row in self._all(f"PRAGMA table_info({table})")}
 
     def scans(self) -> list:
         # Opened read-only, a store is never migrated: columns added since may be missing.
-        columns = {row[1] for row in self._all("PRAGMA table_info(scans)")}
+        columns = self._columns("scans")
         kind = "kind" if "kind" in columns else "NULL"
         roots = "roots" if "roots" in columns else "NULL"
         hashed = "key_id, hash_form" if "key_id" in columns else "NULL, NULL"
         return [ScanRow(sid, host, user, kind_, tuple(json.loads(roots_ or "[]")), started, bool(complete),
                         json.loads(counts or "{}").get("skipped") or {}, ended, (key_id, form))
                 for sid, host, user, kind_, roots_, started, complete, counts, ended, key_id, form
-                in self._all(f"SELECT id, host, user, {kind}, {roots}, started, complete, counts, ended, {hashed}"
-                             " FROM scans"
-                             " ORDER BY id")]
+                in self._all(f'SELECT id, {self.HOST}, "user", {kind}, {roots}, started, complete, counts, ended,'
+                             f" {hashed} FROM scans ORDER BY id")]
 
     def paths(self, scan_id: int) -> set:
         """The distinct paths a scan recorded (what a watch, which has no roots, covers)."""
@@ -147,8 +154,8 @@ class StoreReader:
         `personal`, a `retention` verdict where one was stored), messages, volumes, errors."""
         personal = "i.personal" if self._has("items", "personal") else "EXISTS (SELECT 1 FROM findings f" \
                                                                          " WHERE f.item_id = i.id)"
-        sql = _ITEMS.replace("i.personal,", f"{personal},").format(
-            retention=_RETENTION if self._has("retention") else "NULL")
+        sql = self.ITEMS.replace("i.personal,", f"{personal},").format(
+            retention=self.RETENTION if self._has("retention") else "NULL")
         try:
             for path, member, size, mtime, encrypted, encryption, personal_, findings, violations, verdict \
                     in self.conn.execute(sql, (scan_id,)):
@@ -171,7 +178,7 @@ class StoreReader:
             for path, member, error in self.conn.execute(
                     "SELECT path, member, error FROM errors WHERE scan_id = ? ORDER BY id", (scan_id,)):
                 yield ErrorRecord(text(path), text(member), error)
-        except sqlite3.Error as exc:
+        except self.ERRORS as exc:
             raise ConfigError(f"{self.path}: cannot read scan {scan_id}: {exc}") from None
 
     def volumes(self, scan_id: int) -> list:
@@ -189,7 +196,7 @@ class StoreReader:
         sought = sorted(set(sought))
         found: dict = {}
         if sought:
-            for row in self._all(_HOLDING.format(marks=",".join("?" * len(sought))), sought):
+            for row in self._all(self.HOLDING.format(marks=",".join("?" * len(sought))), sought):
                 found.setdefault(row[:10], set()).add(row[10])
         items = [HeldItem(row[1], _str(row[2]), _str(row[3]), *row[4:8], _bool(row[8]), row[9], frozenset(keys))
                  for row, keys in found.items()]
@@ -215,3 +222,50 @@ class StoreReader:
                     f"SELECT scan_id, path FROM errors WHERE path IN ({marks}) AND scan_id >= ?", (*chunk, first)):
                 errored.setdefault(scan_id, set()).add(_str(path))
         return recorded, errored
+
+
+class CentralReader(StoreReader):
+    """The central store read as a reporting login reads it: every endpoint's scans under row-level
+    security (an endpoint login reads its own). An endpoint is named by the login that wrote its
+    rows, which the server vouches for, not by the host name its records claim."""
+
+    HOST = "endpoint"
+    ITEMS = (
+        "SELECT i.path, i.member, i.size, i.mtime, i.encrypted, i.encryption, i.personal,"
+        " (SELECT json_agg(json_build_object('detector', f.detector, 'count', f.count,"
+        " 'samples', f.samples::json) ORDER BY f.id)::text FROM findings f WHERE f.item_id = i.id),"
+        " (SELECT json_agg(json_build_object('rule', v.rule, 'severity', v.severity, 'detail', v.detail)"
+        " ORDER BY v.id)::text FROM violations v WHERE v.item_id = i.id), {retention}"
+        " FROM items i WHERE i.scan_id = ? ORDER BY i.id")
+    RETENTION = ("(SELECT json_build_object('category', r.category, 'expired', r.expired, 'severity', r.severity,"
+                 " 'age_days', r.age_days, 'action', r.action)::text FROM retention r WHERE r.item_id = i.id"
+                 " ORDER BY r.id LIMIT 1)")
+    HOLDING = (
+        "SELECT i.id, i.scan_id, i.path, i.member, i.size, i.mtime_ns, i.inode, i.device, i.encrypted,"
+        " i.encryption, k.value FROM findings f JOIN items i ON i.id = f.item_id,"
+        " json_array_elements_text(f.keys::json) AS k(value) WHERE k.value IN ({marks}) ORDER BY i.id")
+    ERRORS = CentralStoreError
+
+    def __init__(self, url: str):
+        from ..central import Connection
+
+        self.path = url
+        self.conn = Connection(url)
+        try:
+            current(self.conn, may_migrate=False)
+        except BaseException:
+            self.conn.close()
+            raise
+
+    def _has(self, table: str, column: Optional[str] = None) -> bool:
+        return True  # a current schema (checked on open) has every table and column
+
+    def _columns(self, table: str) -> set:
+        return {name for (name,) in self._all("SELECT column_name FROM information_schema.columns"
+                                               " WHERE table_schema = current_schema() AND table_name = ?",
+                                               (table,))}
+
+
+def open_reader(target: str) -> StoreReader:
+    """A reader of the store at `target`: a SQLite file, or the central store's postgresql:// URL."""
+    return CentralReader(target) if is_url(target) else StoreReader(target)
