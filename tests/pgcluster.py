@@ -36,12 +36,13 @@ def _free_port() -> int:
 
 
 class Cluster:
-    def __init__(self, bindir: Path, max_connections: int = 80):
+    def __init__(self, bindir: Path, max_connections: int = 80, durable: bool = False):
         self.bindir = bindir
         self.dir = Path(tempfile.mkdtemp(prefix="pdscan-pg-"))
         self.data = self.dir / "data"
         self.port = _free_port()
         self.max_connections = max_connections
+        self.durable = durable  # fsync and synchronous commit, as a real server (the bench); off for tests
         self.root = os.geteuid() == 0
         if self.root:
             os.chown(self.dir, NOBODY, NOBODY)
@@ -57,8 +58,9 @@ class Cluster:
                   "--auth-host=scram-sha-256", "-E", "UTF8", "--no-locale", "-N")
         with open(self.data / "postgresql.conf", "a", encoding="utf-8") as conf:
             conf.write(f"listen_addresses = '127.0.0.1'\nport = {self.port}\nunix_socket_directories = '{self.dir}'\n"
-                       f"max_connections = {self.max_connections}\nfsync = off\nsynchronous_commit = off\n"
-                       "full_page_writes = off\nshared_buffers = 128MB\n")
+                       f"max_connections = {self.max_connections}\nshared_buffers = 256MB\n")
+            if not self.durable:
+                conf.write("fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n")
         self._run(self.bindir / "pg_ctl", "-D", self.data, "-l", self.dir / "server.log", "-w", "-t", "60", "start")
         self.admin(f"CREATE ROLE {OWNER} LOGIN CREATEROLE PASSWORD '{OWNER_PASSWORD}'")
         self.pgpass.write_text(f"127.0.0.1:{self.port}:*:{OWNER}:{OWNER_PASSWORD}\n", encoding="utf-8")

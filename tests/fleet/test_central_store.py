@@ -192,3 +192,23 @@ def test_an_unreachable_server_is_one_line_and_exit_2(tmp_path, cli, args, monke
     r = cli(*args, "--db", "postgresql://ep@127.0.0.1:1/pdscan")
     assert r.code == 2, r
     assert len(r.err.strip().splitlines()) == 1
+
+
+def test_store_info_and_prune_on_the_central_store(fleet, tmp_path, cli):
+    url = fleet.add_endpoint("lab-01")
+    fleet.as_endpoint("lab-01")
+    tree = _tree(tmp_path / "lab-01", TREES["lab-01"])
+    assert cli("scan", tree, "--db", url, "--jobs", "1", "--no-progress").code == 1
+    fleet.owner()
+    owner = Connection(fleet.url)
+    owner.execute("UPDATE scans SET started = '2020-01-01T00:00:00Z'")
+    fleet.as_endpoint("lab-01")
+    r = cli("store", "prune", "--db", url, "--keep", "1d")
+    assert r.code == 2 and "permission denied" in r.err, r  # an endpoint deletes nothing
+    fleet.owner()
+    r = cli("store", "info", "--db", fleet.url)
+    assert r.code == 0 and "scans: 1 (1 complete)" in r.out, r
+    r = cli("store", "prune", "--db", fleet.url, "--keep", "1d")
+    assert r.code == 0 and "pruned 1 scan(s)" in r.out, r
+    assert [owner.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("scans", "items", "findings")] == [0] * 3
+    owner.close()
