@@ -212,3 +212,33 @@ def test_store_info_and_prune_on_the_central_store(fleet, tmp_path, cli):
     assert r.code == 0 and "pruned 1 scan(s)" in r.out, r
     assert [owner.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("scans", "items", "findings")] == [0] * 3
     owner.close()
+
+
+def test_retention_and_mail_write_the_central_store_as_they_write_a_file(fleet, tmp_path, cli):
+    from tests.commands.college import NOW, make_tree
+    from tests.conftest import FIXTURES
+    url = fleet.add_endpoint("lab-01")
+    fleet.as_endpoint("lab-01")
+    make_tree(tmp_path / "college")
+    assert cli("retention", tmp_path / "college", "--now", NOW, "--db", url, "--jobs", "1", "--no-progress",
+               "--output", tmp_path / "r.txt").code == 1
+    for db in (url, tmp_path / "local.db"):
+        assert cli("mail", FIXTURES / "mail" / "recall", "--db", db, "--jobs", "1", "--no-progress",
+                   "--output", tmp_path / "m.txt").code == 1
+    conn = Connection(url)
+    assert conn.execute("SELECT kind, complete FROM scans ORDER BY id").fetchall() == [("retention", 1), ("mail", 1)]
+    assert conn.execute("SELECT count(*) FROM retention WHERE expired = 1").fetchone()[0] > 0
+    counts = ("SELECT count(*) FROM messages WHERE scan_id = ?", "SELECT count(*) FROM items WHERE scan_id = ?",
+              "SELECT count(*) FROM findings f JOIN items i ON i.id = f.item_id WHERE i.scan_id = ?",
+              "SELECT count(*) FROM violations v JOIN items i ON i.id = v.item_id WHERE i.scan_id = ?")
+    there = conn.execute("SELECT id FROM scans WHERE kind = 'mail'").fetchone()
+    with sqlite3.connect(tmp_path / "local.db") as local:
+        here = local.execute("SELECT id FROM scans").fetchone()
+        expected = [local.execute(sql, here).fetchone()[0] for sql in counts]
+    assert [conn.execute(sql, there).fetchone()[0] for sql in counts] == expected
+    assert expected[0] > 0 and expected[2] > 0
+    conn.close()
+    report = cli("report", "--db", url, "--format", "json", "--output", tmp_path / "fleet.json")
+    assert report.code == 0, report
+    tables = json.loads((tmp_path / "fleet.json").read_text())["tables"]
+    assert tables["retention"]["rows"] and tables["mail"]["rows"]

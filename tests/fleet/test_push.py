@@ -45,7 +45,7 @@ def test_a_push_cut_half_way_keeps_nothing_and_the_retry_completes_it_once(fleet
 
     def cut(self, table, *args):
         if table == "findings":  # the items are in: the connection drops before the findings
-            fleet.pg.admin(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'lab-01'")
+            fleet.pg.admin("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'lab-01'")
         return real_copy(self, table, *args)
 
     monkeypatch.setattr(push_module.Pusher, "copy", cut)

@@ -12,10 +12,10 @@ from ..errors import PdscanError
 from ..options import add_scan_arguments, check_roots
 from ..outputs import open_sinks, open_store, scan_exit_code
 from ..session import run
-from ..sinks.store import default_path, warn
 from ..sinks.central import is_url
-from ..sinks.push import push_to
 from ..sinks.console import noting_skips
+from ..sinks.push import push_to
+from ..sinks.store import default_path, warn
 from ..sources.filesystem import FileRef, Walker
 from ..unattended import lower_priority, run_lock, setup_log
 

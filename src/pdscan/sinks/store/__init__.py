@@ -30,7 +30,7 @@ from ...privacy import data_dir
 from ...records import finding_json, summary_json, violation_json
 from ...safefile import open_private, refuse_symlink
 from ...unattended import LOGGER
-from ..central import CentralStoreError, is_url
+from ..central import CentralStoreError, Connection, is_url
 from ..migrations import MIGRATIONS, applied_names, migrate
 
 BATCH_RECORDS = 500
@@ -211,8 +211,6 @@ class CentralStore(Store):
     may not change the schema, it must already be current (`pdscan fleet init`)."""
 
     def __init__(self, url: str, set_aside_damaged: bool = False):
-        from ..central import Connection
-
         self.path, self.set_aside = url, None
         self.conn = Connection(url)
         try:

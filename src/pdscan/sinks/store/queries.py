@@ -21,7 +21,7 @@ from ...errors import ConfigError
 from ...model import ErrorRecord, Finding, ItemResult, MessageResult, VolumeResult
 from ...records import finding_from, violation_from
 from ...safefile import refuse_symlink
-from ..central import CentralStoreError, is_url
+from ..central import CentralStoreError, Connection, is_url
 from . import _bool, _str, _text, current  # names as the writer stores them (a BLOB when not UTF-8)
 
 
@@ -247,8 +247,6 @@ class CentralReader(StoreReader):
     ERRORS = CentralStoreError
 
     def __init__(self, url: str):
-        from ..central import Connection
-
         self.path = url
         self.conn = Connection(url)
         try:
