@@ -226,7 +226,7 @@ def connected(sources):
         yield
     finally:
         while _CONNECTED:
-            _CONNECTED.popitem()[1].conn.close()
+            _CONNECTED.popitem()[1].close()
 
 
 # ---- the store -------------------------------------------------------------------------------------------
@@ -241,7 +241,9 @@ def read_store(path: str) -> list:
             if kind == "watch":
                 run.paths = frozenset(store.paths(row.id))
             runs.append(run)
-        return runs
+    if path in _CONNECTED:  # the report reads the runs oldest first (state.build_state): so read ahead
+        _CONNECTED[path].prefetch([run.key[2] for run in sorted(runs, key=lambda run: run.when)])
+    return runs
 
 
 def store_has_results(path: str) -> bool:

@@ -9,15 +9,18 @@ raw is read: masked samples only; a sender is never read at all.
 """
 from __future__ import annotations
 
+import collections
 import json
 import os
+import queue
 import sqlite3
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Optional
 from urllib.parse import quote
 
-from ...errors import ConfigError
+from ...errors import ConfigError, PdscanError
 from ...model import ErrorRecord, Finding, ItemResult, MessageResult, VolumeResult
 from ...records import finding_from, violation_from
 from ...safefile import refuse_symlink
@@ -114,6 +117,9 @@ class StoreReader:
         return self
 
     def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
         self.conn.close()
 
     def _all(self, sql: str, args=(), what: str = "the store") -> list:
@@ -152,13 +158,9 @@ class StoreReader:
     def records(self, scan_id: int) -> Iterator:
         """The scan's records as typed results, streamed: items (findings with masked samples only,
         `personal`, a `retention` verdict where one was stored), messages, volumes, errors."""
-        personal = "i.personal" if self._has("items", "personal") else "EXISTS (SELECT 1 FROM findings f" \
-                                                                         " WHERE f.item_id = i.id)"
-        sql = self.ITEMS.replace("i.personal,", f"{personal},").format(
-            retention=self.RETENTION if self._has("retention") else "NULL")
         try:
             for path, member, size, mtime, encrypted, encryption, personal_, findings, violations, verdict \
-                    in self.conn.execute(sql, (scan_id,)):
+                    in self._item_rows(scan_id):
                 verdict = json.loads(verdict) if verdict else None
                 yield ItemResult(text(path), text(member), None, size, mtime,
                                  None if encrypted is None else bool(encrypted), encryption,
@@ -180,6 +182,15 @@ class StoreReader:
                 yield ErrorRecord(text(path), text(member), error)
         except self.ERRORS as exc:
             raise ConfigError(f"{self.path}: cannot read scan {scan_id}: {exc}") from None
+
+    def _items_sql(self) -> str:
+        personal = "i.personal" if self._has("items", "personal") else "EXISTS (SELECT 1 FROM findings f" \
+                                                                         " WHERE f.item_id = i.id)"
+        return self.ITEMS.replace("i.personal,", f"{personal},").format(
+            retention=self.RETENTION if self._has("retention") else "NULL")
+
+    def _item_rows(self, scan_id: int):
+        return self.conn.execute(self._items_sql(), (scan_id,))
 
     def volumes(self, scan_id: int) -> list:
         """(scan, VolumeResult) in stored order; flags as SQLite holds them (1, 0, None)."""
@@ -249,11 +260,60 @@ class CentralReader(StoreReader):
     def __init__(self, url: str):
         self.path = url
         self.conn = Connection(url)
+        self._order: collections.deque = collections.deque()
+        self._reader: Optional[threading.Thread] = None
         try:
             current(self.conn, may_migrate=False)
         except BaseException:
             self.conn.close()
             raise
+
+    def prefetch(self, scan_ids: list, ahead: int = 2) -> None:
+        """Read the item rows of `scan_ids`, in that order, on a second connection, up to `ahead` scans
+        in front of `records`: the server builds the next scan's rows while this one is counted."""
+        self._order = collections.deque(scan_ids)
+        self._ready: queue.Queue = queue.Queue(maxsize=ahead)
+        self._stopping = threading.Event()
+        sql = self._items_sql()
+
+        def read():
+            conn = None
+            try:
+                conn = Connection(self.path)
+                for scan_id in scan_ids:
+                    if self._stopping.is_set():
+                        return
+                    self._ready.put((scan_id, conn.execute(sql, (scan_id,)).fetchall()))
+            except PdscanError as exc:  # handed to the reader in place of the rows it waits for
+                self._ready.put((None, exc))
+            finally:
+                if conn is not None:
+                    conn.close()
+
+        self._reader = threading.Thread(target=read, name="pdscan-prefetch", daemon=True)
+        self._reader.start()
+
+    def _item_rows(self, scan_id: int):
+        # Rows read ahead, in the order asked for; a scan asked for out of that order is read here.
+        while scan_id in self._order:
+            got, rows = self._ready.get()
+            if isinstance(rows, Exception):
+                self._order.clear()
+                raise rows
+            self._order.popleft()
+            if got == scan_id:
+                return rows
+        return super()._item_rows(scan_id)
+
+    def close(self) -> None:
+        if self._reader is not None:
+            self._stopping.set()
+            while self._reader.is_alive():  # a reader blocked on a full queue is let go
+                try:
+                    self._ready.get_nowait()
+                except queue.Empty:
+                    self._reader.join(0.05)
+        super().close()
 
     def _has(self, table: str, column: Optional[str] = None) -> bool:
         return True  # a current schema (checked on open) has every table and column
