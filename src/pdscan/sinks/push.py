@@ -26,7 +26,6 @@ NOT_SENT = {"id", "pushed", "endpoint"}  # kept here, or set by the server
 class Pushed:
     sent: int = 0       # scans the server took in this push
     present: int = 0    # scans it already held (acknowledged again)
-    waiting: int = 0    # complete scans left for the next push
 
 
 def _columns_sqlite(conn: sqlite3.Connection, table: str) -> list:
@@ -53,15 +52,12 @@ class Pusher:
     def push(self) -> Pushed:
         """Every pending scan, one transaction each; a failure stops the push (the rest wait)."""
         result = Pushed()
-        pending = self.pending()
-        result.waiting = len(pending)
-        for local_id, uid in pending:
+        for local_id, uid in self.pending():
             if self.push_scan(local_id, uid):
                 result.sent += 1
             else:
                 result.present += 1
             self.local.execute("UPDATE scans SET pushed = ? WHERE id = ?", (self.central.target, local_id))
-            result.waiting -= 1
         return result
 
     def push_scan(self, local_id: int, uid: str) -> bool:
@@ -92,11 +88,11 @@ class Pusher:
         return True
 
     def _select(self, table: str) -> str:
-        return ", ".join(f't."{c}"' for c in self.columns[table])
+        return ", ".join(f't."{c}"' for c in self.columns[table])  # quoted: `user` is a reserved word there
 
     def _insert(self, table: str, columns) -> str:
-        return (f"INSERT INTO {table} ({', '.join(f'{chr(34)}{c}{chr(34)}' for c in columns)})"
-                f" VALUES ({', '.join('?' * len(columns))})")
+        names = ", ".join(f'"{c}"' for c in columns)
+        return f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})"
 
     def _copy_scan(self, local_id: int) -> int:
         columns = self.columns["scans"]
