@@ -152,7 +152,7 @@ def keep_days(value, where: str) -> int:
 
 
 def _central(table: dict, where: str) -> str:
-    url = table.get("central", "")
+    url = _required(table, "central", where, "store")
     if not isinstance(url, str) or url and not url.lower().startswith(("postgresql://", "postgres://")):
         raise ConfigError(f"{where}: [store] central must be a postgresql:// URL or \"\" (got {url!r})")
     return url
