@@ -89,7 +89,8 @@ def test_reports_read_the_store_through_its_queries_only():
         imported = _imported(path)
         assert "sqlite3" not in imported, path.name
         store = {m for m in imported if m.startswith("pdscan.sinks.store")}
-        assert store <= {"pdscan.sinks.store.queries", "pdscan.sinks.store.queries.StoreReader"}, path.name
+        assert store <= {"pdscan.sinks.store.queries", "pdscan.sinks.store.queries.StoreReader",
+                         "pdscan.sinks.store.queries.open_reader"}, path.name
 
 
 def test_the_report_writers_do_not_import_their_package():

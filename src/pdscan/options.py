@@ -27,8 +27,10 @@ def add_scan_options(p, jobs_default: str = "all cores") -> None:
                    help="do not read text from the pixels of images and scanned PDF pages (OCR)")
     p.add_argument("--exclude", metavar="GLOB", action="append", default=[],
                    help="skip paths matching GLOB (repeatable)")
-    p.add_argument("--db", metavar="FILE", help="the SQLite store of results (default for scan: pdscan.db "
-                                                "in the per-user data folder)")
+    p.add_argument("--db", metavar="FILE|URL", help="the SQLite store of results (default for scan: pdscan.db "
+                                                    "in the per-user data folder), or the central store at a "
+                                                    "postgresql:// URL (credentials from a libpq service file, "
+                                                    "PGPASSFILE or PG* variables, never in the URL)")
     # What a command without the walk's own options below scans with.
     p.set_defaults(follow_symlinks=False, one_filesystem=False, max_file_size=None, max_rate=0.0)
 

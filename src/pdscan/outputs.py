@@ -12,7 +12,7 @@ from .errors import ConfigError
 from .safefile import open_private_text
 from .sinks.console import ConsoleSink
 from .sinks.jsonl import JsonlSink, JsonSink
-from .sinks.store import Store, StoreSink, default_path, run_info, warn
+from .sinks.store import Store, StoreSink, default_path, open_store_at, run_info, warn
 
 
 def open_output(path):
@@ -26,11 +26,11 @@ def open_output(path):
 
 @contextlib.contextmanager
 def open_store(cfg: ScanConfig, default: bool = False):
-    """The store to write: --db FILE (which must open), else when `default` the per-user
+    """The store to write: --db FILE or URL (which must open), else when `default` the per-user
     one, which is best effort: a folder we cannot write means no store and a warning."""
     store = None
     if cfg.db:
-        store = Store(cfg.db, set_aside_damaged=True)
+        store = open_store_at(cfg.db, set_aside_damaged=True)
     elif default:
         try:
             store = Store(default_path(), set_aside_damaged=True)

@@ -25,7 +25,7 @@ from ..remediate.plan import write_plan
 from ..safefile import refuse_symlink
 from ..sinks.console import encryption_text, item_name
 from ..sinks.store import default_path
-from ..sinks.store.queries import StoreReader
+from ..sinks.store.queries import open_reader
 
 
 def add_parser(sub) -> None:
@@ -37,8 +37,8 @@ def add_parser(sub) -> None:
     p.add_argument("--request", metavar="FILE",
                    help="TOML file of the person's identifiers (nino, uln, nhs, upn, passport, email, phone, "
                         "name, dob); without it they are asked for at the terminal, not echoed")
-    p.add_argument("--db", metavar="FILE", help="the store to search (default: pdscan.db in the per-user data "
-                                                "folder)")
+    p.add_argument("--db", metavar="FILE|URL", help="the store to search (default: pdscan.db in the per-user "
+                                                    "data folder), or the central store at a postgresql:// URL")
     p.add_argument("--key-file", metavar="FILE",
                    help="the key that hashed the store's values (default: PDSCAN_HASH_KEY_FILE, else the "
                         "install key)")
@@ -56,7 +56,7 @@ def run_locate(args) -> int:
     key = install_key(hash_key_path(args.key_file))
     ours = (key_id(key), FORM_VERSION)
     sought = hash_request(read_request(args.request) if args.request else prompt_request(), key)
-    with StoreReader(args.db or str(default_path())) as store:
+    with open_reader(args.db or str(default_path())) as store:
         held = store.holdings([s.hash for s in sought])
     found = locate(held, sought, ours)
     if args.plan_out:

@@ -9,6 +9,7 @@ from .. import reports
 from ..display import shown
 from ..errors import ConfigError
 from ..reports.readers import jsonl_has_results, store_has_results
+from ..sinks.central import is_url
 from ..sinks.store import default_path
 
 
@@ -17,8 +18,10 @@ def add_parser(sub) -> None:
                        description="Merge stored scan results (the SQLite store and/or JSONL files from many "
                                    "endpoints; each endpoint's state is the latest complete result per kind of "
                                    "check and root, older runs make the trend) into one report. Raw personal data never appears in it.")
-    p.add_argument("--db", metavar="FILE", action="append", default=[],
-                   help="a store to read (repeatable; default, when no --from is given: the per-user store)")
+    p.add_argument("--db", metavar="FILE|URL", action="append", default=[],
+                   help="a store to read: a SQLite file, or the central store at a postgresql:// URL (the whole "
+                        "fleet, as the login may read it); repeatable; default, when no --from is given: the "
+                        "per-user store")
     p.add_argument("--from", dest="jsonl", metavar="FILE", action="append", default=[],
                    help="JSONL results of `pdscan scan --format jsonl` (repeatable)")
     p.add_argument("--format", choices=reports.FORMATS, required=True,
@@ -46,7 +49,7 @@ def _sources(args) -> list:
     if not sources:
         raise ConfigError(f"no scan results: no --db or --from given and no store at {shown(default_path())}")
     for kind, path in sources:
-        if not os.path.isfile(path):
+        if not (kind == "db" and is_url(path)) and not os.path.isfile(path):
             raise ConfigError(f"{shown(path)}: no such file")
     return sources
 

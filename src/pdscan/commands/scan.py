@@ -12,7 +12,10 @@ from ..errors import PdscanError
 from ..options import add_scan_arguments, check_roots
 from ..outputs import open_sinks, open_store, scan_exit_code
 from ..session import run
+from ..sinks.central import is_url
 from ..sinks.console import noting_skips
+from ..sinks.push import push_to
+from ..sinks.store import default_path, warn
 from ..sources.filesystem import FileRef, Walker
 from ..unattended import lower_priority, run_lock, setup_log
 
@@ -26,8 +29,9 @@ def add_parser(sub) -> None:
 
 
 def lock_path(db):
-    """The lock follows the store: two scans writing different stores may run together."""
-    return f"{db}.lock" if db else None
+    """The lock follows a store file: two scans writing different stores may run together (scans
+    writing the central store directly share the per-user lock)."""
+    return f"{db}.lock" if db and not is_url(db) else None
 
 
 def run_scan(args) -> int:
@@ -67,7 +71,20 @@ def _scan(args, log) -> int:
     status = scan_exit_code(summary)
     if log is not None:
         _log_summary(log, summary, status)
+    if args.unattended and cfg.policy.central_store and not is_url(args.db):
+        _push(cfg.policy.central_store, args.db or default_path(), log)
     return status
+
+
+def _push(url: str, local, log: logging.Logger) -> None:
+    """Offline first: the scan is complete locally whatever happens here; a push that fails is a
+    warning, the exit status stays the scan's, and the next run's push catches up."""
+    try:
+        done = push_to(url, local)
+    except PdscanError as exc:
+        warn(f"push to the central store not done: {exc}")
+        return
+    log.info("pushed %d scan(s) to the central store (%d it already held)", done.sent, done.present)
 
 
 def _log_summary(log: logging.Logger, summary, status: int) -> None:

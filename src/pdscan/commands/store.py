@@ -7,8 +7,9 @@ from ..config import build
 from ..display import shown
 from ..errors import PdscanError
 from ..policy.loader import keep_days
-from ..sinks.store import Store, default_path
-from ..sinks.store.upkeep import info, prune
+from ..sinks.central import is_url
+from ..sinks.store import CentralStore, Store, default_path
+from ..sinks.store.upkeep import CENTRAL_INTEGRITY, info, prune
 
 
 def add_parser(sub) -> None:
@@ -22,7 +23,8 @@ def add_parser(sub) -> None:
     for name, text in (("info", "size, scans, oldest and newest scan, integrity check"),
                        ("prune", "delete scans older than --keep, then VACUUM")):
         a = actions.add_parser(name, help=text)
-        a.add_argument("--db", metavar="FILE", help="the store (default: pdscan.db in the per-user data folder)")
+        a.add_argument("--db", metavar="FILE|URL", help="the store (default: pdscan.db in the per-user data "
+                                                        "folder), or the central store's postgresql:// URL")
         a.add_argument("--policy", metavar="FILE", help="site policy file (its [store] keep)")
         if name == "prune":
             a.add_argument("--keep", metavar="AGE", help='keep scans this recent: "180d" or "26w" '
@@ -30,20 +32,25 @@ def add_parser(sub) -> None:
     p.set_defaults(run=run_store)
 
 
-def run_store(args) -> int:
-    path = args.db or default_path()
-    if not os.path.isfile(path):  # opening would create an empty store there: no surprise file
-        raise PdscanError(f"{path}: no such store")
-    with open(path, "rb") as head:  # opening a store sets its mode: never do that to another file
+def _open(target) -> Store:
+    if is_url(target):
+        return CentralStore(target)
+    if not os.path.isfile(target):  # opening would create an empty store there: no surprise file
+        raise PdscanError(f"{target}: no such store")
+    with open(target, "rb") as head:  # opening a store sets its mode: never do that to another file
         if head.read(16) != b"SQLite format 3\x00":
-            raise PdscanError(f"{path}: not a pdscan store")
-    store = Store(path)
+            raise PdscanError(f"{target}: not a pdscan store")
+    return Store(target)
+
+
+def run_store(args) -> int:
+    store = _open(args.db or default_path())
     try:
         if args.action == "info":
             i = info(store)
             print(f"store: {shown(i.path)}\nsize: {i.size} bytes\nscans: {i.scans} ({i.complete} complete)\n"
                   f"oldest scan: {i.oldest or '-'}\nnewest scan: {i.newest or '-'}\nintegrity: {i.integrity}")
-            return 0 if i.integrity == "ok" else 2
+            return 0 if i.integrity in ("ok", CENTRAL_INTEGRITY) else 2
         days = keep_days(args.keep, "--keep") if args.keep else build(args.policy).policy.store_keep_days
         deleted, before, after = prune(store, days)
         print(f"pruned {deleted} scan(s) older than {days} days from {shown(store.path)}: "

@@ -30,7 +30,7 @@ SECTIONS = {"scan", "personal_data", "rules", "publishing", "mail", "retention",
 # The keys of the sections read here; [mail], [retention], [rules] and [ocr] are checked by their own readers.
 # [reports] takes no keys yet: anything in it would be silently ignored.
 KEYS = {"scan": {"exclude"}, "personal_data": {"min_confidence", "detectors"},
-        "publishing": {"folders"}, "reports": set(), "store": {"keep"}}
+        "publishing": {"folders"}, "reports": set(), "store": {"keep", "central"}}
 DETECTOR_KEYS = {"min_confidence", "min_count"}
 
 
@@ -52,6 +52,7 @@ class Policy:
     mail: MailRules                  # [mail]: what `pdscan mail` classifies by
     ocr: OcrPolicy                   # [ocr]: whether pixels are read, and OCR's limits
     store_keep_days: int = 180       # [store] keep: how long `pdscan store prune` keeps scan records
+    central_store: str = ""          # [store] central: the postgresql:// URL endpoints push to ("": none)
     raw: dict = field(default_factory=dict, compare=False)  # the merged document (its fingerprint)
     source: str = ""
 
@@ -150,6 +151,13 @@ def keep_days(value, where: str) -> int:
     return int(match.group(1)) * (7 if match.group(2) == "w" else 1)
 
 
+def _central(table: dict, where: str) -> str:
+    url = _required(table, "central", where, "store")
+    if not isinstance(url, str) or url and not url.lower().startswith(("postgresql://", "postgres://")):
+        raise ConfigError(f"{where}: [store] central must be a postgresql:// URL or \"\" (got {url!r})")
+    return url
+
+
 def _check_sections(doc: dict, where: str) -> None:
     unknown = sorted(set(doc) - SECTIONS)
     if unknown:
@@ -175,6 +183,7 @@ def build_policy(doc: dict, where: str, known_detectors: Optional[set] = None) -
         mail=load_mail_rules(doc, where),
         ocr=load_ocr(doc, where),
         store_keep_days=keep_days(_required(_table(doc, "store", where), "keep", where, "store"), f"{where}: [store] keep"),
+        central_store=_central(_table(doc, "store", where), where),
         raw=doc, source=where,
     )
 
@@ -189,5 +198,7 @@ def load_policy(default: Path, site: Optional[Path] = None, known_detectors: Opt
 
 
 def policy_fingerprint(policy: Policy) -> str:
-    """SHA-256 of the merged policy: a changed site policy means stored verdicts are stale."""
-    return hashlib.sha256(json.dumps(policy.raw, sort_keys=True, default=str).encode("utf-8")).hexdigest()
+    """SHA-256 of the merged policy: a changed site policy means stored verdicts are stale. [store] is
+    left out: how long results are kept and where they are pushed change no verdict."""
+    judged = {section: value for section, value in policy.raw.items() if section != "store"}
+    return hashlib.sha256(json.dumps(judged, sort_keys=True, default=str).encode("utf-8")).hexdigest()

@@ -17,24 +17,26 @@ from ..errors import ConfigError
 from ..safefile import atomic_write
 from . import html_page, sheets
 from .cells import plain
-from .readers import read_jsonl, read_store
+from .readers import connected, read_jsonl, read_store
 from .tables import Tables, assemble
 
 FORMATS = ("xlsx", "ods", "csv", "html", "json")
 
 
 def build(sources: Iterable[tuple], since: Optional[dt.date] = None, now: Optional[dt.datetime] = None) -> Tables:
-    """sources: ("db", PATH) and ("jsonl", PATH) pairs, in any number and mix."""
-    runs = []
-    for kind, path in sources:
-        if kind == "db":
-            runs.extend(read_store(path))
-        else:
-            run = read_jsonl(path)
-            if run is not None:
-                runs.append(run)
-    generated = (now or dt.datetime.now(dt.timezone.utc)).replace(tzinfo=None, microsecond=0)
-    return assemble(runs, since, generated)
+    """sources: ("db", PATH or postgresql:// URL) and ("jsonl", PATH) pairs, in any number and mix."""
+    sources = list(sources)
+    with connected(sources):
+        runs = []
+        for kind, path in sources:
+            if kind == "db":
+                runs.extend(read_store(path))
+            else:
+                run = read_jsonl(path)
+                if run is not None:
+                    runs.append(run)
+        generated = (now or dt.datetime.now(dt.timezone.utc)).replace(tzinfo=None, microsecond=0)
+        return assemble(runs, since, generated)
 
 
 def write_json(tables: Tables, path: str) -> None:

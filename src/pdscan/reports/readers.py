@@ -11,6 +11,7 @@ here: records hold masked samples only.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -23,7 +24,8 @@ from ..display import shown
 from ..errors import ConfigError
 from ..model import KINDS_OF_CHECK, ErrorRecord
 from ..records import RECORD_TYPES, from_json
-from ..sinks.store.queries import StoreReader
+from ..sinks.central import is_url
+from ..sinks.store.queries import open_reader
 
 UNREADABLE_LINE = "unreadable JSONL line"  # a line of a results file that is not a JSON object
 LINE_CAP = 16 * 1024 * 1024  # a line read at a time while checking: a binary file has no newlines
@@ -203,14 +205,34 @@ def records(run: Run) -> Iterator:
     if run.key[0] == "jsonl":
         yield from _jsonl_records(run)
         return
-    with StoreReader(run.source) as store:
+    if run.source in _CONNECTED:
+        yield from _CONNECTED[run.source].records(run.key[2])
+        return
+    with open_reader(run.source) as store:
         yield from store.records(run.key[2])
+
+
+_CONNECTED: dict = {}  # central store URL → its reader, while `connected()` holds it open
+
+
+@contextlib.contextmanager
+def connected(sources):
+    """One connection to each central store among `sources` for the block (a report reads every run of
+    every endpoint; a local store is opened per run, as it costs nothing)."""
+    try:
+        for kind, target in sources:
+            if kind == "db" and is_url(target) and target not in _CONNECTED:
+                _CONNECTED[target] = open_reader(target)
+        yield
+    finally:
+        while _CONNECTED:
+            _CONNECTED.popitem()[1].close()
 
 
 # ---- the store -------------------------------------------------------------------------------------------
 
 def read_store(path: str) -> list:
-    with StoreReader(path) as store:
+    with open_reader(path) as store:
         runs = []
         for row in store.scans():
             kind = row.kind if row.kind in KINDS_OF_CHECK else "files"
@@ -219,10 +241,12 @@ def read_store(path: str) -> list:
             if kind == "watch":
                 run.paths = frozenset(store.paths(row.id))
             runs.append(run)
-        return runs
+    if path in _CONNECTED:  # the report reads the runs oldest first (state.build_state): so read ahead
+        _CONNECTED[path].prefetch([run.key[2] for run in sorted(runs, key=lambda run: run.when)])
+    return runs
 
 
 def store_has_results(path: str) -> bool:
     """True when the store holds at least one scan; an error when it is not a pdscan store."""
-    with StoreReader(path) as store:
+    with open_reader(path) as store:
         return store.has_scans()

@@ -17,6 +17,7 @@ import socket
 import sqlite3
 import sys
 import time
+import uuid
 from pathlib import Path
 from typing import Iterable, Optional
 from urllib.parse import quote
@@ -29,7 +30,8 @@ from ...privacy import data_dir
 from ...records import finding_json, summary_json, violation_json
 from ...safefile import open_private, refuse_symlink
 from ...unattended import LOGGER
-from ..migrations import migrate
+from ..central import CentralStoreError, Connection, is_url
+from ..migrations import MIGRATIONS, applied_names, migrate
 
 BATCH_RECORDS = 500
 BATCH_SECONDS = 1.0
@@ -142,6 +144,8 @@ class Store:
         try:
             if self.conn.in_transaction:
                 self.conn.execute("COMMIT")
+        except CentralStoreError:
+            pass  # the server went away: it rolled back what was not committed
         except sqlite3.DatabaseError as exc:
             if not _is_damage(exc):
                 raise
@@ -198,6 +202,48 @@ class Store:
                 f"JOIN items ON items.id = v.item_id WHERE {where} ORDER BY v.id", args):
             violations.setdefault(item_id, []).append(Violation(rule, severity, detail))
         return findings, violations
+
+
+class CentralStore(Store):
+    """The central PostgreSQL store (`--db postgresql://...`), read and written as the SQLite one.
+
+    Opened by the database owner, it is migrated; opened by an endpoint or reporting login, which
+    may not change the schema, it must already be current (`pdscan fleet init`)."""
+
+    def __init__(self, url: str, set_aside_damaged: bool = False):
+        self.path, self.set_aside = url, None
+        self.conn = Connection(url)
+        try:
+            current(self.conn, may_migrate=True)
+        except BaseException:
+            self.conn.close()
+            raise
+
+
+def current(conn, may_migrate: bool) -> None:
+    """Refuse a central store whose schema is not this pdscan's; migrate it when allowed and able."""
+    names = [name for name, _ in MIGRATIONS]
+    applied = applied_names(conn)
+    unknown = [n for n in applied if n not in names]
+    if unknown:
+        raise ConfigError(f"the central store was written by a newer pdscan (migration {unknown[0]!r})")
+    missing = [n for n in names if n not in applied]
+    if not missing:
+        return
+    if may_migrate:
+        try:
+            migrate(conn)
+            return
+        except CentralStoreError as exc:
+            if "permission denied" not in str(exc) and "must be owner" not in str(exc):
+                raise
+    raise ConfigError(f"the central store {shown(conn.url)} lacks migration {missing[0]!r}: its owner runs "
+                      "`pdscan fleet init --db URL`")
+
+
+def open_store_at(target, set_aside_damaged: bool = False) -> Store:
+    """The store --db names: a SQLite file, or the central store at a postgresql:// URL."""
+    return CentralStore(target) if is_url(target) else Store(target, set_aside_damaged)
 
 
 def covers(scan_root: str, root: str) -> bool:
@@ -270,9 +316,9 @@ class StoreSink:
 
     def begin(self) -> None:
         cur = self.conn.execute(
-            "INSERT INTO scans (host, user, started, version, detector_fingerprint, policy_fingerprint, roots, kind,"
-            " key_id, hash_form) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (self.meta[0], self.meta[1], self.run.started, *self.meta[2:]))
+            'INSERT INTO scans (host, "user", started, version, detector_fingerprint, policy_fingerprint, roots, kind,'
+            " key_id, hash_form, uid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (self.meta[0], self.meta[1], self.run.started, *self.meta[2:], uuid.uuid4().hex))
         self.scan_id = cur.lastrowid
         self.conn.execute("BEGIN")
 
@@ -281,7 +327,7 @@ class StoreSink:
             return
         try:
             self._write(record)
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, CentralStoreError) as exc:
             self._stop(exc)
 
     def _write(self, record) -> None:
@@ -294,11 +340,14 @@ class StoreSink:
         _WRITERS[type(record)](self.conn, self.scan_id, record)
         self._pending += 1
 
-    def _stop(self, exc: sqlite3.DatabaseError) -> None:
+    def _stop(self, exc) -> None:
         """Damage found mid-scan stops the storing, not the scan: its results are still reported."""
+        self.stopped = True
+        if isinstance(exc, CentralStoreError):
+            warn(f"{exc}; the rest of this scan is reported but not stored there")
+            return
         if not _is_damage(exc):
             raise exc
-        self.stopped = True
         warn(f"the store {shown(self.store.path)} turned out damaged during the scan ({exc}); the rest of this "
              "scan is reported but not stored, and the next scan sets the store aside")
 
@@ -318,7 +367,7 @@ class StoreSink:
             self.conn.execute("UPDATE scans SET complete = 1, ended = ?, counts = ? WHERE id = ?",
                               (_now(), json.dumps(counts, sort_keys=True), self.scan_id))
             self.conn.execute("COMMIT")
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, CentralStoreError) as exc:
             self._stop(exc)
 
 

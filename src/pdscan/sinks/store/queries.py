@@ -9,19 +9,23 @@ raw is read: masked samples only; a sender is never read at all.
 """
 from __future__ import annotations
 
+import collections
 import json
 import os
+import queue
 import sqlite3
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Optional
 from urllib.parse import quote
 
-from ...errors import ConfigError
+from ...errors import ConfigError, PdscanError
 from ...model import ErrorRecord, Finding, ItemResult, MessageResult, VolumeResult
 from ...records import finding_from, violation_from
 from ...safefile import refuse_symlink
-from . import _bool, _str, _text  # names as the writer stores them (a BLOB when not UTF-8)
+from ..central import CentralStoreError, Connection, is_url
+from . import _bool, _str, _text, current  # names as the writer stores them (a BLOB when not UTF-8)
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,10 @@ def text(value):
 class StoreReader:
     """One store opened read-only; use as a context manager."""
 
+    HOST = "host"  # who made a scan, as the report names endpoints
+    ITEMS, RETENTION, HOLDING = _ITEMS, _RETENTION, _HOLDING
+    ERRORS = sqlite3.Error
+
     def __init__(self, path: str):
         if not os.path.isfile(path):
             raise ConfigError(f"{path}: no such store")
@@ -109,12 +117,15 @@ class StoreReader:
         return self
 
     def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
         self.conn.close()
 
     def _all(self, sql: str, args=(), what: str = "the store") -> list:
         try:
             return self.conn.execute(sql, args).fetchall()
-        except sqlite3.Error as exc:
+        except self.ERRORS as exc:
             raise ConfigError(f"{self.path}: cannot read {what}: {exc}") from None
 
     def has_scans(self) -> bool:
@@ -123,20 +134,22 @@ class StoreReader:
     def _has(self, table: str, column: Optional[str] = None) -> bool:
         if column is None:
             return bool(self._all("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)))
-        return any(row[1] == column for row in self._all(f"PRAGMA table_info({table})"))
+        return column in self._columns(table)
+
+    def _columns(self, table: str) -> set:
+        return {row[1] for row in self._all(f"PRAGMA table_info({table})")}
 
     def scans(self) -> list:
         # Opened read-only, a store is never migrated: columns added since may be missing.
-        columns = {row[1] for row in self._all("PRAGMA table_info(scans)")}
+        columns = self._columns("scans")
         kind = "kind" if "kind" in columns else "NULL"
         roots = "roots" if "roots" in columns else "NULL"
         hashed = "key_id, hash_form" if "key_id" in columns else "NULL, NULL"
         return [ScanRow(sid, host, user, kind_, tuple(json.loads(roots_ or "[]")), started, bool(complete),
                         json.loads(counts or "{}").get("skipped") or {}, ended, (key_id, form))
                 for sid, host, user, kind_, roots_, started, complete, counts, ended, key_id, form
-                in self._all(f"SELECT id, host, user, {kind}, {roots}, started, complete, counts, ended, {hashed}"
-                             " FROM scans"
-                             " ORDER BY id")]
+                in self._all(f'SELECT id, {self.HOST}, "user", {kind}, {roots}, started, complete, counts, ended,'
+                             f" {hashed} FROM scans ORDER BY id")]
 
     def paths(self, scan_id: int) -> set:
         """The distinct paths a scan recorded (what a watch, which has no roots, covers)."""
@@ -145,13 +158,9 @@ class StoreReader:
     def records(self, scan_id: int) -> Iterator:
         """The scan's records as typed results, streamed: items (findings with masked samples only,
         `personal`, a `retention` verdict where one was stored), messages, volumes, errors."""
-        personal = "i.personal" if self._has("items", "personal") else "EXISTS (SELECT 1 FROM findings f" \
-                                                                         " WHERE f.item_id = i.id)"
-        sql = _ITEMS.replace("i.personal,", f"{personal},").format(
-            retention=_RETENTION if self._has("retention") else "NULL")
         try:
             for path, member, size, mtime, encrypted, encryption, personal_, findings, violations, verdict \
-                    in self.conn.execute(sql, (scan_id,)):
+                    in self._item_rows(scan_id):
                 verdict = json.loads(verdict) if verdict else None
                 yield ItemResult(text(path), text(member), None, size, mtime,
                                  None if encrypted is None else bool(encrypted), encryption,
@@ -171,8 +180,17 @@ class StoreReader:
             for path, member, error in self.conn.execute(
                     "SELECT path, member, error FROM errors WHERE scan_id = ? ORDER BY id", (scan_id,)):
                 yield ErrorRecord(text(path), text(member), error)
-        except sqlite3.Error as exc:
+        except self.ERRORS as exc:
             raise ConfigError(f"{self.path}: cannot read scan {scan_id}: {exc}") from None
+
+    def _items_sql(self) -> str:
+        personal = "i.personal" if self._has("items", "personal") else "EXISTS (SELECT 1 FROM findings f" \
+                                                                         " WHERE f.item_id = i.id)"
+        return self.ITEMS.replace("i.personal,", f"{personal},").format(
+            retention=self.RETENTION if self._has("retention") else "NULL")
+
+    def _item_rows(self, scan_id: int):
+        return self.conn.execute(self._items_sql(), (scan_id,))
 
     def volumes(self, scan_id: int) -> list:
         """(scan, VolumeResult) in stored order; flags as SQLite holds them (1, 0, None)."""
@@ -189,7 +207,7 @@ class StoreReader:
         sought = sorted(set(sought))
         found: dict = {}
         if sought:
-            for row in self._all(_HOLDING.format(marks=",".join("?" * len(sought))), sought):
+            for row in self._all(self.HOLDING.format(marks=",".join("?" * len(sought))), sought):
                 found.setdefault(row[:10], set()).add(row[10])
         items = [HeldItem(row[1], _str(row[2]), _str(row[3]), *row[4:8], _bool(row[8]), row[9], frozenset(keys))
                  for row, keys in found.items()]
@@ -215,3 +233,97 @@ class StoreReader:
                     f"SELECT scan_id, path FROM errors WHERE path IN ({marks}) AND scan_id >= ?", (*chunk, first)):
                 errored.setdefault(scan_id, set()).add(_str(path))
         return recorded, errored
+
+
+class CentralReader(StoreReader):
+    """The central store read as a reporting login reads it: every endpoint's scans under row-level
+    security (an endpoint login reads its own). An endpoint is named by the login that wrote its
+    rows, which the server vouches for, not by the host name its records claim."""
+
+    HOST = "endpoint"
+    ITEMS = (
+        "SELECT i.path, i.member, i.size, i.mtime, i.encrypted, i.encryption, i.personal,"
+        " (SELECT json_agg(json_build_object('detector', f.detector, 'count', f.count,"
+        " 'samples', f.samples::json) ORDER BY f.id)::text FROM findings f WHERE f.item_id = i.id),"
+        " (SELECT json_agg(json_build_object('rule', v.rule, 'severity', v.severity, 'detail', v.detail)"
+        " ORDER BY v.id)::text FROM violations v WHERE v.item_id = i.id), {retention}"
+        " FROM items i WHERE i.scan_id = ? ORDER BY i.id")
+    RETENTION = ("(SELECT json_build_object('category', r.category, 'expired', r.expired, 'severity', r.severity,"
+                 " 'age_days', r.age_days, 'action', r.action)::text FROM retention r WHERE r.item_id = i.id"
+                 " ORDER BY r.id LIMIT 1)")
+    HOLDING = (
+        "SELECT i.id, i.scan_id, i.path, i.member, i.size, i.mtime_ns, i.inode, i.device, i.encrypted,"
+        " i.encryption, k.value FROM findings f JOIN items i ON i.id = f.item_id,"
+        " json_array_elements_text(f.keys::json) AS k(value) WHERE k.value IN ({marks}) ORDER BY i.id")
+    ERRORS = CentralStoreError
+
+    def __init__(self, url: str):
+        self.path = url
+        self.conn = Connection(url)
+        self._order: collections.deque = collections.deque()
+        self._reader: Optional[threading.Thread] = None
+        try:
+            current(self.conn, may_migrate=False)
+        except BaseException:
+            self.conn.close()
+            raise
+
+    def prefetch(self, scan_ids: list, ahead: int = 2) -> None:
+        """Read the item rows of `scan_ids`, in that order, on a second connection, up to `ahead` scans
+        in front of `records`: the server builds the next scan's rows while this one is counted."""
+        self._order = collections.deque(scan_ids)
+        self._ready: queue.Queue = queue.Queue(maxsize=ahead)
+        self._stopping = threading.Event()
+        sql = self._items_sql()
+
+        def read():
+            conn = None
+            try:
+                conn = Connection(self.path)
+                for scan_id in scan_ids:
+                    if self._stopping.is_set():
+                        return
+                    self._ready.put((scan_id, conn.execute(sql, (scan_id,)).fetchall()))
+            except PdscanError as exc:  # handed to the reader in place of the rows it waits for
+                self._ready.put((None, exc))
+            finally:
+                if conn is not None:
+                    conn.close()
+
+        self._reader = threading.Thread(target=read, name="pdscan-prefetch", daemon=True)
+        self._reader.start()
+
+    def _item_rows(self, scan_id: int):
+        # Rows read ahead, in the order asked for; a scan asked for out of that order is read here.
+        while scan_id in self._order:
+            got, rows = self._ready.get()
+            if isinstance(rows, Exception):
+                self._order.clear()
+                raise rows
+            self._order.popleft()
+            if got == scan_id:
+                return rows
+        return super()._item_rows(scan_id)
+
+    def close(self) -> None:
+        if self._reader is not None:
+            self._stopping.set()
+            while self._reader.is_alive():  # a reader blocked on a full queue is let go
+                try:
+                    self._ready.get_nowait()
+                except queue.Empty:
+                    self._reader.join(0.05)
+        super().close()
+
+    def _has(self, table: str, column: Optional[str] = None) -> bool:
+        return True  # a current schema (checked on open) has every table and column
+
+    def _columns(self, table: str) -> set:
+        return {name for (name,) in self._all("SELECT column_name FROM information_schema.columns"
+                                               " WHERE table_schema = current_schema() AND table_name = ?",
+                                               (table,))}
+
+
+def open_reader(target: str) -> StoreReader:
+    """A reader of the store at `target`: a SQLite file, or the central store's postgresql:// URL."""
+    return CentralReader(target) if is_url(target) else StoreReader(target)
