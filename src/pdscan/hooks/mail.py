@@ -11,30 +11,39 @@ process, where thread history needs the whole mailbox (policy/mailbox.py).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Optional
 
+from ..detect.hash_forms import value_key
 from ..extract.mailfacts import facts_of_bytes
+from ..extract.quoting import signature
 from ..model import ErrorRecord, Finding, Item, ItemResult, MessageFacts, MessageResult, confidence_rank
 from . import whole
+from ..policy.evaluate import personal_findings
 from ..policy.mail_rules import MailRules
 from ..policy.mailbox import outside_violation
 from ..policy.mailclass import Verdict, classify
 
 MAX_SAMPLES = 3
+# Contact details in a signature block: the writer's own, never "others' data".
+SIGNED_EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+SIGNED_PHONE = re.compile(r"(?:\+44\s?(?:\(0\)\s?)?|\b0)\d(?:[ -]?\d){8,9}\b")
 
 
 class MailHook:
-    def __init__(self, rules: MailRules, declared: dict):
+    def __init__(self, rules: MailRules, declared: dict, policy=None, key: bytes = b""):
         self.rules, self.declared = rules, declared  # declared: the policy's rules (policy/rules.py)
+        self.policy, self.key = policy, key  # thresholds and hash key: whose personal data a message holds
 
     def begin(self, item: Item) -> "MessageWatch":
-        return MessageWatch(self.rules, self.declared, item)
+        return MessageWatch(self.rules, self.declared, item, self.policy, self.key)
 
 
 class MessageWatch:
-    def __init__(self, rules: MailRules, declared: dict, item: Item):
+    def __init__(self, rules: MailRules, declared: dict, item: Item, policy=None, key: bytes = b""):
         self.rules, self.declared, self.item = rules, declared, item
+        self.policy, self.key = policy, key
         self.inside = rules.inside_personal(item.meta.get("folder"))
         self.read = rules.scan_personal or not self.inside
         self.head: Optional[bytes] = None
@@ -62,10 +71,12 @@ class MessageWatch:
             facts = self._facts(out)
             verdict = classify(facts, rules)
         violations = [outside_violation(rules, self.declared)] if verdict.classification == "personal" and not self.inside else []
+        personal = any(isinstance(r, ItemResult) and r.personal for r in records)
+        if facts and personal and self.policy is not None:
+            facts = replace(facts, others=others_data(records, facts, self.policy, self.key))
         # Thread history needs the headers, never the body: the text stays in the worker.
         out.append(message_record(item, verdict, merged_findings(records), violations, self.inside,
-                                  personal=any(isinstance(r, ItemResult) and r.personal for r in records),
-                                  facts=replace(facts, text="", own_text="") if facts else None))
+                                  personal=personal, facts=replace(facts, text="", own_text="") if facts else None))
         return out
 
     def _facts(self, out: list) -> MessageFacts:
@@ -76,6 +87,38 @@ class MessageWatch:
         for problem in facts.problems:  # the message is still classified and reported: nothing is lost
             out.append(ErrorRecord(item.path, item.member, problem, warning=True))
         return facts
+
+
+def own_keys(facts: MessageFacts, key: bytes) -> dict:
+    """detector → keyed hashes of the correspondents' own details: every address and display name in
+    the headers, and the contact details of the writer's signature."""
+    found: dict = {"email": set(), "person_name": set(), "uk.phone": set()}
+    for address, name in facts.names:
+        found["email"].add(value_key("email", address, key))
+        if name:
+            found["person_name"].add(value_key("person_name", name, key, name=True))
+    signed = signature(facts.text, facts.sender_name)
+    found["email"].update(value_key("email", a, key) for a in SIGNED_EMAIL.findall(signed))
+    found["uk.phone"].update(value_key("uk.phone", p, key) for p in SIGNED_PHONE.findall(signed))
+    return found
+
+
+def others_data(records, facts: MessageFacts, policy, key: bytes) -> tuple:
+    """(detector, count) of the personal data a message holds about people other than its
+    correspondents: each part's findings without the correspondents' own values, held to the
+    policy's thresholds as the part's own `personal` is."""
+    own = own_keys(facts, key)
+    held: dict = {}
+    for record in records:
+        if not isinstance(record, ItemResult) or not record.personal:
+            continue
+        left = []
+        for f in record.findings:
+            keys = set(record.keys.get(f.detector) or ()) - own.get(f.detector, set())
+            left.append(replace(f, count=len(keys) if record.keys.get(f.detector) else f.count))
+        for f in personal_findings(left, policy):
+            held[f.detector] = max(held.get(f.detector, 0), f.count)
+    return tuple(sorted(held.items()))
 
 
 def merged_findings(records) -> list:

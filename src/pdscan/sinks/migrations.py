@@ -86,6 +86,12 @@ RUN_KIND = (
     "CREATE INDEX scans_started ON scans(started)",
 )
 
+# personal-data-sent-outside: where a message took others' personal data (interface.md `sent_outside`,
+# JSON: destination kind, masked recipients), so reports count by destination kind. Portable SQL.
+SENT_OUTSIDE = (
+    "ALTER TABLE messages ADD COLUMN sent_outside TEXT",
+)
+
 MIGRATIONS = (
     ("0001_initial", INITIAL),
     ("0002_messages", MESSAGES),
@@ -93,6 +99,7 @@ MIGRATIONS = (
     ("0004_retention", RETENTION),
     ("0005_key_ids", KEY_IDS),
     ("0006_run_kind", RUN_KIND),
+    ("0008_sent_outside", SENT_OUTSIDE),
 )
 
 
