@@ -103,11 +103,15 @@ def destination(rules: MailRules, owner: Owner, address: str, name: str) -> Opti
 
 
 def _named_after(address: str, names: frozenset) -> bool:
-    """"jane.smith77@" and "smithjane@" are made of the name "jane smith"."""
+    """"jane.smith77@", "smithjane@" and "jsmith@" are made of the name "jane smith" (both names, or
+    the family name with the initial before or after it)."""
     local = "".join(ch for ch in address.partition("@")[0].lower() if ch.isalpha())
     for name in names:
         words = name.split()
-        if len(words) >= 2 and all(len(w) > 1 and w in local for w in (words[0], words[-1])):
+        if len(words) < 2 or min(len(words[0]), len(words[-1])) < 2:
+            continue
+        given, family = words[0], words[-1]
+        if (given in local and family in local) or local.startswith((given[0] + family, family + given[0])):
             return True
     return False
 
