@@ -9,6 +9,7 @@ and in all), and a part the extractor already decoded is not decoded twice.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from email.message import Message
 from email.utils import collapse_rfc2231_value, getaddresses
 from typing import Optional
@@ -82,7 +83,8 @@ def gathered(headers: Message, text: BodyText, attachments: tuple, defects: list
     problems = list(text.problems)
     if headers.get("Date") is not None and parse_date(headers.get("Date")) is None:
         problems.append("unreadable Date header: the message is treated as undated")
-    return header_facts(headers, text.text(), attachments, problems + list(defects), forwarded)
+    facts = header_facts(headers, text.text(), attachments, problems + list(defects), forwarded)
+    return replace(facts, first_part=len(text.parts[0])) if text.parts else facts
 
 
 def header_facts(headers: Message, text: str, attachments: tuple, problems: list,

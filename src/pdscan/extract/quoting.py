@@ -33,6 +33,13 @@ def signature(text: str, sender_name: str = "") -> str:
     return "\n".join(lines[signed:end][:SIGNATURE_LINES])
 
 
+def split_quote(text: str, sender_name: str = "") -> tuple:
+    """(the text before the first quoted reply or forwarded message, the text from there on)."""
+    lines = text.splitlines()
+    end = _bounds(lines, sender_name)[1]
+    return "\n".join(lines[:end]), "\n".join(lines[end:])
+
+
 SIGNATURE_LINES = 12
 
 

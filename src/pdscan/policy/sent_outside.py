@@ -15,7 +15,9 @@ may have to be learnt from the mailbox itself:
   the owner's name), `other-webmail` (webmail_domains), `partner` (partner_domains) or `unknown`;
   the message is named by its strongest, and is of `partner_severity` when all are partners;
 - and it holds personal data of people other than its correspondents under the policy's
-  thresholds (MessageFacts.others, from hooks/mail.py).
+  thresholds (MessageFacts.others, from hooks/mail.py);
+- but mail classified personal to outside organisations only (not webmail, not partners),
+  with no list of people, is the owner's own business: their dentist, pharmacy, children's school.
 Received and internal mail never is. Copies of one sent message (the same Message-ID) count once.
 """
 from __future__ import annotations
@@ -131,7 +133,7 @@ def review(rules: MailRules, declared: dict, entries: list) -> Owner:
         how, recipients = sent
         names = dict(facts.names)
         outside = {a: kind for a in recipients if (kind := destination(rules, owner, a, names.get(a, "")))}
-        if not outside:
+        if not outside or _own_business(record, outside, facts.others):
             continue
         identity = facts.message_id or f"#{id(record)}"
         if identity in seen:
@@ -139,6 +141,14 @@ def review(rules: MailRules, declared: dict, entries: list) -> Owner:
         seen.add(identity)
         record.sent_outside, record.violations = judged(rule, outside, how, facts.others, record.violations)
     return owner
+
+
+def _own_business(record: MessageResult, outside: dict, others: tuple) -> bool:
+    """Mail the classifier calls personal, to outside organisations only (a dentist, a pharmacy, one's
+    children's school), holding no list of people: the owner's own or family's business, not the
+    organisation's data leaving."""
+    return record.classification == "personal" and all(k == UNKNOWN for k, _ in outside.values()) \
+        and "person_name" not in dict(others)
 
 
 def judged(rule, outside: dict, how: str, others: tuple, violations: list) -> tuple:
