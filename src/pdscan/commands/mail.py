@@ -89,13 +89,17 @@ def forwarding_record(source: str, rules, declared: dict, owner) -> Optional[Ite
         targets += [(address, f"{how} in {rel}") for address, how in found]
         if found and first is None:
             first = (kind, path, rel)
-    violation = forwarding_violation(rules, declared, owner, targets) if first and owner else None
+    violation = forwarding_violation(rules, declared, owner, targets) if first else None
     if violation is None:
         return None
     kind, path, rel = first
-    stat = os.stat(path)
-    return ItemResult(os.path.abspath(source), rel.replace(os.sep, "/"), RULES_MIME[kind], stat.st_size,
-                      iso_utc(stat.st_mtime), None, violations=[violation])
+    try:
+        stat = os.stat(path)
+        size, mtime = stat.st_size, iso_utc(stat.st_mtime)
+    except OSError:  # gone since it was read: the finding stands
+        size, mtime = None, None
+    return ItemResult(os.path.abspath(source), rel.replace(os.sep, "/"), RULES_MIME[kind], size, mtime, None,
+                      violations=[violation])
 
 
 def excluding(events, exclude: GlobSet) -> Iterator:

@@ -98,7 +98,8 @@ def load_mail_rules(doc: dict, where: str = "policy") -> MailRules:
                      frozenset(table["consumer_categories"]),
                      frozenset(a.strip().lower() for a in table["owner_addresses"]),
                      frozenset(_folder_key(f) for f in table["draft_folders"]),
-                     tuple(sorted((d, kind) for kind, names in table["partner_domains"].items() for d in _domains(names))))
+                     tuple(sorted((d, kind) for kind, names in table["partner_domains"].items()
+                                  for d in _domains(names))))
 
 
 def _domains(names) -> frozenset:
