@@ -139,6 +139,7 @@ class MessageFacts:
     resent_from: str = ""          # Resent-From (or Resent-Sender) of the newest resent block
     resent_to: tuple = ()          # Resent-To/Cc/Bcc of that block
     forwarded: bool = False        # carries a whole message (message/rfc822): a forward as attachment
+    sent_label: bool = False       # labelled Sent where labels stand for folders (Gmail's X-Gmail-Labels)
     first_part: int = 0            # length of the first text part in `text` (an HTML copy may follow)
     others: tuple = ()             # (detector, count) of personal data of people other than the
                                    # correspondents, under the policy's thresholds (hooks/mail.py)

@@ -103,7 +103,9 @@ def header_facts(headers: Message, text: str, attachments: tuple, problems: list
                         tuple(problems), sender_name, own_words(text, sender_name), parse_date(headers.get("Date")),
                         bcc=tuple(_addresses(headers, ("Bcc",))), names=tuple(_named(headers, PEOPLE_HEADERS)),
                         resent_from=resent_from[0] if resent_from else "",
-                        resent_to=tuple(_addresses(headers, RESENT_TO, newest=True)), forwarded=forwarded)
+                        resent_to=tuple(_addresses(headers, RESENT_TO, newest=True)), forwarded=forwarded,
+                        sent_label="sent" in {label.strip().casefold()
+                                              for label in str(headers.get("X-Gmail-Labels", "")).split(",")})
 
 
 def facts_of_bytes(raw: bytes, whole: bool = True) -> MessageFacts:

@@ -7,7 +7,7 @@ may have to be learnt from the mailbox itself:
   the owner's names are the display names written with those addresses;
 - the organisation's domains are [mail] owner_domains, else those of the owner's own addresses
   that are not personal webmail;
-- a message was sent by the owner when it is in a Sent folder, was resent by the owner
+- a message was sent by the owner when it is in a Sent folder (or labelled Sent), was resent by the owner
   (Resent-From: its Resent-To/Cc/Bcc are the recipients), or is from the owner anywhere but a
   Drafts folder (a .msg saved from Outlook, a forward as attachment filed elsewhere);
 - it goes outside when a recipient's domain is not the organisation's; each such recipient is
@@ -54,7 +54,7 @@ def owner_of(rules: MailRules, mail: Iterable[tuple]) -> Owner:
     mail = [(folder, facts) for folder, facts in mail if facts is not None]
     addresses, inferred = set(rules.owner_addresses), False
     if not addresses:
-        senders = Counter(f.sender for folder, f in mail if f.sender and rules.is_sent(folder))
+        senders = Counter(f.sender for folder, f in mail if f.sender and _in_sent(rules, folder, f))
         top = max(senders.values(), default=0)
         addresses = {a for a, n in senders.items() if n * OWNER_SHARE >= top}
         inferred = bool(addresses)
@@ -69,6 +69,11 @@ def _domain(address: str) -> str:
     return address.rpartition("@")[2].lower().strip(" >.")
 
 
+def _in_sent(rules: MailRules, folder: Optional[str], facts: MessageFacts) -> bool:
+    """In a Sent folder, or labelled Sent (a Gmail export is one mbox, its folders labels)."""
+    return rules.is_sent(folder) or facts.sent_label
+
+
 def how_sent(rules: MailRules, owner: Owner, folder: Optional[str], facts: MessageFacts) -> Optional[tuple]:
     """(how the owner sent it, its recipients), or None for mail the owner did not send."""
     if rules.is_draft(folder):
@@ -76,7 +81,7 @@ def how_sent(rules: MailRules, owner: Owner, folder: Optional[str], facts: Messa
     if facts.resent_from and facts.resent_from in owner.addresses and facts.resent_to:
         return "resent by the owner", facts.resent_to
     recipients = tuple(dict.fromkeys(facts.recipients + facts.bcc))
-    if rules.is_sent(folder):
+    if _in_sent(rules, folder, facts):
         return "in a Sent folder", recipients
     if facts.sender and facts.sender in owner.addresses:
         return ("forwarded by the owner" if facts.forwarded else "from the owner"), recipients
