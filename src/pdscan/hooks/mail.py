@@ -43,6 +43,10 @@ class MailHook:
     def bind(self, engine) -> None:
         self.engine = engine
 
+    def __getstate__(self) -> dict:
+        """Sent to a worker without the engine: each process binds its own."""
+        return {**self.__dict__, "engine": None}
+
     def begin(self, item: Item) -> "MessageWatch":
         return MessageWatch(self.rules, self.declared, item, self.policy, self.key, self.engine)
 
