@@ -15,7 +15,8 @@ import pytest
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 # (generator, the folder it writes, and when it shares that folder, the names it writes there)
 GENERATORS = [("make_formats.py", "formats", None), ("make_demo.py", "demo", None),
-              ("mail/make_recall.py", "mail", ("recall/", "recall-labels.tsv"))]
+              ("mail/make_recall.py", "mail", ("recall/", "recall-labels.tsv")),
+              ("mail/make_sent_outside.py", "mail", ("sent-outside/",))]
 
 
 def _files(folder: Path, only=None):

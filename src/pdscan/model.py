@@ -134,6 +134,15 @@ class MessageFacts:
     sender_name: str = ""
     own_text: str = ""             # the writer's own words: quoted replies and signature cut off
     date: Optional[datetime] = None  # the Date header, in UTC (None: absent or unreadable)
+    bcc: tuple = ()                # Bcc addresses (kept in Sent copies), lower case
+    names: tuple = ()              # (address, display name) of everyone in From/To/Cc/Bcc and Resent-*
+    resent_from: str = ""          # Resent-From (or Resent-Sender) of the newest resent block
+    resent_to: tuple = ()          # Resent-To/Cc/Bcc of that block
+    forwarded: bool = False        # carries a whole message (message/rfc822): a forward as attachment
+    sent_label: bool = False       # labelled Sent where labels stand for folders (Gmail's X-Gmail-Labels)
+    first_part: int = 0            # length of the first text part in `text` (an HTML copy may follow)
+    others: tuple = ()             # (detector, count) of personal data of people other than the
+                                   # correspondents, under the policy's thresholds (hooks/mail.py)
 
 
 @dataclass(frozen=True)
@@ -249,6 +258,7 @@ class MessageResult:
     personal: bool = False         # some part holds personal data under the policy
     inside_personal: bool = False  # filed in the Personal folder
     facts: Optional[object] = None
+    sent_outside: Optional[dict] = None  # interface.md `sent_outside`: where the owner sent others' data
 
 
 @dataclass
@@ -298,6 +308,7 @@ class Summary:
     volumes: int = 0
     volumes_failed: int = 0
     messages: int = 0
+    sent_outside: dict = field(default_factory=dict)  # destination kind → messages (personal-data-sent-outside)
     retention: dict = field(default_factory=dict)  # `pdscan retention`: what was judged (commands/retention.py)
     ocr_pages: int = 0  # pages (images, TIFF frames, scanned PDF pages) read by OCR
     elapsed: float = 0.0

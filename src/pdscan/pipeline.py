@@ -60,6 +60,9 @@ class Scanner:
         self.hooks = tuple(hooks)
         specs = load_detectors(config.detector_paths)
         self.engine = Engine(specs, install_key(config.key_path))
+        for hook in self.hooks:  # a hook that reads text again (hooks/mail.py) uses this process's engine
+            if hasattr(hook, "bind"):
+                hook.bind(self.engine)
         self.categories = {s.id: s.category for s in specs}
         self.policy = config.policy
         self.publishing = GlobSet(self.policy.publishing_folders)

@@ -183,6 +183,13 @@ def _mask_email(value: str) -> str:
     return f"{_mask_run(local, 1, 0)}@{'.'.join(head + labels[-suffix:])}"
 
 
+def mask_address(address: str) -> str:
+    """A mail address whose domain may be shown (where mail went) and whose local part (who) is
+    masked: "jane.smith77@gmail.com" → "j***.*******@gmail.com"."""
+    local, at, domain = address.rpartition("@")
+    return f"{_mask_run(local, 1, 0)}@{domain}" if at else _mask_run(address, 1, 0)
+
+
 def _mask_name(value: str) -> str:
     return " ".join(_mask_run(word, 1, 0) for word in value.split())
 

@@ -53,6 +53,7 @@ def summary_json(s: Summary, run: Optional[RunInfo] = None) -> dict:
             "items_with_personal_data": s.items_with_personal_data,
             **({"volumes": s.volumes, "volumes_failed": s.volumes_failed} if s.volumes else {}),
             **({"messages": s.messages} if s.messages else {}),
+            **({"sent_outside": dict(sorted(s.sent_outside.items()))} if s.sent_outside else {}),
             **({"ocr_pages": s.ocr_pages} if s.ocr_pages else {}),
             **({"retention": s.retention} if s.retention else {}),
             "elapsed": round(s.elapsed, 3), **scope}
@@ -79,7 +80,9 @@ def _message(r: MessageResult) -> dict:
             # Why it was so classified: signals, never body text.
             "reasons": list(r.reasons),
             "findings": [finding_json(f) for f in r.findings],
-            "violations": [violation_json(v) for v in r.violations]}
+            "violations": [violation_json(v) for v in r.violations],
+            # Where the owner's mail took others' personal data (policy/sent_outside.py), else null.
+            "sent_outside": r.sent_outside}
 
 
 def _volume(r: VolumeResult) -> dict:
@@ -161,7 +164,8 @@ def from_json(d: dict) -> Optional[object]:
     if kind_ == "message":
         return MessageResult(d.get("path"), d.get("member"), d.get("folder"), d.get("message_id"), d.get("date"),
                              d.get("from"), d.get("classification"), d.get("score"), list(d.get("reasons") or ()),
-                             findings, violations)
+                             findings, violations,
+                             sent_outside=d.get("sent_outside") if isinstance(d.get("sent_outside"), dict) else None)
     if kind_ == "volume":
         return VolumeResult(d.get("device"), d.get("mountpoint"), d.get("fstype"), d.get("removable"),
                             d.get("encrypted"), d.get("encryption"), d.get("verdict"), violations)

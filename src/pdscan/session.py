@@ -58,6 +58,9 @@ def count(summary: Summary, record) -> None:
         return
     if isinstance(record, MessageResult):
         summary.messages += 1
+        if record.sent_outside:
+            kind = record.sent_outside.get("destination")
+            summary.sent_outside[kind] = summary.sent_outside.get(kind, 0) + 1
         return
     assert isinstance(record, ItemResult), type(record)
     summary.items += 1

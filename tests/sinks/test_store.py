@@ -279,3 +279,27 @@ def test_stored_results_read_back_as_the_typed_results_written(tmp_path):
     store.close()
     assert found["/d/a.zip"].records == written[:2]
     assert found["/d/b.bin"].records == written[2:]
+
+
+def test_messages_before_0008_read_back_without_sent_outside(tmp_path):
+    """A mail scan stored before `sent_outside` was kept is read as having sent nothing outside; one
+    after keeps the destination (what the report counts)."""
+    from pdscan.sinks.store.queries import StoreReader
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    migrate(conn, [m for m in MIGRATIONS if m[0] != "0008_sent_outside"])
+    conn.execute("INSERT INTO scans (id, started, version, detector_fingerprint, policy_fingerprint, complete, kind)"
+                 " VALUES (1, '2026-01-01T00:00:00Z', '0.0.9', 'd', 'p', 1, 'mail')")
+    conn.execute("INSERT INTO messages (scan_id, path, folder, classification, findings, violations)"
+                 " VALUES (1, '/m', 'Sent', 'work', '[]', '[]')")
+    conn.close()
+    store = Store(path)
+    sink = StoreSink(store, "d", "p")
+    sink.begin()
+    sent = {"destination": "own-webmail", "how": "in a Sent folder", "recipients": [], "others": {"uk.nino": 1}}
+    sink.record(MessageResult("/m", "cur/2", "Sent", None, None, None, "work", 0.0, sent_outside=sent))
+    sink.end(Summary())
+    store.close()
+    with StoreReader(str(path)) as reader:
+        got = [r.sent_outside for scan in (1, 2) for r in reader.records(scan) if isinstance(r, MessageResult)]
+    assert got == [None, sent]

@@ -9,6 +9,7 @@ and in all), and a part the extractor already decoded is not decoded twice.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from email.message import Message
 from email.utils import collapse_rfc2231_value, getaddresses
 from typing import Optional
@@ -72,18 +73,22 @@ def facts_from(headers: Message, body: Message, whole: bool = True, decoded: Opt
     extractor decoded the attachments."""
     text = BodyText()
     _walk_text(body, text, decoded or {})
-    return gathered(headers, text, _attachments(body), _defects(body, whole, parsed))
+    forwarded = any(part.get_content_type() == "message/rfc822" for part in body.walk())
+    return gathered(headers, text, _attachments(body), _defects(body, whole, parsed), forwarded)
 
 
-def gathered(headers: Message, text: BodyText, attachments: tuple, defects: list = ()) -> MessageFacts:
+def gathered(headers: Message, text: BodyText, attachments: tuple, defects: list = (),
+             forwarded: bool = False) -> MessageFacts:
     """The facts, once the body text and attachment names are known."""
     problems = list(text.problems)
     if headers.get("Date") is not None and parse_date(headers.get("Date")) is None:
         problems.append("unreadable Date header: the message is treated as undated")
-    return header_facts(headers, text.text(), attachments, problems + list(defects))
+    facts = header_facts(headers, text.text(), attachments, problems + list(defects), forwarded)
+    return replace(facts, first_part=len(text.parts[0])) if text.parts else facts
 
 
-def header_facts(headers: Message, text: str, attachments: tuple, problems: list) -> MessageFacts:
+def header_facts(headers: Message, text: str, attachments: tuple, problems: list,
+                 forwarded: bool = False) -> MessageFacts:
     sender = _addresses(headers, ("From",))
     sender_name = _display_name(headers)
     subject = decode_words(headers.get("Subject", ""))
@@ -92,9 +97,15 @@ def header_facts(headers: Message, text: str, attachments: tuple, problems: list
     auto = str(headers.get("Auto-Submitted", "no")).strip().lower() not in ("", "no") or \
         bool(headers.get("X-Autoreply") or headers.get("X-Autorespond")) or bool(AUTO_SUBJECT.match(subject))
     refs = tuple(re.findall(r"<[^<>\s]+>", " ".join(str(headers.get(h, "")) for h in ("References", "In-Reply-To"))))
+    resent_from = _addresses(headers, ("Resent-From",)) or _addresses(headers, ("Resent-Sender",))
     return MessageFacts(sender[0] if sender else "", tuple(_addresses(headers, ("To", "Cc"))), text, newsletter,
                         auto, attachments, str(headers.get("Message-ID", "")).strip(), refs, subject,
-                        tuple(problems), sender_name, own_words(text, sender_name), parse_date(headers.get("Date")))
+                        tuple(problems), sender_name, own_words(text, sender_name), parse_date(headers.get("Date")),
+                        bcc=tuple(_addresses(headers, ("Bcc",))), names=tuple(_named(headers, PEOPLE_HEADERS)),
+                        resent_from=resent_from[0] if resent_from else "",
+                        resent_to=tuple(_addresses(headers, RESENT_TO, newest=True)), forwarded=forwarded,
+                        sent_label="sent" in {label.strip().casefold()
+                                              for label in str(headers.get("X-Gmail-Labels", "")).split(",")})
 
 
 def facts_of_bytes(raw: bytes, whole: bool = True) -> MessageFacts:
@@ -173,12 +184,29 @@ def _attachments(msg: Message) -> tuple:
     return tuple(name for part in msg.walk() if (name := attachment_name(part)))
 
 
-def _addresses(msg: Message, names) -> list:
-    values = [str(v) for name in names for v in msg.get_all(name, [])]
+PEOPLE_HEADERS = ("From", "To", "Cc", "Bcc", "Resent-From", "Resent-Sender", "Resent-To", "Resent-Cc",
+                  "Resent-Bcc")
+RESENT_TO = ("Resent-To", "Resent-Cc", "Resent-Bcc")
+
+
+def _addresses(msg: Message, names, newest: bool = False) -> list:
+    """Addresses of these headers, lower case; `newest`: only each header's first occurrence (a
+    message resent twice carries two Resent- blocks, the newest on top)."""
+    values = [str(v) for name in names for v in msg.get_all(name, [])[:1 if newest else None]]
     try:
         return [a.lower() for _, a in getaddresses(values) if "@" in a]
     except (TypeError, ValueError, IndexError):
         return []
+
+
+def _named(msg: Message, names) -> list:
+    """(address, display name) of everyone these headers name."""
+    values = [str(v) for name in names for v in msg.get_all(name, [])]
+    try:
+        pairs = getaddresses(values)
+    except (TypeError, ValueError, IndexError):
+        return []
+    return [(a.lower(), decode_words(n).strip()) for n, a in pairs if "@" in a]
 
 
 def _display_name(msg: Message) -> str:

@@ -145,6 +145,7 @@ class _Reader:
         self.leaves = self.attachments = self.parts = 0
         self.too_deep = self.too_many = False
         self.text, self.attached = BodyText(), []  # for the message's facts
+        self.forwarded = False  # a message/rfc822 part: a forward as attachment
 
     def _next(self) -> Optional[tuple]:
         """(piece, starts a line) or None at the end."""
@@ -203,6 +204,7 @@ class _Reader:
             self.sealed.append(ctype == "multipart/encrypted")
             return None
         self.leaves += 1
+        self.forwarded = self.forwarded or ctype == "message/rfc822"
         if name := attachment_name(headers):
             self.attached.append(name)
         kind = sealed_kind(headers) if self.sealed and self.sealed[-1] else part_kind(headers)
@@ -231,7 +233,7 @@ class _Reader:
             rest = _prepend(self.pushed[0] if self.pushed else b"", self.stream)
             limits = self.ctx.limits
             yield from stream_chunks(rest, limits.block_size, limits.overlap, where="body (undecoded)")
-        yield gathered(top, self.text, tuple(self.attached))
+        yield gathered(top, self.text, tuple(self.attached), forwarded=self.forwarded)
 
     def _close(self, part: _Leaf) -> Iterator:
         part.close()

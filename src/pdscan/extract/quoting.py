@@ -18,24 +18,44 @@ def own_words(text: str, sender_name: str = "") -> str:
     """The writer's own words: before any quoted reply or signature. A bare forward or a short reply
     keeps the quoted text too, since that is what it is about."""
     lines = text.splitlines()
+    signed, end = _bounds(lines, sender_name)
+    own = lines[:signed]
+    # A sign-off with kisses ("x", "Dave xx") says more than any word: it reads as "xx".
+    own = ["xx" if KISS_LINE.match(line) else line for line in own]
+    words = sum(len(line.split()) for line in own)
+    return "\n".join(own if words >= SHORT else own + lines[end:])
+
+
+def signature(text: str, sender_name: str = "") -> str:
+    """The writer's signature block: after their "--" or sign-off, before any quoted text."""
+    lines = text.splitlines()
+    signed, end = _bounds(lines, sender_name)
+    return "\n".join(lines[signed:end][:SIGNATURE_LINES])
+
+
+def split_quote(text: str, sender_name: str = "") -> tuple:
+    """(the text before the first quoted reply or forwarded message, the text from there on)."""
+    lines = text.splitlines()
+    end = _bounds(lines, sender_name)[1]
+    return "\n".join(lines[:end]), "\n".join(lines[end:])
+
+
+SIGNATURE_LINES = 12
+
+
+def _bounds(lines: list, sender_name: str) -> tuple:
+    """(where the writer's own words end, where quoted text begins), as line indexes."""
     end = len(lines)
     for i, line in enumerate(lines):
         if QUOTE_START.match(line) or (OUTLOOK_QUOTE.match(line) and
                                        any(OUTLOOK_NEXT.match(n) for n in lines[i + 1:i + 4])):
             end = i
             break
-    own = lines[:end]
-    for i, line in enumerate(own):
-        if SIGNATURE.match(line):
-            own = own[:i]
-            break
-    else:
-        names = {n.casefold() for n in (sender_name, sender_name.split(" ")[0]) if len(n) > 1}
-        for i in range(len(own) - 1, max(-1, len(own) - 12), -1):
-            if KISSES.sub("", own[i]).strip(" ,.-!").casefold() in names:
-                own = own[:i + 1]  # the sign-off; what follows is the signature block
-                break
-    # A sign-off with kisses ("x", "Dave xx") says more than any word: it reads as "xx".
-    own = ["xx" if KISS_LINE.match(line) else line for line in own]
-    words = sum(len(line.split()) for line in own)
-    return "\n".join(own if words >= SHORT else own + lines[end:])
+    for i in range(end):
+        if SIGNATURE.match(lines[i]):
+            return i, end
+    names = {n.casefold() for n in (sender_name, sender_name.split(" ")[0]) if len(n) > 1}
+    for i in range(end - 1, max(-1, end - SIGNATURE_LINES), -1):
+        if KISSES.sub("", lines[i]).strip(" ,.-!").casefold() in names:
+            return i + 1, end  # the sign-off; what follows is the signature block
+    return end, end

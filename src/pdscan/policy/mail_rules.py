@@ -28,9 +28,11 @@ KINDS = {
     "consumer_mailing_weight": float, "private_customer_weight": float, "sector_mailing_weight": float,
     "own_school_weight": float, "own_health_weight": float,
     "bulk_social_threshold": int, "bulk_social_days": int,
+    "owner_addresses": list, "draft_folders": list, "partner_domains": dict,
 }
 _EXPECTED = {list: "a list of strings", bool: "true or false", float: "a number",
-             int: "a whole number of at least 1", str: "a non-empty string"}
+             int: "a whole number of at least 1", str: "a non-empty string",
+             dict: "a table of lists of domains, one per kind of partner"}
 
 
 @dataclass(frozen=True)
@@ -50,9 +52,25 @@ class MailRules:
     school_domains: frozenset = frozenset()   # schools: one's own children's, when not the organisation
     health_domains: frozenset = frozenset()   # health services: one's own care
     consumer_categories: frozenset = frozenset()  # vocabulary categories that say a business sells to consumers
+    owner_addresses: frozenset = frozenset()  # the mailbox owner's own addresses, work and personal
+    draft_folders: frozenset = frozenset()    # folder keys of mail never sent (Drafts, Templates)
+    partners: tuple = ()                      # (domain, kind of partner): outside bodies data may go to
 
     def with_owner_domains(self, extra) -> "MailRules":
         return replace(self, owner_domains=self.owner_domains | _domains(extra))
+
+    def with_owner_addresses(self, extra) -> "MailRules":
+        return replace(self, owner_addresses=self.owner_addresses | frozenset(a.strip().lower() for a in extra))
+
+    def is_draft(self, folder: Optional[str]) -> bool:
+        return _folder_key((folder or "").rsplit("/", 1)[-1]) in self.draft_folders
+
+    def is_owner_domain(self, domain: str) -> bool:
+        return any(domain == d or domain.endswith("." + d) for d in self.owner_domains)
+
+    def partner_of(self, domain: str) -> Optional[str]:
+        """The kind of partner (exam board, local authority...) a domain belongs to, or None."""
+        return next((kind for d, kind in self.partners if domain == d or domain.endswith("." + d)), None)
 
     def inside_personal(self, folder: Optional[str]) -> bool:
         """Any ancestor folder (or the folder itself) is the Personal folder, case-insensitively."""
@@ -77,7 +95,11 @@ def load_mail_rules(doc: dict, where: str = "policy") -> MailRules:
                      table["bulk_social_threshold"], table["bulk_social_days"],
                      load_vocabulary(table.get("vocabulary"), where), _domains(table["sector_domains"]),
                      _domains(table["school_domains"]), _domains(table["health_domains"]),
-                     frozenset(table["consumer_categories"]))
+                     frozenset(table["consumer_categories"]),
+                     frozenset(a.strip().lower() for a in table["owner_addresses"]),
+                     frozenset(_folder_key(f) for f in table["draft_folders"]),
+                     tuple(sorted((d, kind) for kind, names in table["partner_domains"].items()
+                                  for d in _domains(names))))
 
 
 def _domains(names) -> frozenset:
@@ -85,7 +107,8 @@ def _domains(names) -> frozenset:
 
 
 def _folder_key(name: str) -> str:
-    return " ".join(re.findall(r"[a-z0-9]+", name.casefold()))
+    """"Sent Items", "sent_items" and "SENT-ITEMS" are one name; letters of any script count."""
+    return " ".join(re.findall(r"[^\W_]+", name.casefold()))
 
 
 def _check(table: dict, where: str) -> None:
@@ -97,6 +120,9 @@ def _check(table: dict, where: str) -> None:
         value = table[key]
         if kind is list:
             ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
+        elif kind is dict:
+            ok = isinstance(value, dict) and all(
+                isinstance(v, list) and all(isinstance(d, str) for d in v) for v in value.values())
         elif kind is bool:
             ok = isinstance(value, bool)
         elif kind is float:

@@ -15,7 +15,9 @@ facts, scores, findings; never a body) until the mailbox ends, then
    to a spouse reads as the rest of their mail does, and a learner's parent
    as theirs;
 3. raises `bulk-social-email` for each sender whose personal messages in
-   Sent folders exceed `bulk_social_threshold` in any `bulk_social_days`.
+   Sent folders exceed `bulk_social_threshold` in any `bulk_social_days`;
+4. raises `personal-data-sent-outside` where the owner's mail took others' personal data
+   outside the organisation (policy/sent_outside.py: who the owner is comes from the mailbox).
 """
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ from typing import Iterator, Optional
 from ..model import MessageFacts, MessageResult, Violation
 from .mail_rules import MailRules
 from .rules import BULK_SOCIAL_EMAIL, PERSONAL_EMAIL_OUTSIDE_FOLDER
+from . import sent_outside
 
 THREAD_CAP = 1.0
 REPLY_PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|wg|sv|vs|tr)\s*(\[\d+\])?\s*:\s*)+", re.I)
@@ -42,6 +45,7 @@ class _Entry:
     base: Optional[float] = None
     identity: str = ""  # the Message-ID: copies of one message filed in several folders share it
     correspondent: str = ""  # the one personal webmail address on the far side, if any
+    facts: Optional[MessageFacts] = None
 
 
 def thread_keys(facts: MessageFacts) -> tuple:
@@ -58,6 +62,7 @@ class MailboxReview:
     def __init__(self, rules: MailRules, declared: dict):
         self.rules, self.declared = rules, declared  # declared: the policy's rules (policy/rules.py)
         self.entries: list = []
+        self.owner: Optional[sent_outside.Owner] = None  # known once the mailbox is finished
 
     def add(self, record: MessageResult, facts: Optional[MessageFacts]) -> None:
         """A message record; `facts` is None for mail counted but not read (inside Personal)."""
@@ -65,7 +70,7 @@ class MailboxReview:
             self.entries.append(_Entry(record, ()))
             return
         self.entries.append(_Entry(record, thread_keys(facts), facts.sender, record.score, facts.message_id,
-                                   webmail_correspondent(facts, self.rules)))
+                                   webmail_correspondent(facts, self.rules), facts))
 
     def finish(self) -> Iterator[MessageResult]:
         shifts: dict = {}
@@ -74,6 +79,7 @@ class MailboxReview:
         for i, shift in shifts.items():
             _rescored(self.entries[i].record, round(self.entries[i].base + shift, 2), self.rules, self.declared)
         self._bulk_social()
+        self.owner = sent_outside.review(self.rules, self.declared, [(e.record, e.facts) for e in self.entries])
         for entry in self.entries:
             yield entry.record
         self.entries = []

@@ -21,14 +21,17 @@ RETENTION_EXPIRED = "retention-expired"
 PERSONAL_EMAIL_OUTSIDE_FOLDER = "personal-email-outside-folder"
 BULK_SOCIAL_EMAIL = "bulk-social-email"
 PUBLISHED_PHOTO_NAMED = "published-photo-named"
+PERSONAL_DATA_SENT_OUTSIDE = "personal-data-sent-outside"
+MAIL_FORWARDING_OUTSIDE = "mail-forwarding-outside"
 
 IDS = (UNENCRYPTED_PERSONAL_DATA, UNENCRYPTED_REMOVABLE_VOLUME, RETENTION_EXPIRED, PERSONAL_EMAIL_OUTSIDE_FOLDER,
-       BULK_SOCIAL_EMAIL, PUBLISHED_PHOTO_NAMED)
+       BULK_SOCIAL_EMAIL, PUBLISHED_PHOTO_NAMED, PERSONAL_DATA_SENT_OUTSIDE, MAIL_FORWARDING_OUTSIDE)
 
 DECLARED_KEYS = {"severity", "description", "advice"}
 # Keys only some rules take: their own thresholds and second severity.
 EXTRA_KEYS = {UNENCRYPTED_PERSONAL_DATA: {"high_when_categories", "high_when_count"},
-              RETENTION_EXPIRED: {"review_severity"}}
+              RETENTION_EXPIRED: {"review_severity"}, PERSONAL_DATA_SENT_OUTSIDE: {"partner_severity"},
+              MAIL_FORWARDING_OUTSIDE: {"partner_severity"}}
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,8 @@ class Rule:
     advice: str
     # retention-expired: the severity of an item that is listed for review, not deletion
     review_severity: Optional[str] = None
+    # personal-data-sent-outside, mail-forwarding-outside: the severity when every destination is a partner
+    partner_severity: Optional[str] = None
 
 
 def _severity(table: dict, key: str, where: str) -> str:
@@ -73,5 +78,7 @@ def load_rules(doc: dict, where: str) -> dict:
         here = f"{where}: {section}"
         rules[ident] = Rule(ident, _severity(table, "severity", here), _text(table, "description", here),
                             _text(table, "advice", here),
-                            _severity(table, "review_severity", here) if ident == RETENTION_EXPIRED else None)
+                            _severity(table, "review_severity", here) if ident == RETENTION_EXPIRED else None,
+                            _severity(table, "partner_severity", here) if "partner_severity" in
+                            EXTRA_KEYS.get(ident, ()) else None)
     return rules

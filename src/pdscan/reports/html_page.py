@@ -20,6 +20,9 @@ NOTES = {  # a table's one-line explanation on the page
                "counts them. Each endpoint's state is the latest complete result of each check (files, "
                "mailbox, USB volume, retention) of each folder, mailbox or volume.",
     "mail": "Personal mail should be kept in the Personal folder so it stays private if a mailbox is looked at.",
+    "sent_outside": "Messages the mailbox owner sent or forwarded outside the organisation holding other people's "
+                    "personal data, by where they went: the owner's own personal webmail, other personal webmail, "
+                    "an unknown organisation, or an allow-listed partner (low severity, still counted).",
 }
 ROW_LIMIT = 5000  # per table on the page; the spreadsheets carry every row
 

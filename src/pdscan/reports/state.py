@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from ..model import ErrorRecord, ItemResult, MessageResult, VolumeResult, worst_first
-from ..policy.rules import BULK_SOCIAL_EMAIL, PERSONAL_EMAIL_OUTSIDE_FOLDER, RETENTION_EXPIRED
+from ..policy.rules import BULK_SOCIAL_EMAIL, MAIL_FORWARDING_OUTSIDE, PERSONAL_EMAIL_OUTSIDE_FOLDER, \
+    RETENTION_EXPIRED
 from .readers import UNREADABLE_LINE, Run, records
 
 MAX_VIOLATION_ROWS = 50_000
@@ -72,6 +73,8 @@ class Check:
     not_scanned: Counter = field(default_factory=Counter)   # (kind, reason) -> n
     volumes: list = field(default_factory=list)
     mailboxes: dict = field(default_factory=dict)           # mailbox -> [messages, personal, outside, data, bulk]
+    sent_outside: Counter = field(default_factory=Counter)  # destination kind -> messages (personal-data-sent-outside)
+    forwarding: int = 0                                     # mailboxes with mail-forwarding-outside
 
 
 @dataclass
@@ -185,7 +188,10 @@ def _count(check: Check, run: Run, record) -> list:
         box = check.mailboxes.setdefault(str(record.path), [0] * len(counts))
         for i, n in enumerate(counts):
             box[i] += n
+        if record.sent_outside:
+            check.sent_outside[str(record.sent_outside.get("destination"))] += 1
     elif isinstance(record, ItemResult):
+        check.forwarding += any(rule == MAIL_FORWARDING_OUTSIDE for rule, _ in found)
         check.items += 1
         if record.member is None:
             check.files += 1

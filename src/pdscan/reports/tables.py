@@ -17,6 +17,7 @@ from ..config import bundled
 from ..model import SEVERITIES, worst_first
 from ..policy.loader import read_toml
 from ..policy.rules import load_rules
+from ..policy.sent_outside import DESTINATIONS
 from .state import State, build_state
 
 UNKNOWN_RULE = ("A policy rule was broken.", "See the policy file for this rule.")
@@ -174,6 +175,22 @@ def _mail(checks: list) -> Table:
     return t
 
 
+SENT_OUTSIDE_COLUMNS = ("endpoint", *DESTINATIONS, "messages in all", "mailboxes forwarding outside")
+
+
+def _sent_outside(checks: list) -> Table:
+    """Per endpoint: messages that took others' personal data outside, by destination kind (partners
+    at low severity, still counted), and mailboxes with a forwarding rule to outside."""
+    t = Table("Personal data sent outside", SENT_OUTSIDE_COLUMNS)
+    for host, own in sorted(_hosts(checks).items()):
+        counts, forwarding = Counter(), sum(c.forwarding for c in own)
+        for c in own:
+            counts.update(c.sent_outside)
+        if counts or forwarding:
+            t.rows.append((host, *(counts[k] for k in DESTINATIONS), sum(counts.values()), forwarding))
+    return t
+
+
 def _trend(state: State) -> Table:
     t = Table("Trend", ("scan date", "endpoint", "check", "complete", "files", PERSONAL.lower(), "unencrypted",
                         "violations found"))
@@ -199,6 +216,7 @@ def assemble(runs: list, since: Optional[dt.date], generated: dt.datetime) -> Ta
         "retention": _simple("Retention due", ("endpoint", "category", "severity", "items"), checks, "retention"),
         "volumes": _volumes(checks),
         "mail": _mail(checks),
+        "sent_outside": _sent_outside(checks),
         "not_scanned": _simple("Errors and not scanned", ("endpoint", "kind", "reason", "items"), checks,
                                "not_scanned"),
         "trend": _trend(state),

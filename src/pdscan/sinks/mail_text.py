@@ -7,7 +7,9 @@ Personal") and the messages holding personal data. Nothing of a body is shown.
 from __future__ import annotations
 
 from ..model import ItemResult, MessageResult
-from ..policy.rules import BULK_SOCIAL_EMAIL, PERSONAL_EMAIL_OUTSIDE_FOLDER
+from ..policy.rules import BULK_SOCIAL_EMAIL, MAIL_FORWARDING_OUTSIDE, PERSONAL_EMAIL_OUTSIDE_FOLDER, \
+    PERSONAL_DATA_SENT_OUTSIDE
+from ..policy.sent_outside import DESTINATIONS
 
 MAX_LISTED = 50
 
@@ -26,6 +28,8 @@ class MailText:
         self.personal_folder = personal_folder
         self.folders: dict = {}
         self.bulk: list = []
+        self.sent: list = []        # personal-data-sent-outside, listed up to MAX_LISTED
+        self.forwarding: list = []  # (mailbox, violation) of mail-forwarding-outside
 
     def begin(self) -> None:
         self.console.begin()
@@ -35,6 +39,8 @@ class MailText:
             self._message(record)
         elif not isinstance(record, ItemResult):
             self.console.record(record)
+        else:
+            self.forwarding += [(record.path, v) for v in record.violations if v.rule == MAIL_FORWARDING_OUTSIDE]
 
     def _message(self, r: MessageResult) -> None:
         key = (r.path, r.folder or "")
@@ -46,6 +52,8 @@ class MailText:
         if any(v.rule == PERSONAL_EMAIL_OUTSIDE_FOLDER for v in r.violations):
             folder.move.append(r)
         self.bulk += [v.detail for v in r.violations if v.rule == BULK_SOCIAL_EMAIL]
+        if len(self.sent) < MAX_LISTED:
+            self.sent += [(r, v) for v in r.violations if v.rule == PERSONAL_DATA_SENT_OUTSIDE]
         if r.personal:
             folder.with_data += 1
             if len(folder.data) < MAX_LISTED:
@@ -81,7 +89,22 @@ class MailText:
                 write(f"    personal data in {_line(r)}: {held}")
         for detail in self.bulk:
             write(f"Bulk social email: {detail}.")
+        self._sent_outside(summary)
         self.console.end(summary)
+
+    def _sent_outside(self, summary) -> None:
+        """The summary's counts by destination kind, then the messages (bounded) and forwarding rules."""
+        write = self.console.write
+        counts = summary.sent_outside
+        if counts:
+            by_kind = ", ".join(f"{kind} {counts[kind]}" for kind in DESTINATIONS if counts.get(kind))
+            write(f"Personal data sent outside: {sum(counts.values())} message(s): {by_kind}.")
+            for r, v in self.sent:
+                write(f"  {v.severity}: {_line(r)}: {v.detail}")
+            if sum(counts.values()) > len(self.sent):
+                write("  … (use --format jsonl for all)")
+        for mailbox, v in self.forwarding:
+            write(f"Mail forwarded outside ({v.severity}): {mailbox}: {v.detail}.")
 
 
 def _line(r: MessageResult) -> str:

@@ -91,6 +91,12 @@ RUN_KIND = (
     "CREATE INDEX scans_started ON scans(started)",
 )
 
+# personal-data-sent-outside: where a message took others' personal data (interface.md `sent_outside`,
+# JSON: destination kind, masked recipients), so reports count by destination kind. Portable SQL.
+SENT_OUTSIDE = (
+    "ALTER TABLE messages ADD COLUMN sent_outside TEXT",
+)
+
 # A scan's own id, kept wherever the scan goes (`fleet push` is idempotent by it), and which central
 # store acknowledged it (host:port/database; NULL until pushed).
 SCAN_IDS = (
@@ -110,6 +116,7 @@ MIGRATIONS = (
     ("0004_retention", RETENTION),
     ("0005_key_ids", KEY_IDS),
     ("0006_run_kind", RUN_KIND),
+    ("0008_sent_outside", SENT_OUTSIDE),
     ("0009_scan_ids", SCAN_IDS),
     ("0010_fleet", FLEET),
 )

@@ -440,10 +440,11 @@ def _write_volume(conn, scan_id: int, r: VolumeResult) -> None:
 
 def _write_message(conn, scan_id: int, r: MessageResult) -> None:
     conn.execute("INSERT INTO messages (scan_id, path, folder, message_id, date, sender, classification, score,"
-                 " findings, violations) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 " findings, violations, sent_outside) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                  (scan_id, _text(r.path), r.folder, r.message_id, r.date, r.sender, r.classification, r.score,
                   json.dumps([finding_json(f) for f in r.findings]),
-                  json.dumps([violation_json(v) for v in r.violations])))
+                  json.dumps([violation_json(v) for v in r.violations]),
+                  json.dumps(r.sent_outside) if r.sent_outside else None))
 
 
 _WRITERS = {ItemResult: _write_item, ErrorRecord: _write_error, VolumeResult: _write_volume,

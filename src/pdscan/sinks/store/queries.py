@@ -169,12 +169,14 @@ class StoreReader:
                                  violations=[violation_from(v) for v in json.loads(violations or "[]")],
                                  retention=verdict, personal=bool(personal_))
             if self._has("messages"):
-                for path, member, folder, classification, findings, violations in self.conn.execute(
-                        "SELECT path, NULL, folder, classification, findings, violations FROM messages"
+                sent = "sent_outside" if self._has("messages", "sent_outside") else "NULL"
+                for path, member, folder, classification, findings, violations, sent_outside in self.conn.execute(
+                        f"SELECT path, NULL, folder, classification, findings, violations, {sent} FROM messages"
                         " WHERE scan_id = ? ORDER BY id", (scan_id,)):
                     yield MessageResult(text(path), member, folder, None, None, None, classification, None,
                                         findings=[finding_from(f) for f in json.loads(findings or "[]")],
-                                        violations=[violation_from(v) for v in json.loads(violations or "[]")])
+                                        violations=[violation_from(v) for v in json.loads(violations or "[]")],
+                                        sent_outside=json.loads(sent_outside) if sent_outside else None)
             for _sid, volume in self.volumes(scan_id):
                 yield volume
             for path, member, error in self.conn.execute(
