@@ -275,7 +275,8 @@ def test_stored_results_read_back_as_the_typed_results_written(tmp_path):
     for record in written:
         sink.record(record)
     sink.end(Summary())
-    found = store.previous(["/d"], "d", "p")
+    found = store.previous(["/d"], "d", "p").lookup(["/d/a.zip", "/d/b.bin", "/d/c.txt"])
     store.close()
+    assert sorted(found) == ["/d/a.zip", "/d/b.bin"]
     assert found["/d/a.zip"].records == written[:2]
     assert found["/d/b.bin"].records == written[2:]
