@@ -114,7 +114,7 @@ def extract_spreadsheet(item, ctx) -> Iterator[Chunk]:
 
 
 def _calamine_sheets(data: bytes) -> Optional[list]:
-    """(name, sheet) of every sheet that holds cells, hidden ones too; None: calamine cannot read the file."""
+    """(name, sheet) of every sheet but chart sheets, hidden ones too; None: calamine cannot read the file."""
     import python_calamine
 
     try:

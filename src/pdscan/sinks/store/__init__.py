@@ -33,6 +33,7 @@ from ..migrations import migrate
 
 BATCH_RECORDS = 500
 BATCH_SECONDS = 1.0
+ID_BATCH = 10_000  # item ids a query (SQLite allows 32,766 parameters)
 ITEM_COLUMNS = ("id", "scan_id", "path", "member", "size", "mtime", "mtime_ns", "ctime_ns", "inode", "device",
                 "mime", "encrypted", "encryption", "encryption_note", "personal", "unread", "volume_encrypted")
 
@@ -209,17 +210,17 @@ class Reuse:
         """Findings (with their keyed hashes and locations) and violations of these items, in stored order."""
         findings: dict = {}
         violations: dict = {}
-        if not item_ids:
-            return findings, violations
-        marks = ",".join("?" * len(item_ids))
-        for item_id, *row in self.conn.execute(
-                "SELECT item_id, detector, count, confidence, samples, keys, locations FROM findings"
-                f" WHERE item_id IN ({marks}) ORDER BY id", item_ids):
-            findings.setdefault(item_id, []).append(dict(zip(FINDING_COLUMNS, row)))
-        for item_id, rule, severity, detail in self.conn.execute(
-                f"SELECT item_id, rule, severity, detail FROM violations WHERE item_id IN ({marks}) ORDER BY id",
-                item_ids):
-            violations.setdefault(item_id, []).append(Violation(rule, severity, detail))
+        for start in range(0, len(item_ids), ID_BATCH):  # an archive's members are items too: many ids
+            ids = item_ids[start:start + ID_BATCH]
+            marks = ",".join("?" * len(ids))
+            for item_id, *row in self.conn.execute(
+                    "SELECT item_id, detector, count, confidence, samples, keys, locations FROM findings"
+                    f" WHERE item_id IN ({marks}) ORDER BY id", ids):
+                findings.setdefault(item_id, []).append(dict(zip(FINDING_COLUMNS, row)))
+            for item_id, rule, severity, detail in self.conn.execute(
+                    f"SELECT item_id, rule, severity, detail FROM violations WHERE item_id IN ({marks}) ORDER BY id",
+                    ids):
+                violations.setdefault(item_id, []).append(Violation(rule, severity, detail))
         return findings, violations
 
 
