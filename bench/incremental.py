@@ -8,8 +8,11 @@ NHS number or email), then RUNS times: a first scan into a fresh store
 that store. Both are the whole process (`python -m pdscan scan ... --format
 jsonl --output /dev/null`, default jobs). After each pair, one more
 incremental scan with the default text output (which prints only files with
-findings) shows what the JSON encoding of 100,000 records costs. Reports the
-median of each and the ratios to the first scan (target: at most 5%).
+findings) shows what the JSON encoding of 100,000 records costs. Then the floor:
+a bare Python walk of the same tree (os.scandir, an lstat of every entry, as pdscan's
+walk does), and pdscan's start-up (a scan of an empty folder), each a whole process
+like the scans. Reports the median of each and the ratios (targets: incremental at most
+3% of the first scan and at most twice the bare walk).
 
 pdscan runs from a snapshot of src/, detectors/ and policies.toml copied
 into FOLDER at the start: an edit to the checkout during the run would
@@ -56,6 +59,21 @@ def snapshot(folder: Path) -> Path:
     return target / "src"
 
 
+BARE_WALK = """
+import os, sys
+stack, files = [sys.argv[1]], 0
+while stack:
+    with os.scandir(stack.pop()) as entries:
+        for entry in entries:
+            st = os.lstat(entry.path)
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(entry.path)
+            else:
+                files += 1
+print(files)
+"""
+
+
 def run(argv: list, env: dict) -> float:
     start = time.perf_counter()
     proc = subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -79,7 +97,9 @@ def main(argv=None) -> int:
     env = {**os.environ, "PYTHONPATH": str(snapshot(args.folder)), "PDSCAN_DATA_DIR": str(args.folder / "data")}
     base = [sys.executable, "-m", "pdscan", "scan", str(tree), "--format", "jsonl", "--no-progress",
             "--output", os.devnull] + (["--jobs", str(args.jobs)] if args.jobs else [])
-    firsts, seconds, texts = [], [], []
+    firsts, seconds, texts, walks, starts = [], [], [], [], []
+    empty = args.folder / "empty"
+    empty.mkdir(exist_ok=True)
     for n in range(args.runs):
         db = args.folder / f"run{n}.db"
         for suffix in ("", "-wal", "-shm"):
@@ -88,14 +108,21 @@ def main(argv=None) -> int:
         seconds.append(run(base + ["--db", str(db), "--incremental"], env))
         text = [a for a in base if a not in ("--format", "jsonl", "--output", os.devnull)]
         texts.append(run(text + ["--db", str(db), "--incremental"], env))
+        walks.append(run([sys.executable, "-c", BARE_WALK, str(tree)], env))
+        starts.append(run([a if a != str(tree) else str(empty) for a in base], env))
         print(f"run {n + 1}: first {firsts[-1]:.2f} s, incremental {seconds[-1]:.2f} s, "
-              f"incremental text {texts[-1]:.2f} s", file=sys.stderr)
-    first, second, third = (statistics.median(x) for x in (firsts, seconds, texts))
-    print(json.dumps({"files": args.files, "runs": args.runs, "first_s": round(first, 2),
-                      "incremental_s": round(second, 2), "ratio": round(second / first, 4),
+              f"incremental text {texts[-1]:.2f} s, bare walk {walks[-1]:.2f} s, start-up {starts[-1]:.2f} s",
+              file=sys.stderr)
+    first, second, third, walk, start = (statistics.median(x) for x in (firsts, seconds, texts, walks, starts))
+    print(json.dumps({"files": args.files, "runs": args.runs, "load_average": os.getloadavg(),
+                      "first_s": round(first, 2), "incremental_s": round(second, 2), "ratio": round(second / first, 4),
                       "incremental_text_s": round(third, 2), "ratio_text": round(third / first, 4),
+                      "bare_walk_s": round(walk, 2), "incremental_over_walk": round(second / walk, 2),
+                      "start_up_s": round(start, 2),
+                      "incremental_over_walk_start_up_off": round(max(second - start, 0) / walk, 2),
                       "first_all": [round(x, 2) for x in firsts], "incremental_all": [round(x, 2) for x in seconds],
-                      "incremental_text_all": [round(x, 2) for x in texts]}, indent=2))
+                      "incremental_text_all": [round(x, 2) for x in texts], "bare_walk_all": [round(x, 2) for x in walks],
+                      "start_up_all": [round(x, 2) for x in starts]}, indent=2))
     return 0
 
 

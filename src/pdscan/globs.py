@@ -13,6 +13,10 @@ from functools import lru_cache
 
 @lru_cache(maxsize=256)
 def _compile(pattern: str) -> re.Pattern:
+    return re.compile(_translate(pattern) + r"\Z", re.DOTALL)
+
+
+def _translate(pattern: str) -> str:
     out, i = [], 0
     while i < len(pattern):
         ch = pattern[i]
@@ -26,22 +30,26 @@ def _compile(pattern: str) -> re.Pattern:
             continue
         out.append({"*": "[^/]*", "?": "[^/]"}.get(ch, re.escape(ch)))
         i += 1
-    return re.compile("".join(out) + r"\Z", re.DOTALL)
+    return "".join(out)
 
 
 class GlobSet:
+    """Every pattern in two regular expressions, so a path costs two searches, not one per pattern
+    and component (the walk asks for each of its entries)."""
+
     def __init__(self, patterns):
         self.patterns = tuple(p.rstrip("/") for p in patterns if p.strip())
-        self._component = [_compile(p) for p in self.patterns if "/" not in p]
-        self._whole = [_compile(p.lstrip("/") if p.startswith("**") else p) for p in self.patterns if "/" in p]
+        # A component is one non-empty part between slashes: "**" inside one cannot cross a slash.
+        component = [_translate(p.replace("**", "*")) for p in self.patterns if "/" not in p]
+        whole = [_translate(p.lstrip("/") if p.startswith("**") else p) for p in self.patterns if "/" in p]
+        self._component = re.compile(f"(?:^|/)(?=[^/])(?:{'|'.join(component)})(?=/|\\Z)", re.DOTALL) if component else None
+        self._whole = re.compile(f"(?:{'|'.join(whole)})\\Z", re.DOTALL) if whole else None
 
     def __bool__(self) -> bool:
         return bool(self.patterns)
 
     def matches(self, path: str) -> bool:
         path = path.replace("\\", "/")
-        if any(r.match(path) or r.match(path.lstrip("/")) for r in self._whole):
+        if self._whole and (self._whole.match(path) or self._whole.match(path.lstrip("/"))):
             return True
-        if self._component:
-            return any(r.match(part) for part in path.split("/") if part for r in self._component)
-        return False
+        return bool(self._component and self._component.search(path))

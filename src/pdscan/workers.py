@@ -22,6 +22,8 @@ from .pipeline import Scanner, VolumeState
 from .sources.filesystem import FileRef, Skipped
 from .throttle import restore_read_rate, set_read_rate
 
+LOOKUP_BATCH = 500  # files looked up in the store together (SQLite allows 32,766 parameters a query)
+
 # A worker process's own scanner, made once by the pool's initializer.
 _WORKER: Optional[Scanner] = None
 
@@ -50,10 +52,10 @@ def scan_events(config: ScanConfig, events: Iterable, summary: Summary, reuse=No
     """Records for every source event, in source order; units scanned in parallel.
 
     Events are FileRefs and Items to scan, Skipped (counted), and records
-    (ErrorRecords) to pass on as they are. `reuse` (path → the store's Prior)
-    lets an unchanged file's stored records stand in for a scan; the file is
-    then never opened. `hooks` finish each unit's records in the worker (hooks/)."""
-    plan = _plan(config, events, summary, reuse or {})
+    (ErrorRecords) to pass on as they are. `reuse` (the store's Reuse) lets an
+    unchanged file's stored records stand in for a scan; the file is then
+    never opened. `hooks` finish each unit's records in the worker (hooks/)."""
+    plan = _plan(config, events, summary, reuse)
     for entry in plan:  # stored results up to the first unit that needs a scan: no workers yet
         if _is_unit(entry):
             break
@@ -76,17 +78,34 @@ def scan_events(config: ScanConfig, events: Iterable, summary: Summary, reuse=No
 def _plan(config: ScanConfig, events: Iterable, summary: Summary, reuse) -> Iterator:
     """Walk events → units to scan, lists of stored records to reuse, records to pass on.
 
-    Decided here, in the main process, before anything is sent to a worker."""
+    Decided here, in the main process, before anything is sent to a worker. With stored
+    results, consecutive files of one folder are looked up together: one batch of queries
+    a folder instead of one a file."""
     volumes = VolumeState(config)
+    batch: list = []
     for event in events:
-        if isinstance(event, FileRef):
-            prior = reuse.get(event.path)
-            reused = prior is not None and prior.unchanged(event, volumes.encrypted(event))
-            yield prior.records if reused else event
-        elif isinstance(event, Skipped):
+        if reuse and isinstance(event, FileRef):
+            if batch and (len(batch) >= LOOKUP_BATCH or os.path.dirname(event.path) != os.path.dirname(batch[0].path)):
+                yield from _reused_or_scanned(batch, reuse, volumes)
+                batch = []
+            batch.append(event)
+            continue
+        if batch:
+            yield from _reused_or_scanned(batch, reuse, volumes)
+            batch = []
+        if isinstance(event, Skipped):
             summary.skip(event.reason)
         else:
             yield event
+    yield from _reused_or_scanned(batch, reuse, volumes)
+
+
+def _reused_or_scanned(refs: list, reuse, volumes) -> Iterator:
+    """Each file's stored records if it is unchanged since they were stored, else the file to scan."""
+    priors = reuse.lookup([ref.path for ref in refs]) if refs else {}
+    for ref in refs:
+        prior = priors.get(ref.path)
+        yield prior.records if prior is not None and prior.unchanged(ref, volumes.encrypted(ref)) else ref
 
 
 def _ready(entry) -> list:

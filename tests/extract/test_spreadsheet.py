@@ -10,7 +10,8 @@ import pyexcel
 import pytest
 
 from pdscan.errors import ItemError, LimitExceeded
-from pdscan.extract.spreadsheet import extract_spreadsheet, spreadsheet_type
+from pdscan.extract.sheet_area import ods_cells, xls_cells, xlsx_cells
+from pdscan.extract.spreadsheet import MAX_GRID_CELLS, extract_spreadsheet, spreadsheet_type
 
 STAFF = [["Name", "DOB", "NI number"],
          ["Jane Example", datetime.date(1990, 5, 17), "QQ 12 34 56 C"],
@@ -120,3 +121,62 @@ def test_long_numbers_are_quantities_and_long_text_is_read(cli, tmp_path, kind):
     findings = [f for r in result.records() if r["type"] == "item" for f in r["findings"]]
     assert [(f["detector"], f["count"]) for f in findings if f["detector"] == "payment_card"] == [("payment_card", 1)]
     assert "uk.phone" not in {f["detector"] for f in findings}  # 0.07912345678912 holds no mobile number
+
+
+def test_numbers_keep_their_digits_and_booleans_stay_booleans(run, located, tmp_path):
+    """calamine gives every number as a float: a ULN typed as a number still reads 9198186549."""
+    path = tmp_path / "list.xlsx"
+    pyexcel.save_as(array=[["ULN", "Hours", "Consent"], [9198186549, 12.5, True]], dest_file_name=str(path))
+    assert located(run(extract_spreadsheet, path))[("sheet pyexcel_sheet1", 2)] == "9198186549\t12.5\tTrue"
+
+
+def far_cells_xlsx(tmp_path, far: str) -> bytes:
+    book = openpyxl.Workbook()
+    book.active.title = "Wide"
+    book.active["A1"] = "Name"
+    book.active[far] = "Jane Example"
+    path = tmp_path / "far.xlsx"
+    book.save(path)
+    return path.read_bytes()
+
+
+def test_a_sheet_too_large_for_one_grid_is_read_row_by_row(run, located, tmp_path):
+    """Two cells far apart would make calamine allocate their whole rectangle (A1:XFD1048576 aborts
+    the process): such a workbook goes to the streaming reader, and its far cell is still read."""
+    data = far_cells_xlsx(tmp_path, "ZZ3000")  # 702 x 3000 cells: more than one grid may hold
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        assert xlsx_cells(zf) == 702 * 3000 > MAX_GRID_CELLS
+    seen = located(run(extract_spreadsheet, data))
+    assert seen[("sheet Wide", 1)] == "Name"
+    assert seen[("sheet Wide", 3000)].strip() == "Jane Example"
+    with zipfile.ZipFile(io.BytesIO(far_cells_xlsx(tmp_path, "XFD1048576"))) as zf:
+        assert xlsx_cells(zf) == 16384 * 1048576
+
+
+def test_xls_and_ods_grids_are_measured_from_their_cells(tmp_path):
+    import xlwt
+
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("Wide")
+    sheet.write(0, 0, "Name")
+    sheet.write(65535, 255, "Jane Example")
+    book.add_sheet("Small").write(2, 3, "x")
+    path = tmp_path / "far.xls"
+    book.save(str(path))
+    assert xls_cells(path.read_bytes()) == 65536 * 256 + 3 * 4
+    assert xls_cells(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600) is None
+    # LibreOffice pads every sheet with a million repeated empty rows: they are not cells.
+    cell = '<table:table-cell office:value-type="string"><text:p>x</text:p></table:table-cell>'
+    padded = ('<table:table><table:table-row>' + cell + cell + '</table:table-row>'
+              '<table:table-row table:number-rows-repeated="1048570">'
+              '<table:table-cell table:number-columns-repeated="1024"/></table:table-row></table:table>')
+    repeated = ('<table:table><table:table-row table:number-rows-repeated="5000">'
+                '<table:table-cell table:number-columns-repeated="3"/>'
+                '<table:table-cell table:number-columns-repeated="400" office:value-type="float"/>'
+                '</table:table-row></table:table>')
+    for body, cells in ((padded, 2), (repeated, 5000 * 403), (padded + repeated, 2 + 5000 * 403)):
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as zf:
+            zf.writestr("content.xml", "<office:document-content>" + body + "</office:document-content>")
+        with zipfile.ZipFile(buf) as zf:
+            assert ods_cells(zf) == cells

@@ -263,8 +263,12 @@ def test_usb_with_db_stores_the_volume_verdict_and_its_items(cli, tmp_path):
         assert conn.execute("SELECT complete FROM scans").fetchall() == [(1,)]
 
 
-def test_stored_results_read_back_as_the_typed_results_written(tmp_path):
-    """What `scan --incremental` reuses is the scan's own ItemResults, internal facts and all."""
+def test_stored_results_read_back_as_the_typed_results_written(tmp_path, monkeypatch):
+    """What `scan --incremental` reuses is the scan's own ItemResults, internal facts and all,
+    however many items (an archive's members) the looked-up files hold."""
+    import pdscan.sinks.store as store_module
+
+    monkeypatch.setattr(store_module, "ID_BATCH", 1)
     store = Store(tmp_path / "s.db")
     sink = StoreSink(store, "d", "p", ["/d"])
     sink.begin()
@@ -275,8 +279,9 @@ def test_stored_results_read_back_as_the_typed_results_written(tmp_path):
     for record in written:
         sink.record(record)
     sink.end(Summary())
-    found = store.previous(["/d"], "d", "p")
+    found = store.previous(["/d"], "d", "p").lookup(["/d/a.zip", "/d/b.bin", "/d/c.txt"])
     store.close()
+    assert sorted(found) == ["/d/a.zip", "/d/b.bin"]
     assert found["/d/a.zip"].records == written[:2]
     assert found["/d/b.bin"].records == written[2:]
 

@@ -1,17 +1,22 @@
-"""Spreadsheets (xlsx, xls, ods) through pyexcel, one chunk stream per sheet.
+"""Spreadsheets (xlsx, xls, ods), one chunk stream per sheet.
 
+Cells are read by calamine (Rust, several times faster than pyexcel); pyexcel's
+streaming readers (openpyxl, xlrd, ezodf) read what calamine cannot: a workbook
+whose sheets span more cells than one grid should hold (calamine allocates each
+sheet whole), cells without addresses, Excel 5 books, and files calamine refuses.
 Hidden sheets, rows and columns are read too: they are where personal data
 is most often forgotten. Zip-based workbooks have every part checked for
-size, ratio and DTDs before openpyxl or ezodf parse them, and rows stream
+size, ratio and DTDs before any reader parses them, and rows stream
 under a deadline, because a two-cell sheet can declare a million padded rows.
 """
 from __future__ import annotations
 
 import datetime
 import io
+import os
 import time
 import zipfile
-from typing import Iterator
+from typing import Iterator, Optional
 
 from ..errors import ItemError, LimitExceeded
 from ..limits import read_capped
@@ -19,12 +24,15 @@ from ..model import Chunk
 from ..encryption.zipseal import unflag_readable
 from ..formats.magic import OLE_MAGIC, OOXML_ENCRYPTED
 from ..formats.ole import ole_kind
+from .sheet_area import ods_cells, xls_cells, xlsx_cells
 from .tabular import rows_to_chunks
 from .zipxml import ZIP_ERRORS, refuse_dtds, refuse_encrypted_odf
 
 ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
 MAX_COLUMNS = 2000     # columns rendered per row; Excel allows 16384, people do not use them
 MAX_SECONDS = 300      # one workbook; padded empty rows cost time without costing bytes
+MAX_GRID_CELLS = 2_000_000  # calamine's grids for one workbook: 32 bytes a cell, 64 MB
+READER_VARIABLE = "PDSCAN_SHEET_READER"  # "pyexcel": read every workbook as before calamine (a workaround, the benchmark)
 # pyexcel skips hidden sheets, rows and columns unless told not to; the ods
 # reader has no such options (it reads everything) and refuses unknown ones.
 SHOW_HIDDEN = {"skip_hidden_sheets": False, "skip_hidden_row_and_column": False}
@@ -50,12 +58,17 @@ def spreadsheet_type(data: bytes) -> str:
     raise ItemError("unsupported spreadsheet format")
 
 
-def _check_package(data: bytes, ctx) -> None:
+def _check_package(data: bytes, file_type: str, ctx) -> Optional[int]:
+    """Refuse a bomb or an encrypted package; the cells of the workbook's grids (None: unknown)."""
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         if len(zf.infolist()) > ctx.limits.max_members:
             raise LimitExceeded(f"more than {ctx.limits.max_members} parts in package")
         refuse_encrypted_odf(zf, ctx)
         refuse_dtds(zf, ctx)
+        try:
+            return xlsx_cells(zf) if file_type == "xlsx" else ods_cells(zf)
+        except ZIP_ERRORS:
+            return None  # the reader says what is wrong with the package
 
 
 def _cell(value):
@@ -72,17 +85,51 @@ def _rows(sheet, deadline: float) -> Iterator[list]:
         yield [_cell(v) for v in row]
 
 
-def extract_spreadsheet(item, ctx) -> Iterator[Chunk]:
-    import pyexcel
+def _grid_rows(grid: list) -> Iterator[list]:
+    """A calamine grid's rows as pyexcel gives them: MAX_COLUMNS at most, no empty cells at the end."""
+    for row in grid:
+        end = min(len(row), MAX_COLUMNS)
+        while end and row[end - 1] == "":
+            end -= 1
+        yield row[:end]
 
+
+def extract_spreadsheet(item, ctx) -> Iterator[Chunk]:
     with item.open() as stream:
         data = read_capped(stream, ctx.limits.max_document_size, "document")
     if data.startswith(b"PK"):
         data = unflag_readable(data)  # openpyxl refuses any member flagged encrypted
     file_type = spreadsheet_type(data)
-    if file_type != "xls":
-        _check_package(data, ctx)
+    cells = _check_package(data, file_type, ctx) if file_type != "xls" else xls_cells(data)
     deadline = time.monotonic() + MAX_SECONDS
+    fits = cells is not None and cells <= MAX_GRID_CELLS and os.environ.get(READER_VARIABLE) != "pyexcel"
+    sheets = _calamine_sheets(data) if fits else None
+    if sheets is None:
+        yield from _pyexcel_chunks(data, file_type, deadline)
+        return
+    for name, sheet in sheets:
+        # Line n of a sheet is its row n: the grid starts at A1, not at the first cell used.
+        grid = sheet.to_python(skip_empty_area=False)
+        yield from rows_to_chunks(_rows(_grid_rows(grid), deadline), where=f"sheet {name}")
+
+
+def _calamine_sheets(data: bytes) -> Optional[list]:
+    """(name, sheet) of every sheet but chart sheets, hidden ones too; None: calamine cannot read the file."""
+    import python_calamine
+
+    try:
+        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        return [(meta.name, book.get_sheet_by_name(meta.name)) for meta in book.sheets_metadata
+                if meta.typ != python_calamine.SheetTypeEnum.ChartSheet]
+    except python_calamine.PasswordError:
+        raise ItemError("encrypted: password required") from None
+    except Exception:  # calamine's own errors and what its binding raises on a damaged file
+        return None
+
+
+def _pyexcel_chunks(data: bytes, file_type: str, deadline: float) -> Iterator[Chunk]:
+    import pyexcel
+
     try:
         book = pyexcel.iget_book(file_content=data, file_type=file_type,
                                  column_limit=MAX_COLUMNS, **READ_OPTIONS[file_type])

@@ -52,11 +52,11 @@ class _Capped:
     zipfile already stops at the declared size; this holds even if it did not.
     """
 
-    def __init__(self, stream: BinaryIO, cap: int, what: str):
-        self.stream, self.left, self.what = stream, cap, what
+    def __init__(self, stream: BinaryIO, cap: int, what: str, piece: int = 65536):
+        self.stream, self.left, self.what, self.piece = stream, cap, what, piece
 
     def read(self, n: int = -1) -> bytes:
-        n = 65536 if n is None or n < 0 else n
+        n = self.piece if n is None or n < 0 else min(n, self.piece)
         data = self.stream.read(min(n, self.left + 1))
         self.left -= len(data)
         if self.left < 0:
@@ -64,8 +64,8 @@ class _Capped:
         return data
 
 
-def iter_part(zf: zipfile.ZipFile, name: str, ctx, events=("start", "end")):
-    """(event, element) pairs of one XML part, parsed safely within limits."""
+def iter_part(zf: zipfile.ZipFile, name: str, ctx, events=("start", "end"), piece: int = 65536):
+    """(event, element) pairs of one XML part, parsed safely within limits, `piece` bytes at a time."""
     try:
         info = zf.getinfo(name)
     except KeyError:
@@ -73,7 +73,7 @@ def iter_part(zf: zipfile.ZipFile, name: str, ctx, events=("start", "end")):
     check_part(info, ctx)
     try:
         with zf.open(info) as raw:
-            source = _Capped(raw, ctx.limits.max_xml_bytes, name)
+            source = _Capped(raw, ctx.limits.max_xml_bytes, name, piece)
             yield from iterparse(source, events=events, forbid_dtd=True)
     except DefusedXmlException:
         raise LimitExceeded(f"part {name} declares a DTD or entities (possible entity bomb)") from None
@@ -100,7 +100,8 @@ def refuse_dtds(zf: zipfile.ZipFile, ctx) -> None:
                 check_part(info, ctx, cap=ctx.limits.max_document_size)
             continue
         try:
-            for event, elem in iter_part(zf, info.filename, ctx, events=("start",)):
+            # Small pieces: the parser stops near the first element instead of building the whole part.
+            for event, elem in iter_part(zf, info.filename, ctx, events=("start",), piece=1024):
                 break  # expat has passed any DOCTYPE by the first element
         except LimitExceeded:
             raise

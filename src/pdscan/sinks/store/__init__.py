@@ -35,6 +35,7 @@ from ..migrations import MIGRATIONS, applied_names, migrate
 
 BATCH_RECORDS = 500
 BATCH_SECONDS = 1.0
+ID_BATCH = 10_000  # item ids a query (SQLite allows 32,766 parameters)
 ITEM_COLUMNS = ("id", "scan_id", "path", "member", "size", "mtime", "mtime_ns", "ctime_ns", "inode", "device",
                 "mime", "encrypted", "encryption", "encryption_note", "personal", "unread", "volume_encrypted")
 
@@ -152,25 +153,45 @@ class Store:
         finally:
             self.conn.close()
 
-    def previous(self, roots: Iterable[str], detector_fp: str, policy_fp: str, hashing=(None, None)) -> dict:
-        """path → Prior: the latest stored result of each file under `roots` made with these
-        fingerprints and hashing (key id, hash form: results under another key are rehashed by
-        reading the file again), from the last complete scan covering the root and any scan
-        after it (an interrupted scan's finished files count). Files that errored are left out."""
+    def previous(self, roots: Iterable[str], detector_fp: str, policy_fp: str, hashing=(None, None)) -> "Reuse":
+        """What `scan --incremental` may reuse under `roots`: the latest stored result of each file
+        made with these fingerprints and hashing (key id, hash form: results under another key are
+        rehashed by reading the file again), from the last complete scan covering the root and any
+        scan after it (an interrupted scan's finished files count). Files that errored are left out.
+        Nothing is read yet: the scan looks files up a folder at a time (Reuse.lookup)."""
         # Only checks that read files as files: a mailbox or a volume scanned as such is not reused.
         scans = self.conn.execute(
             "SELECT id, complete, roots FROM scans WHERE detector_fingerprint = ? AND policy_fingerprint = ?"
             " AND key_id IS ? AND hash_form IS ? AND (kind IS NULL OR kind IN ('files', 'retention', 'watch'))"
             " ORDER BY id", (detector_fp, policy_fp, *hashing)).fetchall()
-        found: dict = {}
-        for root in roots:
-            ids = _candidate_scans(scans, os.path.abspath(root))
+        candidates = [(os.path.abspath(root), _candidate_scans(scans, os.path.abspath(root))) for root in roots]
+        return Reuse(self.conn, [(root, ids) for root, ids in candidates if ids])
+
+
+class Reuse:
+    """Stored results looked up by path, a batch (the files of one folder) in a few indexed queries."""
+
+    def __init__(self, conn: sqlite3.Connection, roots: list):
+        self.conn, self.roots = conn, roots  # (root, candidate scan ids); a later root wins, as given
+
+    def __bool__(self) -> bool:
+        return bool(self.roots)
+
+    def lookup(self, paths: list) -> dict:
+        """path → Prior for those of `paths` with a stored result to reuse."""
+        by_scans: dict = {}
+        for path in paths:
+            ids = next((ids for root, ids in reversed(self.roots) if covers(root, path)), None)
             if ids:
-                found.update(self._latest(ids, os.path.abspath(root)))
+                by_scans.setdefault(tuple(ids), []).append(path)
+        found: dict = {}
+        for ids, batch in by_scans.items():
+            found.update(self._latest(list(ids), batch))
         return found
 
-    def _latest(self, scan_ids: list, root: str) -> dict:
-        where, args = _under(root, scan_ids)
+    def _latest(self, scan_ids: list, paths: list) -> dict:
+        where = f"scan_id IN ({','.join('?' * len(scan_ids))}) AND path IN ({','.join('?' * len(paths))})"
+        args = [*scan_ids, *(_text(p) for p in paths)]
         groups: dict = {}  # (scan, file) → its item rows by column name, members first
         for values in self.conn.execute(f"SELECT {', '.join(ITEM_COLUMNS)} FROM items WHERE {where} ORDER BY id",
                                         args):
@@ -183,24 +204,27 @@ class Store:
         for (scan_id, path), rows in groups.items():
             if rows[-1]["member"] is None and latest.get(path, (0,))[0] < scan_id:
                 latest[path] = (scan_id, rows)
-        findings, violations = self._details(where, args)
+        latest = {path: rows for path, (scan_id, rows) in latest.items() if errored.get(path, 0) < scan_id}
+        findings, violations = self._details([row["id"] for rows in latest.values() for row in rows])
         return {path: Prior([_item_result(row, findings.get(row["id"], ()), violations.get(row["id"], ()))
                              for row in rows])
-                for path, (scan_id, rows) in latest.items() if errored.get(path, 0) < scan_id}
+                for path, rows in latest.items()}
 
-    def _details(self, where: str, args: list) -> tuple:
-        """Findings (with their keyed hashes and locations) and violations of the items under the root,
-        grouped by item id, in stored order."""
+    def _details(self, item_ids: list) -> tuple:
+        """Findings (with their keyed hashes and locations) and violations of these items, in stored order."""
         findings: dict = {}
-        for item_id, *row in self.conn.execute(
-                "SELECT f.item_id, f.detector, f.count, f.confidence, f.samples, f.keys, f.locations FROM findings f"
-                f" JOIN items ON items.id = f.item_id WHERE {where} ORDER BY f.id", args):
-            findings.setdefault(item_id, []).append(dict(zip(FINDING_COLUMNS, row)))
         violations: dict = {}
-        for item_id, rule, severity, detail in self.conn.execute(
-                "SELECT v.item_id, v.rule, v.severity, v.detail FROM violations v "
-                f"JOIN items ON items.id = v.item_id WHERE {where} ORDER BY v.id", args):
-            violations.setdefault(item_id, []).append(Violation(rule, severity, detail))
+        for start in range(0, len(item_ids), ID_BATCH):  # an archive's members are items too: many ids
+            ids = item_ids[start:start + ID_BATCH]
+            marks = ",".join("?" * len(ids))
+            for item_id, *row in self.conn.execute(
+                    "SELECT item_id, detector, count, confidence, samples, keys, locations FROM findings"
+                    f" WHERE item_id IN ({marks}) ORDER BY id", ids):
+                findings.setdefault(item_id, []).append(dict(zip(FINDING_COLUMNS, row)))
+            for item_id, rule, severity, detail in self.conn.execute(
+                    f"SELECT item_id, rule, severity, detail FROM violations WHERE item_id IN ({marks}) ORDER BY id",
+                    ids):
+                violations.setdefault(item_id, []).append(Violation(rule, severity, detail))
         return findings, violations
 
 
@@ -259,14 +283,6 @@ def _candidate_scans(scans: list, root: str) -> list:
     complete = [row[0] for row in touching if row[1] and any(covers(r, root) for r in roots_of(row))]
     base = complete[-1] if complete else 0
     return [row[0] for row in touching if row[0] >= base]
-
-
-def _under(root: str, scan_ids: list) -> tuple:
-    """SQL for rows of these scans at `root` or below it (a range the path index can use)."""
-    prefix = root.rstrip(os.sep) + os.sep
-    marks = ",".join("?" * len(scan_ids))
-    where = f"scan_id IN ({marks}) AND (path = ? OR (path >= ? AND path < ?))"
-    return where, [*scan_ids, root, prefix, prefix[:-1] + chr(ord(os.sep) + 1)]
 
 
 class Prior:
