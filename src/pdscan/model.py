@@ -134,6 +134,7 @@ class MessageFacts:
     sender_name: str = ""
     own_text: str = ""             # the writer's own words: quoted replies and signature cut off
     date: Optional[datetime] = None  # the Date header, in UTC (None: absent or unreadable)
+    generated: bool = False        # Auto-Submitted: auto-generated, a machine's notice (not a reply)
 
 
 @dataclass(frozen=True)

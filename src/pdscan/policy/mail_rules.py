@@ -18,7 +18,7 @@ from .mail_vocabulary import Vocabulary, load_vocabulary
 KINDS = {
     "personal_folder": str, "scan_personal": bool,
     "owner_domains": list, "webmail_domains": list, "sent_folders": list, "sector_domains": list,
-    "school_domains": list, "health_domains": list, "consumer_categories": list,
+    "school_domains": list, "health_domains": list, "consumer_categories": list, "sector_categories": list,
     "personal_threshold": float, "webmail_weight": float, "to_webmail_weight": float,
     "colleagues_only_weight": float, "owner_to_outside_weight": float, "vocabulary_cap": float,
     "repeat_bonus": float, "no_work_words_weight": float, "newsletter_weight": float,
@@ -50,6 +50,7 @@ class MailRules:
     school_domains: frozenset = frozenset()   # schools: one's own children's, when not the organisation
     health_domains: frozenset = frozenset()   # health services: one's own care
     consumer_categories: frozenset = frozenset()  # vocabulary categories that say a business sells to consumers
+    sector_categories: frozenset = frozenset()    # vocabulary categories of the organisation's own sector
 
     def with_owner_domains(self, extra) -> "MailRules":
         return replace(self, owner_domains=self.owner_domains | _domains(extra))
@@ -77,7 +78,7 @@ def load_mail_rules(doc: dict, where: str = "policy") -> MailRules:
                      table["bulk_social_threshold"], table["bulk_social_days"],
                      load_vocabulary(table.get("vocabulary"), where), _domains(table["sector_domains"]),
                      _domains(table["school_domains"]), _domains(table["health_domains"]),
-                     frozenset(table["consumer_categories"]))
+                     frozenset(table["consumer_categories"]), frozenset(table["sector_categories"]))
 
 
 def _domains(names) -> frozenset:

@@ -4,7 +4,8 @@ The bundled categories are in wordlists/mail.toml; policy changes one, or
 adds one, under [mail.vocabulary.SIDE.NAME] (weight, words, extra_words).
 Words and phrases match whole normalised tokens, so "Mum's" matches "mum"
 and "pub" never matches inside "public"; a laughing or loving emoji is a
-token of its own, since it says as much as "haha" or "xx". A category marked
+token of its own, since it says as much as "haha" or "xx". An entry listed in capitals is an
+acronym and counts only written in capitals: "SEND" (special educational needs) is not "send". A category marked
 `everyday` holds words of work that private life uses as much ("price",
 "deadline", "draft"): they count in the score, but do not by themselves make a
 mailing or an order look like business mail.
@@ -32,8 +33,8 @@ TOKEN = re.compile(rf"[a-z0-9][a-z0-9'&+.:@-]*|[{EMOJI}]")
 
 
 def normalise(text: str) -> list:
-    """Lower-case word tokens; possessive 's dropped, so "Mum's" matches "mum"."""
-    text = text.lower().replace("\u2019", "'")
+    """Lower-case word tokens; possessive 's dropped, so "Mum's" matches "mum"; "40%" reads "40 per cent"."""
+    text = text.lower().replace("\u2019", "'").replace("%", " per cent ")
     tokens = []
     for token in TOKEN.findall(text):
         token = token.strip(".:'-")
@@ -61,11 +62,14 @@ class Vocabulary:
         self.ambiguous = frozenset(ambiguous)  # count only beside another word of their category
         self.single: dict = {}
         self.phrases: list = []
+        self.capitals: dict = {}  # key -> pattern: an entry listed in capitals ("SEND") counts only so written
         for index, cat in enumerate(categories):
             for word in cat.words:
                 key = " ".join(normalise(word))
                 if not key:
                     continue
+                if word.isupper():
+                    self.capitals[key] = re.compile(rf"(?<![\w&'-]){re.escape(word)}(?![\w&'-])")
                 if " " in key:
                     self.phrases.append((key, index, word))
                 else:
@@ -74,14 +78,16 @@ class Vocabulary:
     def find(self, text: str) -> dict:
         """Category index → the distinct list entries found in `text`, outside links. A category found
         only by ambiguous words (wordlists `ambiguous`: "mot", "pub") is not found."""
-        tokens = normalise(LINKS.sub(" ", text[:TEXT_LIMIT]))
+        text = LINKS.sub(" ", text[:TEXT_LIMIT])
+        tokens = normalise(text)
         found: dict = {}
         for token in set(tokens):
             for index, word in self.single.get(token, ()):
-                found.setdefault(index, set()).add(word)
+                if token not in self.capitals or self.capitals[token].search(text):
+                    found.setdefault(index, set()).add(word)
         joined = " " + " ".join(tokens) + " "
         for key, index, word in self.phrases:
-            if f" {key} " in joined:
+            if f" {key} " in joined and (key not in self.capitals or self.capitals[key].search(text)):
                 found.setdefault(index, set()).add(word)
         return {index: words for index, words in found.items() if words - self.ambiguous}
 

@@ -101,11 +101,13 @@ UNSUBSCRIBE = re.compile(r"\bunsubscribe\b|manage your preferences|automated mes
 
 
 def _automated_from_outside(facts: MessageFacts, rules: MailRules) -> bool:
-    """Sent by a machine of some business: a no-reply sender, or an unsubscribe footer, not from us or webmail."""
+    """Sent by a machine of some business (a no-reply sender, an unsubscribe footer, Auto-Submitted:
+    auto-generated), not from us or webmail."""
     domain = _domain(facts.sender)
     if not domain or domain in rules.webmail_domains or _is_owner(domain, rules.owner_domains):
         return False
-    return bool(facts.newsletter or NO_REPLY.match(facts.sender) or UNSUBSCRIBE.search(facts.text[-3000:]))
+    return bool(facts.newsletter or facts.generated or NO_REPLY.match(facts.sender)
+                or UNSUBSCRIBE.search(facts.text[-3000:]))
 
 
 def _correspondents(facts: MessageFacts, rules: MailRules, score: _Score) -> None:
@@ -126,9 +128,10 @@ def _correspondents(facts: MessageFacts, rules: MailRules, score: _Score) -> Non
 
 def _business(facts: MessageFacts, rules: MailRules, score: _Score, found: dict, automated: bool) -> None:
     """The kind of business an outside mailing or automated mail comes from: a sector body (its
-    domain, and only work words if any) is work; one selling to consumers (its words: shopping, travel,
-    leisure... at least as many categories as work ones) is personal, as is an order, booking or
-    account mail to one customer with no work words."""
+    domain, and only work words if any) is work; one selling to consumers (its words: shopping, offers,
+    travel, leisure... at least as many categories as work ones, and none of the organisation's own
+    sector: teaching, assessment...) is personal, as is an order, booking or account mail to one
+    customer with no work words."""
     w = rules.weights
     sender = _domain(facts.sender)
     transactional = bool(TRANSACTIONAL.match(facts.sender))
@@ -138,11 +141,12 @@ def _business(facts: MessageFacts, rules: MailRules, score: _Score, found: dict,
     cats = [rules.vocabulary.categories[i] for i in found if not rules.vocabulary.categories[i].everyday]
     consumer = sorted({c.name for c in cats if c.side == "personal" and c.name in rules.consumer_categories})
     work = sum(c.side == "work" for c in cats)
+    trade = any(c.name in rules.sector_categories for c in cats)
     sector = next((d for d in rules.sector_domains if sender == d or sender.endswith("." + d)), None)
     if sector and work and work == len(cats):  # a public body writes to citizens too: its words say which
         score.add(w["sector_mailing_weight"], f"mail from a sector body ({sector})")
         return
-    if not consumer or work > len(consumer):
+    if not consumer or trade or work > len(consumer):  # a supplier to the college sells in its sector's words
         return
     if facts.newsletter:
         score.add(w["consumer_mailing_weight"], f"a mailing from a consumer business ({', '.join(consumer)})")
