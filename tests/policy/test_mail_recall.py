@@ -218,3 +218,20 @@ def test_of_course_is_not_a_course():
     v = verdict(message("ella.j@designstudio.example", "Re: lunch?", "Of course! Lunch on Saturday sounds lovely, "
                         "Nikki has told me so much about you. The Italian on the high street at 1?"))
     assert not any("teaching (" in r for r in v.reasons)
+
+
+def test_a_plural_or_hyphenated_form_finds_its_listed_word():
+    v = verdict(message("gaz@northfield.ac.uk", "Lineups lock Saturday", "Reminder: lineups lock at the first "
+                        "kick-off on Saturday. Any trade offer closes Friday.", to="pat@northfield.ac.uk"))
+    assert any("leisure (kick off)" in r for r in v.reasons)
+    assert any("hobbies_and_leagues (lineup, trade offer)" in r for r in v.reasons)
+    assert v.classification == "personal"
+
+
+def test_ones_own_investments_are_personal_finance():
+    v = verdict(message("statements@fundplatform.example", "Your quarterly statement",
+                        "Your quarterly statement is ready. Portfolio value on 31 December: 12,480 pounds. "
+                        "Contract note: bought 14.2 units of a global index fund."))
+    assert any("money (contract note, index fund, portfolio value)" in r for r in v.reasons)
+    assert not any(r.startswith("work words") for r in v.reasons)  # the contract of a contract note
+    assert v.classification == "personal"

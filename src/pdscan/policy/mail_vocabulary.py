@@ -3,7 +3,7 @@
 The bundled categories are in wordlists/mail.toml; policy changes one, or
 adds one, under [mail.vocabulary.SIDE.NAME] (weight, words, extra_words).
 Words and phrases match whole normalised tokens, so "Mum's" matches "mum"
-and "pub" never matches inside "public"; a laughing or loving emoji is a
+(and a plural its listed singular) and "pub" never matches inside "public"; a laughing or loving emoji is a
 token of its own, since it says as much as "haha" or "xx". An entry listed in capitals is an
 acronym and counts only written in capitals: "SEND" (special educational needs) is not "send". A category marked
 `everyday` holds words of work that private life uses as much ("price",
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,24 +72,34 @@ class Vocabulary:
                 if word.isupper():
                     self.capitals[key] = re.compile(rf"(?<![\w&'-]){re.escape(word)}(?![\w&'-])")
                 if " " in key:
-                    self.phrases.append((key, index, word))
+                    self.phrases.append((key.replace("-", " "), index, word))
                 else:
                     self.single.setdefault(key, []).append((index, word))
 
     def find(self, text: str) -> dict:
         """Category index → the distinct list entries found in `text`, outside links. A category found
-        only by ambiguous words (wordlists `ambiguous`: "mot", "pub") is not found."""
+        only by ambiguous words (wordlists `ambiguous`: "mot", "pub") is not found. A word inside a
+        phrase found for the other side is that phrase's: "contract note" is money, not a contract."""
         text = LINKS.sub(" ", text[:TEXT_LIMIT])
         tokens = normalise(text)
         found: dict = {}
-        for token in set(tokens):
-            for index, word in self.single.get(token, ()):
-                if token not in self.capitals or self.capitals[token].search(text):
-                    found.setdefault(index, set()).add(word)
-        joined = " " + " ".join(tokens) + " "
+        # A listed phrase is found written with hyphens too: "kick off" in "kick-off".
+        joined = " " + " ".join(tokens).replace("-", " ") + " "
+        inside = {side: Counter() for side in SIDES}  # side -> word -> times inside that side's phrases
         for key, index, word in self.phrases:
             if f" {key} " in joined and (key not in self.capitals or self.capitals[key].search(text)):
                 found.setdefault(index, set()).add(word)
+                times = joined.count(f" {key} ")
+                for part in key.split():
+                    inside[self.categories[index].side][part] += times
+        counts = Counter(tokens)
+        for token, times in counts.items():
+            # A plural finds its listed singular ("lineups": "lineup"); an acronym must be in capitals.
+            key = token if token in self.single or not token.endswith("s") else token[:-1]
+            for index, word in self.single.get(key, ()):
+                other = SIDES[1 - SIDES.index(self.categories[index].side)]
+                if times > inside[other][token] and (key not in self.capitals or self.capitals[key].search(text)):
+                    found.setdefault(index, set()).add(word)
         return {index: words for index, words in found.items() if words - self.ambiguous}
 
 
