@@ -235,3 +235,27 @@ def test_ones_own_investments_are_personal_finance():
     assert any("money (contract note, index fund, portfolio value)" in r for r in v.reasons)
     assert not any(r.startswith("work words") for r in v.reasons)  # the contract of a contract note
     assert v.classification == "personal"
+
+
+def test_a_school_writing_about_the_owners_own_child_names_the_family():
+    report = verdict(message("Oakwood Primary <office@oakwood.kent.sch.uk>", "Spring report: Rosie Nwosu (Year 4)",
+                             "Dear parents, please find attached the spring report for Rosie Nwosu.",
+                             to="Ada Nwosu <ada.nwosu@northfield.ac.uk>"))
+    learner = verdict(message("Highgate Motors <hr@highgatemotors.example>", "Apprentice review: Sam Nwosu",
+                              "Sam Nwosu's apprenticeship review: please find attached the report for his tutor.",
+                              to="Ada Nwosu <ada.nwosu@northfield.ac.uk>"))
+    colleague = verdict(message("ben.nwosu@northfield.ac.uk", "Register", "Ben Nwosu here: the register for "
+                                "Level 2 is attached.", to="ada.nwosu@northfield.ac.uk"))
+    assert report.classification == "personal"
+    assert "names someone who shares the owner's family name (+1.0)" in report.reasons
+    assert not any("Rosie" in r or "Nwosu" in r for r in report.reasons)  # says why, never who
+    assert learner.classification == "work"  # a learner of the same name: the work words still decide
+    assert not any("family name" in r for r in colleague.reasons)  # between colleagues: no relative
+
+
+def test_a_schools_answer_quoting_the_owner_as_a_parent_is_not_a_learners_parent():
+    v = verdict(message("Mrs K Hale <k.hale@oakwood.kent.sch.uk>", "Re: reading book",
+                        "No problem at all, we'll send a new one home on Monday.\n\n"
+                        "On Tue, 4 Mar 2025, Ada Nwosu wrote:\n> Rosie has lost her reading book, sorry!\n"
+                        "> Ada (Rosie's mum)", to="ada.nwosu@northfield.ac.uk"))
+    assert not any("learner's parent" in r for r in v.reasons)

@@ -75,7 +75,9 @@ def classify(facts: MessageFacts, rules: MailRules) -> Verdict:
         score.add(w["automated_outside_weight"], "automated mail from an outside business")
     _business(facts, rules, score, found, automated)
     _own_life(facts, rules, score, found)
-    if PARENT.search(facts.text) and not _to_schools(facts, rules):  # "Lily's dad" to her own school
+    if _names_a_relative(facts, rules):
+        score.add(w["family_name_weight"], "names someone who shares the owner's family name")
+    if PARENT.search(facts.text) and not _with_schools(facts, rules):  # "Lily's dad" and her own school
         score.add(w["parent_weight"], "written by a learner's parent or carer")
     documents = [n for n in facts.attachments if DOCUMENTS.search(n)]
     photos = [n for n in facts.attachments if PHOTOS.search(n)]
@@ -185,10 +187,42 @@ def _all_in(domains: set, parent: str) -> bool:
     return all(d == parent or d.endswith("." + parent) for d in domains)
 
 
-def _to_schools(facts: MessageFacts, rules: MailRules) -> bool:
-    """The owner writing to schools only: a parent writing as a parent, not to a tutor."""
-    if not _is_owner(_domain(facts.sender), rules.owner_domains):
+# Words before a family name that make it the owner's own (Mrs Okafor) or no person at all.
+NOT_FIRST_NAMES = frozenset("mr mrs ms miss mx dr prof sir dame lady lord rev dear hi hello hey from to cc "
+                            "sent regards thanks thank and or the".split())
+
+
+def _names_a_relative(facts: MessageFacts, rules: MailRules) -> bool:
+    """The message, between the owner and someone outside, names a person other than the owner who
+    has the owner's family name: a child at school, a spouse. The owner's names come from their
+    address (first.last@, f.last@); an address of one piece gives none."""
+    owner = _owner_address(facts, rules)
+    pieces = [p for p in re.split(r"[._-]+", owner.split("@", 1)[0]) if p.isalpha()] if owner else []
+    if len(pieces) < 2 or len(pieces[-1]) < 3:
         return False
+    first, family = pieces[0], pieces[-1]
+    text = "\n".join((facts.sender_name, facts.subject, facts.text))
+    if family not in text.lower():
+        return False
+    for name in re.findall(rf"\b([A-Z][a-z'-]+)\s+(?i:{re.escape(family)})\b", text):
+        name = name.lower()
+        if name not in NOT_FIRST_NAMES and not (name == first or len(first) == 1 and name.startswith(first)):
+            return True
+    return False
+
+
+def _owner_address(facts: MessageFacts, rules: MailRules) -> str:
+    """The owner's side of a message with someone outside: the sender writing out, or the one
+    recipient in the organisation; "" between colleagues or when it is not one person."""
+    inside = {a for a in facts.recipients if _is_owner(_domain(a), rules.owner_domains)}
+    if _is_owner(_domain(facts.sender), rules.owner_domains):
+        return "" if inside else facts.sender
+    return next(iter(inside)) if len(inside) == 1 else ""
+
+
+def _with_schools(facts: MessageFacts, rules: MailRules) -> bool:
+    """The owner and schools only, either way: the parent named is the owner, writing as a parent or
+    quoted in the school's answer, not a learner's parent writing to a tutor."""
     others = _other_side(facts, rules)
     return bool(others) and any(_all_in(others, d) for d in rules.school_domains)
 
