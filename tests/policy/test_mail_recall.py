@@ -259,3 +259,16 @@ def test_a_schools_answer_quoting_the_owner_as_a_parent_is_not_a_learners_parent
                         "On Tue, 4 Mar 2025, Ada Nwosu wrote:\n> Rosie has lost her reading book, sorry!\n"
                         "> Ada (Rosie's mum)", to="ada.nwosu@northfield.ac.uk"))
     assert not any("learner's parent" in r for r in v.reasons)
+
+
+def test_a_clubs_minutes_are_the_clubs_business():
+    minutes = verdict(message("Dee Marsh <secretary@ashvalleyharriers.example>", "Committee minutes, 3 March",
+                              "Minutes and action points from the committee meeting. Club championship: the 10k "
+                              "counts double. Kit order closes Friday. Subs are due in April; the report was approved.",
+                              to="ada.nwosu@northfield.ac.uk"))
+    employer = verdict(message("j.cole@cole-joinery.example", "Review meeting minutes",
+                               "Minutes and action points from the apprentice review meeting: Sam's attendance "
+                               "and his level 2 portfolio. The report was approved.", to="ada.nwosu@northfield.ac.uk"))
+    assert "mail with a club or class outside the organisation (+1.0)" in minutes.reasons
+    assert minutes.classification == "personal"
+    assert not any("club or class" in r for r in employer.reasons) and employer.classification == "work"

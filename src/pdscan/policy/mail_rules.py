@@ -27,6 +27,7 @@ KINDS = {
     "correspondent_weight": float,
     "consumer_mailing_weight": float, "private_customer_weight": float, "sector_mailing_weight": float,
     "own_school_weight": float, "own_health_weight": float, "family_name_weight": float,
+    "pastime_weight": float,
     "bulk_social_threshold": int, "bulk_social_days": int,
 }
 _EXPECTED = {list: "a list of strings", bool: "true or false", float: "a number",

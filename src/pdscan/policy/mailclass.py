@@ -158,12 +158,17 @@ def _business(facts: MessageFacts, rules: MailRules, score: _Score, found: dict,
 
 def _own_life(facts: MessageFacts, rules: MailRules, score: _Score, found: dict) -> None:
     """From the owner's side: a school that is not the organisation writing about one's children (or
-    the owner writing to it alone), a health service about one's own care."""
+    the owner writing to it alone), a health service about one's own care, a club or class one
+    belongs to (an organisation outside, neither webmail nor a public body, in league and hobby words)."""
     w = rules.weights
     others = _other_side(facts, rules)
     if not others:
         return
     names = {rules.vocabulary.categories[i].name for i in found}
+    shared = rules.webmail_domains | rules.sector_domains | rules.school_domains | rules.health_domains
+    if "hobbies_and_leagues" in names and not any(_all_in({d}, s) for d in others for s in shared):
+        # A club's minutes and a class's register are the club's and the class's business, not ours.
+        score.add(w["pastime_weight"], "mail with a club or class outside the organisation")
     for domains, category, key, what in ((rules.school_domains, "own_children_school", "own_school_weight",
                                           "one's own children's school"),
                                          (rules.health_domains, "health", "own_health_weight",
