@@ -3,10 +3,11 @@
 The bundled categories are in wordlists/mail.toml; policy changes one, or
 adds one, under [mail.vocabulary.SIDE.NAME] (weight, words, extra_words).
 Words and phrases match whole normalised tokens, so "Mum's" matches "mum"
-(and a plural its listed singular) and "pub" never matches inside "public"; a laughing or loving emoji is a
-token of its own, since it says as much as "haha" or "xx". An entry listed in capitals is an
-acronym and counts only written in capitals: "SEND" (special educational needs) is not "send". A category marked
-`everyday` holds words of work that private life uses as much ("price",
+(and a plural its listed singular) and "pub" never matches inside "public";
+a laughing or loving emoji is a token of its own, since it says as much as
+"haha" or "xx". An entry listed in capitals is an acronym and counts only
+written in capitals: "SEND" (special educational needs) is not "send". A
+category marked `everyday` holds words of work that private life uses as much ("price",
 "deadline", "draft"): they count in the score, but do not by themselves make a
 mailing or an order look like business mail.
 """
@@ -67,12 +68,14 @@ class Vocabulary:
         for index, cat in enumerate(categories):
             for word in cat.words:
                 key = " ".join(normalise(word))
+                if " " in key:
+                    key = key.replace("-", " ")  # matched on text whose hyphens are spaces
                 if not key:
                     continue
                 if word.isupper():
                     self.capitals[key] = re.compile(rf"(?<![\w&'-]){re.escape(word)}(?![\w&'-])")
                 if " " in key:
-                    self.phrases.append((key.replace("-", " "), index, word))
+                    self.phrases.append((key, index, word))
                 else:
                     self.single.setdefault(key, []).append((index, word))
 
