@@ -63,7 +63,7 @@ class Vocabulary:
         self.categories = categories
         self.ambiguous = frozenset(ambiguous)  # count only beside another word of their category
         self.single: dict = {}
-        self.phrases: list = []
+        self.phrases: dict = {}  # first word -> [(" phrase ", index, entry)]: only phrases whose first word is seen are tried
         self.capitals: dict = {}  # key -> pattern: an entry listed in capitals ("SEND") counts only so written
         for index, cat in enumerate(categories):
             for word in cat.words:
@@ -75,7 +75,7 @@ class Vocabulary:
                 if word.isupper():
                     self.capitals[key] = re.compile(rf"(?<![\w&'-]){re.escape(word)}(?![\w&'-])")
                 if " " in key:
-                    self.phrases.append((key, index, word))
+                    self.phrases.setdefault(key.split(" ", 1)[0], []).append((f" {key} ", index, word))
                 else:
                     self.single.setdefault(key, []).append((index, word))
 
@@ -89,12 +89,13 @@ class Vocabulary:
         # A listed phrase is found written with hyphens too: "kick off" in "kick-off".
         joined = " " + " ".join(tokens).replace("-", " ") + " "
         inside = {side: Counter() for side in SIDES}  # side -> word -> times inside that side's phrases
-        for key, index, word in self.phrases:
-            if f" {key} " in joined and (key not in self.capitals or self.capitals[key].search(text)):
-                found.setdefault(index, set()).add(word)
-                times = joined.count(f" {key} ")
-                for part in key.split():
-                    inside[self.categories[index].side][part] += times
+        for first in self.phrases.keys() & set(joined.split()):
+            for padded, index, word in self.phrases[first]:
+                if padded in joined and (padded[1:-1] not in self.capitals or self.capitals[padded[1:-1]].search(text)):
+                    found.setdefault(index, set()).add(word)
+                    times = joined.count(padded)
+                    for part in padded.split():
+                        inside[self.categories[index].side][part] += times
         counts = Counter(tokens)
         for token, times in counts.items():
             # A plural finds its listed singular ("lineups": "lineup"); an acronym must be in capitals.
