@@ -143,6 +143,7 @@ class MessageFacts:
     first_part: int = 0            # length of the first text part in `text` (an HTML copy may follow)
     others: tuple = ()             # (detector, count) of personal data of people other than the
                                    # correspondents, under the policy's thresholds (hooks/mail.py)
+    generated: bool = False        # Auto-Submitted: auto-generated, a machine's notice (not a reply)
 
 
 @dataclass(frozen=True)

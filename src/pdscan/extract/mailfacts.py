@@ -94,7 +94,11 @@ def header_facts(headers: Message, text: str, attachments: tuple, problems: list
     subject = decode_words(headers.get("Subject", ""))
     newsletter = any(headers.get(h) for h in ("List-Unsubscribe", "List-Id")) or \
         str(headers.get("Precedence", "")).lower() in ("bulk", "list")
-    auto = str(headers.get("Auto-Submitted", "no")).strip().lower() not in ("", "no") or \
+    # RFC 3834: "auto-replied" answers a message (an out-of-office); "auto-generated" is a machine's
+    # own notice (a league's results, a payslip alert), which its words and sender judge, not a reply.
+    submitted = str(headers.get("Auto-Submitted", "no")).strip().lower().split(";")[0].strip()
+    generated = submitted == "auto-generated"
+    auto = submitted not in ("", "no", "auto-generated") or \
         bool(headers.get("X-Autoreply") or headers.get("X-Autorespond")) or bool(AUTO_SUBJECT.match(subject))
     refs = tuple(re.findall(r"<[^<>\s]+>", " ".join(str(headers.get(h, "")) for h in ("References", "In-Reply-To"))))
     resent_from = _addresses(headers, ("Resent-From",)) or _addresses(headers, ("Resent-Sender",))
@@ -105,7 +109,8 @@ def header_facts(headers: Message, text: str, attachments: tuple, problems: list
                         resent_from=resent_from[0] if resent_from else "",
                         resent_to=tuple(_addresses(headers, RESENT_TO, newest=True)), forwarded=forwarded,
                         sent_label="sent" in {label.strip().casefold()
-                                              for label in str(headers.get("X-Gmail-Labels", "")).split(",")})
+                                              for label in str(headers.get("X-Gmail-Labels", "")).split(",")},
+                         generated=generated and not auto)
 
 
 def facts_of_bytes(raw: bytes, whole: bool = True) -> MessageFacts:

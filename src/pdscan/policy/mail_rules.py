@@ -18,7 +18,7 @@ from .mail_vocabulary import Vocabulary, load_vocabulary
 KINDS = {
     "personal_folder": str, "scan_personal": bool,
     "owner_domains": list, "webmail_domains": list, "sent_folders": list, "sector_domains": list,
-    "school_domains": list, "health_domains": list, "consumer_categories": list,
+    "school_domains": list, "health_domains": list, "consumer_categories": list, "sector_categories": list,
     "personal_threshold": float, "webmail_weight": float, "to_webmail_weight": float,
     "colleagues_only_weight": float, "owner_to_outside_weight": float, "vocabulary_cap": float,
     "repeat_bonus": float, "no_work_words_weight": float, "newsletter_weight": float,
@@ -26,7 +26,8 @@ KINDS = {
     "auto_reply_weight": float, "photo_weight": float, "document_weight": float, "thread_weight": float,
     "correspondent_weight": float,
     "consumer_mailing_weight": float, "private_customer_weight": float, "sector_mailing_weight": float,
-    "own_school_weight": float, "own_health_weight": float,
+    "own_school_weight": float, "own_health_weight": float, "family_name_weight": float,
+    "pastime_weight": float,
     "bulk_social_threshold": int, "bulk_social_days": int,
     "owner_addresses": list, "draft_folders": list, "partner_domains": dict,
 }
@@ -55,6 +56,7 @@ class MailRules:
     owner_addresses: frozenset = frozenset()  # the mailbox owner's own addresses, work and personal
     draft_folders: frozenset = frozenset()    # folder keys of mail never sent (Drafts, Templates)
     partners: tuple = ()                      # (domain, kind of partner): outside bodies data may go to
+    sector_categories: frozenset = frozenset()    # vocabulary categories of the organisation's own sector
 
     def with_owner_domains(self, extra) -> "MailRules":
         return replace(self, owner_domains=self.owner_domains | _domains(extra))
@@ -99,7 +101,8 @@ def load_mail_rules(doc: dict, where: str = "policy") -> MailRules:
                      frozenset(a.strip().lower() for a in table["owner_addresses"]),
                      frozenset(_folder_key(f) for f in table["draft_folders"]),
                      tuple(sorted((d, kind) for kind, names in table["partner_domains"].items()
-                                  for d in _domains(names))))
+                                  for d in _domains(names))),
+                     frozenset(table["sector_categories"]))
 
 
 def _domains(names) -> frozenset:

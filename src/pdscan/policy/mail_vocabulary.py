@@ -3,9 +3,11 @@
 The bundled categories are in wordlists/mail.toml; policy changes one, or
 adds one, under [mail.vocabulary.SIDE.NAME] (weight, words, extra_words).
 Words and phrases match whole normalised tokens, so "Mum's" matches "mum"
-and "pub" never matches inside "public"; a laughing or loving emoji is a
-token of its own, since it says as much as "haha" or "xx". A category marked
-`everyday` holds words of work that private life uses as much ("price",
+(and a plural its listed singular) and "pub" never matches inside "public";
+a laughing or loving emoji is a token of its own, since it says as much as
+"haha" or "xx". An entry listed in capitals is an acronym and counts only
+written in capitals: "SEND" (special educational needs) is not "send". A
+category marked `everyday` holds words of work that private life uses as much ("price",
 "deadline", "draft"): they count in the score, but do not by themselves make a
 mailing or an order look like business mail.
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,8 +35,8 @@ TOKEN = re.compile(rf"[a-z0-9][a-z0-9'&+.:@-]*|[{EMOJI}]")
 
 
 def normalise(text: str) -> list:
-    """Lower-case word tokens; possessive 's dropped, so "Mum's" matches "mum"."""
-    text = text.lower().replace("\u2019", "'")
+    """Lower-case word tokens; possessive 's dropped, so "Mum's" matches "mum"; "40%" reads "40 per cent"."""
+    text = text.lower().replace("\u2019", "'").replace("%", " per cent ")
     tokens = []
     for token in TOKEN.findall(text):
         token = token.strip(".:'-")
@@ -60,29 +63,47 @@ class Vocabulary:
         self.categories = categories
         self.ambiguous = frozenset(ambiguous)  # count only beside another word of their category
         self.single: dict = {}
-        self.phrases: list = []
+        self.phrases: dict = {}  # first word -> [(" phrase ", index, entry)]: only phrases whose first word is seen are tried
+        self.capitals: dict = {}  # key -> pattern: an entry listed in capitals ("SEND") counts only so written
         for index, cat in enumerate(categories):
             for word in cat.words:
                 key = " ".join(normalise(word))
+                if " " in key:
+                    key = key.replace("-", " ")  # matched on text whose hyphens are spaces
                 if not key:
                     continue
+                if word.isupper():
+                    self.capitals[key] = re.compile(rf"(?<![\w&'-]){re.escape(word)}(?![\w&'-])")
                 if " " in key:
-                    self.phrases.append((key, index, word))
+                    self.phrases.setdefault(key.split(" ", 1)[0], []).append((f" {key} ", index, word))
                 else:
                     self.single.setdefault(key, []).append((index, word))
 
     def find(self, text: str) -> dict:
         """Category index → the distinct list entries found in `text`, outside links. A category found
-        only by ambiguous words (wordlists `ambiguous`: "mot", "pub") is not found."""
-        tokens = normalise(LINKS.sub(" ", text[:TEXT_LIMIT]))
+        only by ambiguous words (wordlists `ambiguous`: "mot", "pub") is not found. A word inside a
+        phrase found for the other side is that phrase's: "contract note" is money, not a contract."""
+        text = LINKS.sub(" ", text[:TEXT_LIMIT])
+        tokens = normalise(text)
         found: dict = {}
-        for token in set(tokens):
-            for index, word in self.single.get(token, ()):
-                found.setdefault(index, set()).add(word)
-        joined = " " + " ".join(tokens) + " "
-        for key, index, word in self.phrases:
-            if f" {key} " in joined:
-                found.setdefault(index, set()).add(word)
+        # A listed phrase is found written with hyphens too: "kick off" in "kick-off".
+        joined = " " + " ".join(tokens).replace("-", " ") + " "
+        inside = {side: Counter() for side in SIDES}  # side -> word -> times inside that side's phrases
+        for first in self.phrases.keys() & set(joined.split()):
+            for padded, index, word in self.phrases[first]:
+                if padded in joined and (padded[1:-1] not in self.capitals or self.capitals[padded[1:-1]].search(text)):
+                    found.setdefault(index, set()).add(word)
+                    times = joined.count(padded)
+                    for part in padded.split():
+                        inside[self.categories[index].side][part] += times
+        counts = Counter(tokens)
+        for token, times in counts.items():
+            # A plural finds its listed singular ("lineups": "lineup"); an acronym must be in capitals.
+            key = token if token in self.single or not token.endswith("s") else token[:-1]
+            for index, word in self.single.get(key, ()):
+                other = SIDES[1 - SIDES.index(self.categories[index].side)]
+                if times > inside[other][token] and (key not in self.capitals or self.capitals[key].search(text)):
+                    found.setdefault(index, set()).add(word)
         return {index: words for index, words in found.items() if words - self.ambiguous}
 
 

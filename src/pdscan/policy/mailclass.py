@@ -75,7 +75,9 @@ def classify(facts: MessageFacts, rules: MailRules) -> Verdict:
         score.add(w["automated_outside_weight"], "automated mail from an outside business")
     _business(facts, rules, score, found, automated)
     _own_life(facts, rules, score, found)
-    if PARENT.search(facts.text) and not _to_schools(facts, rules):  # "Lily's dad" to her own school
+    if _names_a_relative(facts, rules):
+        score.add(w["family_name_weight"], "names someone who shares the owner's family name")
+    if PARENT.search(facts.text) and not _with_schools(facts, rules):  # "Lily's dad" and her own school
         score.add(w["parent_weight"], "written by a learner's parent or carer")
     documents = [n for n in facts.attachments if DOCUMENTS.search(n)]
     photos = [n for n in facts.attachments if PHOTOS.search(n)]
@@ -101,11 +103,13 @@ UNSUBSCRIBE = re.compile(r"\bunsubscribe\b|manage your preferences|automated mes
 
 
 def _automated_from_outside(facts: MessageFacts, rules: MailRules) -> bool:
-    """Sent by a machine of some business: a no-reply sender, or an unsubscribe footer, not from us or webmail."""
+    """Sent by a machine of some business (a no-reply sender, an unsubscribe footer, Auto-Submitted:
+    auto-generated), not from us or webmail."""
     domain = _domain(facts.sender)
     if not domain or domain in rules.webmail_domains or _is_owner(domain, rules.owner_domains):
         return False
-    return bool(facts.newsletter or NO_REPLY.match(facts.sender) or UNSUBSCRIBE.search(facts.text[-3000:]))
+    return bool(facts.newsletter or facts.generated or NO_REPLY.match(facts.sender)
+                or UNSUBSCRIBE.search(facts.text[-3000:]))
 
 
 def _correspondents(facts: MessageFacts, rules: MailRules, score: _Score) -> None:
@@ -126,9 +130,10 @@ def _correspondents(facts: MessageFacts, rules: MailRules, score: _Score) -> Non
 
 def _business(facts: MessageFacts, rules: MailRules, score: _Score, found: dict, automated: bool) -> None:
     """The kind of business an outside mailing or automated mail comes from: a sector body (its
-    domain, and only work words if any) is work; one selling to consumers (its words: shopping, travel,
-    leisure... at least as many categories as work ones) is personal, as is an order, booking or
-    account mail to one customer with no work words."""
+    domain, and only work words if any) is work; one selling to consumers (its words: shopping, offers,
+    travel, leisure... at least as many categories as work ones, and none of the organisation's own
+    sector: teaching, assessment...) is personal, as is an order, booking or account mail to one
+    customer with no work words."""
     w = rules.weights
     sender = _domain(facts.sender)
     transactional = bool(TRANSACTIONAL.match(facts.sender))
@@ -138,11 +143,12 @@ def _business(facts: MessageFacts, rules: MailRules, score: _Score, found: dict,
     cats = [rules.vocabulary.categories[i] for i in found if not rules.vocabulary.categories[i].everyday]
     consumer = sorted({c.name for c in cats if c.side == "personal" and c.name in rules.consumer_categories})
     work = sum(c.side == "work" for c in cats)
+    trade = any(c.name in rules.sector_categories for c in cats)
     sector = next((d for d in rules.sector_domains if sender == d or sender.endswith("." + d)), None)
     if sector and work and work == len(cats):  # a public body writes to citizens too: its words say which
         score.add(w["sector_mailing_weight"], f"mail from a sector body ({sector})")
         return
-    if not consumer or work > len(consumer):
+    if not consumer or trade or work > len(consumer):  # a supplier to the college sells in its sector's words
         return
     if facts.newsletter:
         score.add(w["consumer_mailing_weight"], f"a mailing from a consumer business ({', '.join(consumer)})")
@@ -152,12 +158,17 @@ def _business(facts: MessageFacts, rules: MailRules, score: _Score, found: dict,
 
 def _own_life(facts: MessageFacts, rules: MailRules, score: _Score, found: dict) -> None:
     """From the owner's side: a school that is not the organisation writing about one's children (or
-    the owner writing to it alone), a health service about one's own care."""
+    the owner writing to it alone), a health service about one's own care, a club or class one
+    belongs to (an organisation outside, neither webmail nor a public body, in league and hobby words)."""
     w = rules.weights
     others = _other_side(facts, rules)
     if not others:
         return
     names = {rules.vocabulary.categories[i].name for i in found}
+    shared = rules.webmail_domains | rules.sector_domains | rules.school_domains | rules.health_domains
+    if "hobbies_and_leagues" in names and not any(_all_in({d}, s) for d in others for s in shared):
+        # A club's minutes and a class's register are the club's and the class's business, not ours.
+        score.add(w["pastime_weight"], "mail with a club or class outside the organisation")
     for domains, category, key, what in ((rules.school_domains, "own_children_school", "own_school_weight",
                                           "one's own children's school"),
                                          (rules.health_domains, "health", "own_health_weight",
@@ -181,10 +192,42 @@ def _all_in(domains: set, parent: str) -> bool:
     return all(d == parent or d.endswith("." + parent) for d in domains)
 
 
-def _to_schools(facts: MessageFacts, rules: MailRules) -> bool:
-    """The owner writing to schools only: a parent writing as a parent, not to a tutor."""
-    if not _is_owner(_domain(facts.sender), rules.owner_domains):
+# Words before a family name that make it the owner's own (Mrs Okafor) or no person at all.
+NOT_FIRST_NAMES = frozenset("mr mrs ms miss mx dr prof sir dame lady lord rev dear hi hello hey from to cc "
+                            "sent regards thanks thank and or the".split())
+
+
+def _names_a_relative(facts: MessageFacts, rules: MailRules) -> bool:
+    """The message, between the owner and someone outside, names a person other than the owner who
+    has the owner's family name: a child at school, a spouse. The owner's names come from their
+    address (first.last@, f.last@); an address of one piece gives none."""
+    owner = _owner_address(facts, rules)
+    pieces = [p for p in re.split(r"[._-]+", owner.split("@", 1)[0]) if p.isalpha()] if owner else []
+    if len(pieces) < 2 or len(pieces[-1]) < 3:
         return False
+    first, family = pieces[0], pieces[-1]
+    text = "\n".join((facts.sender_name, facts.subject, facts.text))
+    if family not in text.lower():
+        return False
+    for name in re.findall(rf"\b([A-Z][a-z'-]+)\s+(?i:{re.escape(family)})\b", text):
+        name = name.lower()
+        if name not in NOT_FIRST_NAMES and not (name == first or len(first) == 1 and name.startswith(first)):
+            return True
+    return False
+
+
+def _owner_address(facts: MessageFacts, rules: MailRules) -> str:
+    """The owner's side of a message with someone outside: the sender writing out, or the one
+    recipient in the organisation; "" between colleagues or when it is not one person."""
+    inside = {a for a in facts.recipients if _is_owner(_domain(a), rules.owner_domains)}
+    if _is_owner(_domain(facts.sender), rules.owner_domains):
+        return "" if inside else facts.sender
+    return next(iter(inside)) if len(inside) == 1 else ""
+
+
+def _with_schools(facts: MessageFacts, rules: MailRules) -> bool:
+    """The owner and schools only, either way: the parent named is the owner, writing as a parent or
+    quoted in the school's answer, not a learner's parent writing to a tutor."""
     others = _other_side(facts, rules)
     return bool(others) and any(_all_in(others, d) for d in rules.school_domains)
 
