@@ -18,7 +18,7 @@ from typing import Iterable, Iterator, Optional
 from .config import ScanConfig
 from .extract import preload
 from .model import Item, Summary
-from .pipeline import Scanner, VolumeState
+from .pipeline import Scanner, VolumeState, triage_of
 from .sources.filesystem import FileRef, Skipped
 from .throttle import restore_read_rate, set_read_rate
 
@@ -78,11 +78,12 @@ def _plan(config: ScanConfig, events: Iterable, summary: Summary, reuse) -> Iter
 
     Decided here, in the main process, before anything is sent to a worker."""
     volumes = VolumeState(config)
+    triage = triage_of(config)  # a stored result is judged again by today's decisions
     for event in events:
         if isinstance(event, FileRef):
             prior = reuse.get(event.path)
             reused = prior is not None and prior.unchanged(event, volumes.encrypted(event))
-            yield prior.records if reused else event
+            yield [triage.apply(record) for record in prior.records] if reused else event
         elif isinstance(event, Skipped):
             summary.skip(event.reason)
         else:

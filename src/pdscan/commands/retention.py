@@ -52,8 +52,8 @@ def run_retention(args) -> int:
     check_roots(args.paths)
     if args.plan_out:
         refuse_symlink(args.plan_out)  # before the scan, not after it (write_plan checks again)
-    now = _today(args.now)
     cfg = ScanConfig.from_args(args)
+    now = cfg.as_of
     schedule = cfg.policy.retention
     categories = {s.id: s.category for s in load_detectors(cfg.detector_paths)}
     judge = Judge(schedule, categories, now, bool(args.plan_out), cfg.policy.rules)
@@ -91,15 +91,6 @@ def _verdict_stored(record, out):
         return record
     severity = next((v.severity for v in out.violations if v.rule == RETENTION_EXPIRED), None)
     return dataclasses.replace(record, retention=dict(out.retention, severity=severity))
-
-
-def _today(text) -> dt.date:
-    if not text:
-        return dt.datetime.now(dt.timezone.utc).date()
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise ConfigError(f"--now must be a date YYYY-MM-DD (got {text!r})") from None
 
 
 class Judge:

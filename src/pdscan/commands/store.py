@@ -1,13 +1,11 @@
 """`pdscan store info|prune`: what the store holds, and pruning it to the policy's period."""
 from __future__ import annotations
 
-import os
-
 from ..config import build
 from ..display import shown
-from ..errors import PdscanError
 from ..policy.loader import keep_days
-from ..sinks.store import Store, default_path
+from ..sinks.store import default_path
+from ..sinks.store.decisions import existing
 from ..sinks.store.upkeep import info, prune
 
 
@@ -31,13 +29,7 @@ def add_parser(sub) -> None:
 
 
 def run_store(args) -> int:
-    path = args.db or default_path()
-    if not os.path.isfile(path):  # opening would create an empty store there: no surprise file
-        raise PdscanError(f"{path}: no such store")
-    with open(path, "rb") as head:  # opening a store sets its mode: never do that to another file
-        if head.read(16) != b"SQLite format 3\x00":
-            raise PdscanError(f"{path}: not a pdscan store")
-    store = Store(path)
+    store = existing(args.db or default_path())
     try:
         if args.action == "info":
             i = info(store)

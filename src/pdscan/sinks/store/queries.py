@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,10 +19,10 @@ from typing import Iterator, Optional
 from urllib.parse import quote
 
 from ...errors import ConfigError
-from ...model import ErrorRecord, Finding, ItemResult, MessageResult, VolumeResult
-from ...records import finding_from, violation_from
+from ...model import Decision, ErrorRecord, Finding, ItemResult, MessageResult, VolumeResult
+from ...records import acceptance_from, finding_from, violation_from
 from ...safefile import refuse_symlink
-from . import _bool, _str, _text  # names as the writer stores them (a BLOB when not UTF-8)
+from . import _bool, _str, _text, default_path  # names as the writer stores them (a BLOB when not UTF-8)
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ _ITEMS = (
     " (SELECT json_group_array(json_object('detector', f.detector, 'count', f.count,"
     " 'samples', json(f.samples))) FROM findings f WHERE f.item_id = i.id),"
     " (SELECT json_group_array(json_object('rule', v.rule, 'severity', v.severity, 'detail', v.detail))"
-    " FROM violations v WHERE v.item_id = i.id), {retention}"
+    " FROM violations v WHERE v.item_id = i.id), {retention}, {accepted}"
     " FROM items i WHERE i.scan_id = ? ORDER BY i.id")
 _RETENTION = ("(SELECT json_object('category', r.category, 'expired', r.expired, 'severity', r.severity,"
               " 'age_days', r.age_days, 'action', r.action) FROM retention r WHERE r.item_id = i.id)")
@@ -82,6 +83,29 @@ _HOLDING = (
     "SELECT i.id, i.scan_id, i.path, i.member, i.size, i.mtime_ns, i.inode, i.device, i.encrypted, i.encryption,"
     " k.value FROM findings f JOIN items i ON i.id = f.item_id, json_each(f.keys) k WHERE k.value IN ({marks})"
     " ORDER BY i.id")
+
+
+DECISION_COLUMNS = ("id", "host", "path", "member", "content_hash", "status", "rule", "detectors", "reason",
+                    "decided_by", "decided_at", "until", "state")
+
+
+def decision_of(row) -> Decision:
+    """A decisions row (DECISION_COLUMNS order) as the typed Decision."""
+    ident, host, path, member, digest, status, rule, detectors, *rest = row
+    return Decision(ident, host, _str(path), _str(member), digest, status, rule, tuple(json.loads(detectors)), *rest)
+
+
+def decisions_in_force(db: Optional[str] = None) -> tuple:
+    """This host's decisions in force in the store a command writes (--db, else the per-user one);
+    none when there is no store yet, or it cannot be read (the command then says why, opening it)."""
+    path = str(db or default_path())
+    if not os.path.isfile(path):
+        return ()
+    try:
+        with StoreReader(path) as store:
+            return tuple(store.decisions(socket.gethostname(), "active"))
+    except ConfigError:
+        return ()
 
 
 def text(value):
@@ -148,9 +172,10 @@ class StoreReader:
         personal = "i.personal" if self._has("items", "personal") else "EXISTS (SELECT 1 FROM findings f" \
                                                                          " WHERE f.item_id = i.id)"
         sql = _ITEMS.replace("i.personal,", f"{personal},").format(
-            retention=_RETENTION if self._has("retention") else "NULL")
+            retention=_RETENTION if self._has("retention") else "NULL",
+            accepted="i.accepted" if self._has("items", "accepted") else "NULL")
         try:
-            for path, member, size, mtime, encrypted, encryption, personal_, findings, violations, verdict \
+            for path, member, size, mtime, encrypted, encryption, personal_, findings, violations, verdict, accepted \
                     in self.conn.execute(sql, (scan_id,)):
                 verdict = json.loads(verdict) if verdict else None
                 yield ItemResult(text(path), text(member), None, size, mtime,
@@ -158,7 +183,8 @@ class StoreReader:
                                  findings=[Finding(f.get("detector"), f.get("count"), None, f.get("samples") or [])
                                            for f in json.loads(findings or "[]")],
                                  violations=[violation_from(v) for v in json.loads(violations or "[]")],
-                                 retention=verdict, personal=bool(personal_))
+                                 retention=verdict, personal=bool(personal_),
+                                 accepted=acceptance_from(json.loads(accepted)) if accepted else None)
             if self._has("messages"):
                 for path, member, folder, classification, findings, violations in self.conn.execute(
                         "SELECT path, NULL, folder, classification, findings, violations FROM messages"
@@ -181,6 +207,23 @@ class StoreReader:
         return [(sid, VolumeResult(text(device), text(mountpoint), fstype, removable, encrypted, encryption,
                                    verdict, [violation_from(v) for v in json.loads(violations or "[]")]))
                 for sid, device, mountpoint, fstype, removable, encrypted, encryption, verdict, violations in rows]
+
+    def decisions(self, host: Optional[str] = None, state: Optional[str] = None) -> list:
+        """Triage decisions (`pdscan accept`), oldest first: of one host, in one state, or all.
+        A store from before decisions were kept has none."""
+        if not self._has("decisions"):
+            return []
+        rows = self._all(f"SELECT {', '.join(DECISION_COLUMNS)} FROM decisions"
+                         " WHERE (? IS NULL OR host = ?) AND (? IS NULL OR state = ?) ORDER BY id",
+                         (host, host, state, state), "the decisions")
+        return [decision_of(row) for row in rows]
+
+    def events(self) -> list:
+        """Every decision's history, in order: (decision id, event, by, at, detail)."""
+        if not self._has("decision_events"):
+            return []
+        return self._all("SELECT decision_id, event, event_by, event_at, detail FROM decision_events ORDER BY id",
+                         (), "the decisions' history")
 
     def holdings(self, sought) -> Holdings:
         """Every stored item holding any of the `sought` keyed hashes, and what is needed to tell
