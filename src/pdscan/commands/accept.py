@@ -14,16 +14,13 @@ from typing import Optional
 from ..config import as_of
 from ..display import shown
 from ..errors import ConfigError
-from ..model import ACCEPTED, NOT_PERSONAL
+from ..model import ACCEPTED, LAPSING_SOON_DAYS, NOT_PERSONAL
 from ..policy.rules import IDS as RULE_IDS
 from ..sinks.console import item_name
 from ..sinks.store import default_path
 from ..sinks.store.decisions import decide, existing, latest_results, revoke
 from ..sinks.store.queries import StoreReader
 from ..sources.filesystem import content_hash
-
-SOON_DAYS = 30  # an `until` this close is flagged in lists and reports
-
 
 def add_parser(sub) -> None:
     p = sub.add_parser("accept", help="accept findings for a reason, or mark them not personal data",
@@ -141,7 +138,7 @@ def _as_scanned(path: str, top) -> bool:
 
 
 def lapsing_soon(until: Optional[str], today: dt.date) -> bool:
-    return bool(until) and dt.date.fromisoformat(until) <= today + dt.timedelta(days=SOON_DAYS)
+    return bool(until) and dt.date.fromisoformat(until) <= today + dt.timedelta(days=LAPSING_SOON_DAYS)
 
 
 def _listing(reader: StoreReader, every: bool) -> list:

@@ -16,20 +16,21 @@ from __future__ import annotations
 import collections
 import dataclasses
 import datetime as dt
+from typing import Optional
 
 from ..config import ScanConfig
 from ..detect.loader import load_detectors
-from ..errors import ConfigError
 from ..hooks.retention import RetentionHook, retention_facts
 from ..model import ErrorRecord, ItemResult
 from ..options import add_scan_options, check_roots
 from ..outputs import open_sinks, open_store, scan_exit_code
+from ..pipeline import triage_of
 from ..policy.evaluate import retention_violation
 from ..policy.retention import decide
 from ..policy.rules import RETENTION_EXPIRED
 from ..remediate.plan import NotPlanned, entry_for, write_plan
 from ..safefile import refuse_symlink
-from ..sinks.console import item_name
+from ..sinks.console import acceptance_text, item_name
 from ..sinks.store import StoreSink
 from ..session import Session, count
 from ..sources.filesystem import Walker
@@ -56,7 +57,7 @@ def run_retention(args) -> int:
     now = cfg.as_of
     schedule = cfg.policy.retention
     categories = {s.id: s.category for s in load_detectors(cfg.detector_paths)}
-    judge = Judge(schedule, categories, now, bool(args.plan_out), cfg.policy.rules)
+    judge = Judge(schedule, categories, now, bool(args.plan_out), cfg.policy.rules, triage_of(cfg))
     with open_store(cfg, default=True) as store, \
             open_sinks(args, cfg, store, args.paths, "retention") as (sinks, _progress):
         if args.format == "text":
@@ -72,7 +73,7 @@ def run_retention(args) -> int:
             out = judge(record)
             stored.emit(_verdict_stored(record, out))
             count(session.summary, out)
-            if isinstance(out, ErrorRecord) or out.violations:
+            if isinstance(out, ErrorRecord) or out.violations or out.accepted and out.accepted.violations:
                 for sink in shown:
                     sink.record(out)
         session.summary.retention = stored.summary.retention = judge.counts()
@@ -97,8 +98,9 @@ class Judge:
     """Item record → the same record with retention verdicts; collects plan entries when a plan is
     wanted (each entry reads its file again for the digest shred checks)."""
 
-    def __init__(self, schedule, det_categories: dict, now: dt.date, plan: bool, declared: dict):
+    def __init__(self, schedule, det_categories: dict, now: dt.date, plan: bool, declared: dict, triage):
         self.schedule, self.det_categories, self.now, self.plan = schedule, det_categories, now, plan
+        self.triage = triage  # policy/triage.py: the decisions in force, as of `now`
         self.declared = declared  # the policy's rules (policy/rules.py)
         self.planned: list = []
         self.judged = collections.Counter()    # category id → items judged
@@ -108,23 +110,30 @@ class Judge:
     def __call__(self, record):
         if not isinstance(record, ItemResult):
             return record
-        out = dataclasses.replace(record, violations=[])
+        out = dataclasses.replace(record, violations=[], accepted=None)
+        planned = self._judge(record, out)
+        self.triage.apply(out)  # a decision on the item covers its verdict too (not its scan's violations)
+        if planned and out.violations:  # an accepted item is kept on purpose: never planned for deletion
+            self._plan(out, *planned)
+        return out
+
+    def _judge(self, record: ItemResult, out: ItemResult) -> Optional[tuple]:
+        """Give `out` its verdict; (decision, reason) when it is to go in the plan."""
         if not record.personal:
-            return out
+            return None
         facts, mail_date = retention_facts(record)
         decision = decide(self.schedule, record, facts, self.det_categories, self.now, mail_date)
         if decision is None:
             self.not_judged += 1
-            return out
+            return None
         out.retention = _summary(decision, self.now)
         self.judged[decision.category.id] += 1
-        if decision.expired:
-            self.expired[decision.category.id] += 1
-            violation = retention_violation(decision, self.declared)
-            out.violations = [violation]
-            if decision.action == "delete" and self.plan:
-                self._plan(out, decision, violation.detail)
-        return out
+        if not decision.expired:
+            return None
+        self.expired[decision.category.id] += 1
+        violation = retention_violation(decision, self.declared)
+        out.violations = [violation]
+        return (decision, violation.detail) if decision.action == "delete" and self.plan else None
 
     def counts(self) -> dict:
         """The summary's `retention` object: how much was judged, and how much had no specific category."""
@@ -171,7 +180,8 @@ class RetentionText:
             f"    age: {r['age']} since {r['clock_from']} {r['clock']}; expired {r['expires']}",
             f"    rule: {r['rule']}",
             f"    action: {r['action']}" + (" (inside an archive: plan the archive)" if record.member else "")]
-            + ([f"    {r['not_planned']}"] if r.get("not_planned") else []))
+            + ([f"    {r['not_planned']}"] if r.get("not_planned") else [])
+            + ([f"    {acceptance_text(record.accepted)}"] if record.accepted else []))
 
     def end(self, summary) -> None:
         self.console.end(summary)

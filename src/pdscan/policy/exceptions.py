@@ -38,7 +38,7 @@ class PolicyException:
 def _text(table: dict, key: str, where: str) -> str:
     value = table.get(key)
     if not isinstance(value, str) or not value.strip():
-        raise ConfigError(f"{where}: {key} must be a non-empty string")
+        raise ConfigError(f"{where} {key} must be a non-empty string")
     return value.strip()
 
 
@@ -49,11 +49,11 @@ def _until(value, where: str, today: dt.date) -> Optional[dt.date]:
         try:
             value = dt.date.fromisoformat(value)
         except ValueError:
-            raise ConfigError(f"{where}: until must be a date YYYY-MM-DD (got {value!r})") from None
+            raise ConfigError(f"{where} until must be a date YYYY-MM-DD (got {value!r})") from None
     if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
-        raise ConfigError(f"{where}: until must be a date YYYY-MM-DD (got {value!r})")
+        raise ConfigError(f"{where} until must be a date YYYY-MM-DD (got {value!r})")
     if value < today:
-        raise ConfigError(f"{where}: until {value.isoformat()} has passed: renew the exception with a new "
+        raise ConfigError(f"{where} until {value.isoformat()} has passed: renew the exception with a new "
                           "date, or remove it")
     return value
 

@@ -98,10 +98,10 @@ def decision_of(row) -> Decision:
 def decisions_in_force(db: Optional[str] = None) -> tuple:
     """This host's decisions in force in the store a command writes (--db, else the per-user one);
     none when there is no store yet, or it cannot be read (the command then says why, opening it)."""
-    path = str(db or default_path())
-    if not os.path.isfile(path):
-        return ()
     try:
+        path = str(db or default_path())
+        if not os.path.isfile(path):
+            return ()
         with StoreReader(path) as store:
             return tuple(store.decisions(socket.gethostname(), "active"))
     except ConfigError:
