@@ -220,7 +220,8 @@ def _under(root: str, scan_ids: list) -> tuple:
     prefix = root.rstrip(os.sep) + os.sep
     marks = ",".join("?" * len(scan_ids))
     where = f"scan_id IN ({marks}) AND (path = ? OR (path >= ? AND path < ?))"
-    return where, [*scan_ids, root, prefix, prefix[:-1] + chr(ord(os.sep) + 1)]
+    # A root that is not UTF-8 is a BLOB, as are the paths under it (_text).
+    return where, [*scan_ids, *map(_text, (root, prefix, prefix[:-1] + chr(ord(os.sep) + 1)))]
 
 
 class Prior:
