@@ -242,3 +242,26 @@ def test_a_new_kind_of_finding_lapses_a_decision():
     assert more.violations and more.accepted is None and more.lapsed == (7, "a new kind of finding: special.health")
     # Applied again (a stored result reused), a record is judged afresh, not twice.
     assert triage.apply(triage.apply(_record("uk.nino"))).accepted.violations == (Violation(RULE, "high", ""),)
+
+
+def test_an_accepted_retention_verdict_is_never_planned(cli, tmp_path):
+    from pdscan.remediate.plan import read_plan
+    from tests.commands.college import NOW, PLANNED, make_tree
+    college, db, plan = tmp_path / "college", tmp_path / "store.db", tmp_path / "plan.json"
+    make_tree(college)
+    args = ("retention", college, "--now", NOW, "--jobs", 1, "--db", db, "--no-progress")
+    assert cli(*args, "--plan-out", plan).code == 1
+    kept = sorted(PLANNED)[0]
+    result = cli("accept", college / kept, "--rule", "retention-expired", "--reason", "tribunal pending: keep",
+                 "--db", db)
+    assert result.code == 0, result
+    result = cli(*args, "--plan-out", plan, "--format", "jsonl")
+    assert result.code == 1
+    item = next(r for r in result.records() if r["type"] == "item" and r["path"] == str(college / kept))
+    assert item["violations"] == [] and item["accepted"]["violations"][0]["rule"] == "retention-expired"
+    assert result.records()[-1]["accepted"] == {"retention-expired": 1}
+    assert {os.path.relpath(e.path, college) for e in read_plan(str(plan)).entries} == PLANNED - {kept}
+    report = json.loads(_report(cli, tmp_path, db).read_text(encoding="utf-8"))
+    summary = {row[0]: row[1] for row in report["tables"]["summary"]["rows"]}
+    assert summary["Violations accepted"] == 1
+    assert [os.path.basename(r[1]) for r in report["tables"]["triage"]["rows"]] == [os.path.basename(kept)]
