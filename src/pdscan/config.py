@@ -20,6 +20,7 @@ from .errors import ConfigError
 from .globs import GlobSet
 from .limits import Limits
 from . import __version__
+from .policy.exceptions import today_utc
 from .policy.loader import Policy, load_policy, policy_fingerprint
 from .privacy import hash_key_path
 from .sources.filesystem import WalkOptions
@@ -87,7 +88,7 @@ class ScanConfig:
 def as_of(text: Optional[str]) -> dt.date:
     """--now YYYY-MM-DD, else today (UTC)."""
     if not text:
-        return dt.datetime.now(dt.timezone.utc).date()
+        return today_utc()
     try:
         return dt.date.fromisoformat(text)
     except ValueError:

@@ -234,7 +234,6 @@ class ItemResult:
 
 ACCEPTED = "accepted"          # a violation IT or the DPO decided to live with, for a reason
 NOT_PERSONAL = "not_personal"  # findings that are not personal data (test data, a published staff list)
-DECISION_STATUSES = (ACCEPTED, NOT_PERSONAL)
 LAPSING_SOON_DAYS = 30  # a decision whose `until` is this close is flagged in lists and reports: renew it or act
 
 

@@ -22,6 +22,7 @@ from ..sinks.store.decisions import decide, existing, latest_results, revoke
 from ..sinks.store.queries import StoreReader
 from ..sources.filesystem import content_hash
 
+
 def add_parser(sub) -> None:
     p = sub.add_parser("accept", help="accept findings for a reason, or mark them not personal data",
                        description="Record a decision for files or archive members as they are now, from their "

@@ -20,6 +20,11 @@ from .rules import IDS as RULE_IDS
 KEYS = {"paths", "rule", "reason", "until", "approved_by"}
 
 
+def today_utc() -> dt.date:
+    """The day triage dates are judged by when no --now is given."""
+    return dt.datetime.now(dt.timezone.utc).date()
+
+
 @dataclass(frozen=True)
 class PolicyException:
     paths: GlobSet
@@ -63,7 +68,7 @@ def load_exceptions(doc: dict, where: str, today: Optional[dt.date] = None) -> t
     tables = doc.get("exceptions", [])
     if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
         raise ConfigError(f"{where}: exceptions must be written as [[exceptions]] tables")
-    today = today or dt.datetime.now(dt.timezone.utc).date()
+    today = today or today_utc()
     out = []
     for n, table in enumerate(tables, 1):
         section = f"exceptions #{n}"

@@ -15,12 +15,9 @@ import dataclasses
 import datetime as dt
 from typing import Optional
 
-from ..model import NOT_PERSONAL, ACCEPTED, Acceptance, Decision, ItemResult
+from ..model import ACCEPTED, NOT_PERSONAL, Acceptance, Decision, ItemResult
 from .evaluate import personal_findings
-
-
-def today_utc() -> dt.date:
-    return dt.datetime.now(dt.timezone.utc).date()
+from .exceptions import today_utc
 
 
 def untriaged(record: ItemResult, policy) -> ItemResult:
