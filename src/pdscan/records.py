@@ -76,9 +76,9 @@ def _item(r: ItemResult) -> dict:
            # Holds personal data under the policy (its thresholds): what every count of such items counts.
            "personal": r.personal,
            "findings": [finding_json(f) for f in r.findings],
-           "violations": [violation_json(v) for v in r.violations],
-           # A triage decision in force: accepted or not personal data, and the violations it covers.
-           "accepted": acceptance_json(r.accepted)}
+           "violations": [violation_json(v) for v in r.violations]}
+    if r.accepted is not None:  # a triage decision in force: accepted or not personal data, what it covers
+        out["accepted"] = acceptance_json(r.accepted)
     if r.retention is not None:
         out["retention"] = dict(r.retention)
     return out

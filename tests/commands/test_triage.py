@@ -80,7 +80,7 @@ def test_done_when(cli, tmp_path):
     assert (a["status"], a["reason"], a["until"], a["source"], [v["rule"] for v in a["violations"]]) == \
         (ACCEPTED, "HR working file, moving to the encrypted share", UNTIL, "decision", [RULE])
     assert d["status"] == "not_personal" and d["by"] and items["test-data.csv"]["findings"]
-    assert items["test-data.csv"]["personal"] is False and items["third.csv"]["accepted"] is None
+    assert items["test-data.csv"]["personal"] is False and "accepted" not in items["third.csv"]
     assert (summary["violations"], summary["accepted"], summary["dismissed"]) == ({RULE: 1}, {RULE: 1}, {RULE: 1})
     assert _figures(cli, tmp_path, db)[0] == (1, 1, 1)
     # Only the third file makes the scan fail: it alone is open, in the CLI's text too.
@@ -89,7 +89,7 @@ def test_done_when(cli, tmp_path):
 
     # --now past its date: back, but only as a what-if (the decision stays in force).
     code, items, _ = _scan(cli, db, folder, "--now", AFTER)
-    assert code == 1 and _open(items)["accepted.csv"] == [RULE] and items["accepted.csv"]["accepted"] is None
+    assert code == 1 and _open(items)["accepted.csv"] == [RULE] and "accepted" not in items["accepted.csv"]
     assert _open(_scan(cli, db, folder)[1])["accepted.csv"] == []
 
     # Editing the accepted file brings it back, for good: the lapse is in the decision's history.

@@ -28,7 +28,7 @@ def test_internal_fields_never_leave():
     assert [line["type"] for line in lines] == ["item", "summary"]
     assert not any(k.startswith("_") for line in lines for k in line)
     assert set(lines[0]) == {"type", "path", "member", "mime", "size", "mtime", "encrypted", "encryption",
-                             "encryption_note", "personal", "findings", "violations", "accepted"}
+                             "encryption_note", "personal", "findings", "violations"}
 
 
 def test_a_record_read_back_is_the_same_public_record():
