@@ -15,6 +15,7 @@ from tests.commands.college import NOW, make_tree
 from tests.conftest import ROOT, run_cli
 
 INTERFACE = ROOT / "docs" / "interface.md"
+RULE = "unencrypted-personal-data"
 CSV = b"Name,Date of birth,NI number\nAda Lovelace,10/12/1985,AB 12 34 56 C\n"
 
 
@@ -97,6 +98,10 @@ def written(tmp_path_factory):
             run_cli("usb", "--mountpoint", files, "--format", "jsonl", "--no-progress", "--jobs", 1),
             run_cli("mail", maildir, "--format", "jsonl", "--no-progress", "--owner-domain", "college.ac.uk"),
             run_cli("retention", college, "--now", NOW, "--format", "jsonl", "--no-progress", "--jobs", 1)]
+    # A decision in force, so items carry an `accepted` object and the summary its counts.
+    for target, how in ((files / "names.tar", "--not-personal"), (files / os.fsdecode(b"caf\xe9.csv"), "--rule=" + RULE)):
+        assert run_cli("accept", target, how, "--reason", "test data", "--db", db).code == 0
+    runs.append(run_cli("scan", files, "--format", "jsonl", "--no-progress", "--db", db, "--jobs", 1))
     request = tmp_path / "request.toml"
     request.write_text('nino = "AB123456C"\n', encoding="utf-8")
     runs.append(run_cli("locate", "--request", request, "--db", db, "--format", "jsonl",
@@ -134,6 +139,13 @@ def test_every_retention_field_is_documented(written):
     retention = [r["retention"] for r in written["item"] if "retention" in r]
     assert retention
     assert set().union(*(r.keys() for r in retention)) - documented("`pdscan retention` items") == set()
+
+
+def test_every_accepted_field_is_documented(written):
+    accepted = [r["accepted"] for r in written["item"] if r.get("accepted")]
+    assert {a["status"] for a in accepted} == {"accepted", "not_personal"}
+    assert {"accepted", "dismissed"} <= set().union(*(s.keys() for s in written["summary"]))
+    assert set().union(*(a.keys() for a in accepted)) <= documented('`"type": "item"`')
 
 
 def test_every_finding_and_violation_field_is_documented(written):

@@ -13,11 +13,13 @@ import sys
 import traceback
 
 from . import __version__, native
-from .commands import detectors, fleet, locate, mail, protect, report, retention, scan, schedule, shred, store, usb, watch
+from .commands import accept, detectors, fleet, locate, mail, protect, report, retention, scan, schedule, shred, store, \
+    usb, watch
 from .display import shown
 from .errors import PdscanError
 
-COMMANDS = (scan, usb, mail, retention, locate, shred, protect, schedule, watch, report, store, fleet, detectors)
+COMMANDS = (scan, usb, mail, retention, locate, accept, shred, protect, schedule, watch, report, store, fleet,
+            detectors)
 
 
 def parser() -> argparse.ArgumentParser:

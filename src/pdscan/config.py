@@ -8,6 +8,8 @@ tree; a wheel carries it inside the package as pdscan/data/.
 """
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import os
 import re
 from dataclasses import dataclass, field
@@ -18,6 +20,7 @@ from .errors import ConfigError
 from .globs import GlobSet
 from .limits import Limits
 from . import __version__
+from .policy.exceptions import today_utc
 from .policy.loader import Policy, load_policy, policy_fingerprint
 from .privacy import hash_key_path
 from .sources.filesystem import WalkOptions
@@ -63,14 +66,33 @@ class ScanConfig:
     ocr: bool = True  # read the pixels of document-like images and scanned PDF pages (--no-ocr, [ocr])
     key_path: str = field(default_factory=hash_key_path)  # the key that hashes found values
     db: Optional[str] = None  # --db: the store to write; None: the command's default (scan: per-user)
+    # Triage (policy/triage.py): the store's decisions in force for this host, the day `until` dates
+    # are judged by (--now, else today), and whether lapses are recorded (not for a what-if --now).
+    decisions: tuple = ()
+    as_of: Optional[dt.date] = None
+    note_lapses: bool = True
 
     @classmethod
     def from_args(cls, args) -> "ScanConfig":
         """The one constructor from a command's parsed options (options.add_scan_options): --policy,
         --detectors, --exclude, --jobs, --db, --no-ocr, and the walk's options where the command has them."""
-        return build(args.policy, args.detectors, args.exclude, args.jobs, args.follow_symlinks,
-                     args.one_filesystem, args.max_file_size, max_rate=args.max_rate * MB, db=args.db,
-                     ocr=not args.no_ocr)
+        from .sinks.store.queries import decisions_in_force
+        now = getattr(args, "now", None)
+        cfg = build(args.policy, args.detectors, args.exclude, args.jobs, args.follow_symlinks,
+                    args.one_filesystem, args.max_file_size, max_rate=args.max_rate * MB, db=args.db,
+                    ocr=not args.no_ocr)
+        return dataclasses.replace(cfg, decisions=decisions_in_force(args.db), as_of=as_of(now),
+                                   note_lapses=now is None)
+
+
+def as_of(text: Optional[str]) -> dt.date:
+    """--now YYYY-MM-DD, else today (UTC)."""
+    if not text:
+        return today_utc()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ConfigError(f"--now must be a date YYYY-MM-DD (got {text!r})") from None
 
 
 def default_jobs() -> int:

@@ -238,6 +238,49 @@ class ItemResult:
     retention_facts: Optional[tuple] = None    # (RetentionFacts, mail date) from hooks/retention.py
     ocr_pages: int = 0                         # the top-level file: pages OCR read this run, members' too
     ocr_skipped: tuple = ()                    # the top-level file: "pixels not read: …", one per page
+    accepted: Optional["Acceptance"] = None    # a triage decision in force (policy/triage.py): public
+    lapsed: Optional[tuple] = None             # (decision id, why) when a stored decision lapsed here: the store notes it
+
+
+ACCEPTED = "accepted"          # a violation IT or the DPO decided to live with, for a reason
+NOT_PERSONAL = "not_personal"  # findings that are not personal data (test data, a published staff list)
+LAPSING_SOON_DAYS = 30  # a decision whose `until` is this close is flagged in lists and reports: renew it or act
+
+
+@dataclass(frozen=True)
+class Acceptance:
+    """A triage decision in force on an item (interface.md `accepted`): the violations it covers
+    are moved here from the item's `violations`, which then lists only what needs action."""
+
+    status: str                    # ACCEPTED or NOT_PERSONAL
+    source: str                    # "decision" (pdscan accept) or "policy" ([[exceptions]])
+    reason: str
+    by: Optional[str]              # who decided (a policy exception's approved_by)
+    at: Optional[str]              # when (ISO 8601 UTC); None for a policy exception
+    until: Optional[str]           # YYYY-MM-DD, or None: until revoked
+    id: Optional[int] = None       # the decision's id in the store (`pdscan accept --list`)
+    rule: Optional[str] = None     # the one rule it covers; None: every rule
+    violations: tuple = ()         # Violation: the ones it covers on this item
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A stored `pdscan accept` decision for an item as it was: keyed by host, path, member and
+    the file's content hash, with the kinds of finding it held (a new kind lapses it)."""
+
+    id: int
+    host: str
+    path: str
+    member: Optional[str]
+    content_hash: str
+    status: str
+    rule: Optional[str]
+    detectors: tuple
+    reason: str
+    by: Optional[str]
+    at: str
+    until: Optional[str]
+    state: str = "active"          # "active", "revoked" or "lapsed"
 
 
 @dataclass
@@ -312,6 +355,8 @@ class Summary:
     sent_outside: dict = field(default_factory=dict)  # destination kind → messages (personal-data-sent-outside)
     retention: dict = field(default_factory=dict)  # `pdscan retention`: what was judged (commands/retention.py)
     ocr_pages: int = 0  # pages (images, TIFF frames, scanned PDF pages) read by OCR
+    accepted: dict = field(default_factory=dict)   # rule → violations accepted (not in `violations`)
+    dismissed: dict = field(default_factory=dict)  # rule → violations dismissed as not personal data
     elapsed: float = 0.0
 
     def skip(self, reason: str) -> None:

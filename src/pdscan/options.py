@@ -60,6 +60,9 @@ def add_scan_arguments(p) -> None:
     p.add_argument("--log-file", metavar="FILE",
                    help="log each scan's start and end (counts, no content) to FILE, rotated; default with "
                         "--unattended: logs/pdscan.log in the per-user data folder")
+    p.add_argument("--now", metavar="YYYY-MM-DD",
+                   help="judge the `until` dates of accepted findings (pdscan accept, [[exceptions]]) as of this "
+                        "day (default: today, UTC); a lapse seen only so is reported, not recorded")
     p.add_argument("--max-rate", type=_rate, default=0.0, metavar="MB/s",
                    help="read files at most this fast, across all workers (1 MB = 1,048,576 bytes; "
                         "default: no limit)")

@@ -28,8 +28,9 @@ from .limits import Budget
 from .model import (Chunk, Encryption, ErrorRecord, FileStat, Finding, Item, ItemResult, MessageFacts, MessageResult,
                     PLAIN, UNKNOWN, confidence_rank)
 from .policy.evaluate import evaluate, personal_findings
+from .policy.triage import Triage
 from .privacy import install_key
-from .sources.filesystem import FileRef, item_for, iso_utc
+from .sources.filesystem import FileRef, content_hash, item_for, iso_utc
 from .sources.volumes import volume_for_path
 
 MAX_SAMPLES = 3
@@ -67,6 +68,7 @@ class Scanner:
         self.policy = config.policy
         self.publishing = GlobSet(self.policy.publishing_folders)
         self.volumes = VolumeState(config)
+        self.triage = triage_of(config)
 
     def scan(self, unit) -> list:
         """All records of one unit of work: a file on disk or an item a source made (a message)."""
@@ -88,7 +90,7 @@ class Scanner:
         records = list(self.scan_item(item, volume_encrypted, watches)) if all(w.read for w in watches) else []
         for watch in watches:
             records = watch.end(records)
-        return [self._masked(record) for record in records]
+        return [self.triage.apply(self._masked(record)) for record in records]
 
     def _masked(self, record):
         """Error text quotes what the item holds (a part name, a charset): masked as a location
@@ -185,6 +187,11 @@ class Scanner:
                           personal=bool(personal_findings(findings, self.policy)), where=where, keys=keys,
                           volume_encrypted=volume, unread=unread, ocr_pages=ocr.pages if ocr else 0,
                           ocr_skipped=tuple(ocr.skipped) if ocr else ())
+
+
+def triage_of(config: ScanConfig) -> Triage:
+    """The decisions in force and the policy's exceptions, judged as of the command's day."""
+    return Triage(config.policy, content_hash, config.decisions, config.as_of, config.note_lapses)
 
 
 def fold(matches) -> tuple:

@@ -14,8 +14,8 @@ import base64
 import os
 from typing import Optional
 
-from .model import (ErrorRecord, Finding, ItemResult, LocateSummary, Located, MessageResult, RunInfo, Summary,
-                    Violation, VolumeResult)
+from .model import (Acceptance, ErrorRecord, Finding, ItemResult, LocateSummary, Located, MessageResult, RunInfo,
+                    Summary, Violation, VolumeResult)
 
 # Each record type's name in JSONL, and its list in the one document of `--format json`.
 KINDS = {ItemResult: ("item", "items"), ErrorRecord: ("error", "errors"), VolumeResult: ("volume", "volumes"),
@@ -36,6 +36,13 @@ def violation_json(v: Violation) -> dict:
     return {"rule": v.rule, "severity": v.severity, "detail": v.detail}
 
 
+def acceptance_json(a: Optional[Acceptance]) -> Optional[dict]:
+    if a is None:
+        return None
+    return {"status": a.status, "source": a.source, "id": a.id, "rule": a.rule, "reason": a.reason, "by": a.by,
+            "at": a.at, "until": a.until, "violations": [violation_json(v) for v in a.violations]}
+
+
 def _origin(run: Optional[RunInfo]) -> dict:
     """Where a record was made: every record of a run carries its host and user."""
     return {} if run is None else {"host": run.host, "user": run.user}
@@ -51,6 +58,9 @@ def summary_json(s: Summary, run: Optional[RunInfo] = None) -> dict:
             "errors": s.errors, "skipped": dict(sorted(s.skipped.items())),
             "encrypted_items": s.encrypted_items,
             "items_with_personal_data": s.items_with_personal_data,
+            # Violations a triage decision covers: not in `violations`, which are the open ones.
+            **({"accepted": dict(sorted(s.accepted.items()))} if s.accepted else {}),
+            **({"dismissed": dict(sorted(s.dismissed.items()))} if s.dismissed else {}),
             **({"volumes": s.volumes, "volumes_failed": s.volumes_failed} if s.volumes else {}),
             **({"messages": s.messages} if s.messages else {}),
             **({"sent_outside": dict(sorted(s.sent_outside.items()))} if s.sent_outside else {}),
@@ -68,6 +78,8 @@ def _item(r: ItemResult) -> dict:
            "personal": r.personal,
            "findings": [finding_json(f) for f in r.findings],
            "violations": [violation_json(v) for v in r.violations]}
+    if r.accepted is not None:  # a triage decision in force: accepted or not personal data, what it covers
+        out["accepted"] = acceptance_json(r.accepted)
     if r.retention is not None:
         out["retention"] = dict(r.retention)
     return out
@@ -146,6 +158,13 @@ def violation_from(d: dict) -> Violation:
     return Violation(d.get("rule"), d.get("severity"), d.get("detail"))
 
 
+def acceptance_from(d) -> Optional[Acceptance]:
+    if not isinstance(d, dict):
+        return None
+    return Acceptance(d.get("status"), d.get("source"), d.get("reason"), d.get("by"), d.get("at"), d.get("until"),
+                      d.get("id"), d.get("rule"), tuple(_listed(d, "violations", violation_from)))
+
+
 def _listed(d: dict, name: str, read) -> list:
     return [read(e) for e in d.get(name) or () if isinstance(e, dict)]
 
@@ -158,7 +177,7 @@ def from_json(d: dict) -> Optional[object]:
     if kind_ == "item":
         return ItemResult(d.get("path"), d.get("member"), d.get("mime"), d.get("size"), d.get("mtime"),
                           d.get("encrypted"), d.get("encryption"), d.get("encryption_note"), findings, violations,
-                          retention=d.get("retention"),
+                          retention=d.get("retention"), accepted=acceptance_from(d.get("accepted")),
                           # A file from a pdscan before `personal` was written: any finding counted.
                           personal=bool(d["personal"]) if "personal" in d else bool(findings))
     if kind_ == "message":

@@ -10,7 +10,7 @@ import time
 from typing import Iterable
 
 from .config import ScanConfig
-from .model import ErrorRecord, ItemResult, MessageResult, Summary, VolumeResult
+from .model import NOT_PERSONAL, ErrorRecord, ItemResult, MessageResult, Summary, VolumeResult
 from .workers import scan_events
 
 
@@ -63,6 +63,10 @@ def count(summary: Summary, record) -> None:
             summary.sent_outside[kind] = summary.sent_outside.get(kind, 0) + 1
         return
     assert isinstance(record, ItemResult), type(record)
+    if record.accepted is not None:
+        tally = summary.dismissed if record.accepted.status == NOT_PERSONAL else summary.accepted
+        for v in record.accepted.violations:
+            tally[v.rule] = tally.get(v.rule, 0) + 1
     summary.items += 1
     if record.member is None:
         summary.files += 1

@@ -18,7 +18,7 @@ from typing import Iterable, Iterator, Optional
 from .config import ScanConfig
 from .extract import preload
 from .model import Item, Summary
-from .pipeline import Scanner, VolumeState
+from .pipeline import Scanner, VolumeState, triage_of
 from .sources.filesystem import FileRef, Skipped
 from .throttle import restore_read_rate, set_read_rate
 
@@ -82,30 +82,34 @@ def _plan(config: ScanConfig, events: Iterable, summary: Summary, reuse) -> Iter
     results, consecutive files of one folder are looked up together: one batch of queries
     a folder instead of one a file."""
     volumes = VolumeState(config)
+    triage = triage_of(config)  # a stored result is judged again by today's decisions
     batch: list = []
     for event in events:
         if reuse and isinstance(event, FileRef):
             if batch and (len(batch) >= LOOKUP_BATCH or os.path.dirname(event.path) != os.path.dirname(batch[0].path)):
-                yield from _reused_or_scanned(batch, reuse, volumes)
+                yield from _reused_or_scanned(batch, reuse, volumes, triage)
                 batch = []
             batch.append(event)
             continue
         if batch:
-            yield from _reused_or_scanned(batch, reuse, volumes)
+            yield from _reused_or_scanned(batch, reuse, volumes, triage)
             batch = []
         if isinstance(event, Skipped):
             summary.skip(event.reason)
         else:
             yield event
-    yield from _reused_or_scanned(batch, reuse, volumes)
+    yield from _reused_or_scanned(batch, reuse, volumes, triage)
 
 
-def _reused_or_scanned(refs: list, reuse, volumes) -> Iterator:
+def _reused_or_scanned(refs: list, reuse, volumes, triage) -> Iterator:
     """Each file's stored records if it is unchanged since they were stored, else the file to scan."""
     priors = reuse.lookup([ref.path for ref in refs]) if refs else {}
     for ref in refs:
         prior = priors.get(ref.path)
-        yield prior.records if prior is not None and prior.unchanged(ref, volumes.encrypted(ref)) else ref
+        if prior is not None and prior.unchanged(ref, volumes.encrypted(ref)):
+            yield [triage.apply(record) for record in prior.records]
+        else:
+            yield ref
 
 
 def _ready(entry) -> list:

@@ -39,6 +39,12 @@ def _summary(host, started, files, skipped=None):
             "skipped": skipped or {}}
 
 
+def _accepted(status, ident, reason, until):
+    return {"status": status, "source": "decision", "id": ident, "rule": None, "reason": reason, "by": "it.admin",
+            "at": "2026-02-01T10:00:00Z", "until": until,
+            "violations": [{"rule": "unencrypted-personal-data", "severity": "high", "detail": ""}]}
+
+
 NINO = ("uk.nino", 2, ["AB ** ** ** C", "JK ** ** ** B"])
 EMAIL = ("email", 1, ["j***.***@e******.co.uk"])
 NAME = ("person_name", 1, ["J*** S****"])
@@ -65,6 +71,10 @@ def _endpoints() -> dict:
               [UNENCRYPTED, ("retention-expired", "medium", "hr-leavers: kept 6 years, limit 6 years")],
               mtime="2017-09-01T16:00:00"),
         _item("office-07", "D:/HR/policy.pdf", 30000, encrypted=True),
+        dict(_item("office-07", "D:/HR/payroll.csv", 900, [NINO], []), accepted=_accepted(
+            "accepted", 4, "payroll export, moving to the encrypted share", "2099-12-31")),
+        dict(_item("office-07", "D:/Training/fake-learners.csv", 600, [NINO, NAME], []), personal=False,
+             accepted=_accepted("not_personal", 5, "made-up learners for training", None)),
         {"type": "error", "host": "office-07", "path": "D:/HR/locked.docx", "error": "permission denied"},
         {"type": "volume", "host": "office-07", "device": "/dev/sdb1", "mountpoint": "E:/", "fstype": "vfat",
          "removable": True, "encrypted": False, "encryption": None, "verdict": "FAIL",
@@ -156,7 +166,14 @@ def test_golden_report_figures(tmp_path, cli):
     summary = {row[0]: row[1] for row in doc["tables"]["summary"]["rows"]}
     assert summary["Endpoints"] == 3 and summary["Scans read"] == 4
     assert summary["Checks without a complete scan"] == 1
-    assert summary["Files scanned"] == 2 + 3 + 1  # lab-pc-01's newer scan, office-07 (not the member), reception
+    assert summary["Files scanned"] == 2 + 5 + 1  # lab-pc-01's newer scan, office-07 (not the member), reception
+    # office-07's payroll export is accepted and its training data dismissed: neither is an open violation,
+    # and the dismissed file is not personal data
+    assert (summary["Violations"], summary["Violations accepted"], summary["Violations dismissed (not personal data)"]) \
+        == (7, 1, 1)
+    assert summary["Items holding personal data under the policy"] == 1 + 3 + 1
+    assert [(row[1], row[3], row[9]) for row in doc["tables"]["triage"]["rows"]] == [
+        ("D:/HR/payroll.csv", "accepted", "no"), ("D:/Training/fake-learners.csv", "not personal data", "no")]
     assert summary["Volumes failed"] == 1
     assert summary["Errors (items that could not be read)"] == 1
     assert summary["Latest scan"] == "2026-02-11"

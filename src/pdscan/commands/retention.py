@@ -16,20 +16,21 @@ from __future__ import annotations
 import collections
 import dataclasses
 import datetime as dt
+from typing import Optional
 
 from ..config import ScanConfig
 from ..detect.loader import load_detectors
-from ..errors import ConfigError
 from ..hooks.retention import RetentionHook, retention_facts
 from ..model import ErrorRecord, ItemResult
 from ..options import add_scan_options, check_roots
 from ..outputs import open_sinks, open_store, scan_exit_code
+from ..pipeline import triage_of
 from ..policy.evaluate import retention_violation
 from ..policy.retention import decide
 from ..policy.rules import RETENTION_EXPIRED
 from ..remediate.plan import NotPlanned, entry_for, write_plan
 from ..safefile import refuse_symlink
-from ..sinks.console import item_name
+from ..sinks.console import acceptance_text, item_name
 from ..sinks.store import StoreSink
 from ..session import Session, count
 from ..sources.filesystem import Walker
@@ -52,11 +53,11 @@ def run_retention(args) -> int:
     check_roots(args.paths)
     if args.plan_out:
         refuse_symlink(args.plan_out)  # before the scan, not after it (write_plan checks again)
-    now = _today(args.now)
     cfg = ScanConfig.from_args(args)
+    now = cfg.as_of
     schedule = cfg.policy.retention
     categories = {s.id: s.category for s in load_detectors(cfg.detector_paths)}
-    judge = Judge(schedule, categories, now, bool(args.plan_out), cfg.policy)
+    judge = Judge(schedule, categories, now, bool(args.plan_out), cfg.policy, triage_of(cfg))
     with open_store(cfg, default=True) as store, \
             open_sinks(args, cfg, store, args.paths, "retention") as (sinks, _progress):
         if args.format == "text":
@@ -73,7 +74,7 @@ def run_retention(args) -> int:
             out = judge(record)
             stored.emit(_verdict_stored(record, out))
             count(session.summary, out)
-            if isinstance(out, ErrorRecord) or out.violations:
+            if isinstance(out, ErrorRecord) or out.violations or out.accepted and out.accepted.violations:
                 for sink in shown:
                     sink.record(out)
         session.summary.retention = stored.summary.retention = judge.counts()
@@ -94,23 +95,15 @@ def _verdict_stored(record, out):
     return dataclasses.replace(record, retention=dict(out.retention, severity=severity))
 
 
-def _today(text) -> dt.date:
-    if not text:
-        return dt.datetime.now(dt.timezone.utc).date()
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise ConfigError(f"--now must be a date YYYY-MM-DD (got {text!r})") from None
-
-
 class Judge:
     """Item record → the same record with retention verdicts; collects plan entries when a plan is
     wanted (each entry reads its file again for the digest shred checks)."""
 
-    def __init__(self, schedule, det_categories: dict, now: dt.date, plan: bool, policy):
+    def __init__(self, schedule, det_categories: dict, now: dt.date, plan: bool, policy, triage):
         self.schedule, self.det_categories, self.now, self.plan = schedule, det_categories, now, plan
         self.policy = policy
         self.declared = policy.rules  # the policy's rules (policy/rules.py)
+        self.triage = triage  # policy/triage.py: the decisions in force, as of `now`
         self.planned: list = []
         self.judged = collections.Counter()    # category id → items judged
         self.expired = collections.Counter()   # category id → items past their period
@@ -119,24 +112,31 @@ class Judge:
     def __call__(self, record):
         if not isinstance(record, ItemResult):
             return record
-        out = dataclasses.replace(record, violations=[])
+        out = dataclasses.replace(record, violations=[], accepted=None)
+        planned = self._judge(record, out)
+        self.triage.apply(out)  # a decision on the item covers its verdict too (not its scan's violations)
+        if planned and out.violations:  # an accepted item is kept on purpose: never planned for deletion
+            self._plan(out, *planned)
+        return out
+
+    def _judge(self, record: ItemResult, out: ItemResult) -> Optional[tuple]:
+        """Give `out` its verdict; (decision, reason) when it is to go in the plan."""
         named = not record.personal and self._names_someone(record)
         if not (record.personal or named):
-            return out
+            return None
         facts, mail_date = retention_facts(record)
         decision = decide(self.schedule, record, facts, self.det_categories, self.now, mail_date, one_person=named)
         if decision is None:
             self.not_judged += not named  # a name no category claims is no record of a person
-            return out
+            return None
         out.retention = _summary(decision, self.now)
         self.judged[decision.category.id] += 1
-        if decision.expired:
-            self.expired[decision.category.id] += 1
-            violation = retention_violation(decision, self.declared)
-            out.violations = [violation]
-            if decision.action == "delete" and self.plan:
-                self._plan(out, decision, violation.detail)
-        return out
+        if not decision.expired:
+            return None
+        self.expired[decision.category.id] += 1
+        violation = retention_violation(decision, self.declared)
+        out.violations = [violation]
+        return (decision, violation.detail) if decision.action == "delete" and self.plan else None
 
     def _names_someone(self, record: ItemResult) -> bool:
         """A finding of a one_person detector at the confidence [personal_data] asks of that detector."""
@@ -192,7 +192,8 @@ class RetentionText:
             f"    age: {r['age']} since {r['clock_from']} {r['clock']}; expired {r['expires']}",
             f"    rule: {r['rule']}",
             f"    action: {r['action']}" + (" (inside an archive: plan the archive)" if record.member else "")]
-            + ([f"    {r['not_planned']}"] if r.get("not_planned") else []))
+            + ([f"    {r['not_planned']}"] if r.get("not_planned") else [])
+            + ([f"    {acceptance_text(record.accepted)}"] if record.accepted else []))
 
     def end(self, summary) -> None:
         self.console.end(summary)

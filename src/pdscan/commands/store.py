@@ -1,14 +1,12 @@
 """`pdscan store info|prune`: what the store holds, and pruning it to the policy's period."""
 from __future__ import annotations
 
-import os
-
 from ..config import build
 from ..display import shown
-from ..errors import PdscanError
 from ..policy.loader import keep_days
 from ..sinks.central import is_url
 from ..sinks.store import CentralStore, Store, default_path
+from ..sinks.store.decisions import existing
 from ..sinks.store.upkeep import CENTRAL_INTEGRITY, info, prune
 
 
@@ -33,14 +31,7 @@ def add_parser(sub) -> None:
 
 
 def _open(target) -> Store:
-    if is_url(target):
-        return CentralStore(target)
-    if not os.path.isfile(target):  # opening would create an empty store there: no surprise file
-        raise PdscanError(f"{target}: no such store")
-    with open(target, "rb") as head:  # opening a store sets its mode: never do that to another file
-        if head.read(16) != b"SQLite format 3\x00":
-            raise PdscanError(f"{target}: not a pdscan store")
-    return Store(target)
+    return CentralStore(target) if is_url(target) else existing(target)
 
 
 def run_store(args) -> int:

@@ -19,6 +19,7 @@ from typing import Optional
 from ..detect.spec import CATEGORIES as DETECTOR_CATEGORIES
 from ..errors import ConfigError
 from ..model import CONFIDENCES
+from .exceptions import load_exceptions
 from .keys import check_keys
 from .mail_rules import MailRules, load_mail_rules
 from .ocr import OcrPolicy, load_ocr
@@ -26,8 +27,10 @@ from .retention import Schedule
 from .rules import UNENCRYPTED_PERSONAL_DATA, load_rules
 from .retention_schedule import load_schedule
 
-SECTIONS = {"scan", "personal_data", "rules", "publishing", "mail", "retention", "reports", "store", "ocr"}
-# The keys of the sections read here; [mail], [retention], [rules] and [ocr] are checked by their own readers.
+SECTIONS = {"scan", "personal_data", "rules", "publishing", "mail", "retention", "reports", "store", "ocr",
+            "exceptions"}
+# The keys of the sections read here; [mail], [retention], [rules], [ocr] and [[exceptions]] are checked by their
+# own readers.
 # [reports] takes no keys yet: anything in it would be silently ignored.
 KEYS = {"scan": {"exclude"}, "personal_data": {"min_confidence", "detectors"},
         "publishing": {"folders"}, "reports": set(), "store": {"keep", "central"}}
@@ -53,6 +56,7 @@ class Policy:
     ocr: OcrPolicy                   # [ocr]: whether pixels are read, and OCR's limits
     store_keep_days: int = 180       # [store] keep: how long `pdscan store prune` keeps scan records
     central_store: str = ""          # [store] central: the postgresql:// URL endpoints push to ("": none)
+    exceptions: tuple = ()           # [[exceptions]]: exceptions.PolicyException, site-wide triage
     raw: dict = field(default_factory=dict, compare=False)  # the merged document (its fingerprint)
     source: str = ""
 
@@ -184,6 +188,7 @@ def build_policy(doc: dict, where: str, known_detectors: Optional[set] = None) -
         ocr=load_ocr(doc, where),
         store_keep_days=keep_days(_required(_table(doc, "store", where), "keep", where, "store"), f"{where}: [store] keep"),
         central_store=_central(_table(doc, "store", where), where),
+        exceptions=load_exceptions(doc, where),
         raw=doc, source=where,
     )
 
@@ -199,6 +204,8 @@ def load_policy(default: Path, site: Optional[Path] = None, known_detectors: Opt
 
 def policy_fingerprint(policy: Policy) -> str:
     """SHA-256 of the merged policy: a changed site policy means stored verdicts are stale. [store] is
-    left out: how long results are kept and where they are pushed change no verdict."""
-    judged = {section: value for section, value in policy.raw.items() if section != "store"}
+    left out: how long results are kept and where they are pushed change no verdict. Exceptions are
+    left out too: the store keeps every violation and a scan applies them afresh (policy/triage.py),
+    so a new exception needs no rescan."""
+    judged = {section: value for section, value in policy.raw.items() if section not in ("store", "exceptions")}
     return hashlib.sha256(json.dumps(judged, sort_keys=True, default=str).encode("utf-8")).hexdigest()

@@ -11,14 +11,18 @@ import re
 from collections import Counter
 
 from .cells import plain
-from .tables import PERSONAL, Tables, declared_rules
+from .tables import ACCEPTED_FIGURE, DISMISSED_FIGURE, PERSONAL, Tables, declared_rules
 
-HEADLINES = ("Endpoints", "Files scanned", PERSONAL, f"{PERSONAL}, unencrypted", "Violations", "Volumes failed",
+HEADLINES = ("Endpoints", "Files scanned", PERSONAL, f"{PERSONAL}, unencrypted", "Violations", ACCEPTED_FIGURE,
+             DISMISSED_FIGURE, "Volumes failed",
              "Retention: items past their period", "Errors (items that could not be read)")
 NOTES = {  # a table's one-line explanation on the page
     "summary": f"{PERSONAL}: items whose findings meet the policy's thresholds, as each scan's own summary "
                "counts them. Each endpoint's state is the latest complete result of each check (files, "
                "mailbox, USB volume, retention) of each folder, mailbox or volume.",
+    "triage": "Items whose violations a decision covers: accepted for a reason (pdscan accept, or a policy "
+              "exception for a folder) or dismissed as not personal data. They are not counted among the open "
+              "Violations; each lapses when its file changes, its date passes or a new kind of finding appears.",
     "mail": "Personal mail should be kept in the Personal folder so it stays private if a mailbox is looked at.",
     "sent_outside": "Messages the mailbox owner sent or forwarded outside the organisation holding other people's "
                     "personal data, by where they went: the owner's own personal webmail, other personal webmail, "
@@ -109,7 +113,7 @@ def _cards(summary: dict) -> str:
     out = []
     for name in HEADLINES:
         value = summary.get(name, 0)
-        bad = " bad" if value and name not in ("Endpoints", "Files scanned") else ""
+        bad = " bad" if value and name not in ("Endpoints", "Files scanned", ACCEPTED_FIGURE, DISMISSED_FIGURE) else ""
         out.append(f'<div class="card{bad}" data-figure="{figure_id(name)}">'
                    f'<b>{esc(value)}</b><span>{esc(name)}</span></div>')
     return '<div class="cards">' + "".join(out) + "</div>"

@@ -18,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Optional
 
-from ..model import ErrorRecord, ItemResult, MessageResult, VolumeResult, worst_first
+from ..model import LAPSING_SOON_DAYS, NOT_PERSONAL, ErrorRecord, ItemResult, MessageResult, VolumeResult, worst_first
 from ..policy.rules import BULK_SOCIAL_EMAIL, MAIL_FORWARDING_OUTSIDE, PERSONAL_EMAIL_OUTSIDE_FOLDER, \
     RETENTION_EXPIRED
 from .readers import UNREADABLE_LINE, Run, records
@@ -72,6 +72,8 @@ class Check:
     retention: Counter = field(default_factory=Counter)     # (category, severity) -> n expired
     not_scanned: Counter = field(default_factory=Counter)   # (kind, reason) -> n
     volumes: list = field(default_factory=list)
+    accepted: Counter = field(default_factory=Counter)      # (rule, severity) -> n a decision accepted
+    dismissed: Counter = field(default_factory=Counter)     # (rule, severity) -> n dismissed as not personal
     mailboxes: dict = field(default_factory=dict)           # mailbox -> [messages, personal, outside, data, bulk]
     sent_outside: Counter = field(default_factory=Counter)  # destination kind -> messages (personal-data-sent-outside)
     forwarding: int = 0                                     # mailboxes with mail-forwarding-outside
@@ -93,6 +95,7 @@ class State:
     trend: list           # RunTally, every run in date order
     violations: list      # rows of the violations listed (most severe, then oldest; bounded)
     violations_total: int
+    triaged: list = field(default_factory=list)  # rows of the items a decision covers (bounded)
 
 
 class _Currency:
@@ -144,16 +147,51 @@ def _row(host: str, record, rule: str, severity: str, today: dt.date) -> tuple:
             (today - modified).days if modified else None)
 
 
-def _violations(run: Run, record) -> list:
-    """(rule, severity) pairs the record counts in its check: a retention run's expired verdicts only."""
-    if run.kind != "retention":
-        return [(v.rule, v.severity) for v in record.violations]
+def _expired(record) -> list:
+    """A retention run's record: [(retention-expired, severity)] when its verdict is expired."""
     verdict = getattr(record, "retention", None) or {}
     if not verdict.get("expired"):
         return []
-    severity = verdict.get("severity") or next((v.severity for v in record.violations if v.rule == RETENTION_EXPIRED),
-                                               None)
+    covered = getattr(record, "accepted", None)
+    severity = verdict.get("severity") or next((v.severity for v in (*record.violations, *(
+        covered.violations if covered else ())) if v.rule == RETENTION_EXPIRED), None)
     return [(RETENTION_EXPIRED, severity)]
+
+
+def _covers_retention(record) -> bool:
+    """A retention run stores the scan's own record: a decision on it covers the verdict when it
+    covers every rule or this one (policy/triage.py decides per item, the same way)."""
+    covered = getattr(record, "accepted", None)
+    return covered is not None and covered.rule in (None, RETENTION_EXPIRED)
+
+
+def _violations(run: Run, record) -> list:
+    """(rule, severity) pairs the record counts in its check as open: a retention run's expired verdicts only."""
+    if run.kind != "retention":
+        return [(v.rule, v.severity) for v in record.violations]
+    return [] if _covers_retention(record) else _expired(record)
+
+
+def _triaged(run: Run, record) -> list:
+    """(rule, severity) pairs a decision in force covers on the record (accepted or dismissed)."""
+    covered = getattr(record, "accepted", None)
+    if covered is None:
+        return []
+    if run.kind == "retention":
+        return _expired(record) if _covers_retention(record) else []
+    return [(v.rule, v.severity) for v in covered.violations]
+
+
+def _triage_row(host: str, record, found: list, today: dt.date) -> tuple:
+    """A listed decision: (endpoint, path, member, status, violations covered, reason, by, decided, until,
+    lapsing soon, source)."""
+    a = record.accepted
+    until = _date(a.until)
+    soon = "yes" if until and until <= today + dt.timedelta(days=LAPSING_SOON_DAYS) else "no"
+    status = "not personal data" if a.status == NOT_PERSONAL else "accepted"
+    source = f"decision {a.id}" if a.id is not None else "policy exception"
+    return (host, record.path, record.member, status, ", ".join(f"{rule} ({sev})" for rule, sev in found),
+            a.reason, a.by, _date(a.at), until, soon, source)
 
 
 def _category(record) -> str:
@@ -172,6 +210,9 @@ def _count(check: Check, run: Run, record) -> list:
         return []
     found = _violations(run, record)
     check.violations.update(found)
+    covered = _triaged(run, record)
+    if covered:
+        (check.dismissed if record.accepted.status == NOT_PERSONAL else check.accepted).update(covered)
     for rule, severity in found:
         if rule == RETENTION_EXPIRED:
             check.retention[(_category(record), severity)] += 1
@@ -216,6 +257,7 @@ def build_state(runs: list, since: Optional[dt.date], today: dt.date) -> State:
     checks: dict = {}
     trend = [RunTally(run) for run in runs]
     listed = itertools.count()
+    triaged: list = []
 
     def check_for(order: int, run: Run, root: str) -> Check:
         check = checks.get((run.host, group(run.kind), root))
@@ -240,6 +282,8 @@ def build_state(runs: list, since: Optional[dt.date], today: dt.date) -> State:
                 if currency.current(order, run, path):
                     check = check_for(order, run, root_of(run, path))
                     found = _count(check, run, record)
+                    if getattr(record, "accepted", None) is not None and len(triaged) < MAX_VIOLATION_ROWS:
+                        triaged.append(_triage_row(run.host, record, _triaged(run, record), today))
                     for rule, severity in found:
                         next(listed)
                         yield _row(run.host, record, rule, severity, today)
@@ -252,4 +296,5 @@ def build_state(runs: list, since: Optional[dt.date], today: dt.date) -> State:
 
     kept = heapq.nsmallest(MAX_VIOLATION_ROWS, rows(), key=rank)
     ordered = sorted(checks.values(), key=lambda c: (c.host, c.kind, c.root))
-    return State(ordered, trend, kept, next(listed))
+    triaged.sort(key=lambda row: (row[0], str(row[1]), str(row[2] or "")))
+    return State(ordered, trend, kept, next(listed), triaged)

@@ -48,6 +48,11 @@ class Tables:
 
 
 PERSONAL = "Items holding personal data under the policy"
+# Violations a triage decision covers (pdscan accept, policy exceptions): not among "Violations", the open ones.
+ACCEPTED_FIGURE = "Violations accepted"
+DISMISSED_FIGURE = "Violations dismissed (not personal data)"
+TRIAGE_COLUMNS = ("endpoint", "path", "member", "decision", "violations covered", "reason", "by", "decided", "until",
+                  "lapsing soon", "source")
 KIND_NAMES = {"files": "files", "watch": "files (watched changes)", "mail": "mailbox", "usb": "USB volume",
               "retention": "retention"}
 
@@ -88,6 +93,8 @@ def _summary(state: State, generated: dt.datetime) -> Table:
     add(("Volumes checked", len(volumes)))
     add(("Volumes failed", sum(v.verdict == "FAIL" for v in volumes)))
     add(("Violations", state.violations_total))
+    add((ACCEPTED_FIGURE, sum(sum(c.accepted.values()) for c in checks)))
+    add((DISMISSED_FIGURE, sum(sum(c.dismissed.values()) for c in checks)))
     by_rule = Counter()
     for c in checks:
         by_rule.update(c.violations)
@@ -213,6 +220,7 @@ def assemble(runs: list, since: Optional[dt.date], generated: dt.datetime) -> Ta
         "checks": _checks(checks),
         "rules": _rules(checks),
         "violations": Table("Violations", VIOLATION_COLUMNS, state.violations),
+        "triage": Table("Accepted and dismissed", TRIAGE_COLUMNS, state.triaged),
         "retention": _simple("Retention due", ("endpoint", "category", "severity", "items"), checks, "retention"),
         "volumes": _volumes(checks),
         "mail": _mail(checks),

@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 
 from ..display import shown
-from ..model import ErrorRecord, ItemResult, VolumeResult, worst_first
+from ..model import NOT_PERSONAL, ErrorRecord, ItemResult, VolumeResult, worst_first
 from ..sources.filesystem import Skipped
 
 MAX_LISTED_ERRORS = 50
@@ -34,6 +34,15 @@ def encryption_text(record) -> str:
     if record.encrypted is False:
         return "not encrypted"
     return "encryption unknown"
+
+
+def acceptance_text(a) -> str:
+    """A decision in force, in one line: what, why, who, until when, which rule, what it covers."""
+    what = "not personal data" if a.status == NOT_PERSONAL else "accepted"
+    source = f"decision {a.id}" if a.id is not None else "policy exception"
+    covered = ", ".join(f"{v.rule} [{v.severity}]" for v in a.violations) or "no violation"
+    return (f"{what} ({source}, by {a.by or '?'}{', until ' + a.until if a.until else ''}"
+            f"{', rule ' + a.rule if a.rule else ''}): {a.reason}; covers {covered}")
 
 
 def finding_line(f, places=()) -> str:
@@ -72,6 +81,7 @@ class ConsoleSink:
         self.warnings = Held(MAX_LISTED_ERRORS)
         self.below = Held(MAX_HELD_ITEMS)
         self.encrypted = Held(MAX_HELD_ITEMS)
+        self.triaged = Held(MAX_HELD_ITEMS)  # items a decision covers: accepted or not personal data
         self.not_read: dict = {}   # reason → example paths
         self.too_large = 0
         self.listed_volumes: list = []
@@ -117,6 +127,10 @@ class ConsoleSink:
             self.encrypted.add([f"    {item_name(record)}  {encryption_text(record)}{note}"])
         if record.unread:
             self.skipped(item_name(record), record.unread)
+        if record.accepted is not None:
+            self.triaged.add([f"    {item_name(record)}", f"      {acceptance_text(record.accepted)}"])
+            if not record.violations:
+                return
         if not (record.findings or record.violations):
             return
         lines = self._item_lines(record)
@@ -167,6 +181,8 @@ class ConsoleSink:
         lines += self.below.section(f"Findings below the policy's thresholds, not counted as personal data "
                                     f"(e.g. contact details only): {self.below.count} item(s)")
         lines += self.encrypted.section(f"Encrypted, content protected and not read: {self.encrypted.count} item(s)")
+        lines += self.triaged.section(f"Accepted or dismissed as not personal data (pdscan accept, policy "
+                                      f"exceptions): {self.triaged.count} item(s)")
         if len(lines) > 1:
             lines.append("")
         scanned = f"{s.messages} messages" if s.messages and not s.files else f"{s.files} files ({_size(s.bytes)})"
@@ -182,6 +198,9 @@ class ConsoleSink:
             lines.append("Violations: " + ", ".join(f"{rule} ×{n}" for rule, n in sorted(s.violations.items())))
         else:
             lines.append("Violations: none.")
+        if s.accepted or s.dismissed:
+            lines.append(f"Violations open: {sum(s.violations.values())}; accepted: {sum(s.accepted.values())}; "
+                         f"dismissed as not personal data: {sum(s.dismissed.values())}.")
         if s.findings:
             lines.append("Findings: " + ", ".join(f"{d} ×{n}" for d, n in sorted(s.findings.items())))
         skipped = dict(s.skipped, **({TOO_LARGE: self.too_large} if self.too_large else {}))

@@ -91,6 +91,25 @@ RUN_KIND = (
     "CREATE INDEX scans_started ON scans(started)",
 )
 
+# Triage (`pdscan accept`, policy/triage.py): each decision as made, keyed by host, path, member and
+# the file's content hash, never deleted (`store prune` leaves them); its history (accepted, revoked,
+# lapsed: who, when, why) in decision_events, the audit trail. An item's `accepted` object (JSON, as
+# interface.md writes it) holds the violations a decision covered, which `violations` then leaves out.
+# Portable SQL only: the PostgreSQL store runs these migrations too.
+DECISIONS = (
+    """CREATE TABLE decisions (
+        id INTEGER PRIMARY KEY, host TEXT NOT NULL, path TEXT NOT NULL, member TEXT,
+        content_hash TEXT NOT NULL, status TEXT NOT NULL, rule TEXT, detectors TEXT NOT NULL,
+        reason TEXT NOT NULL, decided_by TEXT, decided_at TEXT NOT NULL, until TEXT,
+        state TEXT NOT NULL)""",
+    """CREATE TABLE decision_events (
+        id INTEGER PRIMARY KEY, decision_id INTEGER NOT NULL REFERENCES decisions(id),
+        event TEXT NOT NULL, event_by TEXT, event_at TEXT NOT NULL, detail TEXT)""",
+    "CREATE INDEX decisions_item ON decisions(host, path)",
+    "CREATE INDEX decision_events_decision ON decision_events(decision_id)",
+    "ALTER TABLE items ADD COLUMN accepted TEXT",
+)
+
 # personal-data-sent-outside: where a message took others' personal data (interface.md `sent_outside`,
 # JSON: destination kind, masked recipients), so reports count by destination kind. Portable SQL.
 SENT_OUTSIDE = (
@@ -116,6 +135,7 @@ MIGRATIONS = (
     ("0004_retention", RETENTION),
     ("0005_key_ids", KEY_IDS),
     ("0006_run_kind", RUN_KIND),
+    ("0007_decisions", DECISIONS),
     ("0008_sent_outside", SENT_OUTSIDE),
     ("0009_scan_ids", SCAN_IDS),
     ("0010_fleet", FLEET),

@@ -7,6 +7,7 @@ times as they were.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 from dataclasses import dataclass
@@ -71,6 +72,16 @@ def open_readonly(path: str, follow: bool = True):
     if throttle.active():
         return throttle.throttled(fd)
     return os.fdopen(fd, "rb", buffering=1024 * 1024)
+
+
+def content_hash(path: str) -> str:
+    """SHA-256 of a file's bytes, read as the scan reads (no atime, no link followed): what a
+    triage decision is tied to (policy/triage.py), so an edit lapses it."""
+    digest = hashlib.sha256()
+    with open_readonly(path, follow=False) as stream:
+        for block in iter(lambda: stream.read(1024 * 1024), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def item_for(ref: FileRef, follow: bool = True) -> Item:

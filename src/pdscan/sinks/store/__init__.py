@@ -27,7 +27,7 @@ from ...display import shown
 from ...errors import ConfigError
 from ...model import ErrorRecord, FileStat, Finding, ItemResult, MessageResult, RunInfo, Violation, VolumeResult
 from ...privacy import data_dir
-from ...records import finding_json, summary_json, violation_json
+from ...records import acceptance_from, acceptance_json, finding_json, summary_json, violation_json
 from ...safefile import open_private, refuse_symlink
 from ...unattended import LOGGER
 from ..central import CentralStoreError, Connection, is_url
@@ -37,7 +37,7 @@ BATCH_RECORDS = 500
 BATCH_SECONDS = 1.0
 ID_BATCH = 10_000  # item ids a query (SQLite allows 32,766 parameters)
 ITEM_COLUMNS = ("id", "scan_id", "path", "member", "size", "mtime", "mtime_ns", "ctime_ns", "inode", "device",
-                "mime", "encrypted", "encryption", "encryption_note", "personal", "unread", "volume_encrypted")
+                "mime", "encrypted", "encryption", "encryption_note", "personal", "unread", "volume_encrypted", "accepted")
 
 
 def default_path() -> Path:
@@ -314,7 +314,8 @@ def _item_result(row: dict, findings, violations) -> ItemResult:
         list(violations), personal=bool(row["personal"]),
         where={f["detector"]: json.loads(f["locations"] or "[]") for f in findings},
         keys={f["detector"]: json.loads(f["keys"]) for f in findings},
-        volume_encrypted=_bool(row["volume_encrypted"]), unread=row["unread"], stat=stat)
+        volume_encrypted=_bool(row["volume_encrypted"]), unread=row["unread"], stat=stat,
+        accepted=acceptance_from(json.loads(row["accepted"]) if row["accepted"] else None))
 
 
 class StoreSink:
@@ -420,7 +421,8 @@ def _write_item(conn, scan_id: int, r: ItemResult) -> None:
     cur = conn.execute(
         _INSERT_ITEM, (scan_id, _text(r.path), _text(r.member), r.size, r.mtime, stat.mtime_ns, stat.ctime_ns,
                        stat.inode, stat.device, r.mime, r.encrypted, r.encryption, r.encryption_note,
-                       int(r.personal), r.unread, r.volume_encrypted))
+                       int(r.personal), r.unread, r.volume_encrypted,
+                       json.dumps(acceptance_json(r.accepted)) if r.accepted else None))
     if r.findings:
         conn.executemany("INSERT INTO findings (item_id, detector, count, confidence, samples, keys, locations)"
                          " VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -432,6 +434,21 @@ def _write_item(conn, scan_id: int, r: ItemResult) -> None:
                          [(cur.lastrowid, v.rule, v.severity, v.detail) for v in r.violations])
     if r.retention:
         _write_retention(conn, cur.lastrowid, r.retention)
+    if r.lapsed:
+        note_lapse(conn, *r.lapsed)
+
+
+def note_event(conn, decision_id: int, event: str, by: Optional[str], detail: Optional[str]) -> None:
+    """A decision's history, the audit trail: accepted, revoked, lapsed (who, when, why)."""
+    conn.execute("INSERT INTO decision_events (decision_id, event, event_by, event_at, detail) VALUES (?, ?, ?, ?, ?)",
+                 (decision_id, event, by, _now(), detail))
+
+
+def note_lapse(conn, decision_id: int, why: str) -> None:
+    """A decision a scan found lapsed (policy/triage.py) is out of force from now on, once."""
+    if conn.execute("UPDATE decisions SET state = 'lapsed' WHERE id = ? AND state = 'active'",
+                    (decision_id,)).rowcount:
+        note_event(conn, decision_id, "lapsed", None, why)
 
 
 def _write_retention(conn, item_id: int, v: dict) -> None:

@@ -13,6 +13,7 @@ import collections
 import json
 import os
 import queue
+import socket
 import sqlite3
 import threading
 from dataclasses import dataclass
@@ -21,11 +22,11 @@ from typing import Iterator, Optional
 from urllib.parse import quote
 
 from ...errors import ConfigError, PdscanError
-from ...model import ErrorRecord, Finding, ItemResult, MessageResult, VolumeResult
-from ...records import finding_from, violation_from
+from ...model import Decision, ErrorRecord, Finding, ItemResult, MessageResult, VolumeResult
+from ...records import acceptance_from, finding_from, violation_from
 from ...safefile import refuse_symlink
 from ..central import CentralStoreError, Connection, is_url
-from . import _bool, _str, _text, current  # names as the writer stores them (a BLOB when not UTF-8)
+from . import _bool, _str, _text, current, default_path  # names as the writer stores them (a BLOB when not UTF-8)
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ _ITEMS = (
     " (SELECT json_group_array(json_object('detector', f.detector, 'count', f.count,"
     " 'samples', json(f.samples))) FROM findings f WHERE f.item_id = i.id),"
     " (SELECT json_group_array(json_object('rule', v.rule, 'severity', v.severity, 'detail', v.detail))"
-    " FROM violations v WHERE v.item_id = i.id), {retention}"
+    " FROM violations v WHERE v.item_id = i.id), {retention}, {accepted}"
     " FROM items i WHERE i.scan_id = ? ORDER BY i.id")
 _RETENTION = ("(SELECT json_object('category', r.category, 'expired', r.expired, 'severity', r.severity,"
               " 'age_days', r.age_days, 'action', r.action) FROM retention r WHERE r.item_id = i.id)")
@@ -86,6 +87,29 @@ _HOLDING = (
     "SELECT i.id, i.scan_id, i.path, i.member, i.size, i.mtime_ns, i.inode, i.device, i.encrypted, i.encryption,"
     " k.value FROM findings f JOIN items i ON i.id = f.item_id, json_each(f.keys) k WHERE k.value IN ({marks})"
     " ORDER BY i.id")
+
+
+DECISION_COLUMNS = ("id", "host", "path", "member", "content_hash", "status", "rule", "detectors", "reason",
+                    "decided_by", "decided_at", "until", "state")
+
+
+def decision_of(row) -> Decision:
+    """A decisions row (DECISION_COLUMNS order) as the typed Decision."""
+    ident, host, path, member, digest, status, rule, detectors, *rest = row
+    return Decision(ident, host, _str(path), _str(member), digest, status, rule, tuple(json.loads(detectors)), *rest)
+
+
+def decisions_in_force(db: Optional[str] = None) -> tuple:
+    """This host's decisions in force in the store a command writes (--db, else the per-user one);
+    none when there is no store yet, or it cannot be read (the command then says why, opening it)."""
+    try:
+        path = str(db or default_path())
+        if not os.path.isfile(path):
+            return ()
+        with StoreReader(path) as store:
+            return tuple(store.decisions(socket.gethostname(), "active"))
+    except ConfigError:
+        return ()
 
 
 def text(value):
@@ -159,7 +183,7 @@ class StoreReader:
         """The scan's records as typed results, streamed: items (findings with masked samples only,
         `personal`, a `retention` verdict where one was stored), messages, volumes, errors."""
         try:
-            for path, member, size, mtime, encrypted, encryption, personal_, findings, violations, verdict \
+            for path, member, size, mtime, encrypted, encryption, personal_, findings, violations, verdict, accepted \
                     in self._item_rows(scan_id):
                 verdict = json.loads(verdict) if verdict else None
                 yield ItemResult(text(path), text(member), None, size, mtime,
@@ -167,7 +191,8 @@ class StoreReader:
                                  findings=[Finding(f.get("detector"), f.get("count"), None, f.get("samples") or [])
                                            for f in json.loads(findings or "[]")],
                                  violations=[violation_from(v) for v in json.loads(violations or "[]")],
-                                 retention=verdict, personal=bool(personal_))
+                                 retention=verdict, personal=bool(personal_),
+                                 accepted=acceptance_from(json.loads(accepted)) if accepted else None)
             if self._has("messages"):
                 sent = "sent_outside" if self._has("messages", "sent_outside") else "NULL"
                 for path, member, folder, classification, findings, violations, sent_outside in self.conn.execute(
@@ -189,7 +214,8 @@ class StoreReader:
         personal = "i.personal" if self._has("items", "personal") else "EXISTS (SELECT 1 FROM findings f" \
                                                                          " WHERE f.item_id = i.id)"
         return self.ITEMS.replace("i.personal,", f"{personal},").format(
-            retention=self.RETENTION if self._has("retention") else "NULL")
+            retention=self.RETENTION if self._has("retention") else "NULL",
+            accepted="i.accepted" if self._has("items", "accepted") else "NULL")
 
     def _item_rows(self, scan_id: int):
         return self.conn.execute(self._items_sql(), (scan_id,))
@@ -201,6 +227,23 @@ class StoreReader:
         return [(sid, VolumeResult(text(device), text(mountpoint), fstype, removable, encrypted, encryption,
                                    verdict, [violation_from(v) for v in json.loads(violations or "[]")]))
                 for sid, device, mountpoint, fstype, removable, encrypted, encryption, verdict, violations in rows]
+
+    def decisions(self, host: Optional[str] = None, state: Optional[str] = None) -> list:
+        """Triage decisions (`pdscan accept`), oldest first: of one host, in one state, or all.
+        A store from before decisions were kept has none."""
+        if not self._has("decisions"):
+            return []
+        rows = self._all(f"SELECT {', '.join(DECISION_COLUMNS)} FROM decisions"
+                         " WHERE (? IS NULL OR host = ?) AND (? IS NULL OR state = ?) ORDER BY id",
+                         (host, host, state, state), "the decisions")
+        return [decision_of(row) for row in rows]
+
+    def events(self) -> list:
+        """Every decision's history, in order: (decision id, event, by, at, detail)."""
+        if not self._has("decision_events"):
+            return []
+        return self._all("SELECT decision_id, event, event_by, event_at, detail FROM decision_events ORDER BY id",
+                         (), "the decisions' history")
 
     def holdings(self, sought) -> Holdings:
         """Every stored item holding any of the `sought` keyed hashes, and what is needed to tell
@@ -248,7 +291,7 @@ class CentralReader(StoreReader):
         " (SELECT json_agg(json_build_object('detector', f.detector, 'count', f.count,"
         " 'samples', f.samples::json) ORDER BY f.id)::text FROM findings f WHERE f.item_id = i.id),"
         " (SELECT json_agg(json_build_object('rule', v.rule, 'severity', v.severity, 'detail', v.detail)"
-        " ORDER BY v.id)::text FROM violations v WHERE v.item_id = i.id), {retention}"
+        " ORDER BY v.id)::text FROM violations v WHERE v.item_id = i.id), {retention}, {accepted}"
         " FROM items i WHERE i.scan_id = ? ORDER BY i.id")
     RETENTION = ("(SELECT json_build_object('category', r.category, 'expired', r.expired, 'severity', r.severity,"
                  " 'age_days', r.age_days, 'action', r.action)::text FROM retention r WHERE r.item_id = i.id"
