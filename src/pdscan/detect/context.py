@@ -53,25 +53,35 @@ class HeaderMatcher:
     A phrase matches as whole words anywhere in the header ("Learner DOB", "Candidate
     name"), unless the header also holds one of the detector's negative phrases ("Course
     name", "Company name"); one written "=file name" matches only as the whole header,
-    and before any negative."""
+    and before any negative; one written "learner$" only at the end of the header, a
+    number after it allowed ("Learner", "Emergency Contact 1"): a word that says whose the
+    column is says what it holds only when nothing follows it ("Learner Ref", "Contact
+    Relationship", an XML path's "Learner AddLine3" hold no name)."""
 
     def __init__(self, headers, negatives=()):
-        self.phrases = tuple(normalise_header(h) for h in headers if not h.startswith("=") and normalise_header(h))
+        plain = [h for h in headers if not h.startswith("=") and not h.endswith("$")]
+        self.phrases = tuple(p for p in (normalise_header(h) for h in plain) if p)
         self.whole = frozenset(normalise_header(h[1:]) for h in headers if h.startswith("="))
+        self.tails = tuple(normalise_header(h[:-1]) for h in headers if h.endswith("$"))
         self.negatives = tuple(n for n in (normalise_header(h) for h in negatives) if n)
         self._cache: dict = {}
 
     def __call__(self, header: Optional[str]) -> bool:
-        if not header or not (self.phrases or self.whole):
+        if not header or not (self.phrases or self.whole or self.tails):
             return False
         hit = self._cache.get(header)
         if hit is None:
             words = normalise_header(header)
             padded = f" {words} "
-            hit = words in self.whole or (any(f" {p} " in padded for p in self.phrases)
+            unnumbered = f" {_NUMBER_AT_END.sub('', words)}"
+            hit = words in self.whole or ((any(f" {p} " in padded for p in self.phrases)
+                                           or any(unnumbered.endswith(f" {t}") for t in self.tails))
                                           and not any(f" {n} " in padded for n in self.negatives))
             self._cache[header] = hit
         return hit
+
+
+_NUMBER_AT_END = re.compile(r" \d+$")
 
 
 def raise_level(level: str, steps: int = 1) -> str:

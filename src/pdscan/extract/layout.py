@@ -9,6 +9,7 @@ header in force.
 """
 from __future__ import annotations
 
+import re
 from collections import deque
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Optional, Sequence
@@ -32,15 +33,26 @@ def _filled(cells: Sequence[str]) -> list:
     return [c.strip() for c in cells if c and c.strip()]
 
 
-def _wordy(cell: str) -> bool:
-    return len(cell) <= MAX_LABEL and not any(ch.isdigit() for ch in cell)
+# A column's own number beside its name words: "Contact 1 Name", "Address Line 2", "CONTACT_1_PHONE".
+_NUMBERED = re.compile(r"(?<![A-Za-z0-9])[0-9](?![A-Za-z0-9])")
+
+
+def label_like(cell: str) -> bool:
+    """Could this cell name a column or a field? Words ("#" too), and at most one lone digit among them
+    (a value such as "ENG32", "12/03/2007" or "07700 900123" cannot)."""
+    if len(cell) > MAX_LABEL or not (cell == "#" or any(ch.isalpha() for ch in cell)):
+        return False
+    digits = sum(ch.isdigit() for ch in cell)
+    if not digits:
+        return True
+    return digits == 1 and bool(_NUMBERED.search(cell)) and sum(ch.isalpha() for ch in cell) >= 4
 
 
 def looks_like_header(cells: Sequence[str]) -> bool:
     filled = _filled(cells)
     if len(filled) < 1:
         return False
-    wordy = sum(1 for c in filled if _wordy(c))
+    wordy = sum(1 for c in filled if label_like(c))
     return wordy >= max(1, (len(filled) * 2 + 2) // 3)
 
 
@@ -54,7 +66,7 @@ def _header_like(cells: Sequence[str]) -> bool:
 def field_label(cells: Sequence[str]) -> Optional[str]:
     """The label of a "DOB: | 01/02/2005" row (a colon, or just two cells), or None."""
     filled = _filled(cells)
-    if len(filled) < 2 or not _wordy(filled[0].rstrip(":")):
+    if len(filled) < 2 or not label_like(filled[0].rstrip(":")):
         return None
     if filled[0].endswith(":") or len(filled) == 2:
         return filled[0].rstrip(": ") or None
