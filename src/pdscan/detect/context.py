@@ -114,6 +114,7 @@ class Evidence:
     def __init__(self, spec: DetectorSpec):
         self.spec = spec
         self.context = words_regex(spec.context)
+        self.cased = frozenset(w.lower() for w in spec.cased_context)
         self.negative = words_regex(spec.negative_context)
         self.header = HeaderMatcher(spec.column_headers, spec.negative_context)
         # A negative phrase counts when it reaches into the window: it may cover a context word there.
@@ -121,8 +122,10 @@ class Evidence:
 
     def _near(self, regex, data: bytes, start: int, end: int, hits: Optional[list], lead: int = 0):
         """(word, distance) of the nearest word wholly inside the window before or after
-        the candidate, or None. With `lead`, a word before the candidate may start up to
-        `lead` bytes before the window ("a student" whose "student" is inside it).
+        the candidate, or None. With `lead` (negative phrases), a word before the candidate
+        may start up to `lead` bytes before the window ("a student" whose "student" is inside
+        it), and a longer phrase around the candidate is at distance 0 ("child criminal
+        exploitation" around "criminal exploitation": a term, about no child).
 
         `hits`: the (end, start) of every such word in the chunk, sorted, from the
         prefilter pass; None when there was no such pass (then the regex looks)."""
@@ -135,6 +138,9 @@ class Evidence:
             m = regex.search(data, end, end + w)
             if m:
                 found.append((m.start() - end, m.span()))
+            if lead:
+                found += [(0, m.span()) for m in regex.finditer(data, max(0, start - lead), end + lead)
+                          if m.start() <= start and m.end() >= end and m.end() - m.start() > end - start]
         else:
             found = []
             i = bisect_left(hits, (start - w, -1))
@@ -144,11 +150,19 @@ class Evidence:
                     found.append((start - word_end, (word_start, word_end)))
                 elif word_start >= end and word_end <= end + w:
                     found.append((word_start - end, (word_start, word_end)))
+                elif lead and word_start <= start and word_end >= end and word_end - word_start > end - start:
+                    found.append((0, (word_start, word_end)))
                 i += 1
+        if self.cased and regex is self.context:
+            found = [f for f in found if not self._acronym(data[f[1][0]:f[1][1]])]
         if not found:
             return None
         distance, (a, b) = min(found)
         return data[a:b].decode("utf-8", "replace").lower(), distance, (a, b)
+
+    def _acronym(self, word: bytes) -> bool:
+        """A cased context word written in capitals ("Access to HE Diploma") is another word."""
+        return len(word) > 1 and word.isupper() and word.decode("utf-8", "replace").lower() in self.cased
 
     def context_word(self, data: bytes, start: int, end: int, hits: Optional[list]) -> Optional[str]:
         near = self._near(self.context, data, start, end, hits)
