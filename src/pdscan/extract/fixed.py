@@ -101,7 +101,8 @@ def find_fixed_header(text: str) -> Optional[tuple]:
         ruled = n + 1 < len(lines) and _is_rule(lines[n + 1])
         below = [_cells(x.rstrip("\r")) for x in lines[n + 1:n + 6] if x.strip() and not _is_rule(x)]
         # Under a ruled header, full cells run into each other ("07874-379377 Andrei Nowak").
-        need = len(cells) - 1 if not ruled else min(len(cells) - 1, max(MIN_COLUMNS, (len(cells) + 1) // 2))
+        spaced = len(_cells(line))  # names apart by runs of spaces, as the rows' cells are
+        need = min(len(cells), spaced) - 1 if not ruled else min(len(cells) - 1, max(MIN_COLUMNS, (spaced + 1) // 2))
         rows = [r for r in below if len(r) >= need]
         # Two rows, or a page's last row over its footer.
         if not ((len(rows) >= min(2, len(below)) or len(rows) * 2 >= len(below)) and rows
@@ -130,13 +131,29 @@ def _header_cells(line: str, below: list) -> list:
     widths = sorted(len(r) for r in (_cells(x.rstrip("\r")) for x in below) if len(r) >= MIN_COLUMNS)
     if len(cells) < MIN_COLUMNS or (widths and len(cells) < widths[len(widths) // 2]):
         return _split_by_data(line, below)
+    aligned = _aligned_starts(below)
+    if any(a < start < b for a, b, _ in cells for start in aligned):
+        return _split_by_data(line, below, aligned)
     return cells
 
 
-def _split_by_data(line: str, below: list) -> list:
+def _aligned_starts(below: list) -> set:
+    """Where a value starts on nearly every row below, though one space may be all that sets
+    it apart ("3117 3683001754 OKONKWO" under "Cand ULN  Surname"): a column of its own."""
+    rows = [x.rstrip("\r") for x in below if x.strip() and not _is_rule(x)]
+    if len(rows) < 2:
+        return set()
+    counts: dict = {}
+    for x in rows:
+        for token in re.finditer(r"(?<!\S)\S", x):
+            counts[token.start()] = counts.get(token.start(), 0) + 1
+    return {pos for pos, n in counts.items() if n * 3 >= len(rows) * 2 and pos}
+
+
+def _split_by_data(line: str, below: list, aligned: frozenset = frozenset()) -> list:
     """The cells of a header whose names stand one space apart ("Surname Forename DOB"):
     a word starts a column where a rule ("-----  ----") or the values below start one."""
-    starts = set()
+    starts = set(aligned)
     for x in below:
         row = _cells(x.rstrip("\r"))
         if len(row) >= MIN_COLUMNS:

@@ -57,10 +57,19 @@ def looks_like_header(cells: Sequence[str]) -> bool:
 
 
 def _header_like(cells: Sequence[str]) -> bool:
-    """Two or more distinct column names; a cell ending in ':' is a field label instead."""
+    """Two or more distinct column names; a row of cells ending in ':' is field labels instead
+    (a stray colon in a wide header, "Postcode:", is still a column name)."""
     filled = _filled(cells)
-    return len(filled) >= 2 and looks_like_header(cells) and not any(c.endswith(":") for c in filled) \
+    colons = sum(c.endswith(":") for c in filled)
+    return len(filled) >= 2 and looks_like_header(cells) and (colons == 0 or (len(filled) > 2 and colons * 3 < len(filled))) \
         and len({c.lower() for c in filled}) == len(filled)
+
+
+def _group_like(cells: Sequence[str]) -> bool:
+    """A row over a header that names groups of its columns, or the first words of names
+    wrapped onto two rows ("Next" over "of Kin", "NOK", "NOK" over "Tel", "Email")."""
+    filled = _filled(cells)
+    return len(filled) >= 2 and looks_like_header(cells) and not any(c.endswith(":") for c in filled)
 
 
 def field_label(cells: Sequence[str]) -> Optional[str]:
@@ -135,7 +144,7 @@ def segment(rows: Iterable[Sequence[str]]) -> Iterator[Row]:
                 number, cells = ahead.popleft()
                 cells = tuple(cells)
                 header = _combined(names, tuple(c.strip() for c in cells))
-            elif previous is not None and previous.role in (TEXT, FIELD) and _header_like(previous.cells) \
+            elif previous is not None and previous.role in (TEXT, FIELD) and _group_like(previous.cells) \
                     and len(_filled(previous.cells)) < len(filled):
                 header = _combined(previous.cells, names)
             else:
