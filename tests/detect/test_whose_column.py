@@ -152,3 +152,21 @@ def test_a_spool_files_columns_are_never_one_name(tmp_path):
     got = counts(path)
     assert got.get("person_name") == 3, got
     assert got.get("uk.bank_account") == 3, got  # "Account" beside "Sort"
+
+
+def test_next_of_kin_and_who_reported_are_people(tmp_path):
+    """"NOK 1" is a next of kin; a safeguarding export's "reported_by" is the member of staff."""
+    path = tmp_path / "Trip Participants - master.csv"
+    rows = ["STUDENT NAME,Tut Grp,NOK 1,Contact 1 Phone,Contact 1 Relationship"]
+    for n, ((s, f), (contact, relation)) in enumerate(zip(NAMES, CONTACTS)):
+        rows.append(f"{s.upper()} {f},CATERA,{contact},0740506301{n},{relation}")
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert counts(path).get("person_name") == 6
+
+    path = tmp_path / "cpoms_incidents.ndjson"
+    reporters = ["Aarav Dhillon", "Thomas Fairclough", "Fadumo Jama"]
+    lines = [json.dumps({"incident_id": 58046 + n, "student": {"first_name": f, "surname": s, "dob": None},
+                         "categories": ["Neglect"], "reported_by": reporter, "alerted": ["DSL", "Deputy DSL"]})
+             for n, ((s, f), reporter) in enumerate(zip(NAMES, reporters))]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert counts(path).get("person_name") == 6
