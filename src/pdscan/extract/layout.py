@@ -96,6 +96,22 @@ def _data_follows(cells: Sequence[str], ahead: list, later_table: bool) -> bool:
     return not (later_table and looks_like_header(below[0]))
 
 
+_PARTICLES = frozenset("van von de der den del della di da dos das du le la ter ten bin ibn al el".split())
+
+
+def _form(cells: Sequence[str], ahead: list) -> bool:
+    """Two cells a row, labels on the left: a form laid out as a table (a support plan's
+    "Name | Jessica Wright", "Date of birth | 23/06/2008"), each row a field, not a table
+    whose header is its first row. Its labels are words written as words ("Date of birth",
+    "Primary need"); a names column's cells are names (every word capitalised)."""
+    rows = [cells] + [r for r in ahead if _filled(r)]
+    if any(len(_filled(r)) != 2 for r in rows) or len(rows) < 3:
+        return False
+    labels = [_filled(r)[0] for r in rows]
+    return all(label_like(x) for x in labels) and any(
+        w.isalpha() and w.islower() and len(w) > 1 and w not in _PARTICLES for x in labels for w in x.split())
+
+
 def _combined(top: Sequence[str], names: Sequence[str]) -> tuple:
     """A group row over a header row ("Emergency contact" over "Name", "Phone"):
     each group name is carried right over the columns it spans."""
@@ -135,7 +151,8 @@ def segment(rows: Iterable[Sequence[str]]) -> Iterator[Row]:
             continue
         seeking = number <= PROBE_ROWS if header is None else blank_above
         upcoming = [c for _, c in ahead] if seeking else []
-        if seeking and _header_like(cells) and _data_follows(cells, upcoming, header is not None):
+        if seeking and _header_like(cells) and _data_follows(cells, upcoming, header is not None) \
+                and not _form(cells, upcoming):
             names = tuple(c.strip() for c in cells)
             nxt = upcoming[0] if upcoming else ()
             if _header_like(nxt) and len(_filled(nxt)) > len(filled):
