@@ -136,4 +136,4 @@ def test_names_wrapped_over_two_header_rows(tmp_path):
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     got = counts(path)
     assert got.get("date_of_birth") == 3, got  # "Date" over "of Birth"
-    assert got.get("person_name") == 6, got
+    assert got.get("person_name") == 7, got  # three learners, their next of kin, and the tutor
