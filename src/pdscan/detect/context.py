@@ -117,6 +117,9 @@ class Evidence:
         self.cased = frozenset(w.lower() for w in spec.cased_context)
         self.negative = words_regex(spec.negative_context)
         self.header = HeaderMatcher(spec.column_headers, spec.negative_context)
+        # The word runs inside negative phrases: only a candidate that is one can lie inside a phrase.
+        self.inside = frozenset(" ".join(ws[i:j]).encode("utf-8") for ws in (n.lower().split() for n in spec.negative_context)
+                                for i in range(len(ws)) for j in range(i + 1, len(ws) + 1))
         # A negative phrase counts when it reaches into the window: it may cover a context word there.
         self.lead = max((len(w.encode("utf-8")) for w in spec.negative_context), default=0)
 
@@ -138,7 +141,7 @@ class Evidence:
             m = regex.search(data, end, end + w)
             if m:
                 found.append((m.start() - end, m.span()))
-            if lead:
+            if lead and b" ".join(data[start:end].lower().split()) in self.inside:
                 found += [(0, m.span()) for m in regex.finditer(data, max(0, start - lead), end + lead)
                           if m.start() <= start and m.end() >= end and m.end() - m.start() > end - start]
         else:
