@@ -60,13 +60,20 @@ def test_a_group_row_over_the_header_makes_no_column_a_name_column(tmp_path):
     assert got.get("uk.uln") == 3 and got.get("uk.nino") == 3, got
 
 
-def test_a_contacts_relationship_is_no_name(tmp_path):
-    path = tmp_path / "emergency contacts.csv"
-    rows = ["Student ID,Surname,Forename,Contact 1 Name,Contact 1 Relationship,Contact 1 Phone"]
-    for n, ((surname, forename), (contact, relation)) in enumerate(zip(NAMES, CONTACTS)):
-        rows.append(f"S24{n:05d},{surname},{forename},{contact},{relation},0770010012{n}")
+def _contacts(path, header: str, row) -> dict:
+    """A list of the learners in NAMES and their CONTACTS, one row each from `row(n, surname,
+    forename, contact, relation)`, scanned."""
+    rows = [header] + [row(n, s, f, contact, relation)
+                       for n, ((s, f), (contact, relation)) in enumerate(zip(NAMES, CONTACTS))]
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    assert counts(path).get("person_name") == 6
+    return counts(path)
+
+
+def test_a_contacts_relationship_is_no_name(tmp_path):
+    got = _contacts(tmp_path / "emergency contacts.csv",
+                    "Student ID,Surname,Forename,Contact 1 Name,Contact 1 Relationship,Contact 1 Phone",
+                    lambda n, s, f, contact, relation: f"S24{n:05d},{s},{f},{contact},{relation},0770010012{n}")
+    assert got.get("person_name") == 6
 
 
 ILR_LEARNER = """  <Learner>
@@ -156,12 +163,10 @@ def test_a_spool_files_columns_are_never_one_name(tmp_path):
 
 def test_next_of_kin_and_who_reported_are_people(tmp_path):
     """"NOK 1" is a next of kin; a safeguarding export's "reported_by" is the member of staff."""
-    path = tmp_path / "Trip Participants - master.csv"
-    rows = ["STUDENT NAME,Tut Grp,NOK 1,Contact 1 Phone,Contact 1 Relationship"]
-    for n, ((s, f), (contact, relation)) in enumerate(zip(NAMES, CONTACTS)):
-        rows.append(f"{s.upper()} {f},CATERA,{contact},0740506301{n},{relation}")
-    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    assert counts(path).get("person_name") == 6
+    got = _contacts(tmp_path / "Trip Participants - master.csv",
+                    "STUDENT NAME,Tut Grp,NOK 1,Contact 1 Phone,Contact 1 Relationship",
+                    lambda n, s, f, contact, relation: f"{s.upper()} {f},CATERA,{contact},0740506301{n},{relation}")
+    assert got.get("person_name") == 6
 
     path = tmp_path / "cpoms_incidents.ndjson"
     reporters = ["Aarav Dhillon", "Thomas Fairclough", "Fadumo Jama"]
