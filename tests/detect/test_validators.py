@@ -160,12 +160,15 @@ CARDS = [  # the schemes' published test numbers
     ("4111", False),
 ]
 
-PHONES = [  # libphonenumber's GB plan; Ofcom drama ranges are never subscribers
+PHONES = [  # libphonenumber's GB plan; Ofcom drama ranges are never subscribers, organisations' lines no one's
     ("020 7123 4567", True),
     ("07911 123456", True),
     ("+44 (0)161 234 5678", True),
     ("+447700100123", True),
-    ("0800 123 4567", True),
+    ("0800 123 4567", False),         # freephone: an organisation's line
+    ("0303 123 1113", False),         # 03 "UK-wide": a public body's helpline
+    ("0845 600 1234", False),         # shared cost
+    ("0909 879 0000", False),         # premium rate
     ("(028) 9032 1234", True),
     ("01534 123456", True),           # Jersey shares +44
     ("07700 900123", False),          # drama mobile range

@@ -24,8 +24,7 @@ COMPILED_VALIDATORS = frozenset({"nhs", "uln", "upn", "nino", "uk_passport", "uk
                                  "uk_bank_account", "iban", "payment_card", "uk_phone", "uk_postcode", "email"})
 _VERDICTS = (False, True, None)  # the core's answers 0, 1, 2; 3 is "ask Python"
 # phonenumbers' number types, all of which make a number valid.
-_PHONE_TYPES = ("premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager", "uan",
-                "voicemail", "fixed_line", "mobile")
+_PHONE_TYPES = validators.PERSONAL_PHONE_TYPES  # the core accepts a number of these kinds only
 
 
 class Found:

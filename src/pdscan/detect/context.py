@@ -53,25 +53,35 @@ class HeaderMatcher:
     A phrase matches as whole words anywhere in the header ("Learner DOB", "Candidate
     name"), unless the header also holds one of the detector's negative phrases ("Course
     name", "Company name"); one written "=file name" matches only as the whole header,
-    and before any negative."""
+    and before any negative; one written "learner$" only at the end of the header, a
+    number after it allowed ("Learner", "Emergency Contact 1"): a word that says whose the
+    column is says what it holds only when nothing follows it ("Learner Ref", "Contact
+    Relationship", an XML path's "Learner AddLine3" hold no name)."""
 
     def __init__(self, headers, negatives=()):
-        self.phrases = tuple(normalise_header(h) for h in headers if not h.startswith("=") and normalise_header(h))
+        plain = [h for h in headers if not h.startswith("=") and not h.endswith("$")]
+        self.phrases = tuple(p for p in (normalise_header(h) for h in plain) if p)
         self.whole = frozenset(normalise_header(h[1:]) for h in headers if h.startswith("="))
+        self.tails = tuple(normalise_header(h[:-1]) for h in headers if h.endswith("$"))
         self.negatives = tuple(n for n in (normalise_header(h) for h in negatives) if n)
         self._cache: dict = {}
 
     def __call__(self, header: Optional[str]) -> bool:
-        if not header or not (self.phrases or self.whole):
+        if not header or not (self.phrases or self.whole or self.tails):
             return False
         hit = self._cache.get(header)
         if hit is None:
             words = normalise_header(header)
             padded = f" {words} "
-            hit = words in self.whole or (any(f" {p} " in padded for p in self.phrases)
+            unnumbered = f" {_NUMBER_AT_END.sub('', words)}"
+            hit = words in self.whole or ((any(f" {p} " in padded for p in self.phrases)
+                                           or any(unnumbered.endswith(f" {t}") for t in self.tails))
                                           and not any(f" {n} " in padded for n in self.negatives))
             self._cache[header] = hit
         return hit
+
+
+_NUMBER_AT_END = re.compile(r" \d+$")
 
 
 def raise_level(level: str, steps: int = 1) -> str:
@@ -104,15 +114,21 @@ class Evidence:
     def __init__(self, spec: DetectorSpec):
         self.spec = spec
         self.context = words_regex(spec.context)
+        self.cased = frozenset(w.lower() for w in spec.cased_context)
         self.negative = words_regex(spec.negative_context)
         self.header = HeaderMatcher(spec.column_headers, spec.negative_context)
+        # The word runs inside negative phrases: only a candidate that is one can lie inside a phrase.
+        self.inside = frozenset(" ".join(ws[i:j]).encode("utf-8") for ws in (n.lower().split() for n in spec.negative_context)
+                                for i in range(len(ws)) for j in range(i + 1, len(ws) + 1))
         # A negative phrase counts when it reaches into the window: it may cover a context word there.
         self.lead = max((len(w.encode("utf-8")) for w in spec.negative_context), default=0)
 
     def _near(self, regex, data: bytes, start: int, end: int, hits: Optional[list], lead: int = 0):
         """(word, distance) of the nearest word wholly inside the window before or after
-        the candidate, or None. With `lead`, a word before the candidate may start up to
-        `lead` bytes before the window ("a student" whose "student" is inside it).
+        the candidate, or None. With `lead` (negative phrases), a word before the candidate
+        may start up to `lead` bytes before the window ("a student" whose "student" is inside
+        it), and a longer phrase around the candidate is at distance 0 ("child criminal
+        exploitation" around "criminal exploitation": a term, about no child).
 
         `hits`: the (end, start) of every such word in the chunk, sorted, from the
         prefilter pass; None when there was no such pass (then the regex looks)."""
@@ -125,6 +141,9 @@ class Evidence:
             m = regex.search(data, end, end + w)
             if m:
                 found.append((m.start() - end, m.span()))
+            if lead and b" ".join(data[start:end].lower().split()) in self.inside:
+                found += [(0, m.span()) for m in regex.finditer(data, max(0, start - lead), end + lead)
+                          if m.start() <= start and m.end() >= end and m.end() - m.start() > end - start]
         else:
             found = []
             i = bisect_left(hits, (start - w, -1))
@@ -134,11 +153,19 @@ class Evidence:
                     found.append((start - word_end, (word_start, word_end)))
                 elif word_start >= end and word_end <= end + w:
                     found.append((word_start - end, (word_start, word_end)))
+                elif lead and word_start <= start and word_end >= end and word_end - word_start > end - start:
+                    found.append((0, (word_start, word_end)))
                 i += 1
+        if self.cased and regex is self.context:
+            found = [f for f in found if not self._acronym(data[f[1][0]:f[1][1]])]
         if not found:
             return None
         distance, (a, b) = min(found)
         return data[a:b].decode("utf-8", "replace").lower(), distance, (a, b)
+
+    def _acronym(self, word: bytes) -> bool:
+        """A cased context word written in capitals ("Access to HE Diploma") is another word."""
+        return len(word) > 1 and word.isupper() and word.decode("utf-8", "replace").lower() in self.cased
 
     def context_word(self, data: bytes, start: int, end: int, hits: Optional[list]) -> Optional[str]:
         near = self._near(self.context, data, start, end, hits)

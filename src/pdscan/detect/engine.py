@@ -242,7 +242,7 @@ class Engine:
                 described[c.detector] += 1
                 self._span(spans, c, m)
         if self.column_patterns and (chunk.columns is not None or chunk.header):
-            matches.extend(self._scan_columns(chunk, limit, spans, pending))
+            matches.extend(self._scan_columns(chunk, limit, spans, pending, tally))
         if pending:
             matches.extend(self._about_a_person(chunk, pending, matches, words, spans))
         if tally:
@@ -254,7 +254,8 @@ class Engine:
     def _without_chance_passes(self, chunk: Chunk, matches: list, tally: dict) -> list:
         """A column where most values fail a detector's check is not that detector's column:
         under "Learner Ref", the college's own 10-digit numbers pass the ULN check one time in
-        eleven, and those are no ULNs."""
+        eleven, and those are no ULNs; under a delivery log's "Sender", most values are
+        companies ("Viking Direct", "Hair Tools Ltd"), and the rest ("CPC Farnell") are too."""
         chance = {key for key, (checked, passed) in tally.items()
                   if checked >= CHANCE_MIN and passed * 2 < checked}
         if not chance:
@@ -335,7 +336,8 @@ class Engine:
             last = end
         return b"".join(out + [data[last:]]).decode("utf-8", "replace")
 
-    def _scan_columns(self, chunk: Chunk, limit: int, spans: Optional[list] = None, pending=None) -> list:
+    def _scan_columns(self, chunk: Chunk, limit: int, spans: Optional[list] = None, pending=None,
+                      tally: Optional[dict] = None) -> list:
         out = []
         for c in self.column_patterns:
             wanted = self.evidence[c.detector].header
@@ -349,7 +351,7 @@ class Engine:
                     continue
                 if chunk.columns is not None and not wanted(self._header(chunk, m.start())):
                     continue
-                match = self._judge(chunk, c, m, describe=spans is None, pending=pending)
+                match = self._judge(chunk, c, m, describe=spans is None, pending=pending, tally=tally)
                 if match is not None:
                     out.append((m.start(), m.end(), match))
                     self._span(spans, c, m)
@@ -389,10 +391,11 @@ class Engine:
         valid = check(value) if check else None
         if requires == "known" and valid is not True:
             return None
-        if tally is not None and valid is not None and header and requires == "evidence":
+        if tally is not None and check and header and requires == "evidence":
+            # A validator's None (a name it does not know) is no failure.
             counted = tally.setdefault((spec.id, header), [0, 0])
             counted[0] += 1
-            counted[1] += bool(valid)
+            counted[1] += valid is not False
         if valid is False and self.rejected is not None:
             self.rejected.append((spec, value))
         verdict = evidence.judge(c.spec.confidence, valid, chunk.data, start, end, header, near,

@@ -3,7 +3,8 @@
 A class list gives a learner's forename and surname columns of their own: that is one
 person per row, not two names. "KHAN, Aisha", "Aisha Khan", "Mrs Aisha Khan" and
 "Aisha Noor Khan" are one person. A first name alone, a preferred name or a middle
-name is never a person of its own. Which headers hold which part is data: the name
+name is never a person of its own, nor is one word in capitals outside a surname column
+(initials or a code: "SEM" under "Staff"). Which headers hold which part is data: the name
 detector's `name_columns` (given, family, alias, and the `same_person` words such as
 "Learner" that do not make "Learner Surname" someone else's surname than "Forename").
 """
@@ -66,7 +67,8 @@ def one_per_person(found: list, columns: NameColumns, sparse: bool, join) -> lis
     for entry in found:
         part, owner = columns.part(entry[4])
         if part is None:
-            out.append(entry)
+            if not _initials_or_code(entry[3]):
+                out.append(entry)
             continue
         if part == "alias":
             continue
@@ -84,6 +86,12 @@ def one_per_person(found: list, columns: NameColumns, sparse: bool, join) -> lis
     for o in list(pending):
         flush(o)
     return sorted(out, key=lambda e: e[0])
+
+
+def _initials_or_code(value: str) -> bool:
+    """One word in capitals where a whole name would stand ("SEM" under "Staff" in a
+    timetable): a person's initials or a code. A surname column's "KHAN" is a family name."""
+    return " " not in value.strip() and value.isupper()
 
 
 def same_as_full(found: list) -> list:

@@ -20,7 +20,7 @@ MASKS = ("default", "email", "name", "keep")
 # "known": kept only when the validator confirms the value ("Re: Chidi Okafor": a known given
 # name and surname), where the pattern alone would also take a subject line's words.
 REQUIRES = ("none", "evidence", "person", "known")
-DETECTOR_FIELDS = {"id", "name", "category", "validator", "on_valid", "requires", "context",
+DETECTOR_FIELDS = {"id", "name", "category", "validator", "on_valid", "requires", "context", "cased_context",
                    "negative_context", "window", "column_headers", "mask", "patterns", "examples", "name_columns"}
 # The headers of name parts: a row's given and family name are one person; an alias never is one.
 NAME_PARTS = ("given", "family", "alias", "same_person")
@@ -51,6 +51,9 @@ class DetectorSpec:
     on_valid: str = "high"
     requires: str = "none"
     context: tuple = ()
+    # Context words that count as written in small letters or with a capital first ("he", "He"),
+    # not in capitals: "HE" is higher education, no pronoun. Also in `context`.
+    cased_context: tuple = ()
     negative_context: tuple = ()
     window: int = 60
     column_headers: tuple = ()
@@ -155,7 +158,8 @@ def parse_detector(table, source: str, index: int, validators) -> DetectorSpec:
         patterns=tuple(parse_pattern(p, f"{where} pattern #{i + 1}") for i, p in enumerate(patterns)),
         validator=validator, on_valid=f.get("on_valid", str, "high", choices=CONFIDENCES),
         requires=f.get("requires", str, "none", choices=REQUIRES),
-        context=f.strings("context"), negative_context=f.strings("negative_context"), window=window,
+        context=f.strings("context") + f.strings("cased_context"), cased_context=f.strings("cased_context"),
+        negative_context=f.strings("negative_context"), window=window,
         column_headers=f.strings("column_headers"), name_columns=name_columns, mask=f.get("mask", str, "default", choices=MASKS),
         match_examples=match, no_match_examples=no_match, source=source,
     )

@@ -255,9 +255,16 @@ def _drama_number(national: str) -> bool:
     return any(national.startswith(prefix) for prefix in wordlist("phone_drama_ranges"))
 
 
+# The kinds of UK number a person has (libphonenumber's types). Freephone, shared-cost,
+# premium-rate and 03 "UK-wide" numbers (0800, 0845, 09, 0303 ...) are organisations' lines:
+# a helpline in a privacy notice is no one's phone number.
+PERSONAL_PHONE_TYPES = ("fixed_line", "mobile", "personal_number", "voip", "pager", "voicemail")
+
+
 @validator("uk_phone")
 def uk_phone(value: str, why: Optional[list] = None) -> bool:
-    """A number valid in the UK numbering plan (libphonenumber, region GB).
+    """A number valid in the UK numbering plan (libphonenumber, region GB) of a kind a
+    person has: not an organisation's freephone, shared-cost, premium or 03 line.
 
     Crown dependencies (GG, JE, IM) share +44 and count as UK.
     """
@@ -275,7 +282,14 @@ def uk_phone(value: str, why: Optional[list] = None) -> bool:
         if why is not None:
             why.append("Ofcom drama range (reserved for fiction)")
         return False
+    if phonenumbers.number_type(number) not in _PERSONAL_TYPES:
+        if why is not None:
+            why.append("an organisation's line (freephone, shared-cost, premium rate or 03)")
+        return False
     return True
+
+
+_PERSONAL_TYPES = {getattr(phonenumbers.PhoneNumberType, kind.upper()) for kind in PERSONAL_PHONE_TYPES}
 
 
 _POSTCODE = re.compile(r"([A-Z]{1,2})(\d[A-Z\d]?)(\d[ABD-HJLNP-UW-Z]{2})")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from ..model import Columns
-from .layout import looks_like_header
+from .layout import label_like, looks_like_header
 
 GAP = re.compile(r" {2,}|\t")
 GAP_BYTES = re.compile(rb" {2,}|\t")
@@ -68,7 +68,13 @@ class FixedColumns(Columns):
             covered += overlap > 0
             if overlap > best_overlap:
                 best, best_overlap = index, overlap
-        return self.headers[best] if best is not None and covered < 2 else None
+        if covered >= 2:
+            # Full cells of a row can run into each other ("07874-379377 Andrei Nowak"): a value
+            # of such a row that starts where a header starts is that column's.
+            if len(GAP_BYTES.split(line.strip())) < max(MIN_COLUMNS, len(self.spans) // 2):
+                return None
+            best = next((i for i, (h_start, _) in enumerate(self.spans) if abs(pos - h_start) <= 1), None)
+        return self.headers[best] if best is not None else None
 
     def fits(self, data: bytes) -> bool:
         """Do the lines read as rows of this report (a page printed without its header)?"""
@@ -78,32 +84,76 @@ class FixedColumns(Columns):
 
 
 def find_fixed_header(text: str) -> Optional[tuple]:
-    """(line index, FixedColumns) of the first aligned header line near the top of a text
-    with values under it, or None. Only complete lines count."""
+    """(line index, FixedColumns) of the aligned header line near the top of a text with
+    values under it, or None. A report's title lines can read as column names too ("PENNINE
+    EDGE COLLEGE      Page 1"): a line ruled off underneath ("-----") is the header when
+    there is one. Only complete lines count."""
     lines = text.split("\n", PROBE_LINES)[:PROBE_LINES]
     if len(lines) > 1 and not text.endswith("\n"):
         lines = lines[:-1]
+    first = None
     for n, line in enumerate(lines):
         line = line.rstrip("\r")
-        cells = _cells(line)
-        if 0 < len(cells) < MIN_COLUMNS:
-            cells = _split_by_data(line, lines[n + 1:n + 6])
+        cells = _header_cells(line, lines[n + 1:n + 6])
         if len(cells) < MIN_COLUMNS or not looks_like_header([c[2] for c in cells]) \
-                or any(any(ch.isdigit() for ch in c[2]) for c in cells):
+                or not all(label_like(c[2]) for c in cells):
             continue
-        below = [_cells(x.rstrip("\r")) for x in lines[n + 1:n + 6] if x.strip() and not set(x.strip()) <= set("-=_ ")]
-        rows = [r for r in below if len(r) >= len(cells) - 1]
+        ruled = n + 1 < len(lines) and _is_rule(lines[n + 1])
+        below = [_cells(x.rstrip("\r")) for x in lines[n + 1:n + 6] if x.strip() and not _is_rule(x)]
+        # Under a ruled header, full cells run into each other ("07874-379377 Andrei Nowak").
+        spaced = len(_cells(line))  # names apart by runs of spaces, as the rows' cells are
+        need = min(len(cells), spaced) - 1 if not ruled else min(len(cells) - 1, max(MIN_COLUMNS, (spaced + 1) // 2))
+        rows = [r for r in below if len(r) >= need]
         # Two rows, or a page's last row over its footer.
-        if (len(rows) >= min(2, len(below)) or len(rows) * 2 >= len(below)) and rows and any(any(ch.isdigit() for ch in c[2]) for r in rows for c in r):
-            return n, FixedColumns(tuple(" ".join(c[2].split()) for c in cells), b"\t", header_line=0,
-                                   spans=tuple(_byte_spans(line, cells)), header_text=line.encode("utf-8"))
-    return None
+        if not ((len(rows) >= min(2, len(below)) or len(rows) * 2 >= len(below)) and rows
+                and any(any(ch.isdigit() for ch in c[2]) for r in rows for c in r)):
+            continue
+        found = n, FixedColumns(tuple(" ".join(c[2].split()) for c in cells), b"\t", header_line=0,
+                                spans=tuple(_byte_spans(line, cells)), header_text=line.encode("utf-8"))
+        if ruled:
+            return found
+        first = first or found
+    return first
 
 
-def _split_by_data(line: str, below: list) -> list:
+def _is_rule(line: str) -> bool:
+    """A line drawn under a header: dashes, equals signs or underscores (with gaps)."""
+    mark = line.strip()
+    return len(mark) >= 3 and set(mark) <= set("-=_ ")
+
+
+def _header_cells(line: str, below: list) -> list:
+    """A header line's cells: split at runs of spaces, and at single spaces too where the
+    values below have more columns than that ("Staff No Surname   Forename DOB")."""
+    cells = _cells(line)
+    if not cells:
+        return cells
+    widths = sorted(len(r) for r in (_cells(x.rstrip("\r")) for x in below) if len(r) >= MIN_COLUMNS)
+    if len(cells) < MIN_COLUMNS or (widths and len(cells) < widths[len(widths) // 2]):
+        return _split_by_data(line, below)
+    aligned = _aligned_starts(below)
+    if any(a < start < b for a, b, _ in cells for start in aligned):
+        return _split_by_data(line, below, aligned)
+    return cells
+
+
+def _aligned_starts(below: list) -> set:
+    """Where a value starts on nearly every row below, though one space may be all that sets
+    it apart ("3117 3683001754 OKONKWO" under "Cand ULN  Surname"): a column of its own."""
+    rows = [x.rstrip("\r") for x in below if x.strip() and not _is_rule(x)]
+    if len(rows) < 2:
+        return set()
+    counts: dict = {}
+    for x in rows:
+        for token in re.finditer(r"(?<!\S)\S", x):
+            counts[token.start()] = counts.get(token.start(), 0) + 1
+    return {pos for pos, n in counts.items() if n * 3 >= len(rows) * 2 and pos}
+
+
+def _split_by_data(line: str, below: list, aligned: frozenset = frozenset()) -> list:
     """The cells of a header whose names stand one space apart ("Surname Forename DOB"):
     a word starts a column where a rule ("-----  ----") or the values below start one."""
-    starts = set()
+    starts = set(aligned)
     for x in below:
         row = _cells(x.rstrip("\r"))
         if len(row) >= MIN_COLUMNS:

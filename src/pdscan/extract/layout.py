@@ -9,6 +9,7 @@ header in force.
 """
 from __future__ import annotations
 
+import re
 from collections import deque
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Optional, Sequence
@@ -32,29 +33,49 @@ def _filled(cells: Sequence[str]) -> list:
     return [c.strip() for c in cells if c and c.strip()]
 
 
-def _wordy(cell: str) -> bool:
-    return len(cell) <= MAX_LABEL and not any(ch.isdigit() for ch in cell)
+# A column's own number beside its name words: "Contact 1 Name", "Address Line 2", "CONTACT_1_PHONE".
+_NUMBERED = re.compile(r"(?<![A-Za-z0-9])[0-9](?![A-Za-z0-9])")
+
+
+def label_like(cell: str) -> bool:
+    """Could this cell name a column or a field? Words ("#" too), and at most one lone digit among them
+    (a value such as "ENG32", "12/03/2007" or "07700 900123" cannot)."""
+    if len(cell) > MAX_LABEL or not (cell == "#" or any(ch.isalpha() for ch in cell)):
+        return False
+    digits = sum(ch.isdigit() for ch in cell)
+    if not digits:
+        return True
+    return digits == 1 and bool(_NUMBERED.search(cell)) and sum(ch.isalpha() for ch in cell) >= 4
 
 
 def looks_like_header(cells: Sequence[str]) -> bool:
     filled = _filled(cells)
     if len(filled) < 1:
         return False
-    wordy = sum(1 for c in filled if _wordy(c))
+    wordy = sum(1 for c in filled if label_like(c))
     return wordy >= max(1, (len(filled) * 2 + 2) // 3)
 
 
 def _header_like(cells: Sequence[str]) -> bool:
-    """Two or more distinct column names; a cell ending in ':' is a field label instead."""
+    """Two or more distinct column names; a row of cells ending in ':' is field labels instead
+    (a stray colon in a wide header, "Postcode:", is still a column name)."""
     filled = _filled(cells)
-    return len(filled) >= 2 and looks_like_header(cells) and not any(c.endswith(":") for c in filled) \
+    colons = sum(c.endswith(":") for c in filled)
+    return len(filled) >= 2 and looks_like_header(cells) and (colons == 0 or (len(filled) > 2 and colons * 3 < len(filled))) \
         and len({c.lower() for c in filled}) == len(filled)
+
+
+def _group_like(cells: Sequence[str]) -> bool:
+    """A row over a header that names groups of its columns, or the first words of names
+    wrapped onto two rows ("Next" over "of Kin", "NOK", "NOK" over "Tel", "Email")."""
+    filled = _filled(cells)
+    return len(filled) >= 2 and looks_like_header(cells) and not any(c.endswith(":") for c in filled)
 
 
 def field_label(cells: Sequence[str]) -> Optional[str]:
     """The label of a "DOB: | 01/02/2005" row (a colon, or just two cells), or None."""
     filled = _filled(cells)
-    if len(filled) < 2 or not _wordy(filled[0].rstrip(":")):
+    if len(filled) < 2 or not label_like(filled[0].rstrip(":")):
         return None
     if filled[0].endswith(":") or len(filled) == 2:
         return filled[0].rstrip(": ") or None
@@ -73,6 +94,22 @@ def _data_follows(cells: Sequence[str], ahead: list, later_table: bool) -> bool:
     if len(_filled(cells)) * 5 < width * 3:
         return False
     return not (later_table and looks_like_header(below[0]))
+
+
+_PARTICLES = frozenset("van von de der den del della di da dos das du le la ter ten bin ibn al el".split())
+
+
+def _form(cells: Sequence[str], ahead: list) -> bool:
+    """Two cells a row, labels on the left: a form laid out as a table (a support plan's
+    "Name | Jessica Wright", "Date of birth | 23/06/2008"), each row a field, not a table
+    whose header is its first row. Its labels are words written as words ("Date of birth",
+    "Primary need"); a names column's cells are names (every word capitalised)."""
+    rows = [cells] + [r for r in ahead if _filled(r)]
+    if any(len(_filled(r)) != 2 for r in rows) or len(rows) < 3:
+        return False
+    labels = [_filled(r)[0] for r in rows]
+    return all(label_like(x) for x in labels) and any(
+        w.isalpha() and w.islower() and len(w) > 1 and w not in _PARTICLES for x in labels for w in x.split())
 
 
 def _combined(top: Sequence[str], names: Sequence[str]) -> tuple:
@@ -114,7 +151,8 @@ def segment(rows: Iterable[Sequence[str]]) -> Iterator[Row]:
             continue
         seeking = number <= PROBE_ROWS if header is None else blank_above
         upcoming = [c for _, c in ahead] if seeking else []
-        if seeking and _header_like(cells) and _data_follows(cells, upcoming, header is not None):
+        if seeking and _header_like(cells) and _data_follows(cells, upcoming, header is not None) \
+                and not _form(cells, upcoming):
             names = tuple(c.strip() for c in cells)
             nxt = upcoming[0] if upcoming else ()
             if _header_like(nxt) and len(_filled(nxt)) > len(filled):
@@ -123,7 +161,7 @@ def segment(rows: Iterable[Sequence[str]]) -> Iterator[Row]:
                 number, cells = ahead.popleft()
                 cells = tuple(cells)
                 header = _combined(names, tuple(c.strip() for c in cells))
-            elif previous is not None and previous.role in (TEXT, FIELD) and _header_like(previous.cells) \
+            elif previous is not None and previous.role in (TEXT, FIELD) and _group_like(previous.cells) \
                     and len(_filled(previous.cells)) < len(filled):
                 header = _combined(previous.cells, names)
             else:

@@ -29,6 +29,7 @@ from ..model import Chunk, Item, MessageFacts
 from .mailfacts import TEXT_LIMIT, facts_from, facts_of_bytes, parse_defects
 from .members import member_item, refusing
 from .mime import MIME_ERRORS, MimeTooComplex, parse_bounded, parse_headers, undecoded_body
+from .tabular import tables_in_text
 from .text import stream_chunks
 
 ADDRESS_HEADERS = ("From", "Sender", "Reply-To", "To", "Cc", "Bcc")
@@ -212,8 +213,10 @@ def _body_chunks(part: Message, where: str, ctx, decoded: dict) -> Iterator[Chun
         return
     text = decode_text(data, part.get_content_charset())
     if where == "body (html)":
-        text = html_to_text(text)
+        text = html_to_text(text, cells=True)
     if len(data) <= TEXT_LIMIT:
         decoded[id(part)] = text
     encoded = text.encode("utf-8", "replace")
     yield from stream_chunks(io.BytesIO(encoded), ctx.limits.block_size, ctx.limits.overlap, where=where)
+    if len(data) <= TEXT_LIMIT:
+        yield from tables_in_text(text, where)  # a table in the mail: its header names its cells

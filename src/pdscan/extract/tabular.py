@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from typing import Iterable, Iterator, Optional, Sequence
 
 from ..model import Chunk, Columns
@@ -124,6 +125,26 @@ def rows_to_chunks(rows: Iterable[Sequence], where: str, block_rows: int = 2000)
         in_table = row.role in (HEADER, DATA) or (not any(row.cells) and block.columns is not None)
         yield from block.add(row.number, "\t".join(row.cells), table if in_table else None)
     yield from block.flush()
+
+
+def tables_in_text(text: str, where: str) -> Iterator[Chunk]:
+    """The tables in a text (a mail's HTML table as rows of tab-separated cells, a table
+    pasted into a plain-text mail): each run of two or more such rows under its header row,
+    wherever the run starts. Only rows under a header are yielded: the text is read as text
+    elsewhere; these add what a column header says of its cells ("Name" over "Aoife Ng")."""
+    lines = text.split("\n")
+    start = None
+    for n, line in enumerate(lines + [""]):
+        if "\t" in line:
+            start = n if start is None else start
+            continue
+        if start is not None and n - start >= 2:
+            for chunk in rows_to_chunks([row.split("\t") for row in lines[start:n]], where):
+                if chunk.columns is not None:
+                    # Lines of the run as lines of the text.
+                    yield replace(chunk, first_line=chunk.first_line + start,
+                                  columns=replace(chunk.columns, header_line=chunk.columns.header_line + start))
+        start = None
 
 
 class RowBlock:

@@ -18,20 +18,30 @@ ATTRIBUTES = ("alt", "title")
 META_NAMES = frozenset(("author", "description", "keywords"))
 
 
+CELLS = frozenset(("td", "th"))
+
+
 class HtmlText(HTMLParser):
     """Visible text, line by line: `feed` pieces of HTML, `take` the lines finished so far,
-    `finish` for the rest. Each line has its white space collapsed; empty lines are dropped."""
+    `finish` for the rest. Each line has its white space collapsed; empty lines are dropped.
+    With `cells`, a table row is one line of its cells apart by tabs, as a sheet's row is."""
 
-    def __init__(self):
+    def __init__(self, cells: bool = False):
         super().__init__(convert_charrefs=True)
         self.hidden = 0
         self.current: list = []
         self.done: list = []
+        self.cells = cells
+        self.cell = 0  # cells begun in the row being read
 
     def handle_starttag(self, tag, attrs):
         if tag in HIDDEN:
             self.hidden += 1
-        if tag in BLOCKS:
+        if self.cells and tag in CELLS:
+            if self.cell:
+                self.current.append("\t")
+            self.cell += 1
+        elif tag in BLOCKS:
             self.end_line()
         values = dict(attrs)
         extra = [values.get(name) for name in ATTRIBUTES]
@@ -47,7 +57,7 @@ class HtmlText(HTMLParser):
     def handle_endtag(self, tag):
         if tag in HIDDEN:
             self.hidden = max(0, self.hidden - 1)
-        if tag in BLOCKS:
+        if tag in BLOCKS and not (self.cells and tag in CELLS):
             self.end_line()
 
     def handle_data(self, data):
@@ -55,9 +65,10 @@ class HtmlText(HTMLParser):
             self.current.append(data)
 
     def end_line(self):
-        line = " ".join("".join(self.current).split())
+        line = "\t".join(" ".join(cell.split()) for cell in "".join(self.current).split("\t"))
         self.current = []
-        if line:
+        self.cell = 0
+        if line.strip():
             self.done.append(line)
 
     def take(self) -> list:
@@ -72,8 +83,9 @@ class HtmlText(HTMLParser):
         return self.take()
 
 
-def html_to_text(html: str) -> str:
-    """The visible text of a whole HTML string, one line per block."""
-    parser = HtmlText()
+def html_to_text(html: str, cells: bool = False) -> str:
+    """The visible text of a whole HTML string, one line per block (with `cells`, a table
+    row per line, its cells apart by tabs)."""
+    parser = HtmlText(cells)
     parser.feed(html)
     return "\n".join(parser.take() + parser.finish())
