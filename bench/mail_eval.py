@@ -47,7 +47,8 @@ RECALL_LABELS = ROOT / "fixtures" / "mail" / "recall-labels.tsv"
 # Mailboxes written blind from the brief by helpers who never saw the classifier:
 # set name -> (folder under fixtures/mail/, the owner's domain).
 BLIND = {"blind-westbridge": ("blind-westbridge", "westbridge.ac.uk"),
-         "blind-eastfield": ("blind-eastfield", "eastfield.ac.uk")}
+         "blind-eastfield": ("blind-eastfield", "eastfield.ac.uk"),
+         "blind-ashcombe": ("blind-ashcombe", "ashcombevale.ac.uk")}
 ENRON_BLIND_LABELS = ROOT / "fixtures" / "mail" / "enron-blind-labels.tsv"
 # A folder component that marks its mail personal: the examples, their obvious
 # spellings ("personnal", "funny" beside "jokes") and nothing chosen by reading mail.

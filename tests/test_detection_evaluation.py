@@ -7,6 +7,12 @@ the last round of changes had been chosen. The floors are what this code measure
 a change that costs detection anywhere shows here. The issue's targets (F1 0.95, strict 0.97,
 precision 0.98, no hard negative) are met on all three (detection round 3; none of the three is
 a fresh test any more: each was read to find what kind of thing failed).
+
+blind-detection-4/ (Exe Valley and Moorland College) was written during round 3 by a helper who
+saw neither the code nor the other corpora, and measured once before round 3 (F1 0.954, precision
+0.954, strict 0.991, 8 hard negatives flagged) and once after (F1 0.974, precision 0.986, strict
+0.993, 7 flagged: SQL dumps of rooms and schemas, two notices, a delivery log, all person_name).
+It is the fresh figure: its hard negatives still miss the issue's target.
 """
 from __future__ import annotations
 
@@ -29,7 +35,8 @@ def _evaluator():
 # corpus: (F1, precision, strict F1, strict precision, hard negatives flagged at most)
 FLOORS = {"blind-detection": (0.995, 0.998, 0.999, 0.999, 0),
           "blind-detection-2": (0.99, 0.995, 0.995, 0.999, 0),
-          "blind-detection-3": (0.988, 0.995, 0.995, 0.999, 0)}
+          "blind-detection-3": (0.988, 0.995, 0.995, 0.999, 0),
+          "blind-detection-4": (0.973, 0.985, 0.992, 0.999, 7)}
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))

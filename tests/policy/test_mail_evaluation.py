@@ -41,8 +41,12 @@ def test_precision_and_recall_on_a_labelled_mailbox(cli, tmp_path, mailbox):
 # their misses were grouped by kind to find general signals (round 3), never a set's own names, words
 # or senders. Floors: what this code measured on them (westbridge precision 0.975, recall 0.804;
 # eastfield 0.978 and 0.858), meeting issue 17's target of recall 0.8 at precision 0.95 on both.
+# blind-ashcombe was written during round 3 by a helper who saw neither the classifier nor the other
+# sets, and measured once before it (precision 0.981, recall 0.426) and once after (0.981, 0.667):
+# the fresh figure, still short of recall 0.8.
 @pytest.mark.parametrize("mailbox, domain, precision, recall", [("blind-westbridge", "westbridge.ac.uk", 0.97, 0.80),
-                                                                 ("blind-eastfield", "eastfield.ac.uk", 0.97, 0.85)])
+                                                                 ("blind-eastfield", "eastfield.ac.uk", 0.97, 0.85),
+                                                                 ("blind-ashcombe", "ashcombevale.ac.uk", 0.975, 0.66)])
 def test_blind_college_mailboxes_keep_their_figures(cli, tmp_path, mailbox, domain, precision, recall):
     policy = tmp_path / "every-message-classified.toml"
     policy.write_text('[mail]\npersonal_folder = "no such folder"\n')

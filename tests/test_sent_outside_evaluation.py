@@ -1,0 +1,35 @@
+"""Personal data sent outside, on the blind mailbox set (fixtures/mail/blind-sentout/): the figure kept.
+
+The set (Kestrel Bay College: a Dovecot home, a Thunderbird account, a folder of saved .eml) was
+written from issue 22's brief by a helper who never saw pdscan, and measured once, after the rule
+was built (before it, nothing was found: the rule did not exist): 89 of 104 high flows and 25 of 27
+partner flows found, each with its labelled destination kind and severity; 7 of 196 messages that
+hold no one else's data, or were not sent outside, flagged; both forwarding rules found and none
+where there is none. The floors hold those figures, including what is still wrong.
+"""
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _evaluator():
+    spec = importlib.util.spec_from_file_location("sent_outside_eval", ROOT / "bench" / "sent_outside_eval.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_sent_outside_on_the_blind_mailboxes_keeps_its_figures():
+    result = _evaluator().evaluate(ROOT / "fixtures" / "mail" / "blind-sentout")
+    counts = result["counts"]
+    assert counts.get("not_read", 0) == 0, counts
+    assert counts.get("high_found", 0) >= 89, result["missed"]
+    assert counts.get("high_kind_right", 0) == counts.get("high_found", 0), result["wrong_kind"]
+    assert counts.get("low_found", 0) >= 25, result["missed"]
+    assert counts.get("low_severity_right", 0) == counts.get("low_found", 0), counts
+    assert counts.get("partner_as_high", 0) == 0, counts
+    assert counts.get("none_flagged", 0) <= 7, result["false_alarms"]
+    assert result["forwarding_rules"]["right"] == result["forwarding_rules"]["of"], result["forwarding_rules"]
