@@ -85,6 +85,7 @@ class Category:
     min_score: float = 0    # set from [retention] min_score when loaded
     default: bool = False   # personal data that no other category claims
     outranks: tuple = ()    # category ids this one wins over whenever both are candidates
+    requires: tuple = ()    # kinds of evidence a candidate must have found (an unsuccessful applicant: a refusal)
 
     def weight(self, kind: str, entry: str) -> float:
         """An entry's own weight ("uk.uln" = 3), else its kind's."""
@@ -172,11 +173,18 @@ class RetentionFacts:
     mail: bool = False
     greeted: str = ""        # how the text greets someone: "" (not at all), "someone", or why outside
     signed_off: bool = False
+    addressed: bool = False  # a postal address stands above the greeting
     outside: str = ""        # why the file is exchanged with someone outside the organisation, or ""
 
     @property
     def letter(self) -> bool:
         return bool(self.greeted and self.signed_off)
+
+    @property
+    def record_form(self) -> bool:
+        """Written to one person: a letter, a message, or a greeting under a postal address (a letter
+        signed with a name alone): the form that makes one name in it that person's record."""
+        return self.letter or self.mail or bool(self.greeted and self.addressed)
 
     @property
     def outside_why(self) -> str:
@@ -239,9 +247,10 @@ def _read_letter(facts: RetentionFacts, letters: Letters, lower: str, found: lis
     greeting = letters.salutation_regex.search(lower)
     if greeting is None:
         return
+    facts.addressed = bool(_ADDRESS_END.search(lower, 0, greeting.start()))
     if set(re.findall(r"[a-z]+", greeting.group(1))) & set(letters.outside_addressees):
         facts.greeted = "addressed by title or role"
-    elif _ADDRESS_END.search(lower, 0, greeting.start()):
+    elif facts.addressed:
         facts.greeted = "a postal address above the greeting"
     else:
         facts.greeted = "someone"
@@ -316,6 +325,8 @@ def _evidence(cat: Category, record: ItemResult, facts: RetentionFacts, det_cate
         hits["outside"] = [("outside", f"with someone outside the organisation ({why})")] if why else []
     if cat.match == "all" and not all(v for kind, v in hits.items() if kind != "paths"):
         return None
+    if not all(hits.get(kind) for kind in cat.requires):
+        return None
     score = sum(cat.weight(kind, entry) for kind, pairs in hits.items() for entry, _ in pairs)
     if not score or score < cat.min_score:
         return None
@@ -376,8 +387,8 @@ def decide(schedule: Schedule, record: ItemResult, facts: RetentionFacts, det_ca
     `one_person`: the record is below the policy's personal-data thresholds but names a
     person (schedule.one_person): a category must claim it on evidence other than those
     names, and the file must be a record's form, not only words and folders (a staff
-    handbook naming its HR contact is no staff file): a letter, a message, or a candidate's
-    column, label or other detector. The default category does not take it.
+    handbook naming its HR contact is no staff file): a letter (or a greeting under a postal
+    address), a message, or a candidate's column, label or other detector. The default category does not take it.
 
     Several candidates: a review-only one wins, else the highest score, then the latest expiry."""
     lead = ()
@@ -396,7 +407,7 @@ def decide(schedule: Schedule, record: ItemResult, facts: RetentionFacts, det_ca
             if decision is not None:
                 options.append(decision)
                 kinds |= found[2]
-    if one_person and kinds <= WORDS_ONLY and not (facts.mail or facts.letter):
+    if one_person and kinds <= WORDS_ONLY and not facts.record_form:
         return None
     if options:
         return _choose(options)

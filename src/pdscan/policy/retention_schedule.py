@@ -23,7 +23,7 @@ LETTER_KEYS = {"salutations", "sign_offs", "outside_addressees", "clock"}
 HOLD_KEYS = {"paths", "until", "reason"}
 CATEGORY_FIELDS = {"id", "name", "detectors", "paths", "keywords", "match", "period", "clock",
                    "after", "hold_until", "review_only", "note", "headers", "mail", "weights", "min_score",
-                   "default", "letter", "outside", "outranks"}
+                   "default", "letter", "outside", "outranks", "requires"}
 _PERIOD = re.compile(r"(\d+)\s*([ymwd])", re.IGNORECASE)
 
 
@@ -132,10 +132,17 @@ def _category(table, where: str, clocks: dict, known_detectors: Optional[set],
     _text(table, "note", where, "")
     hold = table.get("hold_until")
     outranks = _strings(table, "outranks", where)
+    requires = _strings(table, "requires", where)
+    for kind in requires:
+        listed = {"detectors": detectors, "headers": headers, "keywords": keywords, "paths": paths, "mail": mail,
+                  "letter": letter, "outside": outside}.get(kind)
+        if not listed:
+            raise ConfigError(f"{where}: requires {kind!r}, which is not evidence this category lists "
+                              f"(one of {', '.join(EVIDENCE_KINDS)})")
     return Category(ident, _text(table, "name", where, ident), parse_period(table.get("period"), f"{where}: field 'period'"),
                     clock, detectors, GlobSet(paths), tuple(k.lower() for k in keywords), match, after,
                     _date(hold, f"{where}: field 'hold_until'") if hold is not None else None, review,
-                    headers, mail, letter, outside, {**(weights or {}), **own}, score, default, outranks)
+                    headers, mail, letter, outside, {**(weights or {}), **own}, score, default, outranks, requires)
 
 
 
