@@ -326,6 +326,23 @@ def test_a_category_that_outranks_another_wins_whenever_both_are_candidates():
         schedule(dict(refusal, outranks=["nobody"]), letters)
 
 
+def test_a_category_that_requires_a_kind_of_evidence_is_no_candidate_without_it():
+    """An applicant column and an admissions folder are an offered applicant's record too: only a
+    refusal makes the unsuccessful applicant's."""
+    refusals = {"id": "refusals", "keywords": ["not offered"], "headers": ["applicant", "outcome"],
+                "paths": ["**/Admissions/**"], "requires": ["keywords"], "period": "6m"}
+    learners = {"id": "learners", "detectors": ["date_of_birth"], "keywords": ["offer made"], "period": "6y"}
+    sched = schedule(refusals, learners)
+    offered = RetentionFacts(keywords={"offer made"}, headers={"applicant", "outcome"})
+    d = decide(sched, record("/h/Admissions/offer.docx", detectors=("date_of_birth",)), offered, CATS, D(2026, 1, 1))
+    assert d.category.id == "learners"
+    refused = RetentionFacts(keywords={"not offered"}, headers={"applicant", "outcome"})
+    d = decide(sched, record("/h/Admissions/outcome.docx", detectors=("date_of_birth",)), refused, CATS, D(2026, 1, 1))
+    assert d.category.id == "refusals" and "keyword 'not offered'" in d.evidence
+    with pytest.raises(ConfigError, match=r"\(refusals\): requires 'letter', which is not evidence this category lists"):
+        schedule(dict(refusals, requires=["letter"]), learners)
+
+
 def test_one_named_person_is_judged_only_when_a_category_claims_the_file_without_the_name():
     default = {"id": "unclassified", "default": True, "period": "6y", "review_only": True}
     names = {"id": "learners", "detectors": ["person_name"], "keywords": ["learner"], "period": "6y"}
