@@ -273,6 +273,22 @@ def test_a_letter_and_whom_it_goes_to(text, letter, outside):
     assert (facts.letter, facts.outside_why) == (letter, outside)
 
 
+def test_a_greeting_under_a_postal_address_is_a_record_form_without_a_sign_off():
+    """A reply signed with a name alone is still written to one person; a note greeting a colleague is not."""
+    facts = _facts("Kwame Osei\n12 Station Road, Shipley, BD18 3LQ\n20 January 2022\nDear Kwame,\n"
+                   "Thank you for your enquiry.\nRhys Morgan\n")
+    assert (facts.letter, facts.record_form, facts.addressed) == (False, True, True)
+    assert facts.dates == {"dated": D(2022, 1, 20)}
+    assert _facts("Dear Sarah,\nCan you cover period 3?\nDan\n").record_form is False
+
+
+def test_a_word_naming_another_date_keeps_an_anchor_from_counting():
+    """ "Start date:" holds "date:", but a start (a review, a renewal) is no clock."""
+    text = "Date: 01/04/2025\nPost: Lecturer\nProposed start date: 26/08/2025\nNext review date: 01/09/2026\n"
+    assert _facts(text).dates == {"dated": D(2025, 4, 1)}
+    assert _facts("Outcome of hearing. Date: 12/11/2019\n").dates == {"dated": D(2019, 11, 12)}
+
+
 def test_outside_parties_of_a_message():
     from pdscan.hooks.retention import outside_party
     internal = ("a.b@college.ac.uk", ("c.d@college.ac.uk",))

@@ -140,6 +140,7 @@ class Schedule:
     financial_year_end: tuple       # (month, day)
     letters: Letters = Letters()
     one_person: tuple = ()          # detectors naming one person: judged when a category claims the file
+    other_dates: tuple = ()         # a word right before an anchor that names another date ("start date:")
 
     @property
     def keywords(self) -> set:
@@ -228,7 +229,7 @@ def read_text_facts(facts: RetentionFacts, schedule: Schedule, text: str, label_
     found = sorted(dates_in(text))
     _read_letter(facts, schedule.letters, lower, found)
     for clock, anchors in schedule.clocks.items():
-        days = [d for d in _anchored(lower, found, anchors, schedule.window)]
+        days = [d for d in _anchored(lower, found, anchors, schedule.window, schedule.other_dates)]
         if label_at is not None:
             days += [d for pos, d in found if any(a in (label_at(pos) or "").lower() for a in anchors)]
         if days:
@@ -283,16 +284,22 @@ def read_header(facts: RetentionFacts, schedule: Schedule, header: Optional[str]
         facts.headers.update(p for p in found if not any(q != p and f" {p} " in f" {q} " for q in found))
 
 
-def _anchored(lower: str, found: list, anchors, window: int):
-    """The first date within `window` characters after each anchor word."""
+def _anchored(lower: str, found: list, anchors, window: int, other_dates=()):
+    """The first date within `window` characters after each anchor word, unless a word of
+    `other_dates` stands right before the anchor: "Start date:" is no letter's "Date:"."""
     for anchor in anchors:
         start = lower.find(anchor)
         while start >= 0:
             end = start + len(anchor)
             following = [d for pos, d in found if end <= pos <= end + window]
-            if following:
+            if following and not _names_other_date(lower, start, other_dates):
                 yield following[0]
             start = lower.find(anchor, end)
+
+
+def _names_other_date(lower: str, start: int, other_dates) -> bool:
+    before = lower[max(0, start - 24):start]
+    return any(re.search(rf"(?:^|[^a-z]){re.escape(w)}[ \t]+$", before) for w in other_dates)
 
 
 # -- deciding ----------------------------------------------------------------------
