@@ -6,6 +6,8 @@ back-dated, with people and places invented here:
   ("not offered", "decided not to offer", a regret letter) makes that;
 - an awards list or an achievements sheet is the learner's transcript (review only), not a class
   list, even with less evidence than the learner record has;
+- a marksheet is an exam record though a title row hid its table's header from the extractor;
+- a refusal letter is the applicant's record whatever post it names;
 - a resignation is one member of staff's record on its own, its last working day the clock;
 - a sign-up list no category claims is unclassified, its event date the clock;
 - a letter under a postal address signed with a name alone is still a letter to someone.
@@ -80,10 +82,28 @@ FILES = {
     "Downloads/Book1.xlsx": (workbook([
         ["Learner achievements - leavers 2018 (for certificates)"], [], [],
         ["ULN", "Surname", "Forename", "Qualification", "Result", "Award date"],
-        [1234567899, "Hollings", "Zara", "BTEC L3 Ext Dip IT", "DDM", "2018-07-13"],
-        [9876543210, "Ruiz", "Mateo", "C&G L2 Diploma", "Merit", "2018-08-16"],
-        [1111111116, "Ward", "Ellis", "C&G L2 Diploma", "Pass", "2018-07-13"]]),
+        [6308786135, "Hollings", "Zara", "BTEC L3 Ext Dip IT", "DDM", "2018-07-13"],
+        [6996024489, "Ruiz", "Mateo", "C&G L2 Diploma", "Merit", "2018-08-16"],
+        [4286348376, "Ward", "Ellis", "C&G L2 Diploma", "Pass", "2018-07-13"]]),
         "2018-08-20", "learner-transcript", False, True),
+    # A marksheet with a title row over its table, whose unit codes ("LO1") kept the extractor from
+    # taking the row for a header: its header cells still say marks and grades, not a class list.
+    "Documents/Exams/Unit 6 marksheet 2017.xlsx": (workbook([
+        ["Unit 6 Customer Service - marksheet"], [],
+        ["Learner", "ULN", "LO1", "LO2", "LO3", "Grade", "Assessment date"],
+        ["Zara Hollings", 6308786135, "P", "M", "D", "M", "2017-03-14"],
+        ["Mateo Ruiz", 6996024489, "P", "P", "M", "P", "2017-03-14"],
+        ["Ellis Ward", 4286348376, "M", "D", "D", "D", "2017-03-14"],
+        ["Oskar Kowalski", 8732864581, "P", "M", "M", "M", "2017-03-14"],
+        ["Tomi Adeyemi", 7072852017, "P", "P", "P", "P", "2017-03-14"],
+        ["Isla Whitaker", 6605411640, "D", "D", "M", "D", "2017-03-14"]]),
+        "2017-03-20", "exams-assessment", True, True),
+    # A refusal for an exams post: the applicant's record, not an exam record.
+    "Documents/Letters/Invigilator application - Sandhu.docx": (letter(
+        "Holly Sandhu", "3 Moor Lane, Ilkley, LS29 8AB", "9 February 2024", "Dear Holly,",
+        "Thank you for applying for the post of Exams Invigilator. I am sorry to tell you that on this "
+        "occasion your application has not been successful.", "Kind regards,", "HR Team"),
+        "2024-02-09", "applicants-unsuccessful", True, True),
     # A member of staff's resignation by internal mail: their staff file; the last working day is the clock.
     "Documents/Mail/Resignation.eml": (mail(
         "Ola Brennan <o.brennan@college.ac.uk>", "Rhys Morgan <r.morgan@college.ac.uk>",
@@ -161,6 +181,12 @@ def test_each_judgement_says_why(tmp_path):
     assert {"column 'award'", "column 'date of award'"} <= \
         set(listed["OneDrive - College/Awards 2017/Awards list.docx"]["evidence"])
     assert "column 'award date'" in listed["Downloads/Book1.xlsx"]["evidence"]
+    marks = listed["Documents/Exams/Unit 6 marksheet 2017.xlsx"]
+    assert {"column 'grade'", "column 'assessment date'"} <= set(marks["evidence"])
+    assert "keyword 'learner'" not in marks["evidence"]   # a header cell, not a word of the text
+    assert (marks["clock"], marks["clock_from"]) == ("2017-03-20", "modified")
+    invigilator = listed["Documents/Letters/Invigilator application - Sandhu.docx"]["evidence"]
+    assert "keyword 'not been successful'" in invigilator and "written as a letter (greeting and sign-off)" in invigilator
     resignation = listed["Documents/Mail/Resignation.eml"]
     assert (resignation["clock"], resignation["clock_from"]) == ("2015-04-30", "leaving")
     walk = listed["Documents/Misc/Staff walk sign-up.xlsx"]

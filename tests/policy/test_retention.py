@@ -328,6 +328,18 @@ def test_a_table_one_cell_per_line_has_its_header_cells_found():
     assert cell_headers("Kind regards\nRhys Morgan\nPersonal Tutor\nWestbridge College\n") == []
 
 
+def test_a_tab_separated_header_row_the_extractor_did_not_take_is_found():
+    from pdscan.hooks.retention import row_headers
+    text = ("Unit 4 - marksheet\n\nLearner\tULN\tLO1\tGrade\tAssessment date\n"
+            "Jack Ahmed\t1234567899\tP\tM\t2018-03-16\nAmy Lee\t6308786135\tM\tD\t2018-03-16\n")
+    assert [text[a:b] for a, b in row_headers(text)] == ["Learner", "ULN", "LO1", "Grade", "Assessment date"]
+    # A row of names over a line of another width is no header; in a table without a header the
+    # first row reads as one (a name there is no policy phrase), the rows under it never do.
+    assert row_headers("Name\tRole\tRoom\nSee the list below: 3 rooms\n") == []
+    assert row_headers("Ann Lee\tTutor\tB12\nBob Ray\tTutor\tB14\nCal Dunn\tLead\tC2\n") == \
+        [(0, 7), (8, 13), (14, 17)]
+
+
 def test_a_category_that_outranks_another_wins_whenever_both_are_candidates():
     refusal = {"id": "refusals", "keywords": ["unsuccessful"], "weights": {"keywords": 3}, "period": "6m",
                "outranks": ["letters"]}
