@@ -14,12 +14,11 @@ back-dated, with people and places invented here:
 """
 from __future__ import annotations
 
-import json
 import os
 
 from pdscan.remediate.plan import read_plan
 from tests.commands.college import run
-from tests.commands.test_retention_correspondence import letter, mail, workbook
+from tests.commands.test_retention_correspondence import _listed, lay_out, letter, mail, workbook
 from tests.extract.test_office import docx, para, row
 
 NOW = "2026-12-07"
@@ -132,24 +131,6 @@ FILES = {
 }
 
 
-def _make(root):
-    import datetime as dt
-    for rel, (content, day, *_rest) in FILES.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            content.save(path)
-        noon = dt.datetime.fromisoformat(day + "T12:00:00+00:00").timestamp()
-        os.utime(path, (noon, noon))
-
-
-def _listed(result, root) -> dict:
-    records = [json.loads(line) for line in result.out.splitlines() if line.strip()]
-    return {os.path.relpath(r["path"], root): r["retention"] for r in records if r["type"] == "item"}
-
-
 def _retention(root, now, plan):
     r = run("retention", root, "--now", now, "--format", "jsonl", "--jobs", 1, "--plan-out", plan)
     planned = {os.path.relpath(e.path, root) for e in read_plan(str(plan)).entries} if plan.exists() else set()
@@ -158,7 +139,7 @@ def _retention(root, now, plan):
 
 def test_each_file_is_judged_for_what_it_is(tmp_path):
     root = tmp_path / "home"
-    _make(root)
+    lay_out(root, FILES)
     listed, planned = _retention(root, NOW, tmp_path / "plan.json")
     assert planned == {rel for rel, (*_x, planned_, _l) in FILES.items() if planned_}
     assert {rel: v["category"] for rel, v in listed.items()} == \
@@ -171,7 +152,7 @@ def test_each_file_is_judged_for_what_it_is(tmp_path):
 
 def test_each_judgement_says_why(tmp_path):
     root = tmp_path / "home"
-    _make(root)
+    lay_out(root, FILES)
     listed, _planned = _retention(root, "2060-01-01", tmp_path / "plan.json")
     offered = listed["Documents/Admissions/Offers 2018/Application - Kowalski.docx"]["evidence"]
     assert "keyword 'conditional offer'" in offered
