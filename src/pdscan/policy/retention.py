@@ -13,7 +13,8 @@ The category: each category's evidence (detectors found, column headers and
 field labels, keywords in the text or the file's name, path globs, being an
 e-mail, being written as a letter, being with someone outside the organisation)
 adds its weight to the category's score; a category whose score reaches its
-`min_score` is a candidate, and paths only add weight: what the file holds
+`min_score`, with every kind of evidence it `requires` (an unsuccessful applicant:
+a refusal's words), is a candidate, and paths only add weight: what the file holds
 decides. Personal data no category claims falls in the `default` category, when
 the schedule names one. A file below the personal-data thresholds that names one
 person (`one_person`) is judged only when a category claims it on other evidence.
@@ -395,7 +396,8 @@ def decide(schedule: Schedule, record: ItemResult, facts: RetentionFacts, det_ca
     person (schedule.one_person): a category must claim it on evidence other than those
     names, and the file must be a record's form, not only words and folders (a staff
     handbook naming its HR contact is no staff file): a letter (or a greeting under a postal
-    address), a message, or a candidate's column, label or other detector. The default category does not take it.
+    address), a message, or a candidate's column, label or other detector. The default
+    category does not take it.
 
     Several candidates: a review-only one wins, else the highest score, then the latest expiry."""
     lead = ()
