@@ -12,8 +12,13 @@ whose names no detector finds, so nothing in them is personal data to the scanne
 fixtures/blind-retention-2/ is a second tree (Calderbrook College), written later by other hands
 from the same schedule text and measured once before round 3 and once after it: 18 then 24 of 33
 due files planned right; 2 of 6 review-only files listed, 2 planned as deletable categories; one
-recent offer letter planned. Its floors hold the after figures, including what is still wrong, so
-that a change which makes any of it worse shows here.
+recent offer letter planned. Round 4 (a refusal is required for an unsuccessful applicant, awards and
+achievements make a transcript, resignations and disciplinaries weigh alone, an event date is the
+clock of unclassified lists, a greeting under a postal address is a letter's form, a header row the
+extractor missed is read): 29 of 33 planned right, none in a wrong category, 4 of 6 review-only files
+listed, none planned, nothing recent planned or listed. Left: files in which no detector finds a
+person (a BACS text file, a disciplinary letter, a scanned PDF, a results statement, a visitor log,
+an RSVP list). Its floors hold these figures.
 """
 from __future__ import annotations
 
@@ -46,9 +51,10 @@ def test_retention_on_the_blind_laptop_tree_keeps_its_figures():
 def test_retention_on_the_second_blind_tree_keeps_its_figures():
     result = _evaluator().evaluate(SECOND / "tree", SECOND / "labels.json", SECOND / "generator" / "manifest.json")
     counts = result["counts"]
-    assert counts.get("due_delete_planned_right", 0) >= 24, result["wrong"]
-    assert counts.get("due_review_listed", 0) >= 2, result["wrong"]
-    assert counts.get("due_review_planned", 0) <= 2, result["wrong"]
-    assert counts.get("not_due_planned", 0) <= 1, result["wrong"]
-    assert counts.get("not_due_listed", 0) <= 1, result["wrong"]
+    assert counts.get("due_delete_planned_right", 0) >= 29, result["wrong"]
+    assert counts.get("due_delete_planned_wrong_category", 0) == 0, result["wrong"]
+    assert counts.get("due_review_listed", 0) >= 4, result["wrong"]
+    assert counts.get("due_review_planned", 0) == 0, result["wrong"]
+    assert counts.get("not_due_planned", 0) == 0, result["wrong"]
+    assert counts.get("not_due_listed", 0) == 0, result["wrong"]
     assert counts.get("safeguarding_planned", 0) == 0, result["wrong"]

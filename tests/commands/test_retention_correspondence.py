@@ -125,10 +125,9 @@ FILES = {
 PLANNED = {rel for rel, (_c, _d, cat) in FILES.items() if cat}
 
 
-@pytest.fixture
-def laptop(tmp_path):
-    root = tmp_path / "home"
-    for rel, (content, day, _cat) in FILES.items():
+def lay_out(root, files: dict):
+    """Write each file (bytes or a Workbook) under `root`, modified at noon UTC on its day."""
+    for rel, (content, day, *_rest) in files.items():
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(content, Workbook):
@@ -137,6 +136,12 @@ def laptop(tmp_path):
             path.write_bytes(content)
         noon = dt.datetime.fromisoformat(day + "T12:00:00+00:00").timestamp()
         os.utime(path, (noon, noon))
+
+
+@pytest.fixture
+def laptop(tmp_path):
+    root = tmp_path / "home"
+    lay_out(root, FILES)
     return root
 
 

@@ -273,6 +273,22 @@ def test_a_letter_and_whom_it_goes_to(text, letter, outside):
     assert (facts.letter, facts.outside_why) == (letter, outside)
 
 
+def test_a_greeting_under_a_postal_address_is_a_record_form_without_a_sign_off():
+    """A reply signed with a name alone is still written to one person; a note greeting a colleague is not."""
+    facts = _facts("Kwame Osei\n12 Station Road, Shipley, BD18 3LQ\n20 January 2022\nDear Kwame,\n"
+                   "Thank you for your enquiry.\nRhys Morgan\n")
+    assert (facts.letter, facts.record_form, facts.addressed) == (False, True, True)
+    assert facts.dates == {"dated": D(2022, 1, 20)}
+    assert _facts("Dear Sarah,\nCan you cover period 3?\nDan\n").record_form is False
+
+
+def test_a_word_naming_another_date_keeps_an_anchor_from_counting():
+    """ "Start date:" holds "date:", but a start (a review, a renewal) is no clock."""
+    text = "Date: 01/04/2025\nPost: Lecturer\nProposed start date: 26/08/2025\nNext review date: 01/09/2026\n"
+    assert _facts(text).dates == {"dated": D(2025, 4, 1)}
+    assert _facts("Outcome of hearing. Date: 12/11/2019\n").dates == {"dated": D(2019, 11, 12)}
+
+
 def test_outside_parties_of_a_message():
     from pdscan.hooks.retention import outside_party
     internal = ("a.b@college.ac.uk", ("c.d@college.ac.uk",))
@@ -312,6 +328,18 @@ def test_a_table_one_cell_per_line_has_its_header_cells_found():
     assert cell_headers("Kind regards\nRhys Morgan\nPersonal Tutor\nWestbridge College\n") == []
 
 
+def test_a_tab_separated_header_row_the_extractor_did_not_take_is_found():
+    from pdscan.hooks.retention import row_headers
+    text = ("Unit 4 - marksheet\n\nLearner\tULN\tLO1\tGrade\tAssessment date\n"
+            "Jack Ahmed\t1234567899\tP\tM\t2018-03-16\nAmy Lee\t6308786135\tM\tD\t2018-03-16\n")
+    assert [text[a:b] for a, b in row_headers(text)] == ["Learner", "ULN", "LO1", "Grade", "Assessment date"]
+    # A row of names over a line of another width is no header; in a table without a header the
+    # first row reads as one (a name there is no policy phrase), the rows under it never do.
+    assert row_headers("Name\tRole\tRoom\nSee the list below: 3 rooms\n") == []
+    assert row_headers("Ann Lee\tTutor\tB12\nBob Ray\tTutor\tB14\nCal Dunn\tLead\tC2\n") == \
+        [(0, 7), (8, 13), (14, 17)]
+
+
 def test_a_category_that_outranks_another_wins_whenever_both_are_candidates():
     refusal = {"id": "refusals", "keywords": ["unsuccessful"], "weights": {"keywords": 3}, "period": "6m",
                "outranks": ["letters"]}
@@ -324,6 +352,23 @@ def test_a_category_that_outranks_another_wins_whenever_both_are_candidates():
                   signed_off=True), CATS, D(2026, 1, 1)).category.id == "letters"
     with pytest.raises(ConfigError, match=r"\(refusals\): outranks 'nobody', which is no category"):
         schedule(dict(refusal, outranks=["nobody"]), letters)
+
+
+def test_a_category_that_requires_a_kind_of_evidence_is_no_candidate_without_it():
+    """An applicant column and an admissions folder are an offered applicant's record too: only a
+    refusal makes the unsuccessful applicant's."""
+    refusals = {"id": "refusals", "keywords": ["not offered"], "headers": ["applicant", "outcome"],
+                "paths": ["**/Admissions/**"], "requires": ["keywords"], "period": "6m"}
+    learners = {"id": "learners", "detectors": ["date_of_birth"], "keywords": ["offer made"], "period": "6y"}
+    sched = schedule(refusals, learners)
+    offered = RetentionFacts(keywords={"offer made"}, headers={"applicant", "outcome"})
+    d = decide(sched, record("/h/Admissions/offer.docx", detectors=("date_of_birth",)), offered, CATS, D(2026, 1, 1))
+    assert d.category.id == "learners"
+    refused = RetentionFacts(keywords={"not offered"}, headers={"applicant", "outcome"})
+    d = decide(sched, record("/h/Admissions/outcome.docx", detectors=("date_of_birth",)), refused, CATS, D(2026, 1, 1))
+    assert d.category.id == "refusals" and "keyword 'not offered'" in d.evidence
+    with pytest.raises(ConfigError, match=r"\(refusals\): requires 'letter', which is not evidence this category lists"):
+        schedule(dict(refusals, requires=["letter"]), learners)
 
 
 def test_one_named_person_is_judged_only_when_a_category_claims_the_file_without_the_name():

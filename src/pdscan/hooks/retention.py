@@ -46,6 +46,32 @@ def cell_headers(text: str) -> list:
     return spans
 
 
+# A table's header row that the extractor did not take for one (a code like "LO1" among its names):
+# a tab-separated line of ROW_CELLS or more short names, none opening with a digit, the first row of
+# its width, with a row of the same width holding a digit right under it.
+_NAME_CELL = re.compile(r"[ ]*[A-Za-z][A-Za-z0-9 '/&().-]{0,40}")
+ROW_CELLS = 3
+
+
+def row_headers(text: str) -> list:
+    """The spans of the header cells of tab-separated tables in `text` that came without columns."""
+    spans, pos = [], 0
+    lines = text.split("\n")
+    for n, line in enumerate(lines):
+        cells = line.split("\t")
+        below = lines[n + 1] if n + 1 < len(lines) else ""
+        above = lines[n - 1] if n else ""
+        if len(cells) >= ROW_CELLS and below.count("\t") == len(cells) - 1 and any(c.isdigit() for c in below) \
+                and above.count("\t") != len(cells) - 1 \
+                and all(_NAME_CELL.fullmatch(c) and len(c.split()) <= CELL_WORDS for c in cells):
+            start = pos
+            for cell in cells:
+                spans.append((start, start + len(cell)))
+                start += len(cell) + 1
+        pos += len(line) + 1
+    return spans
+
+
 def _header_row_end(chunk: Chunk, text: str) -> int:
     """Where the text after a table's header row starts (0: no header row in this chunk)."""
     columns = chunk.columns
@@ -125,7 +151,7 @@ class RetentionWatch:
             return []
         for label in _LABEL.findall(text):
             read_header(self.found, self.schedule, label)
-        spans = cell_headers(text)
+        spans = cell_headers(text) + row_headers(text)
         for start, end in spans:
             read_header(self.found, self.schedule, text[start:end])
         return spans

@@ -13,7 +13,8 @@ The category: each category's evidence (detectors found, column headers and
 field labels, keywords in the text or the file's name, path globs, being an
 e-mail, being written as a letter, being with someone outside the organisation)
 adds its weight to the category's score; a category whose score reaches its
-`min_score` is a candidate, and paths only add weight: what the file holds
+`min_score`, with every kind of evidence it `requires` (an unsuccessful applicant:
+a refusal's words), is a candidate, and paths only add weight: what the file holds
 decides. Personal data no category claims falls in the `default` category, when
 the schedule names one. A file below the personal-data thresholds that names one
 person (`one_person`) is judged only when a category claims it on other evidence.
@@ -85,6 +86,7 @@ class Category:
     min_score: float = 0    # set from [retention] min_score when loaded
     default: bool = False   # personal data that no other category claims
     outranks: tuple = ()    # category ids this one wins over whenever both are candidates
+    requires: tuple = ()    # kinds of evidence a candidate must have found (an unsuccessful applicant: a refusal)
 
     def weight(self, kind: str, entry: str) -> float:
         """An entry's own weight ("uk.uln" = 3), else its kind's."""
@@ -139,6 +141,7 @@ class Schedule:
     financial_year_end: tuple       # (month, day)
     letters: Letters = Letters()
     one_person: tuple = ()          # detectors naming one person: judged when a category claims the file
+    other_dates: tuple = ()         # a word right before an anchor that names another date ("start date:")
 
     @property
     def keywords(self) -> set:
@@ -172,11 +175,18 @@ class RetentionFacts:
     mail: bool = False
     greeted: str = ""        # how the text greets someone: "" (not at all), "someone", or why outside
     signed_off: bool = False
+    addressed: bool = False  # a postal address stands above the greeting
     outside: str = ""        # why the file is exchanged with someone outside the organisation, or ""
 
     @property
     def letter(self) -> bool:
         return bool(self.greeted and self.signed_off)
+
+    @property
+    def record_form(self) -> bool:
+        """Written to one person: a letter, a message, or a greeting under a postal address (a letter
+        signed with a name alone): the form that makes one name in it that person's record."""
+        return self.letter or self.mail or bool(self.greeted and self.addressed)
 
     @property
     def outside_why(self) -> str:
@@ -220,7 +230,7 @@ def read_text_facts(facts: RetentionFacts, schedule: Schedule, text: str, label_
     found = sorted(dates_in(text))
     _read_letter(facts, schedule.letters, lower, found)
     for clock, anchors in schedule.clocks.items():
-        days = [d for d in _anchored(lower, found, anchors, schedule.window)]
+        days = [d for d in _anchored(lower, found, anchors, schedule.window, schedule.other_dates)]
         if label_at is not None:
             days += [d for pos, d in found if any(a in (label_at(pos) or "").lower() for a in anchors)]
         if days:
@@ -239,9 +249,10 @@ def _read_letter(facts: RetentionFacts, letters: Letters, lower: str, found: lis
     greeting = letters.salutation_regex.search(lower)
     if greeting is None:
         return
+    facts.addressed = bool(_ADDRESS_END.search(lower, 0, greeting.start()))
     if set(re.findall(r"[a-z]+", greeting.group(1))) & set(letters.outside_addressees):
         facts.greeted = "addressed by title or role"
-    elif _ADDRESS_END.search(lower, 0, greeting.start()):
+    elif facts.addressed:
         facts.greeted = "a postal address above the greeting"
     else:
         facts.greeted = "someone"
@@ -274,16 +285,22 @@ def read_header(facts: RetentionFacts, schedule: Schedule, header: Optional[str]
         facts.headers.update(p for p in found if not any(q != p and f" {p} " in f" {q} " for q in found))
 
 
-def _anchored(lower: str, found: list, anchors, window: int):
-    """The first date within `window` characters after each anchor word."""
+def _anchored(lower: str, found: list, anchors, window: int, other_dates=()):
+    """The first date within `window` characters after each anchor word, unless a word of
+    `other_dates` stands right before the anchor: "Start date:" is no letter's "Date:"."""
     for anchor in anchors:
         start = lower.find(anchor)
         while start >= 0:
             end = start + len(anchor)
             following = [d for pos, d in found if end <= pos <= end + window]
-            if following:
+            if following and not _names_other_date(lower, start, other_dates):
                 yield following[0]
             start = lower.find(anchor, end)
+
+
+def _names_other_date(lower: str, start: int, other_dates) -> bool:
+    before = lower[max(0, start - 24):start]
+    return any(re.search(rf"(?:^|[^a-z]){re.escape(w)}[ \t]+$", before) for w in other_dates)
 
 
 # -- deciding ----------------------------------------------------------------------
@@ -315,6 +332,8 @@ def _evidence(cat: Category, record: ItemResult, facts: RetentionFacts, det_cate
         why = facts.outside_why
         hits["outside"] = [("outside", f"with someone outside the organisation ({why})")] if why else []
     if cat.match == "all" and not all(v for kind, v in hits.items() if kind != "paths"):
+        return None
+    if not all(hits.get(kind) for kind in cat.requires):
         return None
     score = sum(cat.weight(kind, entry) for kind, pairs in hits.items() for entry, _ in pairs)
     if not score or score < cat.min_score:
@@ -376,8 +395,9 @@ def decide(schedule: Schedule, record: ItemResult, facts: RetentionFacts, det_ca
     `one_person`: the record is below the policy's personal-data thresholds but names a
     person (schedule.one_person): a category must claim it on evidence other than those
     names, and the file must be a record's form, not only words and folders (a staff
-    handbook naming its HR contact is no staff file): a letter, a message, or a candidate's
-    column, label or other detector. The default category does not take it.
+    handbook naming its HR contact is no staff file): a letter (or a greeting under a postal
+    address), a message, or a candidate's column, label or other detector. The default
+    category does not take it.
 
     Several candidates: a review-only one wins, else the highest score, then the latest expiry."""
     lead = ()
@@ -396,7 +416,7 @@ def decide(schedule: Schedule, record: ItemResult, facts: RetentionFacts, det_ca
             if decision is not None:
                 options.append(decision)
                 kinds |= found[2]
-    if one_person and kinds <= WORDS_ONLY and not (facts.mail or facts.letter):
+    if one_person and kinds <= WORDS_ONLY and not facts.record_form:
         return None
     if options:
         return _choose(options)

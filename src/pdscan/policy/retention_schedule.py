@@ -18,12 +18,12 @@ from .retention import EVIDENCE_KINDS, Category, Hold, Letters, Period, Schedule
 
 BUILTIN_CLOCKS = ("modified", "mail_date")
 RETENTION_KEYS = {"financial_year_end", "window", "clocks", "category", "hold", "weights", "min_score", "letters",
-                  "one_person"}
+                  "one_person", "other_dates"}
 LETTER_KEYS = {"salutations", "sign_offs", "outside_addressees", "clock"}
 HOLD_KEYS = {"paths", "until", "reason"}
 CATEGORY_FIELDS = {"id", "name", "detectors", "paths", "keywords", "match", "period", "clock",
                    "after", "hold_until", "review_only", "note", "headers", "mail", "weights", "min_score",
-                   "default", "letter", "outside", "outranks"}
+                   "default", "letter", "outside", "outranks", "requires"}
 _PERIOD = re.compile(r"(\d+)\s*([ymwd])", re.IGNORECASE)
 
 
@@ -132,10 +132,17 @@ def _category(table, where: str, clocks: dict, known_detectors: Optional[set],
     _text(table, "note", where, "")
     hold = table.get("hold_until")
     outranks = _strings(table, "outranks", where)
+    requires = _strings(table, "requires", where)
+    for kind in requires:
+        listed = {"detectors": detectors, "headers": headers, "keywords": keywords, "paths": paths, "mail": mail,
+                  "letter": letter, "outside": outside}.get(kind)
+        if not listed:
+            raise ConfigError(f"{where}: requires {kind!r}, which is not evidence this category lists "
+                              f"(one of {', '.join(EVIDENCE_KINDS)})")
     return Category(ident, _text(table, "name", where, ident), parse_period(table.get("period"), f"{where}: field 'period'"),
                     clock, detectors, GlobSet(paths), tuple(k.lower() for k in keywords), match, after,
                     _date(hold, f"{where}: field 'hold_until'") if hold is not None else None, review,
-                    headers, mail, letter, outside, {**(weights or {}), **own}, score, default, outranks)
+                    headers, mail, letter, outside, {**(weights or {}), **own}, score, default, outranks, requires)
 
 
 
@@ -227,5 +234,6 @@ def load_schedule(raw: dict, where: str = "policy", known_detectors: Optional[se
         if known_detectors is not None and d not in known_detectors:
             raise ConfigError(f"{where}: [retention] one_person: {d!r} is not a detector id")
     letters = _letters(table.get("letters", {}), where, clocks)
+    other_dates = tuple(w.lower() for w in _strings(table, "other_dates", f"{where}: [retention]"))
     return Schedule(categories, _holds(table["hold"], where), clocks, window,
-                    _fy_end(table["financial_year_end"], where), letters, one_person)
+                    _fy_end(table["financial_year_end"], where), letters, one_person, other_dates)
