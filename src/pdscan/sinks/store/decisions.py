@@ -11,7 +11,9 @@ import socket
 from typing import Optional
 
 from ...errors import ConfigError
-from . import Store, _candidate_scans, _now, _text, _user, note_event
+from . import Reuse, Store, _candidate_scans, _now, _str, _text, _user, note_event
+
+LOOKUP_BATCH = 500  # paths per lookup: a folder of many files must not exceed SQLite's bound parameters
 
 
 def latest_results(store: Store, root: str) -> dict:
@@ -21,7 +23,23 @@ def latest_results(store: Store, root: str) -> dict:
         "SELECT id, complete, roots FROM scans WHERE host IS ? AND (kind IS NULL OR kind IN ('files', 'retention',"
         " 'watch')) ORDER BY id", (socket.gethostname(),)).fetchall()
     ids = _candidate_scans(scans, root)
-    return store._latest(ids, root) if ids else {}
+    if not ids:
+        return {}
+    where, args = _under(root, ids)
+    paths = sorted({_str(p) for (p,) in store.conn.execute(f"SELECT DISTINCT path FROM items WHERE {where}", args)})
+    reuse, found = Reuse(store.conn, [(root, ids)]), {}
+    for start in range(0, len(paths), LOOKUP_BATCH):
+        found.update(reuse.lookup(paths[start:start + LOOKUP_BATCH]))
+    return found
+
+
+def _under(root: str, scan_ids: list) -> tuple:
+    """SQL for rows of these scans at `root` or below it (a range the path index can use)."""
+    prefix = root.rstrip(os.sep) + os.sep
+    marks = ",".join("?" * len(scan_ids))
+    where = f"scan_id IN ({marks}) AND (path = ? OR (path >= ? AND path < ?))"
+    # A root that is not UTF-8 is a BLOB, as are the paths under it (_text).
+    return where, [*scan_ids, *map(_text, (root, prefix, prefix[:-1] + chr(ord(os.sep) + 1)))]
 
 
 def decide(store: Store, path: str, member: Optional[str], digest: str, status: str, rule: Optional[str],
