@@ -19,6 +19,13 @@ extractor missed is read): 29 of 33 planned right, none in a wrong category, 4 o
 listed, none planned, nothing recent planned or listed. Left: files in which no detector finds a
 person (a BACS text file, a disciplinary letter, a scanned PDF, a results statement, a visitor log,
 an RSVP list). Its floors hold these figures.
+
+fixtures/blind-retention-3/ (Ravensmoor College) was written during round 4 by a helper who saw
+neither the code nor the other trees, and measured once before round 4 (23 of 27 due files planned
+right, one in a wrong category, 3 of 3 review-only files listed, nothing recent planned, one listed)
+and once after (25 of 27, none wrong, 3 of 3, nothing recent planned; the one listed is a fun-run
+sponsor list judged unclassified and due). That is the fresh figure: two due files (an appraisal
+and a scanned letter) are still missed, so the issue's done-when is not met on it.
 """
 from __future__ import annotations
 
@@ -28,6 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 TREE = ROOT / "fixtures" / "blind-retention"
 SECOND = ROOT / "fixtures" / "blind-retention-2"
+THIRD = ROOT / "fixtures" / "blind-retention-3"
 
 
 def _evaluator():
@@ -57,4 +65,16 @@ def test_retention_on_the_second_blind_tree_keeps_its_figures():
     assert counts.get("due_review_planned", 0) == 0, result["wrong"]
     assert counts.get("not_due_planned", 0) == 0, result["wrong"]
     assert counts.get("not_due_listed", 0) == 0, result["wrong"]
+    assert counts.get("safeguarding_planned", 0) == 0, result["wrong"]
+
+
+def test_retention_on_the_third_blind_tree_keeps_its_figures():
+    result = _evaluator().evaluate(THIRD / "tree", THIRD / "labels.json", THIRD / "generator" / "manifest.json")
+    counts = result["counts"]
+    assert counts.get("due_delete_planned_right", 0) >= 25, result["wrong"]
+    assert counts.get("due_delete_planned_wrong_category", 0) == 0, result["wrong"]
+    assert counts.get("due_review_listed", 0) >= 3, result["wrong"]
+    assert counts.get("due_review_planned", 0) == 0, result["wrong"]
+    assert counts.get("not_due_planned", 0) == 0, result["wrong"]
+    assert counts.get("not_due_listed", 0) <= 1, result["wrong"]
     assert counts.get("safeguarding_planned", 0) == 0, result["wrong"]
