@@ -32,6 +32,8 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 TREE = ROOT / "fixtures" / "blind-retention"
 SECOND = ROOT / "fixtures" / "blind-retention-2"
@@ -45,36 +47,21 @@ def _evaluator():
     return module
 
 
-def test_retention_on_the_blind_laptop_tree_keeps_its_figures():
-    result = _evaluator().evaluate(TREE / "tree", TREE / "labels.json", TREE / "generator" / "manifest.json")
-    counts = result["counts"]
-    assert counts.get("due_delete_planned_right", 0) >= 25, result["wrong"]
-    assert counts.get("due_review_listed", 0) >= 5, result["wrong"]
-    assert counts.get("not_due_planned", 0) == 0, result["wrong"]
-    assert counts.get("not_due_listed", 0) == 0, result["wrong"]
-    assert counts.get("due_review_planned", 0) == 0, result["wrong"]
-    assert counts.get("safeguarding_planned", 0) == 0, result["wrong"]
+# tree: (due files planned right at least, planned in a wrong category at most, review-only files
+# listed at least, recent files listed at most); never a review-only record, a recent file or a
+# safeguarding record planned.
+FLOORS = {TREE: (25, 1, 5, 0), SECOND: (29, 0, 4, 0), THIRD: (25, 0, 3, 1)}
 
 
-def test_retention_on_the_second_blind_tree_keeps_its_figures():
-    result = _evaluator().evaluate(SECOND / "tree", SECOND / "labels.json", SECOND / "generator" / "manifest.json")
+@pytest.mark.parametrize("tree", list(FLOORS), ids=lambda tree: tree.name)
+def test_retention_on_each_blind_tree_keeps_its_figures(tree):
+    right, wrong, listed, recent_listed = FLOORS[tree]
+    result = _evaluator().evaluate(tree / "tree", tree / "labels.json", tree / "generator" / "manifest.json")
     counts = result["counts"]
-    assert counts.get("due_delete_planned_right", 0) >= 29, result["wrong"]
-    assert counts.get("due_delete_planned_wrong_category", 0) == 0, result["wrong"]
-    assert counts.get("due_review_listed", 0) >= 4, result["wrong"]
+    assert counts.get("due_delete_planned_right", 0) >= right, result["wrong"]
+    assert counts.get("due_delete_planned_wrong_category", 0) <= wrong, result["wrong"]
+    assert counts.get("due_review_listed", 0) >= listed, result["wrong"]
+    assert counts.get("not_due_listed", 0) <= recent_listed, result["wrong"]
     assert counts.get("due_review_planned", 0) == 0, result["wrong"]
     assert counts.get("not_due_planned", 0) == 0, result["wrong"]
-    assert counts.get("not_due_listed", 0) == 0, result["wrong"]
-    assert counts.get("safeguarding_planned", 0) == 0, result["wrong"]
-
-
-def test_retention_on_the_third_blind_tree_keeps_its_figures():
-    result = _evaluator().evaluate(THIRD / "tree", THIRD / "labels.json", THIRD / "generator" / "manifest.json")
-    counts = result["counts"]
-    assert counts.get("due_delete_planned_right", 0) >= 25, result["wrong"]
-    assert counts.get("due_delete_planned_wrong_category", 0) == 0, result["wrong"]
-    assert counts.get("due_review_listed", 0) >= 3, result["wrong"]
-    assert counts.get("due_review_planned", 0) == 0, result["wrong"]
-    assert counts.get("not_due_planned", 0) == 0, result["wrong"]
-    assert counts.get("not_due_listed", 0) <= 1, result["wrong"]
     assert counts.get("safeguarding_planned", 0) == 0, result["wrong"]
