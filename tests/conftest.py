@@ -2,6 +2,7 @@
 the real third-party test files are."""
 from __future__ import annotations
 
+import importlib.util
 import io
 import json
 import os
@@ -70,6 +71,14 @@ class CliResult:
 
     def __repr__(self) -> str:
         return f"exit {self.code}\n--- stdout\n{self.out}\n--- stderr\n{self.err}"
+
+
+def bench_module(name: str):
+    """A script of bench/ as a module: the evaluation tests score with the benchmarks' own code."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def run_cli(*args) -> CliResult:

@@ -16,20 +16,18 @@ It is the fresh figure: its hard negatives still miss the issue's target.
 """
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import bench_module
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def _evaluator():
-    spec = importlib.util.spec_from_file_location("detect_eval", ROOT / "bench" / "detect_eval.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return bench_module("detect_eval")
 
 
 # corpus: (F1, precision, strict F1, strict precision, hard negatives flagged at most)

@@ -29,10 +29,11 @@ and a scanned letter) are still missed, so the issue's done-when is not met on i
 """
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import bench_module
 
 ROOT = Path(__file__).resolve().parents[1]
 TREE = ROOT / "fixtures" / "blind-retention"
@@ -41,10 +42,7 @@ THIRD = ROOT / "fixtures" / "blind-retention-3"
 
 
 def _evaluator():
-    spec = importlib.util.spec_from_file_location("retention_eval", ROOT / "bench" / "retention_eval.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return bench_module("retention_eval")
 
 
 # tree: (due files planned right at least, planned in a wrong category at most, review-only files

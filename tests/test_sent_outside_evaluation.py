@@ -9,17 +9,15 @@ where there is none. The floors hold those figures, including what is still wron
 """
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
+
+from tests.conftest import bench_module
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def _evaluator():
-    spec = importlib.util.spec_from_file_location("sent_outside_eval", ROOT / "bench" / "sent_outside_eval.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return bench_module("sent_outside_eval")
 
 
 def test_sent_outside_on_the_blind_mailboxes_keeps_its_figures():
