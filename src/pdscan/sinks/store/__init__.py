@@ -186,7 +186,8 @@ class Reuse:
                 by_scans.setdefault(tuple(ids), []).append(path)
         found: dict = {}
         for ids, batch in by_scans.items():
-            found.update(self._latest(list(ids), batch))
+            for start in range(0, len(batch), ID_BATCH):  # within SQLite's bound parameters
+                found.update(self._latest(list(ids), batch[start:start + ID_BATCH]))
         return found
 
     def _latest(self, scan_ids: list, paths: list) -> dict:

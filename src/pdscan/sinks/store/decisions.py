@@ -13,8 +13,6 @@ from typing import Optional
 from ...errors import ConfigError
 from . import Reuse, Store, _candidate_scans, _now, _str, _text, _user, note_event
 
-LOOKUP_BATCH = 500  # paths per lookup: a folder of many files must not exceed SQLite's bound parameters
-
 
 def latest_results(store: Store, root: str) -> dict:
     """path → Prior: this host's latest stored result of each file at or under `root`, from
@@ -27,10 +25,7 @@ def latest_results(store: Store, root: str) -> dict:
         return {}
     where, args = _under(root, ids)
     paths = sorted({_str(p) for (p,) in store.conn.execute(f"SELECT DISTINCT path FROM items WHERE {where}", args)})
-    reuse, found = Reuse(store.conn, [(root, ids)]), {}
-    for start in range(0, len(paths), LOOKUP_BATCH):
-        found.update(reuse.lookup(paths[start:start + LOOKUP_BATCH]))
-    return found
+    return Reuse(store.conn, [(root, ids)]).lookup(paths)
 
 
 def _under(root: str, scan_ids: list) -> tuple:
