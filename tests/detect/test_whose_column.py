@@ -175,3 +175,29 @@ def test_next_of_kin_and_who_reported_are_people(tmp_path):
              for n, ((s, f), reporter) in enumerate(zip(NAMES, reporters))]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert counts(path).get("person_name") == 6
+
+
+def test_firms_and_dishes_written_with_lower_case_words_are_no_one(tmp_path):
+    """A name cell holds a name whole: "Acme for Schools", "Black-and Decker", "Welsh rarebit"
+    are phrases whose capitalised words only look like names. A column of them ("From" in a
+    post log, "Name" in a canteen's price list) is no name column."""
+    log = tmp_path / "post log.csv"
+    firms = ["Harold Moss for Schools", "Lever-on Supplies", "Brakes Foodservice", "Gordon Brothers of Leeds",
+             "Wilkinson Sword", "Marshall Tufflex", "Hewlett-and Packard"]
+    rows = ["Date,Courier,From,For dept,Signed by"] + [f"0{n}/10/2024,DPD,{f},Catering,Reception"
+                                                      for n, f in enumerate(firms * 2, 1)]
+    log.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert counts(log) == {}
+    menu = tmp_path / "canteen prices.csv"
+    dishes = ["Welsh rarebit", "Lancashire hotpot", "Chelsea bun", "Bakewell tart", "Kendal mint cake",
+              "Eccles cake", "Victoria Sponge", "Eton Mess"]
+    menu.write_text("Name,Price,Allergens\n" + "".join(f"{d},2.50,Gluten\n" for d in dishes), encoding="utf-8")
+    assert counts(menu) == {}
+
+
+def test_a_name_with_a_particle_or_a_bracket_in_its_cell_is_still_a_person(tmp_path):
+    path = tmp_path / "group list.csv"
+    rows = ["Learner,Group", "Anouk van den Berg,ENG2", f"{NAMES[0][1]} {NAMES[0][0]} (Chi),ENG2",
+            f"{NAMES[1][0].upper()}, {NAMES[1][1]},ENG2"]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert counts(path).get("person_name") == 3

@@ -104,8 +104,12 @@ def _form(cells: Sequence[str], ahead: list) -> bool:
     "Name | Jessica Wright", "Date of birth | 23/06/2008"), each row a field, not a table
     whose header is its first row. Its labels are words written as words ("Date of birth",
     "Primary need"); a names column's cells are names (every word capitalised)."""
-    rows = [cells] + [r for r in ahead if _filled(r)]
-    if any(len(_filled(r)) != 2 for r in rows) or len(rows) < 3:
+    rows = [cells]
+    for r in (r for r in ahead if _filled(r)):
+        if len(_filled(r)) != 2:
+            break  # the form ends where a note or a table starts ("Notes: ...", the header row)
+        rows.append(r)
+    if len(_filled(cells)) != 2 or len(rows) < 3:
         return False
     labels = [_filled(r)[0] for r in rows]
     return all(label_like(x) for x in labels) and any(
@@ -150,6 +154,8 @@ def segment(rows: Iterable[Sequence[str]]) -> Iterator[Row]:
             yield Row(number, cells, TEXT)
             continue
         seeking = number <= PROBE_ROWS if header is None else blank_above
+        if previous is not None and previous.role == FIELD and len(filled) == 2:
+            seeking = False  # the next line of a key-value block ("Run by | MIS" under "UKPRN | 1009...")
         upcoming = [c for _, c in ahead] if seeking else []
         if seeking and _header_like(cells) and _data_follows(cells, upcoming, header is not None) \
                 and not _form(cells, upcoming):
