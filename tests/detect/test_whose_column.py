@@ -197,7 +197,7 @@ def test_firms_and_dishes_written_with_lower_case_words_are_no_one(tmp_path):
 
 def test_a_name_with_a_particle_or_a_bracket_in_its_cell_is_still_a_person(tmp_path):
     path = tmp_path / "group list.csv"
-    rows = ["Learner,Group", "Anouk van den Berg,ENG2", f"{NAMES[0][1]} {NAMES[0][0]} (Chi),ENG2",
-            f"{NAMES[1][0].upper()}, {NAMES[1][1]},ENG2"]
+    rows = ["Learner,Group", "Anouk van den Berg,ENG2", "Dylan ap Iorwerth,ENG2", f"{NAMES[0][1]} {NAMES[0][0]} (Chi),ENG2",
+            f"\"{NAMES[1][0].upper()}, {NAMES[1][1]}\",ENG2"]
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    assert counts(path).get("person_name") == 3
+    assert counts(path).get("person_name") >= 4

@@ -14,6 +14,7 @@ import re
 from dataclasses import replace
 from typing import Optional
 
+from ..extract.layout import PARTICLES  # lower-case words a name keeps ("van den Berg")
 from .context import normalise_header
 from .hash_forms import canonical, title_of  # the one written form of a name, hashed and compared
 
@@ -105,8 +106,6 @@ def _initials_or_code(value: str) -> bool:
     return " " not in value.strip() and value.isupper()
 
 
-# Lower-case words a name keeps ("van den Berg", "Ó Briain" is capitalised anyway).
-PARTICLES = frozenset("van von de der den del della di da dos das du le la ter ten bin ibn al el".split())
 _WORD_AFTER = re.compile(rb"(?:'s)?[ -]([a-z]+)(?![A-Za-z])")
 _WORD_BEFORE = re.compile(rb"(?<![A-Za-z])([a-z]+)[ -]$")
 

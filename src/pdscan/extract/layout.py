@@ -96,7 +96,8 @@ def _data_follows(cells: Sequence[str], ahead: list, later_table: bool) -> bool:
     return not (later_table and looks_like_header(below[0]))
 
 
-_PARTICLES = frozenset("van von de der den del della di da dos das du le la ter ten bin ibn al el".split())
+# Lower-case words a name keeps ("van den Berg", Welsh "Dylan ap Iorwerth").
+PARTICLES = frozenset("van von de der den del della di da dos das du le la ter ten bin ibn al el ap ab ferch".split())
 
 
 def _form(cells: Sequence[str], ahead: list) -> bool:
@@ -113,7 +114,7 @@ def _form(cells: Sequence[str], ahead: list) -> bool:
         return False
     labels = [_filled(r)[0] for r in rows]
     return all(label_like(x) for x in labels) and any(
-        w.isalpha() and w.islower() and len(w) > 1 and w not in _PARTICLES for x in labels for w in x.split())
+        w.isalpha() and w.islower() and len(w) > 1 and w not in PARTICLES for x in labels for w in x.split())
 
 
 def _combined(top: Sequence[str], names: Sequence[str]) -> tuple:
