@@ -53,7 +53,6 @@ class NameColumns:
             self._cache[header] = found
         return found
 
-
     def _both_parts(self, padded: str) -> bool:
         parts = {part for phrase, part in self.phrases if f" {phrase} " in padded}
         return {"given", "family"} <= parts
