@@ -201,3 +201,28 @@ def test_a_name_with_a_particle_or_a_bracket_in_its_cell_is_still_a_person(tmp_p
             f"\"{NAMES[1][0].upper()}, {NAMES[1][1]}\",ENG2"]
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     assert counts(path).get("person_name") >= 4
+
+
+def test_a_tables_from_and_to_columns_are_no_mail_headers(tmp_path):
+    """"From" names a person as a mail header; in a table it is a delivery's sender, a date
+    or a place, and firms written like names ("Harold Moss", "Gordon Brothers") are no one.
+    The same words in a mail's own From and To headers still name people."""
+    log = tmp_path / "reception deliveries.csv"
+    firms = ["Harold Moss", "Gordon Brothers", "Wilkinson Sword", "Marshall Tufflex", "Brakes Foodservice"]
+    rows = ["Date,Courier,From,To,Signed by"] + [f"0{n}/10/2024,DPD,{f},Estates Office,Reception"
+                                                for n, f in enumerate(firms, 1)]
+    log.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert counts(log) == {}
+    mail = tmp_path / "note.eml"
+    mail.write_text(f"From: {NAMES[0][1]} {NAMES[0][0]} <c.okafor@example.org>\r\n"
+                    f"To: {NAMES[1][1]} {NAMES[1][0]} <z.nowak@example.org>\r\n"
+                    "Subject: Thursday\r\n\r\nSee you then.\r\n", encoding="utf-8")
+    assert counts(mail).get("person_name") == 2
+
+
+def test_whom_a_concern_was_reported_to_is_a_person(tmp_path):
+    path = tmp_path / "DSL log.csv"
+    rows = ["Date,Learner,Concern,Reported To,Action"] + [
+        f"0{n}/10/2024,{f} {s},Attendance,Megan Lloyd,Call home" for n, (s, f) in enumerate(NAMES, 1)]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert counts(path).get("person_name") == 4

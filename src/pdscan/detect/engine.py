@@ -204,7 +204,7 @@ class Engine:
         header names it (or there was no prefilter pass), else around its context words."""
         ev = self.evidence[i]
         headers = chunk.columns.headers if chunk.columns is not None else (chunk.header,)
-        if words is None or any(ev.header(h) for h in headers):
+        if words is None or any(ev.headed(h, chunk.columns is not None) for h in headers):
             return [(0, len(chunk.data))]
         reach = ev.spec.window + MAX_WIDTH
         ends = [end + ev.spec.window for end, _ in words.get(CONTEXT_IDS + i, ())]
@@ -342,7 +342,7 @@ class Engine:
                       tally: Optional[dict] = None) -> list:
         out = []
         for c in self.column_patterns:
-            wanted = self.evidence[c.detector].header
+            wanted = self.evidence[c.detector].column if chunk.columns is not None else self.evidence[c.detector].header
             if chunk.columns is None:
                 if not wanted(chunk.header):
                     continue
@@ -383,7 +383,7 @@ class Engine:
             if pending is not None:
                 pending.append((c, m))
             return None
-        if requires in ("evidence", "person") and not person and not evidence.header(header) \
+        if requires in ("evidence", "person") and not person and not evidence.headed(header, chunk.columns is not None) \
                 and not evidence.context_word(chunk.data, start, end, near and near[0]):
             if requires == "person" and pending is not None:
                 pending.append((c, m))  # kept if a person turns up nearby
@@ -406,7 +406,7 @@ class Engine:
         if valid is False and self.rejected is not None:
             self.rejected.append((spec, value))
         verdict = evidence.judge(c.spec.confidence, valid, chunk.data, start, end, header, near,
-                                 "none" if person else requires)
+                                 "none" if person else requires, in_table=chunk.columns is not None)
         if verdict is None:
             return None
         level, why = verdict
