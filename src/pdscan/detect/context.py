@@ -68,6 +68,8 @@ class HeaderMatcher:
         self.whole = frozenset(normalise_header(h[1:]) for h in headers if h.startswith("="))
         self.tails = tuple(normalise_header(h[:-1]) for h in headers if h.endswith("$"))
         self.negatives = tuple(n for n in (normalise_header(h) for h in negatives) if n)
+        # Phrases of two words or more, as their words: a report cuts its last word short.
+        self.cut = tuple(p.split() for p in self.phrases if " " in p)
         self._cache: dict = {}
 
     def __call__(self, header: Optional[str]) -> bool:
@@ -79,10 +81,21 @@ class HeaderMatcher:
             padded = f" {words} "
             unnumbered = f" {_NUMBER_AT_END.sub('', words)}"
             hit = words in self.whole or ((any(f" {p} " in padded for p in self.phrases)
-                                           or any(unnumbered.endswith(f" {t}") for t in self.tails))
+                                           or any(unnumbered.endswith(f" {t}") for t in self.tails)
+                                           or self._cut_short(words.split()))
                                           and not any(f" {n} " in padded for n in self.negatives))
             self._cache[header] = hit
         return hit
+
+
+    def _cut_short(self, words: list) -> bool:
+        """A phrase whose last word the header cuts to the width of its column, as a printed
+        report does ("ACCESS ARR" over "Access arrangements", "SICKNESS ABS"): the header's
+        last word, three letters or more, begins the phrase's last word."""
+        last = words[-1] if len(words) >= 2 else ""
+        return len(last) >= 3 and any(
+            len(p) <= len(words) and words[len(words) - len(p):-1] == p[:-1] and p[-1].startswith(last) and p[-1] != last
+            for p in self.cut)
 
 
 _NUMBER_AT_END = re.compile(r" \d+$")
