@@ -226,3 +226,17 @@ def test_whom_a_concern_was_reported_to_is_a_person(tmp_path):
         f"0{n}/10/2024,{f} {s},Attendance,Megan Lloyd,Call home" for n, (s, f) in enumerate(NAMES, 1)]
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     assert counts(path).get("person_name") == 4
+
+
+def test_a_short_or_chosen_name_is_the_same_person(tmp_path):
+    """A VLE export's short_name ("Chi") and a class list's Chosen Name are what a person is
+    called, not another person."""
+    users = [{"id": n, "name": f"{f} {s}", "sortable_name": f"{s}, {f}", "short_name": f[:3]}
+             for n, (s, f) in enumerate(NAMES, 1)]
+    export = tmp_path / "vle users.json"
+    export.write_text(json.dumps({"users": users}), encoding="utf-8")
+    assert counts(export).get("person_name") == 3
+    sheet = tmp_path / "group list.csv"
+    sheet.write_text("SURNAME,FORENAME,CHOSEN_NAME\n" + "".join(f"{s.upper()},{f},{f[:3]}\n" for s, f in NAMES),
+                     encoding="utf-8")
+    assert counts(sheet).get("person_name") == 3
