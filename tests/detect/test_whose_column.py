@@ -240,3 +240,12 @@ def test_a_short_or_chosen_name_is_the_same_person(tmp_path):
     sheet.write_text("SURNAME,FORENAME,CHOSEN_NAME\n" + "".join(f"{s.upper()},{f},{f[:3]}\n" for s, f in NAMES),
                      encoding="utf-8")
     assert counts(sheet).get("person_name") == 3
+
+
+def test_a_section_title_between_two_tables_is_no_surname(tmp_path):
+    path = tmp_path / "contacts.csv"
+    (s1, f1), (s2, f2), (s3, f3) = NAMES
+    path.write_text("Emergency contacts\n\nSurname,Forename,DOB\n"
+                    f"{s1},{f1},{DOBS[0]}\n{s2},{f2},{DOBS[1]}\n\nLeavers / transferred\n"
+                    f"Surname,Forename,DOB\n{s3},{f3},{DOBS[2]}\n", encoding="utf-8")
+    assert counts(path).get("person_name") == 3

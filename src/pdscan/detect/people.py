@@ -105,15 +105,15 @@ def _initials_or_code(value: str) -> bool:
     return " " not in value.strip() and value.isupper()
 
 
-_WORD_AFTER = re.compile(rb"(?:'s)?[ -]([a-z]+)(?![A-Za-z])")
-_WORD_BEFORE = re.compile(rb"(?<![A-Za-z])([a-z]+)[ -]$")
+_WORD_AFTER = re.compile(rb"(?:'s)?(?:[ ]?[-/&+][ ]?|[ ])([a-z]+)(?![A-Za-z])")
+_WORD_BEFORE = re.compile(rb"(?<![A-Za-z])([a-z]+)(?:[ ]?[-/&+][ ]?|[ ])$")
 
 
 def in_a_phrase(data: bytes, start: int, end: int) -> bool:
     """A cell of a name column holds a name whole. Capitalised words joined in their cell to a
     lower-case word are part of a phrase, not a person: a firm ("John Lewis for Business",
     "Snap-on Tools"), a dish ("Cornish pasty", "Earl Grey tea"), a place ("the Grace Darling
-    House")."""
+    House"), a section's title between two tables ("Withdrawn / transferred")."""
     after = _WORD_AFTER.match(data, end, end + 24)
     before = _WORD_BEFORE.search(data[max(0, start - 24):start])
     return any(m is not None and m.group(1).decode() not in PARTICLES for m in (after, before))
