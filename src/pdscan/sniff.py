@@ -68,10 +68,15 @@ def sniff_with_head(item: Item) -> tuple:
         mime = structured
     elif mime == "text/plain" and _mbox(prefix):
         mime = MBOX_MIME
-    elif mime in ("text/plain", "application/csv") or _misread_text(mime, prefix):
-        ext = "." + item.name.rsplit(".", 1)[-1].lower() if "." in item.name else ""
-        mime = TEXT_HINTS.get(ext, mime)
+    elif mime in ("text/plain", "application/csv") or (_hint(item) and _misread_text(mime, prefix)):
+        mime = TEXT_HINTS.get(_hint(item), mime)
     return mime, prefix
+
+
+def _hint(item: Item) -> str:
+    """The name's extension when it is one of TEXT_HINTS, else ""."""
+    ext = "." + item.name.rsplit(".", 1)[-1].lower() if "." in item.name else ""
+    return ext if ext in TEXT_HINTS else ""
 
 
 def _misread_text(mime: str, prefix: bytes) -> bool:
