@@ -87,15 +87,13 @@ class HeaderMatcher:
             self._cache[header] = hit
         return hit
 
-
     def _cut_short(self, words: list) -> bool:
         """A phrase whose last word the header cuts to the width of its column, as a printed
         report does ("ACCESS ARR" over "Access arrangements", "SICKNESS ABS"): the header's
         last word, three letters or more, begins the phrase's last word."""
         last = words[-1] if len(words) >= 2 else ""
-        return len(last) >= 3 and any(
-            len(p) <= len(words) and words[len(words) - len(p):-1] == p[:-1] and p[-1].startswith(last) and p[-1] != last
-            for p in self.cut)
+        return len(last) >= 3 and any(words[-len(p):-1] == p[:-1] and p[-1].startswith(last) and p[-1] != last
+                                      for p in self.cut if len(p) <= len(words))
 
 
 _NUMBER_AT_END = re.compile(r" \d+$")
