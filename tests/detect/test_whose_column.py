@@ -249,3 +249,10 @@ def test_a_section_title_between_two_tables_is_no_surname(tmp_path):
                     f"{s1},{f1},{DOBS[0]}\n{s2},{f2},{DOBS[1]}\n\nLeavers / transferred\n"
                     f"Surname,Forename,DOB\n{s3},{f3},{DOBS[2]}\n", encoding="utf-8")
     assert counts(path).get("person_name") == 3
+
+
+def test_a_summary_rows_label_under_the_name_column_is_no_one(tmp_path):
+    path = tmp_path / "trip list.csv"
+    rows = ["Student Name,DOB,Attendance"] + [f"{f} {s},{d},0.9{n}" for n, ((s, f), d) in enumerate(zip(NAMES, DOBS))]
+    path.write_text("\n".join(rows + ["Count,3,", "Average,,0.91"]) + "\n", encoding="utf-8")
+    assert counts(path).get("person_name") == 3
