@@ -256,3 +256,14 @@ def test_a_summary_rows_label_under_the_name_column_is_no_one(tmp_path):
     rows = ["Student Name,DOB,Attendance"] + [f"{f} {s},{d},0.9{n}" for n, ((s, f), d) in enumerate(zip(NAMES, DOBS))]
     path.write_text("\n".join(rows + ["Count,3,", "Average,,0.91"]) + "\n", encoding="utf-8")
     assert counts(path).get("person_name") == 3
+
+
+def test_an_mis_exports_stu_forename_and_legal_surname_are_one_learner(tmp_path):
+    """"Stu Forename" is the student's forename, as "Legal Surname" is their surname: one
+    person per row, whatever the contact in the same row is called."""
+    path = tmp_path / "attendance concerns.csv"
+    rows = ["Learner Ref,Legal Surname,Stu Forename,Emergency Contact"] + [
+        f"2300{n},{s},{f},{['Anna', 'Rhys', 'Temi', 'Ola'][n]} {s}"
+        for n, (s, f) in enumerate(NAMES + [(NAMES[0][0], "Kemi")])]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert counts(path).get("person_name") == 8
