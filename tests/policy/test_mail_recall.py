@@ -272,3 +272,58 @@ def test_a_clubs_minutes_are_the_clubs_business():
     assert "mail with a club or class outside the organisation (+1.0)" in minutes.reasons
     assert minutes.classification == "personal"
     assert not any("club or class" in r for r in employer.reasons) and employer.classification == "work"
+
+
+def test_an_application_to_another_employer_is_the_owners_own():
+    """Another college's interview is in the sector's own words; they describe that job, not ours."""
+    interview = verdict(message("Recruitment <jobs@riverside-college.ac.uk>", "Interview invitation - Curriculum Lead",
+                                "Dear Ada, Thank you for your application for the post of Curriculum Lead. We would "
+                                "like to invite you to interview on 3 March: a presentation to the panel on learner "
+                                "achievement, then a meeting with the head of department.",
+                                to="ada.nwosu@northfield.ac.uk"))
+    assert interview.classification == "personal"
+    assert "the owner's application to another employer (+1.0)" in interview.reasons
+    assert any(r.startswith("the other party's own business, not counted: ") and "teaching" in r
+               for r in interview.reasons)
+    # Asked for a reference for someone else's application, or interviewing for our own college: work.
+    reference = verdict(message("hr@riverside-college.ac.uk", "Reference request - Sam Patel",
+                                "Sam Patel has applied for the post of Lecturer in Construction and given your name "
+                                "as a referee. Please comment on attendance and teaching.",
+                                to="ada.nwosu@northfield.ac.uk"))
+    internal = verdict(message("recruitment@northfield.ac.uk", "Interview invitation - Head of Faculty",
+                               "Thank you for your application for the post of Head of Faculty. We would like to "
+                               "invite you to interview with the principal.", to="ada.nwosu@northfield.ac.uk"))
+    assert reference.classification == "work" and internal.classification == "work"
+    assert not any("another employer" in r for r in reference.reasons + internal.reasons)
+
+
+def test_an_organisation_writing_about_the_owners_relative_is_family_mail():
+    care = verdict(message("Home Manager <office@oaklands-care.example>", "Care plan review",
+                           "Dear Mr Nwosu, I'm writing to invite you to your father's six-monthly care plan review "
+                           "on Thursday. His named nurse will attend the meeting.", to="k.nwosu@northfield.ac.uk"))
+    assert care.classification == "personal"
+    assert "an outside organisation about the owner's relative (+1.0)" in care.reasons
+    # The same care home as a placement provider writes of the learner, not of the reader's father.
+    placement = verdict(message("Home Manager <office@oaklands-care.example>", "Placement review",
+                                "Dear Mr Nwosu, Chloe's placement review is on Thursday: her attendance has been "
+                                "good and her care plan observations are signed off.", to="k.nwosu@northfield.ac.uk"))
+    assert placement.classification == "work" and not any("relative" in r for r in placement.reasons)
+
+
+def test_volunteering_is_a_club_one_belongs_to():
+    rota = verdict(message("Linden Food Bank <hello@lindenfoodbank.example>", "Volunteer rota - April",
+                           "Hello lovely volunteers, the volunteer rota for April is below. We meet in the church hall "
+                           "from 9; the report from the trustees' meeting is attached.", to="ada.nwosu@northfield.ac.uk"))
+    assert rota.classification == "personal" and any("volunteering (" in r for r in rota.reasons)
+    assert "mail with a club or class outside the organisation (+1.0)" in rota.reasons
+    # Staff asked to staff the college's own open evening: volunteers, but our own event.
+    open_evening = verdict(message("events@northfield.ac.uk", "Open evening rota",
+                                   "We still need volunteers for the open evening rota: learners and parents will "
+                                   "tour the department.", to="ada.nwosu@northfield.ac.uk"))
+    assert open_evening.classification == "work"
+
+
+def test_a_runs_age_grade_is_no_teachers_grade():
+    v = verdict(message("parkrun <results@parkrun.example>", "Your result",
+                        "Your time was 26:58. Age grade: 56.1%. Total parkruns: 65. Thanks to our volunteers."))
+    assert v.classification == "personal" and not any(r.startswith("work words") for r in v.reasons)

@@ -74,7 +74,7 @@ def classify(facts: MessageFacts, rules: MailRules) -> Verdict:
     if automated:
         score.add(w["automated_outside_weight"], "automated mail from an outside business")
     _business(facts, rules, score, found, automated)
-    _own_life(facts, rules, score, found)
+    theirs = _own_life(facts, rules, score, found)
     if _names_a_relative(facts, rules):
         score.add(w["family_name_weight"], "names someone who shares the owner's family name")
     if PARENT.search(facts.text) and not _with_schools(facts, rules):  # "Lily's dad" and her own school
@@ -85,7 +85,7 @@ def classify(facts: MessageFacts, rules: MailRules) -> Verdict:
         score.add(w["document_weight"], f"office documents attached ({len(documents)})")
     if photos and not documents:
         score.add(w["photo_weight"], f"photos or videos attached ({len(photos)})")
-    _words(found, rules, score)
+    _words(found, rules, score, theirs)
     total = round(score.total, 2)
     kind = "personal" if total >= w["personal_threshold"] else "work"
     return Verdict(kind, total, tuple(score.reasons) or ("no evidence either way: work by default",))
@@ -156,19 +156,32 @@ def _business(facts: MessageFacts, rules: MailRules, score: _Score, found: dict,
         score.add(w["private_customer_weight"], f"mail to a private customer ({', '.join(consumer)})")
 
 
-def _own_life(facts: MessageFacts, rules: MailRules, score: _Score, found: dict) -> None:
+def _own_life(facts: MessageFacts, rules: MailRules, score: _Score, found: dict) -> frozenset:
     """From the owner's side: a school that is not the organisation writing about one's children (or
     the owner writing to it alone), a health service about one's own care, a club or class one
-    belongs to (an organisation outside, neither webmail nor a public body, in league and hobby words)."""
+    belongs to (an organisation outside, neither webmail nor a public body, in league, hobby or
+    volunteering words), another employer about one's own application, an organisation writing about
+    one's relative. Returns the work categories that are then the other party's own business, not ours:
+    a club's minutes, a care home's review; a school's or another college's teaching words too."""
     w = rules.weights
     others = _other_side(facts, rules)
     if not others:
-        return
+        return frozenset()
     names = {rules.vocabulary.categories[i].name for i in found}
+    theirs, sector = set(), set()
+    webmail = bool(others & rules.webmail_domains)
     shared = rules.webmail_domains | rules.sector_domains | rules.school_domains | rules.health_domains
-    if "hobbies_and_leagues" in names and not any(_all_in({d}, s) for d in others for s in shared):
+    if names & rules.pastime_categories and not any(_all_in({d}, s) for d in others for s in shared):
         # A club's minutes and a class's register are the club's and the class's business, not ours.
         score.add(w["pastime_weight"], "mail with a club or class outside the organisation")
+        theirs.add("club")
+    if "own_job_search" in names and not webmail:
+        # Another college's curriculum and interview are that job's words: an application is the owner's own.
+        score.add(w["own_job_weight"], "the owner's application to another employer")
+        sector.add("employer")
+    if "relatives" in names and not webmail:
+        score.add(w["relative_weight"], "an outside organisation about the owner's relative")
+        theirs.add("relative")
     for domains, category, key, what in ((rules.school_domains, "own_children_school", "own_school_weight",
                                           "one's own children's school"),
                                          (rules.health_domains, "health", "own_health_weight",
@@ -176,6 +189,10 @@ def _own_life(facts: MessageFacts, rules: MailRules, score: _Score, found: dict)
         where = next((d for d in domains if _all_in(others, d)), None)
         if where and category in names:
             score.add(w[key], f"{what} ({where})")
+            (sector if category == "own_children_school" else theirs).add(category)
+    if sector:
+        return rules.own_business_categories | rules.sector_categories
+    return rules.own_business_categories if theirs else frozenset()
 
 
 def _other_side(facts: MessageFacts, rules: MailRules) -> set:
@@ -232,23 +249,29 @@ def _with_schools(facts: MessageFacts, rules: MailRules) -> bool:
     return bool(others) and any(_all_in(others, d) for d in rules.school_domains)
 
 
-def _words(found: dict, rules: MailRules, score: _Score) -> None:
-    """One reason per side: the categories found, a few of their words, and the capped weight."""
+def _words(found: dict, rules: MailRules, score: _Score, theirs: frozenset = frozenset()) -> None:
+    """One reason per side: the categories found, a few of their words, and the capped weight. Work
+    categories in `theirs` are the other party's own business (_own_life): named, not counted."""
     w = rules.weights
+    counted = {i: words for i, words in found.items()
+               if not (rules.vocabulary.categories[i].side == "work" and rules.vocabulary.categories[i].name in theirs)}
+    uncounted = sorted(rules.vocabulary.categories[i].name for i in set(found) - set(counted))
+    if uncounted:
+        score.reasons.append(f"the other party's own business, not counted: {', '.join(uncounted)}")
     for side in SIDES:
         total, parts = 0.0, []
-        for index in sorted(found):
+        for index in sorted(counted):
             cat = rules.vocabulary.categories[index]
             if cat.side != side:
                 continue
-            words = sorted(found[index])
+            words = sorted(counted[index])
             total += cat.weight * (1 + min(2, len(words) - 1) * w["repeat_bonus"])
             parts.append(f"{cat.name} ({', '.join(words[:MAX_LISTED_WORDS])})")
         if parts:
             weight = min(total, w["vocabulary_cap"])
             label = "personal-life words" if side == "personal" else "work words"
             score.add(weight if side == "personal" else -weight, f"{label}: {'; '.join(parts)}")
-    cats = [rules.vocabulary.categories[index] for index in found]
+    cats = [rules.vocabulary.categories[index] for index in counted]
     if any(c.side == "personal" for c in cats) and not any(c.side == "work" and not c.everyday for c in cats):
         everyday = any(c.everyday for c in cats)
         score.add(w["no_work_words_weight"], "no work words beyond everyday ones" if everyday else "no work words at all")
