@@ -327,3 +327,38 @@ def test_a_runs_age_grade_is_no_teachers_grade():
     v = verdict(message("parkrun <results@parkrun.example>", "Your result",
                         "Your time was 26:58. Age grade: 56.1%. Total parkruns: 65. Thanks to our volunteers."))
     assert v.classification == "personal" and not any(r.startswith("work words") for r in v.reasons)
+
+
+def test_a_reply_in_a_thread_about_the_owners_own_affairs_is_about_them_too():
+    """The owner's "I'll attend; is there parking?" to another college's interview invitation carries
+    the invitation's subject line of work words; the thread says whose business those are. A reply to
+    the same college about a learner's reference, in a thread of its own, stays work."""
+    from pdscan.config import bundled
+    from pdscan.model import MessageResult
+    from pdscan.policy.loader import read_toml
+    from pdscan.policy.mailbox import MailboxReview
+    from pdscan.policy.rules import load_rules
+
+    owner, college = "ada.nwosu@northfield.ac.uk", "recruitment@riverside-college.ac.uk"
+    invitation = ("Message-ID: <inv@riverside>", college, owner, "Interview invitation - Curriculum Lead",
+                  "Thank you for your application for the post of Curriculum Lead. We would like to invite you "
+                  "to interview on 3 March.")
+    reply = ("Message-ID: <re@northfield>\nIn-Reply-To: <inv@riverside>", owner, college,
+             "Re: Interview invitation - Curriculum Lead", "Thanks, I will attend. Is there parking on site?")
+    reference = ("Message-ID: <ref@northfield>", owner, college, "Reference - curriculum and attendance",
+                 "Sam's attendance on the level 3 course was excellent; the report is attached.")
+    review = MailboxReview(RULES, load_rules(read_toml(bundled("policies.toml")), "policy"))
+    records = []
+    for extra, sender, to, subject, body in (invitation, reply, reference):
+        facts = facts_of(message(sender, subject, body, to=to, extra=extra))
+        v = classify(facts, RULES)
+        record = MessageResult("/mail", subject, "Inbox", facts.message_id, None, sender, v.classification,
+                               v.score, list(v.reasons), [], [], affairs=v.affairs)
+        review.add(record, facts)
+        records.append(record)
+    list(review.finish())
+    invited, answered, referee = records
+    assert invited.classification == "personal" and answered.classification == "personal"
+    assert any(r.startswith("in a thread about the owner's own affairs with riverside-college.ac.uk")
+               for r in answered.reasons)
+    assert referee.classification == "work"

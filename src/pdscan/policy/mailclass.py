@@ -30,10 +30,22 @@ PHOTOS = re.compile(r"\.(jpe?g|heic|png|gif|mov|mp4)$", re.I)
 
 
 @dataclass(frozen=True)
+class Affairs:
+    """What the mailbox's thread history needs of a verdict (never output): the work categories found
+    to be an outside party's own business (empty: no such signal), the party, and the weight of each
+    work category this message counted, so a reply in that thread can leave that party's words out too."""
+    theirs: frozenset = frozenset()
+    parties: frozenset = frozenset()
+    signal: float = 0.0  # the weight the own-affairs signals gave: the thread's subject, so its replies' too
+    work: tuple = ()  # (category name, weight) counted against the message, before the cap
+
+
+@dataclass(frozen=True)
 class Verdict:
     classification: str
     score: Optional[float]
     reasons: tuple
+    affairs: Affairs = Affairs()
 
 
 def _domain(address: str) -> str:
@@ -74,7 +86,9 @@ def classify(facts: MessageFacts, rules: MailRules) -> Verdict:
     if automated:
         score.add(w["automated_outside_weight"], "automated mail from an outside business")
     _business(facts, rules, score, found, automated)
+    before = score.total
     theirs = _own_life(facts, rules, score, found)
+    signal = score.total - before
     if _names_a_relative(facts, rules):
         score.add(w["family_name_weight"], "names someone who shares the owner's family name")
     if PARENT.search(facts.text) and not _with_schools(facts, rules):  # "Lily's dad" and her own school
@@ -85,10 +99,12 @@ def classify(facts: MessageFacts, rules: MailRules) -> Verdict:
         score.add(w["document_weight"], f"office documents attached ({len(documents)})")
     if photos and not documents:
         score.add(w["photo_weight"], f"photos or videos attached ({len(photos)})")
-    _words(found, rules, score, theirs)
+    work = _words(found, rules, score, theirs)
     total = round(score.total, 2)
     kind = "personal" if total >= w["personal_threshold"] else "work"
-    return Verdict(kind, total, tuple(score.reasons) or ("no evidence either way: work by default",))
+    affairs = Affairs(theirs, frozenset(other_side(facts, rules)) if theirs else frozenset(), signal if theirs else 0.0,
+                      work)
+    return Verdict(kind, total, tuple(score.reasons) or ("no evidence either way: work by default",), affairs)
 
 
 # "Jake's mum", "(Mum of Jake)": a parent writing about their child, to the child's tutor.
@@ -164,7 +180,7 @@ def _own_life(facts: MessageFacts, rules: MailRules, score: _Score, found: dict)
     one's relative. Returns the work categories that are then the other party's own business, not ours:
     a club's minutes, a care home's review; a school's or another college's teaching words too."""
     w = rules.weights
-    others = _other_side(facts, rules)
+    others = other_side(facts, rules)
     if not others:
         return frozenset()
     names = {rules.vocabulary.categories[i].name for i in found}
@@ -195,7 +211,7 @@ def _own_life(facts: MessageFacts, rules: MailRules, score: _Score, found: dict)
     return rules.own_business_categories if theirs else frozenset()
 
 
-def _other_side(facts: MessageFacts, rules: MailRules) -> set:
+def other_side(facts: MessageFacts, rules: MailRules) -> set:
     """The domains on the far side from the organisation: an outside sender's, or, when the owner (or
     a colleague) writes out, every recipient's; empty when the organisation is on both sides."""
     sender = _domain(facts.sender)
@@ -245,16 +261,18 @@ def _owner_address(facts: MessageFacts, rules: MailRules) -> str:
 def _with_schools(facts: MessageFacts, rules: MailRules) -> bool:
     """The owner and schools only, either way: the parent named is the owner, writing as a parent or
     quoted in the school's answer, not a learner's parent writing to a tutor."""
-    others = _other_side(facts, rules)
+    others = other_side(facts, rules)
     return bool(others) and any(_all_in(others, d) for d in rules.school_domains)
 
 
-def _words(found: dict, rules: MailRules, score: _Score, theirs: frozenset = frozenset()) -> None:
+def _words(found: dict, rules: MailRules, score: _Score, theirs: frozenset = frozenset()) -> tuple:
     """One reason per side: the categories found, a few of their words, and the capped weight. Work
-    categories in `theirs` are the other party's own business (_own_life): named, not counted."""
+    categories in `theirs` are the other party's own business (_own_life): named, not counted.
+    Returns the (category, weight) pairs counted on the work side."""
     w = rules.weights
     counted = {i: words for i, words in found.items()
                if not (rules.vocabulary.categories[i].side == "work" and rules.vocabulary.categories[i].name in theirs)}
+    work: list = []
     uncounted = sorted(rules.vocabulary.categories[i].name for i in set(found) - set(counted))
     if uncounted:
         score.reasons.append(f"the other party's own business, not counted: {', '.join(uncounted)}")
@@ -265,7 +283,10 @@ def _words(found: dict, rules: MailRules, score: _Score, theirs: frozenset = fro
             if cat.side != side:
                 continue
             words = sorted(counted[index])
-            total += cat.weight * (1 + min(2, len(words) - 1) * w["repeat_bonus"])
+            weight = cat.weight * (1 + min(2, len(words) - 1) * w["repeat_bonus"])
+            total += weight
+            if side == "work":
+                work.append((cat.name, weight))
             parts.append(f"{cat.name} ({', '.join(words[:MAX_LISTED_WORDS])})")
         if parts:
             weight = min(total, w["vocabulary_cap"])
@@ -275,3 +296,4 @@ def _words(found: dict, rules: MailRules, score: _Score, theirs: frozenset = fro
     if any(c.side == "personal" for c in cats) and not any(c.side == "work" and not c.everyday for c in cats):
         everyday = any(c.everyday for c in cats)
         score.add(w["no_work_words_weight"], "no work words beyond everyday ones" if everyday else "no work words at all")
+    return tuple(work)
