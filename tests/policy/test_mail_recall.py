@@ -362,3 +362,29 @@ def test_a_reply_in_a_thread_about_the_owners_own_affairs_is_about_them_too():
     assert any(r.startswith("in a thread about the owner's own affairs with riverside-college.ac.uk")
                for r in answered.reasons)
     assert referee.classification == "work"
+
+
+DISCLAIMER = ("--\nThis email and any attachments are confidential and intended solely for the addressee. "
+              "Views expressed are those of the sender and not necessarily those of Northfield College.")
+
+
+def test_a_colleagues_title_and_department_above_the_disclaimer_are_signature_not_message():
+    """Outlook signatures put the name, job title and faculty before the gateway's "--" disclaimer."""
+    signature = ("Tom Hale\nLecturer - Early Years\nFaculty of Health and Care\nNorthfield College\n"
+                 "T: 01632 960437\n" + DISCLAIMER)
+    friendly = verdict(message("Tom Hale <t.hale@northfield.ac.uk>", "Saturday?",
+                               f"Hi Ada,\nAre you still up for the walk on Saturday? Bring the kids, mine are coming. "
+                               f"Pub lunch after?\n\nTom Hale\n{signature.split(chr(10), 1)[1]}",
+                               to="ada.nwosu@northfield.ac.uk"))
+    assert friendly.classification == "personal"
+    assert not any(r.startswith("work words") for r in friendly.reasons)
+    working = verdict(message("Tom Hale <t.hale@northfield.ac.uk>", "Level 3 marking",
+                              f"Hi Ada,\nCould you second-mark the Level 3 assignments before moderation on Friday?"
+                              f"\n\nTom Hale\n{signature.split(chr(10), 1)[1]}", to="ada.nwosu@northfield.ac.uk"))
+    assert working.classification == "work"
+
+
+def test_mail_with_a_learners_own_account_is_about_their_learning():
+    v = verdict(message("Kai Dunn <24017733@student.northfield.ac.uk>", "not in",
+                        "hi miss im not in today, got the dentist at 10. see you thursday", to="ada.nwosu@northfield.ac.uk"))
+    assert v.classification == "work" and "with a learner's own account (-1.0)" in v.reasons

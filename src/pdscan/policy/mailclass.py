@@ -132,6 +132,8 @@ def _correspondents(facts: MessageFacts, rules: MailRules, score: _Score) -> Non
     w = rules.weights
     sender = _domain(facts.sender)
     domains = {_domain(a) for a in facts.recipients} - {""}
+    if any(d.split(".", 1)[0] in rules.learner_subdomains for d in domains | {sender} if "." in d):
+        score.add(w["learner_weight"], "with a learner's own account")
     if sender in rules.webmail_domains:
         score.add(w["webmail_weight"], f"sender uses personal webmail ({sender})")
     elif _is_owner(sender, rules.owner_domains):
