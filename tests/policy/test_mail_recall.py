@@ -388,3 +388,17 @@ def test_mail_with_a_learners_own_account_is_about_their_learning():
     v = verdict(message("Kai Dunn <24017733@student.northfield.ac.uk>", "not in",
                         "hi miss im not in today, got the dentist at 10. see you thursday", to="ada.nwosu@northfield.ac.uk"))
     assert v.classification == "work" and "with a learner's own account (-1.0)" in v.reasons
+
+
+def test_an_academy_on_its_own_domain_writing_to_the_owner_as_a_parent_is_their_childs_school():
+    exams = verdict(message("Exams Office <exams@hillcrestacademy.example>", "Summer GCSE examination timetable",
+                            "Dear Parent/Carer, please find attached your child's timetable for the summer GCSE "
+                            "examinations. Candidates must arrive by 8.40am for morning exams.",
+                            to="ada.nwosu@northfield.ac.uk"))
+    assert exams.classification == "personal"
+    assert "one's own children's school (hillcrestacademy.example) (+1.0)" in exams.reasons
+    # The same academy writing to the college about its pupils' taster day is the college's business.
+    taster = verdict(message("Careers Lead <careers@hillcrestacademy.example>", "Year 11 taster day",
+                             "Dear colleague, our Year 11 pupils would like a taster day on your level 2 courses "
+                             "before enrolment; could your tutors fit them in?", to="ada.nwosu@northfield.ac.uk"))
+    assert taster.classification == "work" and not any("children's school" in r for r in taster.reasons)

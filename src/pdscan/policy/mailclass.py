@@ -186,31 +186,35 @@ def _own_life(facts: MessageFacts, rules: MailRules, score: _Score, found: dict)
     if not others:
         return frozenset()
     names = {rules.vocabulary.categories[i].name for i in found}
-    theirs, sector = set(), set()
     webmail = bool(others & rules.webmail_domains)
     shared = rules.webmail_domains | rules.sector_domains | rules.school_domains | rules.health_domains
-    if names & rules.pastime_categories and not any(_all_in({d}, s) for d in others for s in shared):
+    organisation = not any(_all_in({d}, s) for d in others for s in shared)  # not webmail, a public body...
+    own = in_sector = False
+    if names & rules.pastime_categories and organisation:
         # A club's minutes and a class's register are the club's and the class's business, not ours.
         score.add(w["pastime_weight"], "mail with a club or class outside the organisation")
-        theirs.add("club")
+        own = True
     if "own_job_search" in names and not webmail:
         # Another college's curriculum and interview are that job's words: an application is the owner's own.
         score.add(w["own_job_weight"], "the owner's application to another employer")
-        sector.add("employer")
+        in_sector = True
     if "relatives" in names and not webmail:
         score.add(w["relative_weight"], "an outside organisation about the owner's relative")
-        theirs.add("relative")
-    for domains, category, key, what in ((rules.school_domains, "own_children_school", "own_school_weight",
-                                          "one's own children's school"),
-                                         (rules.health_domains, "health", "own_health_weight",
-                                          "one's own health care")):
-        where = next((d for d in domains if _all_in(others, d)), None)
-        if where and category in names:
-            score.add(w[key], f"{what} ({where})")
-            (sector if category == "own_children_school" else theirs).add(category)
-    if sector:
+        own = True
+    # A school: by its domain, or (many academies have their own) by writing to the owner as a parent.
+    school = next((d for d in rules.school_domains if _all_in(others, d)), None)
+    if school is None and "addressed_as_parent" in names and organisation and others == {_domain(facts.sender)}:
+        school = _domain(facts.sender)
+    if school and names & {"own_children_school", "addressed_as_parent"}:
+        score.add(w["own_school_weight"], f"one's own children's school ({school})")
+        in_sector = True
+    health = next((d for d in rules.health_domains if _all_in(others, d)), None)
+    if health and "health" in names:
+        score.add(w["own_health_weight"], f"one's own health care ({health})")
+        own = True
+    if in_sector:
         return rules.own_business_categories | rules.sector_categories
-    return rules.own_business_categories if theirs else frozenset()
+    return rules.own_business_categories if own else frozenset()
 
 
 def other_side(facts: MessageFacts, rules: MailRules) -> set:
