@@ -293,8 +293,13 @@ def test_an_application_to_another_employer_is_the_owners_own():
     internal = verdict(message("recruitment@northfield.ac.uk", "Interview invitation - Head of Faculty",
                                "Thank you for your application for the post of Head of Faculty. We would like to "
                                "invite you to interview with the principal.", to="ada.nwosu@northfield.ac.uk"))
-    assert reference.classification == "work" and internal.classification == "work"
-    assert not any("another employer" in r for r in reference.reasons + internal.reasons)
+    # The college's own HR inviting a candidate who writes from their employer's address: work.
+    hr = verdict(message("recruitment@northfield.ac.uk", "Interview invitation - Lecturer in Construction",
+                         "Thank you for your application for the post of Lecturer in Construction. We would like to "
+                         "invite you to interview: a 20-minute lesson observation, then the panel.",
+                         to="sam.patel@buildright.example"))
+    assert reference.classification == "work" and internal.classification == "work" and hr.classification == "work"
+    assert not any("another employer" in r for r in reference.reasons + internal.reasons + hr.reasons)
 
 
 def test_an_organisation_writing_about_the_owners_relative_is_family_mail():

@@ -189,21 +189,24 @@ def _own_life(facts: MessageFacts, rules: MailRules, score: _Score, found: dict)
     webmail = bool(others & rules.webmail_domains)
     shared = rules.webmail_domains | rules.sector_domains | rules.school_domains | rules.health_domains
     organisation = not any(_all_in({d}, s) for d in others for s in shared)  # not webmail, a public body...
+    # Said to the owner, not by them: HR's own "thank you for your application" to a candidate is work
+    # (the owner's replies join their thread, policy/mailbox.py).
+    to_owner = others == {_domain(facts.sender)} and not webmail
     own = in_sector = False
     if names & rules.pastime_categories and organisation:
         # A club's minutes and a class's register are the club's and the class's business, not ours.
         score.add(w["pastime_weight"], "mail with a club or class outside the organisation")
         own = True
-    if "own_job_search" in names and not webmail:
+    if "own_job_search" in names and to_owner:
         # Another college's curriculum and interview are that job's words: an application is the owner's own.
         score.add(w["own_job_weight"], "the owner's application to another employer")
         in_sector = True
-    if "relatives" in names and not webmail:
+    if "relatives" in names and to_owner:
         score.add(w["relative_weight"], "an outside organisation about the owner's relative")
         own = True
     # A school: by its domain, or (many academies have their own) by writing to the owner as a parent.
     school = next((d for d in rules.school_domains if _all_in(others, d)), None)
-    if school is None and "addressed_as_parent" in names and organisation and others == {_domain(facts.sender)}:
+    if school is None and "addressed_as_parent" in names and organisation and to_owner:
         school = _domain(facts.sender)
     if school and names & {"own_children_school", "addressed_as_parent"}:
         score.add(w["own_school_weight"], f"one's own children's school ({school})")
