@@ -317,8 +317,8 @@ def test_an_organisation_writing_about_the_owners_relative_is_family_mail():
 
 def test_volunteering_is_a_club_one_belongs_to():
     rota = verdict(message("Linden Food Bank <hello@lindenfoodbank.example>", "Volunteer rota - April",
-                           "Hello lovely volunteers, the volunteer rota for April is below. We meet in the church hall "
-                           "from 9; the report from the trustees' meeting is attached.", to="ada.nwosu@northfield.ac.uk"))
+                           "Hello lovely volunteers, the volunteer rota for April is below. We meet at the hall "
+                           "from 9 for tea and cake; the report from the trustees' meeting is attached.", to="ada.nwosu@northfield.ac.uk"))
     assert rota.classification == "personal" and any("volunteering (" in r for r in rota.reasons)
     assert "mail with a club or class outside the organisation (+1.0)" in rota.reasons
     # Staff asked to staff the college's own open evening: volunteers, but our own event.
