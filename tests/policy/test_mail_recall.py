@@ -407,3 +407,15 @@ def test_an_academy_on_its_own_domain_writing_to_the_owner_as_a_parent_is_their_
                              "Dear colleague, our Year 11 pupils would like a taster day on your level 2 courses "
                              "before enrolment; could your tutors fit them in?", to="ada.nwosu@northfield.ac.uk"))
     assert taster.classification == "work" and not any("children's school" in r for r in taster.reasons)
+
+
+def test_the_owner_giving_their_own_date_of_birth_is_a_patient_or_customer():
+    own = verdict(message("Ada Nwosu <ada.nwosu@northfield.ac.uk>", "Crown appointment",
+                          "Hello, I'd like to go ahead with the crown. Could I have an appointment after 4.30, any "
+                          "day except Tuesday? Thanks, Ada Nwosu (DOB 03/07/1977)",
+                          to="Castle Dental <reception@castledental.example>"))
+    assert "the owner named with their own date of birth, to someone outside (+1.0)" in own.reasons
+    learner = verdict(message("Ada Nwosu <ada.nwosu@northfield.ac.uk>", "Late entry",
+                              "Please add a late entry for Jake Smith, DOB 03/07/2008, to the June series. "
+                              "Thanks, Ada Nwosu", to="entries@awarding.example"))
+    assert not any("date of birth" in r for r in learner.reasons) and learner.classification == "work"

@@ -29,6 +29,7 @@ KINDS = {
     "own_school_weight": float, "own_health_weight": float, "family_name_weight": float,
     "pastime_weight": float, "own_job_weight": float, "relative_weight": float,
     "pastime_categories": list, "own_business_categories": list, "learner_subdomains": list, "learner_weight": float,
+    "own_birth_date_weight": float,
     "bulk_social_threshold": int, "bulk_social_days": int,
     "owner_addresses": list, "draft_folders": list, "partner_domains": dict,
 }

@@ -91,6 +91,8 @@ def classify(facts: MessageFacts, rules: MailRules) -> Verdict:
     signal = score.total - before
     if _names_a_relative(facts, rules):
         score.add(w["family_name_weight"], "names someone who shares the owner's family name")
+    if _own_birth_date(facts, rules):
+        score.add(w["own_birth_date_weight"], "the owner named with their own date of birth, to someone outside")
     if PARENT.search(facts.text) and not _with_schools(facts, rules):  # "Lily's dad" and her own school
         score.add(w["parent_weight"], "written by a learner's parent or carer")
     documents = [n for n in facts.attachments if DOCUMENTS.search(n)]
@@ -256,6 +258,22 @@ def _names_a_relative(facts: MessageFacts, rules: MailRules) -> bool:
         if name not in NOT_FIRST_NAMES and not (name == first or len(first) == 1 and name.startswith(first)):
             return True
     return False
+
+
+BIRTH_DATE = r"[\s,;:()\[\]\-\u2013]*(?:dob|d\.o\.b\.?|date of birth)\b"
+
+
+def _own_birth_date(facts: MessageFacts, rules: MailRules) -> bool:
+    """The owner, with someone outside, named with their date of birth ("Dan Okafor (DOB 03/07/1977)"):
+    a patient, a policyholder, a customer identifying themselves. A learner's date of birth follows the
+    learner's name, not the owner's."""
+    owner = _owner_address(facts, rules)
+    name = next((n for a, n in facts.names if a == owner and n), "") if owner else ""
+    family = name.split()[-1] if name else ""
+    if len(family) < 3 or not other_side(facts, rules):
+        return False
+    text = facts.subject + "\n" + (facts.own_text if _is_owner(_domain(facts.sender), rules.owner_domains) else facts.text)
+    return re.search(rf"\b{re.escape(family)}{BIRTH_DATE}", text, re.I) is not None
 
 
 def _owner_address(facts: MessageFacts, rules: MailRules) -> str:
