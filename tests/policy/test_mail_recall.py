@@ -419,3 +419,15 @@ def test_the_owner_giving_their_own_date_of_birth_is_a_patient_or_customer():
                               "Please add a late entry for Jake Smith, DOB 03/07/2008, to the June series. "
                               "Thanks, Ada Nwosu", to="entries@awarding.example"))
     assert not any("date of birth" in r for r in learner.reasons) and learner.classification == "work"
+
+
+def test_the_owners_own_car_and_household_accounts_are_a_customers_mail():
+    cover = verdict(message("Roadside Rescue <service@roadsiderescue.example>", "Your breakdown cover renews soon",
+                            "Hi Ada, your Rescue + Recovery cover for AB19 CDE renews on 20 May. Price £84.50."))
+    parking = verdict(message("ParkWell <noreply@parkwell.example>", "Parking Charge Notice - AB19 CDE",
+                              "A Parking Charge Notice has been issued to the registered keeper of AB19 CDE."))
+    assert cover.classification == "personal" and parking.classification == "personal"
+    # Cover for a colleague's lesson is still the everyday work word.
+    lesson = verdict(message("hod@northfield.ac.uk", "Cover", "Can you cover my Level 2 lesson on Tuesday? The "
+                             "cover work is on Teams."))
+    assert lesson.classification == "work" and any("everyday (cover)" in r for r in lesson.reasons)
