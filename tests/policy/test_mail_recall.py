@@ -431,3 +431,10 @@ def test_the_owners_own_car_and_household_accounts_are_a_customers_mail():
     lesson = verdict(message("hod@northfield.ac.uk", "Cover", "Can you cover my Level 2 lesson on Tuesday? The "
                              "cover work is on Teams."))
     assert lesson.classification == "work" and any("everyday (cover)" in r for r in lesson.reasons)
+
+
+def test_a_couple_signing_off_with_a_kiss_is_a_kiss():
+    v = verdict(message("Jo Fair <j.fair@northfield.ac.uk>", "News!",
+                        "Hi Ada,\nWe finally set a date for the wedding: Saturday 23 May. Proper invites to follow.\n"
+                        "Jo & Chris x", to="ada.nwosu@northfield.ac.uk"))
+    assert any("affection (xx)" in r for r in v.reasons) and v.classification == "personal"

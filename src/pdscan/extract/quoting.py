@@ -10,7 +10,7 @@ OUTLOOK_QUOTE = re.compile(r"^\s*from:\s", re.I)
 OUTLOOK_NEXT = re.compile(r"^\s*(sent|date|to):\s", re.I)
 SIGNATURE = re.compile(r"^\s*--\s*$")
 KISSES = re.compile(r"(\s+x{1,4})+\s*$", re.I)
-KISS_LINE = re.compile(r"^\s*([A-Z][\w'-]*\s+)?x{1,4}\s*$", re.I)
+KISS_LINE = re.compile(r"^\s*([A-Z][\w'-]*(\s*(&|\+|and)\s*[A-Z][\w'-]*)?\s+)?x{1,4}\s*$", re.I)  # "Jo & Chris x"
 SHORT = 15  # words: a reply this short takes its meaning from what it quotes
 
 
