@@ -438,3 +438,16 @@ def test_a_couple_signing_off_with_a_kiss_is_a_kiss():
                         "Hi Ada,\nWe finally set a date for the wedding: Saturday 23 May. Proper invites to follow.\n"
                         "Jo & Chris x", to="ada.nwosu@northfield.ac.uk"))
     assert any("affection (xx)" in r for r in v.reasons) and v.classification == "personal"
+
+
+def test_the_owner_signing_as_a_parent_to_a_school_writes_about_their_own_child():
+    own = verdict(message("Ada Nwosu <ada.nwosu@northfield.ac.uk>", "Rosie Nwosu 4B - absence Thursday",
+                          "Dear Mrs Hale, Rosie will be absent on Thursday morning for an orthodontist appointment. "
+                          "Many thanks, Ada Nwosu (Rosie's mum)", to="office@oakwood.kent.sch.uk"))
+    assert any(r.startswith("one's own children's school (sch.uk)") for r in own.reasons)
+    assert own.classification == "personal"
+    # A learner's mum who teaches at a school, writing from her school account about his course: work.
+    parent = verdict(message("Mrs K Dunn <k.dunn@oakwood.kent.sch.uk>", "Kai - absence",
+                             "Hello, I'm Kai's mum. He will miss Thursday's level 2 lesson for an orthodontist "
+                             "appointment; could his tutor send the assignment?", to="ada.nwosu@northfield.ac.uk"))
+    assert not any("children's school" in r for r in parent.reasons) and parent.classification == "work"

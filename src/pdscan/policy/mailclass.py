@@ -210,7 +210,7 @@ def _own_life(facts: MessageFacts, rules: MailRules, score: _Score, found: dict)
     school = next((d for d in rules.school_domains if _all_in(others, d)), None)
     if school is None and "addressed_as_parent" in names and organisation and to_owner:
         school = _domain(facts.sender)
-    if school and names & {"own_children_school", "addressed_as_parent"}:
+    if school and (names & {"own_children_school", "addressed_as_parent"} or _signed_as_parent(facts, rules)):
         score.add(w["own_school_weight"], f"one's own children's school ({school})")
         in_sector = True
     health = next((d for d in rules.health_domains if _all_in(others, d)), None)
@@ -220,6 +220,14 @@ def _own_life(facts: MessageFacts, rules: MailRules, score: _Score, found: dict)
     if in_sector:
         return rules.own_business_categories | rules.sector_categories
     return rules.own_business_categories if own else frozenset()
+
+
+def _signed_as_parent(facts: MessageFacts, rules: MailRules) -> bool:
+    """"(Maya's mum)" written by the owner, or quoted from the owner in the other side's answer; not a
+    learner's parent who works at a school writing to the tutor in their own words."""
+    if _is_owner(_domain(facts.sender), rules.owner_domains):
+        return PARENT.search(facts.own_text) is not None
+    return PARENT.search(facts.own_text) is None and PARENT.search(facts.text) is not None
 
 
 def other_side(facts: MessageFacts, rules: MailRules) -> set:
