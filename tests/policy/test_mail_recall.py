@@ -334,27 +334,17 @@ def test_a_runs_age_grade_is_no_teachers_grade():
     assert v.classification == "personal" and not any(r.startswith("work words") for r in v.reasons)
 
 
-def test_a_reply_in_a_thread_about_the_owners_own_affairs_is_about_them_too():
-    """The owner's "I'll attend; is there parking?" to another college's interview invitation carries
-    the invitation's subject line of work words; the thread says whose business those are. A reply to
-    the same college about a learner's reference, in a thread of its own, stays work."""
+def _reviewed(messages):
+    """Each (extra headers, sender, to, subject, body) classified, then the mailbox's review run."""
     from pdscan.config import bundled
     from pdscan.model import MessageResult
     from pdscan.policy.loader import read_toml
     from pdscan.policy.mailbox import MailboxReview
     from pdscan.policy.rules import load_rules
 
-    owner, college = "ada.nwosu@northfield.ac.uk", "recruitment@riverside-college.ac.uk"
-    invitation = ("Message-ID: <inv@riverside>", college, owner, "Interview invitation - Curriculum Lead",
-                  "Thank you for your application for the post of Curriculum Lead. We would like to invite you "
-                  "to interview on 3 March.")
-    reply = ("Message-ID: <re@northfield>\nIn-Reply-To: <inv@riverside>", owner, college,
-             "Re: Interview invitation - Curriculum Lead", "Thanks, I will attend. Is there parking on site?")
-    reference = ("Message-ID: <ref@northfield>", owner, college, "Reference - curriculum and attendance",
-                 "Sam's attendance on the level 3 course was excellent; the report is attached.")
     review = MailboxReview(RULES, load_rules(read_toml(bundled("policies.toml")), "policy"))
     records = []
-    for extra, sender, to, subject, body in (invitation, reply, reference):
+    for extra, sender, to, subject, body in messages:
         facts = facts_of(message(sender, subject, body, to=to, extra=extra))
         v = classify(facts, RULES)
         record = MessageResult("/mail", subject, "Inbox", facts.message_id, None, sender, v.classification,
@@ -362,7 +352,22 @@ def test_a_reply_in_a_thread_about_the_owners_own_affairs_is_about_them_too():
         review.add(record, facts)
         records.append(record)
     list(review.finish())
-    invited, answered, referee = records
+    return records
+
+
+def test_a_reply_in_a_thread_about_the_owners_own_affairs_is_about_them_too():
+    """The owner's "I'll attend; is there parking?" to another college's interview invitation carries
+    the invitation's subject line of work words; the thread says whose business those are. A reply to
+    the same college about a learner's reference, in a thread of its own, stays work."""
+    owner, college = "ada.nwosu@northfield.ac.uk", "recruitment@riverside-college.ac.uk"
+    invited, answered, referee = _reviewed([
+        ("Message-ID: <inv@riverside>", college, owner, "Interview invitation - Curriculum Lead",
+         "Thank you for your application for the post of Curriculum Lead. We would like to invite you "
+         "to interview on 3 March."),
+        ("Message-ID: <re@northfield>\nIn-Reply-To: <inv@riverside>", owner, college,
+         "Re: Interview invitation - Curriculum Lead", "Thanks, I will attend. Is there parking on site?"),
+        ("Message-ID: <ref@northfield>", owner, college, "Reference - curriculum and attendance",
+         "Sam's attendance on the level 3 course was excellent; the report is attached.")])
     assert invited.classification == "personal" and answered.classification == "personal"
     assert any(r.startswith("in a thread about the owner's own affairs with riverside-college.ac.uk")
                for r in answered.reasons)
@@ -451,3 +456,20 @@ def test_the_owner_signing_as_a_parent_to_a_school_writes_about_their_own_child(
                              "Hello, I'm Kai's mum. He will miss Thursday's level 2 lesson for an orthodontist "
                              "appointment; could his tutor send the assignment?", to="ada.nwosu@northfield.ac.uk"))
     assert not any("children's school" in r for r in parent.reasons) and parent.classification == "work"
+
+
+def test_an_out_of_office_answering_personal_mail_is_as_personal_as_it():
+    owner, sister = "ada.nwosu@northfield.ac.uk", "k.adeyemi@westshire.example"
+    _, away = _reviewed([
+        ("Message-ID: <cake@northfield>", owner, sister, "Dan's party - cake",
+         "Did you order the birthday cake for Saturday night? Love you xx"),
+        ("Message-ID: <ooo@westshire>\nIn-Reply-To: <cake@northfield>\nAuto-Submitted: auto-replied", sister, owner,
+         "Automatic reply: Dan's party - cake", "I'm out of the office today. For planning enquiries call the desk.")])
+    assert away.classification == "personal"
+    assert any(r.startswith("an automatic reply to personal mail") for r in away.reasons)
+    _, work_away = _reviewed([
+        ("Message-ID: <marks@northfield>", owner, sister, "Level 2 marking",
+         "Could you second-mark the level 2 assignments before moderation?"),
+        ("Message-ID: <ooo2@westshire>\nIn-Reply-To: <marks@northfield>\nAuto-Submitted: auto-replied", sister, owner,
+         "Automatic reply: Level 2 marking", "I'm out of the office today. For planning enquiries call the desk.")])
+    assert work_away.classification == "work"

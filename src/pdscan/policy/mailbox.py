@@ -9,7 +9,8 @@ facts, scores, findings; never a body) until the mailbox ends, then
    at ±1, so a bare "Thanks, see you there" in a personal thread reads as
    personal and one in a work thread as work; and a reply in a thread about the owner's own
    affairs with an outside party (a job elsewhere, a club, a relative's care home: mailclass
-   `Affairs`) leaves that party's own business words out, as the thread's first message did;
+   `Affairs`) leaves that party's own business words out, as the thread's first message did; an
+   automatic reply in a thread of personal mail only takes its thread's score;
 2. adds correspondent history: a message with one correspondent on personal
    webmail (the sender, or the only recipient of the owner's mail) moves by
    `correspondent_weight` × the mean base score of the other messages with
@@ -116,9 +117,18 @@ class MailboxReview:
             if len(distinct) < 2 or not weight:
                 continue
             total = sum(distinct.values())
+            threshold = self.rules.weights["personal_threshold"]
             for i in group:
                 entry = self.entries[i]
                 others = (total - distinct[self._identity(i)]) / (len(distinct) - 1)
+                if entry.facts is not None and entry.facts.auto_reply and \
+                        all(v >= threshold for k, v in distinct.items() if k != self._identity(i)):
+                    # An out-of-office answering the owner's personal mail is as personal as what it answers.
+                    shift = round(others - distinct[self._identity(i)], 2)
+                    entry.record.reasons = [*entry.record.reasons,
+                                            f"an automatic reply to personal mail, as personal as its thread ({shift:+.1f})"]
+                    shifts[i] = shifts.get(i, 0.0) + shift
+                    continue
                 shift = round(max(-THREAD_CAP, min(THREAD_CAP, weight * others)), 2)
                 if not shift:
                     continue
