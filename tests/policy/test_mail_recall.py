@@ -226,6 +226,10 @@ def test_a_plural_or_hyphenated_form_finds_its_listed_word():
     assert any("leisure (kick off)" in r for r in v.reasons)
     assert any("hobbies_and_leagues (lineup, trade offer)" in r for r in v.reasons)
     assert v.classification == "personal"
+    # A listed phrase's plural too: "boarding passes" is "boarding pass".
+    passes = verdict(message("ada.nwosu@northfield.ac.uk", "Fwd: boarding passes",
+                             "Forwarding to my phone: boarding passes for Saturday.", to="ada.n.77@gmail.com"))
+    assert any("travel (boarding pass)" in r for r in passes.reasons)
 
 
 def test_ones_own_investments_are_personal_finance():
