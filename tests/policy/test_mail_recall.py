@@ -322,7 +322,8 @@ def test_an_organisation_writing_about_the_owners_relative_is_family_mail():
 def test_volunteering_is_a_club_one_belongs_to():
     rota = verdict(message("Linden Food Bank <hello@lindenfoodbank.example>", "Volunteer rota - April",
                            "Hello lovely volunteers, the volunteer rota for April is below. We meet at the hall "
-                           "from 9 for tea and cake; the report from the trustees' meeting is attached.", to="ada.nwosu@northfield.ac.uk"))
+                           "from 9 for tea and cake; the report from the trustees' meeting is attached.",
+                           to="ada.nwosu@northfield.ac.uk"))
     assert rota.classification == "personal" and any("volunteering (" in r for r in rota.reasons)
     assert "mail with a club or class outside the organisation (+1.0)" in rota.reasons
     # Staff asked to staff the college's own open evening: volunteers, but our own event.
@@ -400,8 +401,12 @@ def test_a_colleagues_title_and_department_above_the_disclaimer_are_signature_no
 
 def test_mail_with_a_learners_own_account_is_about_their_learning():
     v = verdict(message("Kai Dunn <24017733@student.northfield.ac.uk>", "not in",
-                        "hi miss im not in today, got the dentist at 10. see you thursday", to="ada.nwosu@northfield.ac.uk"))
+                        "hi miss im not in today, got the dentist at 10. see you thursday",
+                        to="ada.nwosu@northfield.ac.uk"))
     assert v.classification == "work" and "with a learner's own account (-1.0)" in v.reasons
+    # A business that sells to students is not a learner's account.
+    flat = verdict(message("Lettings <hello@student.example>", "Your viewing", "Your viewing is on Saturday."))
+    assert not any("learner" in r for r in flat.reasons)
 
 
 def test_an_academy_on_its_own_domain_writing_to_the_owner_as_a_parent_is_their_childs_school():

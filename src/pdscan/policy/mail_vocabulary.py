@@ -3,7 +3,8 @@
 The bundled categories are in wordlists/mail.toml; policy changes one, or
 adds one, under [mail.vocabulary.SIDE.NAME] (weight, words, extra_words).
 Words and phrases match whole normalised tokens, so "Mum's" matches "mum"
-(and a plural its listed singular, "boarding passes" the phrase "boarding pass") and "pub" never matches inside "public";
+(and a plural its listed singular, "boarding passes" the phrase "boarding pass")
+and "pub" never matches inside "public";
 a laughing or loving emoji is a token of its own, since it says as much as
 "haha" or "xx". An entry listed in capitals is an acronym and counts only
 written in capitals: "SEND" (special educational needs) is not "send". A

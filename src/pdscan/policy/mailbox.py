@@ -125,8 +125,8 @@ class MailboxReview:
                         all(v >= threshold for k, v in distinct.items() if k != self._identity(i)):
                     # An out-of-office answering the owner's personal mail is as personal as what it answers.
                     shift = round(others - distinct[self._identity(i)], 2)
-                    entry.record.reasons = [*entry.record.reasons,
-                                            f"an automatic reply to personal mail, as personal as its thread ({shift:+.1f})"]
+                    entry.record.reasons = [*entry.record.reasons, f"an automatic reply to personal mail, "
+                                            f"as personal as its thread ({shift:+.1f})"]
                     shifts[i] = shifts.get(i, 0.0) + shift
                     continue
                 shift = round(max(-THREAD_CAP, min(THREAD_CAP, weight * others)), 2)
@@ -144,9 +144,11 @@ class MailboxReview:
         it gets that message's signal and counts none of that party's own business words either."""
         cap = self.rules.weights["vocabulary_cap"]
         affairs = [self.entries[i].affairs for i in group if self.entries[i].affairs.theirs]
+        if not affairs:
+            return
         for i in group:
             entry = self.entries[i]
-            if not affairs or entry.affairs.theirs:
+            if entry.affairs.theirs:
                 continue
             parties = other_side(entry.facts, self.rules)
             theirs = next((a for a in affairs if a.parties & parties), None)

@@ -6,8 +6,10 @@ policy [mail] (mail_rules.py), the words from the vocabulary
 (mail_vocabulary.py). Every signal adds or subtracts a weight named in
 policy and says so in a reason: who wrote to whom (the organisation's own
 domains, personal webmail), automatic replies and the organisation's own
-mailings, attachment kinds, and vocabulary by category (family, travel,
-shopping... against teaching, assessment, meetings...). A message scoring at
+mailings, attachment kinds, the owner's own affairs with an outside party
+(a club, a clinic, their child's school, another employer: that party's own
+business words are then not counted), and vocabulary by category (family,
+travel, shopping... against teaching, assessment, meetings...). A message scoring at
 least `personal_threshold` is personal. Calling a work message personal is
 the costly mistake, so every default leans to "work" when evidence is thin:
 one personal category alone does not reach the threshold. Thread history is
@@ -134,7 +136,7 @@ def _correspondents(facts: MessageFacts, rules: MailRules, score: _Score) -> Non
     w = rules.weights
     sender = _domain(facts.sender)
     domains = {_domain(a) for a in facts.recipients} - {""}
-    if any(d.split(".", 1)[0] in rules.learner_subdomains for d in domains | {sender} if "." in d):
+    if any(_learner_account(d, rules) for d in domains | {sender}):
         score.add(w["learner_weight"], "with a learner's own account")
     if sender in rules.webmail_domains:
         score.add(w["webmail_weight"], f"sender uses personal webmail ({sender})")
@@ -146,6 +148,13 @@ def _correspondents(facts: MessageFacts, rules: MailRules, score: _Score) -> Non
             score.add(w["to_webmail_weight"], f"sent to personal webmail ({', '.join(sorted(outside))})")
         elif outside:
             score.add(w["owner_to_outside_weight"], "sent to another organisation")
+
+
+def _learner_account(domain: str, rules: MailRules) -> bool:
+    """student.college.ac.uk: a learners' subdomain of our own or another college's (not student.com)."""
+    label, _, rest = domain.partition(".")
+    return label in rules.learner_subdomains and (_is_owner(rest, rules.owner_domains)
+                                                  or _is_owner(rest, rules.sector_domains))
 
 
 def _business(facts: MessageFacts, rules: MailRules, score: _Score, found: dict, automated: bool) -> None:
@@ -280,7 +289,8 @@ def _own_birth_date(facts: MessageFacts, rules: MailRules) -> bool:
     family = name.split()[-1] if name else ""
     if len(family) < 3 or not other_side(facts, rules):
         return False
-    text = facts.subject + "\n" + (facts.own_text if _is_owner(_domain(facts.sender), rules.owner_domains) else facts.text)
+    written = facts.own_text if _is_owner(_domain(facts.sender), rules.owner_domains) else facts.text
+    text = facts.subject + "\n" + written
     return re.search(rf"\b{re.escape(family)}{BIRTH_DATE}", text, re.I) is not None
 
 
