@@ -16,7 +16,7 @@ import pytest
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "mail"
 
 
-# The evaluation mailbox's floor is what round 4 measured (precision 0.971, recall 0.902); the recall
+# The evaluation mailbox's floor is what round 4 measured (precision 0.971, recall 0.907); the recall
 # set keeps the issue's target.
 @pytest.mark.parametrize("mailbox, precision, recall", [("evaluation", 0.97, 0.90), ("recall", 0.95, 0.8)])
 def test_precision_and_recall_on_a_labelled_mailbox(cli, tmp_path, mailbox, precision, recall):
@@ -44,9 +44,9 @@ def test_precision_and_recall_on_a_labelled_mailbox(cli, tmp_path, mailbox, prec
 # words or senders. blind-ashcombe was written during round 3 by a helper who saw neither the classifier
 # nor the other sets (precision 0.981, recall 0.426 before round 3; 0.981, 0.667 after); in round 4 it
 # became a development set like the others. Floors: what round 4's code measured (westbridge precision
-# 0.977, recall 0.871; eastfield 0.979, 0.892; ashcombe 0.985, 0.852), issue 17's target of recall 0.8
+# 0.977, recall 0.883; eastfield 0.979, 0.892; ashcombe 0.985, 0.857), issue 17's target of recall 0.8
 # at precision 0.95 met on all three.
-@pytest.mark.parametrize("mailbox, domain, precision, recall", [("blind-westbridge", "westbridge.ac.uk", 0.97, 0.87),
+@pytest.mark.parametrize("mailbox, domain, precision, recall", [("blind-westbridge", "westbridge.ac.uk", 0.97, 0.88),
                                                                  ("blind-eastfield", "eastfield.ac.uk", 0.97, 0.89),
                                                                  ("blind-ashcombe", "ashcombevale.ac.uk", 0.98, 0.85)])
 def test_blind_college_mailboxes_keep_their_figures(cli, tmp_path, mailbox, domain, precision, recall):
