@@ -36,6 +36,7 @@ from typing import Optional
 from dateutil.relativedelta import relativedelta
 
 from ..detect.context import normalise_header, words_alternation
+from ..detect.validators import person_name
 from ..formats.dates import dates_in
 from ..globs import GlobSet
 from ..model import ItemResult
@@ -176,17 +177,21 @@ class RetentionFacts:
     greeted: str = ""        # how the text greets someone: "" (not at all), "someone", or why outside
     signed_off: bool = False
     addressed: bool = False  # a postal address stands above the greeting
+    addressee: bool = False  # a known person's name on the line over a house number and street
     outside: str = ""        # why the file is exchanged with someone outside the organisation, or ""
 
     @property
     def letter(self) -> bool:
-        return bool(self.greeted and self.signed_off)
+        """A greeting and a sign-off, or a greeting under a postal address: a letter signed with a
+        name alone, or scanned without its last lines, is a letter all the same."""
+        return bool(self.greeted and (self.signed_off or self.addressed))
 
     @property
     def record_form(self) -> bool:
-        """Written to one person: a letter, a message, or a greeting under a postal address (a letter
-        signed with a name alone): the form that makes one name in it that person's record."""
-        return self.letter or self.mail or bool(self.greeted and self.addressed)
+        """Written to one person: a letter, a message, or a document addressed to someone by name over
+        their postal address (an outcome letter without a greeting): the form that makes one name in
+        it that person's record."""
+        return self.letter or self.mail or self.addressee
 
     @property
     def outside_why(self) -> str:
@@ -229,6 +234,7 @@ def read_text_facts(facts: RetentionFacts, schedule: Schedule, text: str, label_
         facts.keywords.update(m.group(0) for m in schedule.keyword_regex.finditer(words))
     found = sorted(dates_in(text))
     _read_letter(facts, schedule.letters, lower, found)
+    facts.addressee = facts.addressee or _addressee(text)
     for clock, anchors in schedule.clocks.items():
         days = [d for d in _anchored(lower, found, anchors, schedule.window, schedule.other_dates)]
         if label_at is not None:
@@ -260,6 +266,17 @@ def _read_letter(facts: RetentionFacts, letters: Letters, lower: str, found: lis
         lines = [day for pos, day in found if pos < greeting.start() and _alone_on_line(lower, pos)]
         if lines:
             facts.dates[letters.clock] = max(lines + [facts.dates.get(letters.clock, lines[0])])
+
+
+# A name alone on its line, over a line that opens with a house number and a street.
+_ADDRESSEE = re.compile(r"^[ \t]*([A-Z][A-Za-z'-]+(?:[ ][A-Z][A-Za-z'-]+){1,2})[ \t]*\r?\n"
+                        r"[ \t]*(?:(?i:flat)[ ]\d+[A-Za-z]?,?[ ]+)?\d{1,4}[A-Za-z]?,?[ ]+[A-Z][a-z]+[ ]", re.MULTILINE)
+
+
+def _addressee(text: str) -> bool:
+    """Whether `text` is addressed to a person: a name the name lists know (a given name and a
+    surname) over a postal address; a company's or a department's name over one is not."""
+    return any(person_name(m.group(1)) is True for m in _ADDRESSEE.finditer(text))
 
 
 # What may stand before a letter's date on its line: nothing, or the day of the week.
@@ -327,7 +344,8 @@ def _evidence(cat: Category, record: ItemResult, facts: RetentionFacts, det_cate
     if cat.letter:
         # A message has its own kind of evidence (`mail`): a greeting does not make it a letter too.
         letter = facts.letter and not facts.mail
-        hits["letter"] = [("letter", "written as a letter (greeting and sign-off)")] if letter else []
+        form = "greeting and sign-off" if facts.signed_off else "greeting under a postal address"
+        hits["letter"] = [("letter", f"written as a letter ({form})")] if letter else []
     if cat.outside:
         why = facts.outside_why
         hits["outside"] = [("outside", f"with someone outside the organisation ({why})")] if why else []
