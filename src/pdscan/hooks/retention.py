@@ -160,7 +160,8 @@ class RetentionWatch:
         for record in records:
             if isinstance(record, ItemResult) and record.member is None and (
                     record.personal or any(f.detector in self.schedule.one_person for f in record.findings)):
-                mail = self.message if self.message and record.mime == "message/rfc822" else None
+                # An Outlook .msg is read as the message it converts to: its Date and parties count too.
+                mail = self.message if self.message and record.mime in MAIL_TYPES else None
                 if mail is not None:
                     self.found.outside = outside_party(mail.sender, mail.recipients, self.owner_domains)
                 date = mail.date if mail is not None else None
