@@ -17,7 +17,7 @@ from typing import Optional
 
 from ..formats.magic import MSG_MIME
 from ..model import Chunk, Item, ItemResult, MessageFacts
-from ..policy.retention import RetentionFacts, Schedule, read_header, read_text_facts
+from ..policy.retention import RetentionFacts, Schedule, read_header, read_text_facts, titled_with_name
 
 MAIL_TYPES = ("message/rfc822", MSG_MIME)
 # "NI number: ..." at the start of a line of plain text labels its value, as a column header does.
@@ -118,6 +118,7 @@ class RetentionWatch:
         self.found = RetentionFacts()
         self.message: Optional[MessageFacts] = None
         self.tables: set = set()   # header rows already read: a table's chunks repeat its columns
+        self.opened = False        # the item's first text seen (its title line)
 
     def sniffed(self, mime: str, head: bytes) -> None:
         self.found.mail = mime in MAIL_TYPES
@@ -135,6 +136,9 @@ class RetentionWatch:
             return chunk.header
 
         read_text_facts(self.found, self.schedule, text, label_at, spans)
+        if not self.opened and text.strip() and chunk.header is None and chunk.columns is None:
+            self.opened = True
+            self.found.titled = titled_with_name(text)
 
     def _headers(self, chunk: Chunk, text: str) -> list:
         """Read the header phrases of the chunk's table, labels or one-cell-per-line table; the

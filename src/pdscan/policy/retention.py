@@ -178,6 +178,7 @@ class RetentionFacts:
     signed_off: bool = False
     addressed: bool = False  # a postal address stands above the greeting
     addressee: bool = False  # a known person's name on the line over a house number and street
+    titled: bool = False     # the title line ends in a known person's name: a record about them
     outside: str = ""        # why the file is exchanged with someone outside the organisation, or ""
 
     @property
@@ -188,10 +189,10 @@ class RetentionFacts:
 
     @property
     def record_form(self) -> bool:
-        """Written to one person: a letter, a message, or a document addressed to someone by name over
-        their postal address (an outcome letter without a greeting): the form that makes one name in
-        it that person's record."""
-        return self.letter or self.mail or self.addressee
+        """Written to or about one person: a letter, a message, a document addressed to someone by
+        name over their postal address (an outcome letter without a greeting) or titled with their
+        name ("Probation review - <name>"): the form that makes one name in it that person's record."""
+        return self.letter or self.mail or self.addressee or self.titled
 
     @property
     def outside_why(self) -> str:
@@ -277,6 +278,19 @@ def _addressee(text: str) -> bool:
     """Whether `text` is addressed to a person: a name the name lists know (a given name and a
     surname) over a postal address; a company's or a department's name over one is not."""
     return any(person_name(m.group(1)) is True for m in _ADDRESSEE.finditer(text))
+
+
+# A title line ending in a name after a dash, a role in brackets after it allowed.
+_TITLE_NAME = re.compile(r"[A-Z][^\n]{2,60}?[ ][-\u2013][ ]([A-Z][A-Za-z'-]+(?:[ ][A-Z][A-Za-z'-]+){1,2})"
+                         r"[ \t]*(?:\([^\n]*\))?[ \t]*")
+
+
+def titled_with_name(text: str) -> bool:
+    """Whether the first line of `text` is a title naming a person the name lists know
+    ("Probation review - <name> (Lecturer)"): the record is about that person."""
+    first = next((line.strip() for line in text.split("\n", 8)[:8] if line.strip()), "")
+    found = _TITLE_NAME.fullmatch(first)
+    return found is not None and person_name(found.group(1)) is True
 
 
 # What may stand before a letter's date on its line: nothing, or the day of the week.
