@@ -116,7 +116,7 @@ def _scanned_page(page, where: str, ctx):
             decoded = False
             continue
         if image is not None:
-            yield from read_page(image, where if len(names) == 1 else f"{where} image {number + 1}", ctx)
+            yield from read_page(image, where if len(names) == 1 else f"{where} image {number + 1}", ctx, scanned=True)
     return decoded
 
 
