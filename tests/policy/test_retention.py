@@ -273,11 +273,12 @@ def test_a_letter_and_whom_it_goes_to(text, letter, outside):
     assert (facts.letter, facts.outside_why) == (letter, outside)
 
 
-def test_a_greeting_under_a_postal_address_is_a_record_form_without_a_sign_off():
-    """A reply signed with a name alone is still written to one person; a note greeting a colleague is not."""
+def test_a_greeting_under_a_postal_address_is_a_letter_without_a_sign_off():
+    """A reply signed with a name alone (or scanned without its last lines) is still a letter to one
+    person; a note greeting a colleague is not."""
     facts = _facts("Kwame Osei\n12 Station Road, Shipley, BD18 3LQ\n20 January 2022\nDear Kwame,\n"
                    "Thank you for your enquiry.\nRhys Morgan\n")
-    assert (facts.letter, facts.record_form, facts.addressed) == (False, True, True)
+    assert (facts.letter, facts.record_form, facts.addressed) == (True, True, True)
     assert facts.dates == {"dated": D(2022, 1, 20)}
     assert _facts("Dear Sarah,\nCan you cover period 3?\nDan\n").record_form is False
 
