@@ -1,9 +1,9 @@
 """`pdscan retention` finds whose record a file is where no label like "Name:" says it: a form
 line with several fields ("Employee: ...   Staff number: ..."), an appraisal's "Appraisee:", an
-outcome letter addressed to a name over a street address, a note titled with its subject's name,
-a payment listing's payee records, a results statement printed with "|" between its cells, a
-register's "Governor" column, an unsigned letter under a postal address, a scanned letter read by
-OCR, and an Outlook .msg dated by its own Date. Files and names are invented for these tests;
+outcome letter addressed to a name over a street address, a note titled (or a file named) with its
+subject's name, a payment listing's payee records, a results statement printed with "|" between
+its cells, a register's "Governor" column, an unsigned letter under a postal address, a scanned
+letter read by OCR, and an Outlook .msg dated by its own Date. Files and names are invented for these tests;
 the controls (a handbook naming its HR contact, a letter from a company's accounts office, recent
 files) must stay unplanned."""
 from __future__ import annotations
@@ -44,6 +44,9 @@ FILES = {
     # A note about one member of staff, titled with their name.
     "Desktop/notes JT.txt": ("Probation review - Joseph Turner (Technician)\nReview date: 04/12/2017\n"
                              "Outcome: probation extended by three months.\n", "2018-01-10", "staff-files"),
+    # A note whose file name says whom it is about.
+    "Documents/Team/Return to work - Owen Price.txt": (
+        "Name: Owen Price\nBack after two days of sickness; no adjustments needed.\n", "2018-02-12", "staff-files"),
     # A payment listing: sort code, account number and payee on each line, no header row.
     "Documents/Finance/PAY_20170228.txt": (
         "HDR,WESTFOLD COLLEGE,BACS,PAY DATE 2017-02-28\n"

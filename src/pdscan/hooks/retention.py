@@ -119,6 +119,9 @@ class RetentionWatch:
         self.message: Optional[MessageFacts] = None
         self.tables: set = set()   # header rows already read: a table's chunks repeat its columns
         self.opened = False        # the item's first text seen (its title line)
+        # A file named as a record of someone ("Appraisal 2018 - <name>.docx") is titled so too.
+        stem = item.name.rsplit(".", 1)[0]
+        self.found.titled = titled_with_name(stem[:1].upper() + stem[1:])
 
     def sniffed(self, mime: str, head: bytes) -> None:
         self.found.mail = mime in MAIL_TYPES
@@ -138,7 +141,7 @@ class RetentionWatch:
         read_text_facts(self.found, self.schedule, text, label_at, spans)
         if not self.opened and text.strip() and chunk.header is None and chunk.columns is None:
             self.opened = True
-            self.found.titled = titled_with_name(text)
+            self.found.titled = self.found.titled or titled_with_name(text)
 
     def _headers(self, chunk: Chunk, text: str) -> list:
         """Read the header phrases of the chunk's table, labels or one-cell-per-line table; the
