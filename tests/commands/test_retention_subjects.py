@@ -19,7 +19,7 @@ from PIL import Image, ImageDraw, ImageFont
 from pdscan.extract import tesseract
 from pdscan.remediate.plan import read_plan
 from tests.commands.college import run
-from tests.commands.test_retention_correspondence import _listed, lay_out, letter, pdf_lines, workbook
+from tests.commands.test_retention_correspondence import _listed, judged, lay_out, letter, pdf_lines, workbook
 
 NOW = "2026-12-07"
 REAL_MSG = Path(__file__).resolve().parents[2] / "fixtures" / "real" / "mail" / "msg" / "TxtSampleEmail.msg"
@@ -92,12 +92,7 @@ def laptop(tmp_path):
 
 
 def test_each_due_record_is_judged_by_whose_it_is(laptop, tmp_path):
-    plan = tmp_path / "plan.json"
-    r = run("retention", laptop, "--now", NOW, "--format", "jsonl", "--jobs", 1, "--plan-out", plan)
-    assert r.code == 1, r
-    listed = _listed(r, laptop)
-    assert {rel: v["category"] for rel, v in listed.items()} == {rel: c for rel, (_x, _d, c) in FILES.items() if c}
-    planned = {os.path.relpath(e.path, laptop) for e in read_plan(str(plan)).entries}
+    listed, planned = judged(laptop, tmp_path, FILES)
     assert planned == {rel for rel, (_x, _d, c) in FILES.items() if c and c != "unclassified"}
     assert listed["Documents/Governors/register 2018.xlsx"]["action"] == "review"
     # The payments' own date is the clock, moved to the end of its financial year.
