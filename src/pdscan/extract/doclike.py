@@ -15,7 +15,7 @@ from PIL import Image, ImageFilter, ImageStat
 THUMB = 384          # long side of the thumbnail tested, in pixels
 EDGE = 64            # an edge pixel: this much brighter than its neighbours
 LIGHT = 150          # a light pixel (paper)
-MARKED = 0.005       # share of edge pixels of a page with anything written on it
+MARKED = 0.02        # share of edge pixels of a page with something on it (a blank one has 0.012: its border)
 
 
 @dataclass(frozen=True)
@@ -30,8 +30,9 @@ class Look:
 
     @property
     def page(self) -> bool:
-        """A page a PDF holds as its only content (a scan): a short letter leaves most of it
-        white, with fewer edges than a photo test asks; only a blank or coloured one is passed by."""
+        """A page known to be a scan (a PDF page's only content, a TIFF page): a short letter leaves
+        most of it white, with fewer edges than a photo test asks; only a blank or coloured one is
+        passed by."""
         return self.light >= 0.35 and self.saturation <= 0.30 and self.edges >= MARKED
 
 

@@ -68,7 +68,7 @@ class OcrRun:
 
 def read_page(image: Image.Image, where: str, ctx, scanned: bool = False) -> Iterator[Chunk]:
     """Chunks of the text OCR reads on one page (an image, a TIFF frame, a scanned PDF page).
-    `scanned`: the image is a PDF page's content with no text layer, so a scan, not a photo."""
+    `scanned`: the image is a scan, not a photo (a PDF page's only content, a TIFF page)."""
     run: Optional[OcrRun] = getattr(ctx, "ocr", None)
     if run is None or not run.enabled:
         return

@@ -116,7 +116,8 @@ def _scanned_page(page, where: str, ctx):
             decoded = False
             continue
         if image is not None:
-            yield from read_page(image, where if len(names) == 1 else f"{where} image {number + 1}", ctx, scanned=True)
+            part = where if len(names) == 1 else f"{where} image {number + 1}"
+            yield from read_page(image, part, ctx, scanned=True)
     return decoded
 
 
