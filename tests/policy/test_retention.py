@@ -264,6 +264,8 @@ def _facts(text: str, headers_at=()) -> RetentionFacts:
     ("Dear Jamal and family,\nThank you for the flowers.\nBest wishes,\nSarah", True, "addressed by title or role"),
     # A colleague greeted by first name, no address: a letter, not one to outside.
     ("Hi Sarah,\nCan you cover period 3?\nThanks again,\nDan", True, ""),
+    # A reference opens to whoever reads it, and may close the American way.
+    ("To whom it may concern,\nI have known Owen Price for four years.\nSincerely,\nAoife Kelly", True, ""),
     # A greeting without a sign-off (or a sign-off quoted mid-line) is no letter.
     ("Dear Mrs Ahmed,\nPlease see the attached list.", False, ""),
     ("Minutes. Item 4: the chair said kind regards to all.", False, ""),
