@@ -47,6 +47,13 @@ FILES = {
     # A note whose file name says whom it is about.
     "Documents/Team/Return to work - Owen Price.txt": (
         "Name: Owen Price\nBack after two days of sickness; no adjustments needed.\n", "2018-02-12", "staff-files"),
+    # A sickness record that names its member of staff in its file name only.
+    "Documents/Team/Priya Shah - sickness record.xlsx": (workbook(
+        [["First day absent", "Days absent", "Reason"], [dt.date(2017, 3, 6), 2, "Flu"],
+         [dt.date(2017, 11, 13), 1, "Migraine"]]), "2017-12-01", "staff-files"),
+    # A trip itinerary named after its organiser: a name, but nothing a category claims.
+    "Documents/Trips/Joseph Turner - Paris itinerary.txt": (
+        "Day 1: coach to Dover, ferry to Calais.\nDay 2: Louvre.\n", "2016-05-01", None),
     # A payment listing: sort code, account number and payee on each line, no header row.
     "Documents/Finance/PAY_20170228.txt": (
         "HDR,WESTFOLD COLLEGE,BACS,PAY DATE 2017-02-28\n"
@@ -99,6 +106,8 @@ def test_each_due_record_is_judged_by_whose_it_is(laptop, tmp_path):
     pay = listed["Documents/Finance/PAY_20170228.txt"]
     assert (pay["clock"], pay["clock_from"], pay["expires"]) == ("2017-02-28", "paid", "2023-07-31")
     assert "written as a letter (greeting under a postal address)" in listed["Downloads/doc0311.pdf"]["evidence"]
+    assert listed["Documents/Team/Priya Shah - sickness record.xlsx"]["evidence"][0] == \
+        "names a person (in its file name) below the personal-data thresholds"
 
 
 @pytest.mark.skipif(tesseract.program() is None, reason="tesseract with English data is not installed")

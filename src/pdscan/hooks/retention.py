@@ -119,9 +119,10 @@ class RetentionWatch:
         self.message: Optional[MessageFacts] = None
         self.tables: set = set()   # header rows already read: a table's chunks repeat its columns
         self.opened = False        # the item's first text seen (its title line)
-        # A file named as a record of someone ("Appraisal 2018 - <name>.docx") is titled so too.
+        # A file named as a record of someone ("Appraisal 2018 - <name>.docx") names that person,
+        # and is titled so.
         stem = item.name.rsplit(".", 1)[0]
-        self.found.titled = titled_with_name(stem[:1].upper() + stem[1:])
+        self.found.titled = self.found.file_named = titled_with_name(stem[:1].upper() + stem[1:])
 
     def sniffed(self, mime: str, head: bytes) -> None:
         self.found.mail = mime in MAIL_TYPES
@@ -166,7 +167,8 @@ class RetentionWatch:
     def end(self, records: list) -> list:
         for record in records:
             if isinstance(record, ItemResult) and record.member is None and (
-                    record.personal or any(f.detector in self.schedule.one_person for f in record.findings)):
+                    record.personal or self.found.file_named
+                    or any(f.detector in self.schedule.one_person for f in record.findings)):
                 # An Outlook .msg is read as the message it converts to: its Date and parties count too.
                 mail = self.message if self.message and record.mime in MAIL_TYPES else None
                 if mail is not None:

@@ -178,7 +178,8 @@ class RetentionFacts:
     signed_off: bool = False
     addressed: bool = False  # a postal address stands above the greeting
     addressee: bool = False  # a known person's name on the line over a house number and street
-    titled: bool = False     # the title line ends in a known person's name: a record about them
+    titled: bool = False     # the title line (or the file's name) names a known person: a record about them
+    file_named: bool = False  # the file's name names a known person ("Sickness record - <name>.docx")
     outside: str = ""        # why the file is exchanged with someone outside the organisation, or ""
 
     @property
@@ -280,17 +281,23 @@ def _addressee(text: str) -> bool:
     return any(person_name(m.group(1)) is True for m in _ADDRESSEE.finditer(text))
 
 
-# A title line ending in a name after a dash, a role in brackets after it allowed.
-_TITLE_NAME = re.compile(r"[A-Z][^\n]{2,60}?[ ][-\u2013][ ]([A-Z][A-Za-z'-]+(?:[ ][A-Z][A-Za-z'-]+){1,2})"
-                         r"[ \t]*(?:\([^\n]*\))?[ \t]*")
+# A title's parts apart by a dash; a name is one part, a role in brackets after it allowed.
+_TITLE_PARTS = re.compile(r"[ \t]+[-\u2013][ \t]+")
+_NAME_PART = re.compile(r"[A-Z][A-Za-z'-]+(?:[ ][A-Z][A-Za-z'-]+){1,2}")
+_LAST_BRACKET = re.compile(r"[ \t]*\([^()\n]*\)$")
 
 
 def titled_with_name(text: str) -> bool:
-    """Whether the first line of `text` is a title naming a person the name lists know
-    ("Probation review - <name> (Lecturer)"): the record is about that person."""
+    """Whether the first line of `text` is a title naming a person the name lists know before or
+    after a dash ("Probation review - <name> (Lecturer)", "<name> - sickness record"): the record is
+    about that person."""
     first = next((line.strip() for line in text.split("\n", 8)[:8] if line.strip()), "")
-    found = _TITLE_NAME.fullmatch(first)
-    return found is not None and person_name(found.group(1)) is True
+    parts = _TITLE_PARTS.split(_LAST_BRACKET.sub("", first)) if len(first) <= TITLE_CHARS else []
+    return len(parts) >= 2 and any(_NAME_PART.fullmatch(part) and person_name(part) is True
+                                   for part in (parts[0], parts[-1]))
+
+
+TITLE_CHARS = 100
 
 
 # What may stand before a letter's date on its line: nothing, or the day of the week.
@@ -434,7 +441,7 @@ def decide(schedule: Schedule, record: ItemResult, facts: RetentionFacts, det_ca
     Several candidates: a review-only one wins, else the highest score, then the latest expiry."""
     lead = ()
     if one_person:
-        named = sorted({f.detector for f in record.findings if f.detector in schedule.one_person})
+        named = sorted({f.detector for f in record.findings if f.detector in schedule.one_person}) or ["in its file name"]
         record = dataclasses.replace(record, findings=[f for f in record.findings
                                                        if f.detector not in schedule.one_person])
         lead = (f"names a person ({', '.join(named)}) below the personal-data thresholds",)
