@@ -112,8 +112,8 @@ def test_each_due_record_is_judged_by_whose_it_is(laptop, tmp_path):
 
 @pytest.mark.skipif(tesseract.program() is None, reason="tesseract with English data is not installed")
 def test_a_scanned_letter_is_read_by_ocr_and_judged(tmp_path):
-    """A short letter scanned to PDF or TIFF is mostly white paper: OCR reads it on the retention
-    path as in a scan, though it has fewer edges than a photographed form."""
+    """A short letter scanned to PDF, TIFF or JPEG is mostly white paper: OCR reads it on the
+    retention path as in a scan, though it has fewer edges than a photographed form."""
     fonts = Path("/usr/share/fonts/truetype/dejavu")
     if not (fonts / "DejaVuSans.ttf").exists():
         pytest.skip("DejaVu fonts are not installed (fonts-dejavu-core)")
@@ -127,14 +127,14 @@ def test_a_scanned_letter_is_read_by_ocr_and_judged(tmp_path):
     root = tmp_path / "home"
     (root / "Downloads").mkdir(parents=True)
     noon = dt.datetime(2019, 3, 4, 12, tzinfo=dt.timezone.utc).timestamp()
-    for name in ("scan0001.pdf", "scan0002.tif"):
+    for name in ("scan0001.pdf", "scan0002.tif", "scan0003.jpg"):
         page.save(root / "Downloads" / name)  # one image a page, no text layer: what a scanner makes
         os.utime(root / "Downloads" / name, (noon, noon))
     plan = tmp_path / "plan.json"
     r = run("retention", root, "--now", NOW, "--format", "jsonl", "--jobs", 1, "--plan-out", plan)
     listed = _listed(r, root)
     assert {rel: v["category"] for rel, v in listed.items()} == {
-        "Downloads/scan0001.pdf": "general-correspondence", "Downloads/scan0002.tif": "general-correspondence"}, r
+        f"Downloads/scan000{n}.{ext}": "general-correspondence" for n, ext in ((1, "pdf"), (2, "tif"), (3, "jpg"))}, r
     assert sorted(os.path.relpath(e.path, root) for e in read_plan(str(plan)).entries) == sorted(listed)
 
 
