@@ -5,9 +5,10 @@ retention schedule's keywords and keyword-anchored dates from each chunk
 (policy/retention.py read_text_facts: never the text around them), the
 schedule's header phrases found in the column headers of the tables it
 reads and in field labels ("NI number:"), whether it is an e-mail and whether
-it is written as a letter, and with whom (someone outside the organisation). A
-file with personal data, or naming a person (the schedule's `one_person`), leaves
-the worker with these facts, and a mail file with its Date header from the
+it is written as a letter, and with whom (someone outside the organisation), and
+whether its title or its file name names whom it is about. A file with personal
+data, naming a person (the schedule's `one_person`) or named after one, leaves the
+worker with these facts, and a mail file (.eml, .msg) with its Date header from the
 extractor's parse (`retention_facts`), for the retention judge in the main process.
 """
 from __future__ import annotations
