@@ -84,6 +84,12 @@ FILES = {
     "Documents/invoice query.txt": (
         "Accounts Payable\n12 Market Street, Leeds LS1 6DT\nDisciplinary and grievance training invoice.\n"
         "Contact: Joseph Turner\n", "2017-05-01", None),
+    # A sponsor list saved before its race: the race day on its title line is its clock, so not due yet.
+    "Desktop/sponsors.xlsx": (workbook(
+        [["Charity 10k - sponsors (race day 18/04/2021)"], ["Sponsor", "Address", "Amount"]]
+        + [[name, f"{n} Mill Lane, Leeds LS6 2QT", 10] for n, name in enumerate(
+            ["Joseph Turner", "Aoife Kelly", "Megan Lloyd", "Hamza Khan", "Owen Price", "Priya Shah"], 1)]),
+        "2020-11-02", None),
     # Recent: not due.
     "Downloads/scan0999.pdf": (pdf_lines([
         "Return to work interview", "Employee: Hamza Khan   Staff number: W40211",

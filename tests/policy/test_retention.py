@@ -11,7 +11,8 @@ from pdscan.config import bundled, build
 from pdscan.errors import ConfigError
 from pdscan.formats.dates import dates_in
 from pdscan.model import Finding, ItemResult
-from pdscan.policy.retention import RetentionFacts, age_text, decide, read_header, read_text_facts
+from pdscan.policy.retention import (RetentionFacts, age_text, decide, read_header, read_text_facts, read_title,
+                                     titled_with_name)
 from pdscan.policy.loader import read_toml
 from pdscan.policy.retention_schedule import load_schedule, parse_period
 
@@ -404,6 +405,21 @@ def test_a_letters_own_date_line_is_its_dated_clock():
     bundled_letters = read_toml(bundled("policies.toml"))["retention"]["letters"]
     with pytest.raises(ConfigError, match="retention.letters: clock 'posted' is not defined"):
         schedule(LEARNERS, letters=dict(bundled_letters, clock="posted"))
+
+
+def test_a_title_says_whom_a_record_is_about_and_when_its_list_was_used():
+    sched = build().policy.retention
+    facts = RetentionFacts()
+    read_title(facts, sched, "\nHollinford 10k - sponsors (race day 18/04/2021)\nSponsor\tAmount\n")
+    assert (facts.titled, facts.dates) == (False, {"event": D(2021, 4, 18)})
+    for title in ("Probation review - Joseph Turner (Technician)", "Joseph Turner - sickness record"):
+        facts = RetentionFacts()
+        read_title(facts, sched, title + "\nReview date: 04/12/2017\n")
+        assert (facts.titled, facts.dates) == (True, {}), title
+    # A topic after the dash, or a name the lists do not know, says nothing of whom.
+    assert not titled_with_name("Minutes - Open Evening") and not titled_with_name("Outcome - Zqx Vrrp")
+    with pytest.raises(ConfigError, match="title_clock 'race' is not defined in"):
+        schedule(LEARNERS, title_clock="race")
 
 
 def test_an_achievement_date_column_is_a_transcripts_clock():

@@ -18,7 +18,7 @@ from typing import Optional
 
 from ..formats.magic import MSG_MIME
 from ..model import Chunk, Item, ItemResult, MessageFacts
-from ..policy.retention import RetentionFacts, Schedule, read_header, read_text_facts, titled_with_name
+from ..policy.retention import RetentionFacts, Schedule, read_header, read_text_facts, read_title, titled_with_name
 
 MAIL_TYPES = ("message/rfc822", MSG_MIME)
 # "NI number: ..." at the start of a line of plain text labels its value, as a column header does.
@@ -143,7 +143,7 @@ class RetentionWatch:
         read_text_facts(self.found, self.schedule, text, label_at, spans)
         if not self.opened and text.strip() and chunk.header is None and chunk.columns is None:
             self.opened = True
-            self.found.titled = self.found.titled or titled_with_name(text)
+            read_title(self.found, self.schedule, text)
 
     def _headers(self, chunk: Chunk, text: str) -> list:
         """Read the header phrases of the chunk's table, labels or one-cell-per-line table; the

@@ -143,6 +143,7 @@ class Schedule:
     letters: Letters = Letters()
     one_person: tuple = ()          # detectors naming one person: judged when a category claims the file
     other_dates: tuple = ()         # a word right before an anchor that names another date ("start date:")
+    title_clock: str = ""           # the content clock a date on the title line gives (a list's event)
 
     @property
     def keywords(self) -> set:
@@ -285,6 +286,16 @@ def _addressee(text: str) -> bool:
 _TITLE_PARTS = re.compile(r"[ \t]+[-\u2013][ \t]+")
 _NAME_PART = re.compile(r"[A-Z][A-Za-z'-]+(?:[ ][A-Z][A-Za-z'-]+){1,2}")
 _LAST_BRACKET = re.compile(r"[ \t]*\([^()\n]*\)$")
+
+
+def read_title(facts: RetentionFacts, schedule: Schedule, text: str) -> None:
+    """What the first line of an item's text says: whom it is about, and (the schedule's
+    `title_clock`) when what it lists happened ("Fun run - sponsors (race day 18/04/2021)")."""
+    facts.titled = facts.titled or titled_with_name(text)
+    first = next((line for line in text.split("\n", 8)[:8] if line.strip()), "")
+    days = [day for _pos, day in dates_in(first)]
+    if schedule.title_clock and days:
+        facts.dates[schedule.title_clock] = max(days + [facts.dates.get(schedule.title_clock, days[0])])
 
 
 def titled_with_name(text: str) -> bool:
