@@ -175,3 +175,13 @@ def test_next_of_kin_and_who_reported_are_people(tmp_path):
              for n, ((s, f), reporter) in enumerate(zip(NAMES, reporters))]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert counts(path).get("person_name") == 6
+
+
+def test_registers_and_logs_name_people_by_the_part_they_play(tmp_path):
+    """A governors' register, a visitors' book, a list of award winners: whom they list is in a
+    column headed by the part those people play."""
+    for header in ("Governor", "Visitor", "Member", "Winner", "Sponsor"):
+        path = tmp_path / f"{header} list.csv"
+        rows = [f"{header},Category,Date"] + [f"{f} {s},Co-opted,01/10/2018" for s, f in NAMES]
+        path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+        assert counts(path).get("person_name") == 3, header
