@@ -303,6 +303,7 @@ class MessageResult:
     inside_personal: bool = False  # filed in the Personal folder
     facts: Optional[object] = None
     sent_outside: Optional[dict] = None  # interface.md `sent_outside`: where the owner sent others' data
+    affairs: Optional[object] = None  # policy/mailclass.py Affairs: for the mailbox's thread history, never output
 
 
 @dataclass

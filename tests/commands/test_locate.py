@@ -271,7 +271,8 @@ def test_bad_requests_are_refused_without_quoting_a_value(fleet):
 
 
 def test_the_prompt_does_not_echo_and_finds_the_same_items(fleet):
-    """Typed at a terminal (a pseudo-terminal here): nothing typed is shown or lands in argv."""
+    """Typed at a terminal (a pseudo-terminal here): nothing typed is shown or lands in argv, and the
+    process cannot leave a core file holding it."""
     tmp_path, everyone, about, db, out = fleet
     p = everyone[WHO]
     answers = {"National Insurance number": p["nino"], "email address": f"{p['email']}; {everyone[0]['email']}"}
@@ -291,6 +292,10 @@ def test_the_prompt_does_not_echo_and_finds_the_same_items(fleet):
             break
         shown += chunk
         while shown.count(b"(Enter to skip") > asked:
+            if asked == 0:  # values are about to be in its memory: a crash must not dump them to disk
+                limits = Path(f"/proc/{pid}/limits").read_text()
+                assert [line.split()[4:6] for line in limits.splitlines() if line.startswith("Max core")] == \
+                    [["0", "0"]], limits
             prompt = shown.rsplit(b"\n", 1)[-1].decode(errors="replace")
             os.write(fd, next((v for k, v in answers.items() if prompt.startswith(k)), "").encode() + b"\n")
             asked += 1

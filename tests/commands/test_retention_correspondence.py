@@ -150,13 +150,19 @@ def _listed(result, root) -> dict:
     return {os.path.relpath(r["path"], root): r["retention"] for r in records if r["type"] == "item"}
 
 
-def test_each_due_file_is_planned_under_what_it_is(laptop, tmp_path):
+def judged(root, tmp_path, files: dict) -> tuple:
+    """({relative path: verdict} of the files listed, {relative paths planned}) from one retention
+    run over `root`, having checked that every file `files` gives a category is listed under it."""
     plan = tmp_path / "plan.json"
-    r = run("retention", laptop, "--now", NOW, "--format", "jsonl", "--jobs", 1, "--plan-out", plan)
+    r = run("retention", root, "--now", NOW, "--format", "jsonl", "--jobs", 1, "--plan-out", plan)
     assert r.code == 1, r
-    listed = _listed(r, laptop)
-    assert {rel: v["category"] for rel, v in listed.items()} == {rel: c for rel, (_x, _d, c) in FILES.items() if c}
-    assert {os.path.relpath(e.path, laptop) for e in read_plan(str(plan)).entries} == PLANNED
+    listed = _listed(r, root)
+    assert {rel: v["category"] for rel, v in listed.items()} == {rel: c for rel, (_x, _d, c) in files.items() if c}
+    return listed, {os.path.relpath(e.path, root) for e in read_plan(str(plan)).entries}
+
+
+def test_each_due_file_is_planned_under_what_it_is(laptop, tmp_path):
+    assert judged(laptop, tmp_path, FILES)[1] == PLANNED
 
 
 def test_each_judgement_says_why(laptop, tmp_path):

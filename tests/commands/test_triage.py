@@ -265,3 +265,11 @@ def test_an_accepted_retention_verdict_is_never_planned(cli, tmp_path):
     summary = {row[0]: row[1] for row in report["tables"]["summary"]["rows"]}
     assert summary["Violations accepted"] == 1
     assert [os.path.basename(r[1]) for r in report["tables"]["triage"]["rows"]] == [os.path.basename(kept)]
+
+
+@pytest.mark.parametrize("args", [["--list"], ["--revoke", "1", "--reason", "x"], ["PATH", "--reason", "x"]])
+def test_accept_on_a_central_store_says_where_decisions_are_made(cli, tmp_path, args):
+    args = [str(tmp_path) if a == "PATH" else a for a in args]
+    result = cli("accept", *args, "--db", "postgresql://dpo@127.0.0.1:1/pdscan")
+    assert result.code == 2 and "decisions are kept on the endpoint" in result.err, result
+    assert len(result.err.splitlines()) == 1

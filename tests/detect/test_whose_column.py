@@ -267,3 +267,13 @@ def test_an_mis_exports_stu_forename_and_legal_surname_are_one_learner(tmp_path)
         for n, (s, f) in enumerate(NAMES + [(NAMES[0][0], "Kemi")])]
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     assert counts(path).get("person_name") == 8
+
+
+def test_registers_and_logs_name_people_by_the_part_they_play(tmp_path):
+    """A governors' register, a visitors' book, a list of award winners: whom they list is in a
+    column headed by the part those people play."""
+    for header in ("Governor", "Visitor", "Member", "Winner", "Sponsor"):
+        path = tmp_path / f"{header} list.csv"
+        rows = [f"{header},Category,Date"] + [f"{f} {s},Co-opted,01/10/2018" for s, f in NAMES]
+        path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+        assert counts(path).get("person_name") == 3, header

@@ -242,3 +242,30 @@ def test_retention_and_mail_write_the_central_store_as_they_write_a_file(fleet, 
     assert report.code == 0, report
     tables = json.loads((tmp_path / "fleet.json").read_text())["tables"]
     assert tables["retention"]["rows"] and tables["mail"]["rows"]
+
+
+def test_the_report_reads_each_scan_by_its_index_before_the_server_has_statistics(fleet):
+    """A fleet's first pushes leave the server without statistics: the report must still read each scan's
+    items through an index, not walk every endpoint's items once per scan (500 endpoints: minutes),
+    and must not pay for compiling each small query to machine code."""
+    from pdscan.sinks.store.queries import CentralReader
+    fleet.pg.admin("INSERT INTO scans (host, started, version, detector_fingerprint, policy_fingerprint, complete)"
+                   " SELECT 'pc-' || n, '2026-01-01T00:00:00Z', '1', 'd', 'p', 1 FROM generate_series(1, 100) n",
+                   dbname=fleet.db)
+    fleet.pg.admin("INSERT INTO items (scan_id, path, size, mtime, personal) SELECT s.id,"
+                   " '/home/staff/Documents/Class lists/2026/class-' || n || '.csv', 100, '2026-01-01T00:00:00Z', 1"
+                   " FROM scans s, generate_series(1, 1000) n", dbname=fleet.db)
+    fleet.pg.admin("INSERT INTO findings (item_id, detector, count, confidence, samples, keys)"
+                   " SELECT i.id, d, 2, 'high', '[\"J*** S****\"]', '[]' FROM items i,"
+                   " unnest(ARRAY['person_name', 'email']) d", dbname=fleet.db)
+    fleet.pg.admin("INSERT INTO violations (item_id, rule, severity) SELECT id, 'unencrypted-personal-data',"
+                   " 'high' FROM items WHERE id % 2 = 0", dbname=fleet.db)
+    assert fleet.pg.admin("SELECT reltuples FROM pg_class WHERE relname = 'items'", dbname=fleet.db) == [(-1,)]
+    reader = CentralReader(fleet.reporting())
+    try:
+        assert reader.conn.execute("SHOW jit").fetchone()[0] == "off"
+        plan = "\n".join(row[0] for row in reader.conn.execute("EXPLAIN " + reader._items_sql(), (7,)))
+    finally:
+        reader.close()
+    items = plan.split("SubPlan")[0]
+    assert "Index Cond: (scan_id =" in items and "Filter: (scan_id" not in items, plan

@@ -1,8 +1,8 @@
 """The classifier on the labelled mailboxes of fixtures/mail/: the issues' targets, kept.
 
-On the evaluation mailbox, precision at least 0.95 with recall at least 0.8
-for "personal"; on the recall set (issue 17's missed kinds beside their work
-look-alikes), the same. Both through `pdscan mail` as a user runs it. A change
+On the evaluation mailbox, precision at least 0.97 with recall at least 0.9
+for "personal" (issue 17's target: 0.95 and 0.8); on the recall set (issue
+17's missed kinds beside their work look-alikes), the target. Both through `pdscan mail` as a user runs it. A change
 to the vocabulary or the weights that costs either shows here, with the cases
 it got wrong.
 """
@@ -16,8 +16,10 @@ import pytest
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "mail"
 
 
-@pytest.mark.parametrize("mailbox", ["evaluation", "recall"])
-def test_precision_and_recall_on_a_labelled_mailbox(cli, tmp_path, mailbox):
+# The evaluation mailbox's floor is what round 4 measured (precision 0.971, recall 0.907); the recall
+# set keeps the issue's target.
+@pytest.mark.parametrize("mailbox, precision, recall", [("evaluation", 0.97, 0.90), ("recall", 0.95, 0.8)])
+def test_precision_and_recall_on_a_labelled_mailbox(cli, tmp_path, mailbox, precision, recall):
     policy = tmp_path / "every-message-classified.toml"
     policy.write_text('[mail]\npersonal_folder = "no such folder"\n')
     result = cli("mail", FIXTURES / mailbox, "--owner-domain", "northfield.ac.uk", "--policy", policy,
@@ -31,22 +33,22 @@ def test_precision_and_recall_on_a_labelled_mailbox(cli, tmp_path, mailbox):
     personal = sum(1 for row in labels.values() if row["label"] == "personal")
     wrong_work = sorted(labels[m]["case"] for m, r in got.items()
                         if r["classification"] == "personal" and labels[m]["label"] == "work")
-    assert tp / flagged >= 0.95, f"precision {tp / flagged:.3f}; work called personal: {wrong_work}"
-    assert tp / personal >= 0.8, f"recall {tp / personal:.3f}"
+    assert tp / flagged >= precision, f"precision {tp / flagged:.3f}; work called personal: {wrong_work}"
+    assert tp / personal >= recall, f"recall {tp / personal:.3f}"
     # Every verdict explains itself, and none quotes the body: reasons name signals and listed words only.
     assert all(r["reasons"] for r in got.values())
 
 
 # Mailboxes written blind from a brief by helpers who never saw the classifier (fixtures/mail/blind-*);
-# their misses were grouped by kind to find general signals (round 3), never a set's own names, words
-# or senders. Floors: what this code measured on them (westbridge precision 0.975, recall 0.804;
-# eastfield 0.978 and 0.858), meeting issue 17's target of recall 0.8 at precision 0.95 on both.
-# blind-ashcombe was written during round 3 by a helper who saw neither the classifier nor the other
-# sets, and measured once before it (precision 0.981, recall 0.426) and once after (0.981, 0.667):
-# the fresh figure, still short of recall 0.8.
-@pytest.mark.parametrize("mailbox, domain, precision, recall", [("blind-westbridge", "westbridge.ac.uk", 0.97, 0.80),
-                                                                 ("blind-eastfield", "eastfield.ac.uk", 0.97, 0.85),
-                                                                 ("blind-ashcombe", "ashcombevale.ac.uk", 0.975, 0.66)])
+# their misses were grouped by kind to find general signals (rounds 3 and 4), never a set's own names,
+# words or senders. blind-ashcombe was written during round 3 by a helper who saw neither the classifier
+# nor the other sets (precision 0.981, recall 0.426 before round 3; 0.981, 0.667 after); in round 4 it
+# became a development set like the others. Floors: what round 4's code measured (westbridge precision
+# 0.977, recall 0.883; eastfield 0.979, 0.892; ashcombe 0.985, 0.857), issue 17's target of recall 0.8
+# at precision 0.95 met on all three.
+@pytest.mark.parametrize("mailbox, domain, precision, recall", [("blind-westbridge", "westbridge.ac.uk", 0.97, 0.88),
+                                                                 ("blind-eastfield", "eastfield.ac.uk", 0.97, 0.89),
+                                                                 ("blind-ashcombe", "ashcombevale.ac.uk", 0.98, 0.85)])
 def test_blind_college_mailboxes_keep_their_figures(cli, tmp_path, mailbox, domain, precision, recall):
     policy = tmp_path / "every-message-classified.toml"
     policy.write_text('[mail]\npersonal_folder = "no such folder"\n')

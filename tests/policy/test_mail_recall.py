@@ -226,6 +226,10 @@ def test_a_plural_or_hyphenated_form_finds_its_listed_word():
     assert any("leisure (kick off)" in r for r in v.reasons)
     assert any("hobbies_and_leagues (lineup, trade offer)" in r for r in v.reasons)
     assert v.classification == "personal"
+    # A listed phrase's plural too: "boarding passes" is "boarding pass".
+    passes = verdict(message("ada.nwosu@northfield.ac.uk", "Fwd: boarding passes",
+                             "Forwarding to my phone: boarding passes for Saturday.", to="ada.n.77@gmail.com"))
+    assert any("travel (boarding pass)" in r for r in passes.reasons)
 
 
 def test_ones_own_investments_are_personal_finance():
@@ -272,3 +276,209 @@ def test_a_clubs_minutes_are_the_clubs_business():
     assert "mail with a club or class outside the organisation (+1.0)" in minutes.reasons
     assert minutes.classification == "personal"
     assert not any("club or class" in r for r in employer.reasons) and employer.classification == "work"
+
+
+def test_an_application_to_another_employer_is_the_owners_own():
+    """Another college's interview is in the sector's own words; they describe that job, not ours."""
+    interview = verdict(message("Recruitment <jobs@riverside-college.ac.uk>", "Interview invitation - Curriculum Lead",
+                                "Dear Ada, Thank you for your application for the post of Curriculum Lead. We would "
+                                "like to invite you to interview on 3 March: a presentation to the panel on learner "
+                                "achievement, then a meeting with the head of department.",
+                                to="ada.nwosu@northfield.ac.uk"))
+    assert interview.classification == "personal"
+    assert "the owner's application to another employer (+1.0)" in interview.reasons
+    assert any(r.startswith("the other party's own business, not counted: ") and "teaching" in r
+               for r in interview.reasons)
+    # Asked for a reference for someone else's application, or interviewing for our own college: work.
+    reference = verdict(message("hr@riverside-college.ac.uk", "Reference request - Sam Patel",
+                                "Sam Patel has applied for the post of Lecturer in Construction and given your name "
+                                "as a referee. Please comment on attendance and teaching.",
+                                to="ada.nwosu@northfield.ac.uk"))
+    internal = verdict(message("recruitment@northfield.ac.uk", "Interview invitation - Head of Faculty",
+                               "Thank you for your application for the post of Head of Faculty. We would like to "
+                               "invite you to interview with the principal.", to="ada.nwosu@northfield.ac.uk"))
+    # The college's own HR inviting a candidate who writes from their employer's address: work.
+    hr = verdict(message("recruitment@northfield.ac.uk", "Interview invitation - Lecturer in Construction",
+                         "Thank you for your application for the post of Lecturer in Construction. We would like to "
+                         "invite you to interview: a 20-minute lesson observation, then the panel.",
+                         to="sam.patel@buildright.example"))
+    assert reference.classification == "work" and internal.classification == "work" and hr.classification == "work"
+    assert not any("another employer" in r for r in reference.reasons + internal.reasons + hr.reasons)
+
+
+def test_an_organisation_writing_about_the_owners_relative_is_family_mail():
+    care = verdict(message("Home Manager <office@oaklands-care.example>", "Care plan review",
+                           "Dear Mr Nwosu, I'm writing to invite you to your father's six-monthly care plan review "
+                           "on Thursday. His named nurse will attend the meeting.", to="k.nwosu@northfield.ac.uk"))
+    assert care.classification == "personal"
+    assert "an outside organisation about the owner's relative (+1.0)" in care.reasons
+    # The same care home as a placement provider writes of the learner, not of the reader's father.
+    placement = verdict(message("Home Manager <office@oaklands-care.example>", "Placement review",
+                                "Dear Mr Nwosu, Chloe's placement review is on Thursday: her attendance has been "
+                                "good and her care plan observations are signed off.", to="k.nwosu@northfield.ac.uk"))
+    assert placement.classification == "work" and not any("relative" in r for r in placement.reasons)
+
+
+def test_volunteering_is_a_club_one_belongs_to():
+    rota = verdict(message("Linden Food Bank <hello@lindenfoodbank.example>", "Volunteer rota - April",
+                           "Hello lovely volunteers, the volunteer rota for April is below. We meet at the hall "
+                           "from 9 for tea and cake; the report from the trustees' meeting is attached.",
+                           to="ada.nwosu@northfield.ac.uk"))
+    assert rota.classification == "personal" and any("volunteering (" in r for r in rota.reasons)
+    assert "mail with a club or class outside the organisation (+1.0)" in rota.reasons
+    # Staff asked to staff the college's own open evening: volunteers, but our own event.
+    open_evening = verdict(message("events@northfield.ac.uk", "Open evening rota",
+                                   "We still need volunteers for the open evening rota: learners and parents will "
+                                   "tour the department.", to="ada.nwosu@northfield.ac.uk"))
+    assert open_evening.classification == "work"
+
+
+def test_a_runs_age_grade_is_no_teachers_grade():
+    v = verdict(message("parkrun <results@parkrun.example>", "Your result",
+                        "Your time was 26:58. Age grade: 56.1%. Total parkruns: 65. Thanks to our volunteers."))
+    assert v.classification == "personal" and not any(r.startswith("work words") for r in v.reasons)
+
+
+def _reviewed(messages):
+    """Each (extra headers, sender, to, subject, body) classified, then the mailbox's review run."""
+    from pdscan.config import bundled
+    from pdscan.model import MessageResult
+    from pdscan.policy.loader import read_toml
+    from pdscan.policy.mailbox import MailboxReview
+    from pdscan.policy.rules import load_rules
+
+    review = MailboxReview(RULES, load_rules(read_toml(bundled("policies.toml")), "policy"))
+    records = []
+    for extra, sender, to, subject, body in messages:
+        facts = facts_of(message(sender, subject, body, to=to, extra=extra))
+        v = classify(facts, RULES)
+        record = MessageResult("/mail", subject, "Inbox", facts.message_id, None, sender, v.classification,
+                               v.score, list(v.reasons), [], [], affairs=v.affairs)
+        review.add(record, facts)
+        records.append(record)
+    list(review.finish())
+    return records
+
+
+def test_a_reply_in_a_thread_about_the_owners_own_affairs_is_about_them_too():
+    """The owner's "I'll attend; is there parking?" to another college's interview invitation carries
+    the invitation's subject line of work words; the thread says whose business those are. A reply to
+    the same college about a learner's reference, in a thread of its own, stays work."""
+    owner, college = "ada.nwosu@northfield.ac.uk", "recruitment@riverside-college.ac.uk"
+    invited, answered, referee = _reviewed([
+        ("Message-ID: <inv@riverside>", college, owner, "Interview invitation - Curriculum Lead",
+         "Thank you for your application for the post of Curriculum Lead. We would like to invite you "
+         "to interview on 3 March."),
+        ("Message-ID: <re@northfield>\nIn-Reply-To: <inv@riverside>", owner, college,
+         "Re: Interview invitation - Curriculum Lead", "Thanks, I will attend. Is there parking on site?"),
+        ("Message-ID: <ref@northfield>", owner, college, "Reference - curriculum and attendance",
+         "Sam's attendance on the level 3 course was excellent; the report is attached.")])
+    assert invited.classification == "personal" and answered.classification == "personal"
+    assert any(r.startswith("in a thread about the owner's own affairs with riverside-college.ac.uk")
+               for r in answered.reasons)
+    assert referee.classification == "work"
+
+
+DISCLAIMER = ("--\nThis email and any attachments are confidential and intended solely for the addressee. "
+              "Views expressed are those of the sender and not necessarily those of Northfield College.")
+
+
+def test_a_colleagues_title_and_department_above_the_disclaimer_are_signature_not_message():
+    """Outlook signatures put the name, job title and faculty before the gateway's "--" disclaimer."""
+    signature = ("Tom Hale\nLecturer - Early Years\nFaculty of Health and Care\nNorthfield College\n"
+                 "T: 01632 960437\n" + DISCLAIMER)
+    friendly = verdict(message("Tom Hale <t.hale@northfield.ac.uk>", "Saturday?",
+                               f"Hi Ada,\nAre you still up for the walk on Saturday? Bring the kids, mine are coming. "
+                               f"Pub lunch after?\n\nTom Hale\n{signature.split(chr(10), 1)[1]}",
+                               to="ada.nwosu@northfield.ac.uk"))
+    assert friendly.classification == "personal"
+    assert not any(r.startswith("work words") for r in friendly.reasons)
+    working = verdict(message("Tom Hale <t.hale@northfield.ac.uk>", "Level 3 marking",
+                              f"Hi Ada,\nCould you second-mark the Level 3 assignments before moderation on Friday?"
+                              f"\n\nTom Hale\n{signature.split(chr(10), 1)[1]}", to="ada.nwosu@northfield.ac.uk"))
+    assert working.classification == "work"
+
+
+def test_mail_with_a_learners_own_account_is_about_their_learning():
+    v = verdict(message("Kai Dunn <24017733@student.northfield.ac.uk>", "not in",
+                        "hi miss im not in today, got the dentist at 10. see you thursday",
+                        to="ada.nwosu@northfield.ac.uk"))
+    assert v.classification == "work" and "with a learner's own account (-1.0)" in v.reasons
+    # A business that sells to students is not a learner's account.
+    flat = verdict(message("Lettings <hello@student.example>", "Your viewing", "Your viewing is on Saturday."))
+    assert not any("learner" in r for r in flat.reasons)
+
+
+def test_an_academy_on_its_own_domain_writing_to_the_owner_as_a_parent_is_their_childs_school():
+    exams = verdict(message("Exams Office <exams@hillcrestacademy.example>", "Summer GCSE examination timetable",
+                            "Dear Parent/Carer, please find attached your child's timetable for the summer GCSE "
+                            "examinations. Candidates must arrive by 8.40am for morning exams.",
+                            to="ada.nwosu@northfield.ac.uk"))
+    assert exams.classification == "personal"
+    assert "one's own children's school (hillcrestacademy.example) (+1.0)" in exams.reasons
+    # The same academy writing to the college about its pupils' taster day is the college's business.
+    taster = verdict(message("Careers Lead <careers@hillcrestacademy.example>", "Year 11 taster day",
+                             "Dear colleague, our Year 11 pupils would like a taster day on your level 2 courses "
+                             "before enrolment; could your tutors fit them in?", to="ada.nwosu@northfield.ac.uk"))
+    assert taster.classification == "work" and not any("children's school" in r for r in taster.reasons)
+
+
+def test_the_owner_giving_their_own_date_of_birth_is_a_patient_or_customer():
+    own = verdict(message("Ada Nwosu <ada.nwosu@northfield.ac.uk>", "Crown appointment",
+                          "Hello, I'd like to go ahead with the crown. Could I have an appointment after 4.30, any "
+                          "day except Tuesday? Thanks, Ada Nwosu (DOB 03/07/1977)",
+                          to="Castle Dental <reception@castledental.example>"))
+    assert "the owner named with their own date of birth, to someone outside (+1.0)" in own.reasons
+    learner = verdict(message("Ada Nwosu <ada.nwosu@northfield.ac.uk>", "Late entry",
+                              "Please add a late entry for Jake Smith, DOB 03/07/2008, to the June series. "
+                              "Thanks, Ada Nwosu", to="entries@awarding.example"))
+    assert not any("date of birth" in r for r in learner.reasons) and learner.classification == "work"
+
+
+def test_the_owners_own_car_and_household_accounts_are_a_customers_mail():
+    cover = verdict(message("Roadside Rescue <service@roadsiderescue.example>", "Your breakdown cover renews soon",
+                            "Hi Ada, your Rescue + Recovery cover for AB19 CDE renews on 20 May. Price £84.50."))
+    parking = verdict(message("ParkWell <noreply@parkwell.example>", "Parking Charge Notice - AB19 CDE",
+                              "A Parking Charge Notice has been issued to the registered keeper of AB19 CDE."))
+    assert cover.classification == "personal" and parking.classification == "personal"
+    # Cover for a colleague's lesson is still the everyday work word.
+    lesson = verdict(message("hod@northfield.ac.uk", "Cover", "Can you cover my Level 2 lesson on Tuesday? The "
+                             "cover work is on Teams."))
+    assert lesson.classification == "work" and any("everyday (cover)" in r for r in lesson.reasons)
+
+
+def test_a_couple_signing_off_with_a_kiss_is_a_kiss():
+    v = verdict(message("Jo Fair <j.fair@northfield.ac.uk>", "News!",
+                        "Hi Ada,\nWe finally set a date for the wedding: Saturday 23 May. Proper invites to follow.\n"
+                        "Jo & Chris x", to="ada.nwosu@northfield.ac.uk"))
+    assert any("affection (xx)" in r for r in v.reasons) and v.classification == "personal"
+
+
+def test_the_owner_signing_as_a_parent_to_a_school_writes_about_their_own_child():
+    own = verdict(message("Ada Nwosu <ada.nwosu@northfield.ac.uk>", "Rosie Nwosu 4B - absence Thursday",
+                          "Dear Mrs Hale, Rosie will be absent on Thursday morning for an orthodontist appointment. "
+                          "Many thanks, Ada Nwosu (Rosie's mum)", to="office@oakwood.kent.sch.uk"))
+    assert any(r.startswith("one's own children's school (sch.uk)") for r in own.reasons)
+    assert own.classification == "personal"
+    # A learner's mum who teaches at a school, writing from her school account about his course: work.
+    parent = verdict(message("Mrs K Dunn <k.dunn@oakwood.kent.sch.uk>", "Kai - absence",
+                             "Hello, I'm Kai's mum. He will miss Thursday's level 2 lesson for an orthodontist "
+                             "appointment; could his tutor send the assignment?", to="ada.nwosu@northfield.ac.uk"))
+    assert not any("children's school" in r for r in parent.reasons) and parent.classification == "work"
+
+
+def test_an_out_of_office_answering_personal_mail_is_as_personal_as_it():
+    owner, sister = "ada.nwosu@northfield.ac.uk", "k.adeyemi@westshire.example"
+    _, away = _reviewed([
+        ("Message-ID: <cake@northfield>", owner, sister, "Dan's party - cake",
+         "Did you order the birthday cake for Saturday night? Love you xx"),
+        ("Message-ID: <ooo@westshire>\nIn-Reply-To: <cake@northfield>\nAuto-Submitted: auto-replied", sister, owner,
+         "Automatic reply: Dan's party - cake", "I'm out of the office today. For planning enquiries call the desk.")])
+    assert away.classification == "personal"
+    assert any(r.startswith("an automatic reply to personal mail") for r in away.reasons)
+    _, work_away = _reviewed([
+        ("Message-ID: <marks@northfield>", owner, sister, "Level 2 marking",
+         "Could you second-mark the level 2 assignments before moderation?"),
+        ("Message-ID: <ooo2@westshire>\nIn-Reply-To: <marks@northfield>\nAuto-Submitted: auto-replied", sister, owner,
+         "Automatic reply: Level 2 marking", "I'm out of the office today. For planning enquiries call the desk.")])
+    assert work_away.classification == "work"

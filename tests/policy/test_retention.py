@@ -11,7 +11,8 @@ from pdscan.config import bundled, build
 from pdscan.errors import ConfigError
 from pdscan.formats.dates import dates_in
 from pdscan.model import Finding, ItemResult
-from pdscan.policy.retention import RetentionFacts, age_text, decide, read_header, read_text_facts
+from pdscan.policy.retention import (RetentionFacts, age_text, decide, read_header, read_text_facts, read_title,
+                                     titled_with_name)
 from pdscan.policy.loader import read_toml
 from pdscan.policy.retention_schedule import load_schedule, parse_period
 
@@ -264,6 +265,8 @@ def _facts(text: str, headers_at=()) -> RetentionFacts:
     ("Dear Jamal and family,\nThank you for the flowers.\nBest wishes,\nSarah", True, "addressed by title or role"),
     # A colleague greeted by first name, no address: a letter, not one to outside.
     ("Hi Sarah,\nCan you cover period 3?\nThanks again,\nDan", True, ""),
+    # A reference opens to whoever reads it, and may close the American way.
+    ("To whom it may concern,\nI have known Owen Price for four years.\nSincerely,\nAoife Kelly", True, ""),
     # A greeting without a sign-off (or a sign-off quoted mid-line) is no letter.
     ("Dear Mrs Ahmed,\nPlease see the attached list.", False, ""),
     ("Minutes. Item 4: the chair said kind regards to all.", False, ""),
@@ -273,11 +276,12 @@ def test_a_letter_and_whom_it_goes_to(text, letter, outside):
     assert (facts.letter, facts.outside_why) == (letter, outside)
 
 
-def test_a_greeting_under_a_postal_address_is_a_record_form_without_a_sign_off():
-    """A reply signed with a name alone is still written to one person; a note greeting a colleague is not."""
+def test_a_greeting_under_a_postal_address_is_a_letter_without_a_sign_off():
+    """A reply signed with a name alone (or scanned without its last lines) is still a letter to one
+    person; a note greeting a colleague is not."""
     facts = _facts("Kwame Osei\n12 Station Road, Shipley, BD18 3LQ\n20 January 2022\nDear Kwame,\n"
                    "Thank you for your enquiry.\nRhys Morgan\n")
-    assert (facts.letter, facts.record_form, facts.addressed) == (False, True, True)
+    assert (facts.letter, facts.record_form, facts.addressed) == (True, True, True)
     assert facts.dates == {"dated": D(2022, 1, 20)}
     assert _facts("Dear Sarah,\nCan you cover period 3?\nDan\n").record_form is False
 
@@ -401,6 +405,21 @@ def test_a_letters_own_date_line_is_its_dated_clock():
     bundled_letters = read_toml(bundled("policies.toml"))["retention"]["letters"]
     with pytest.raises(ConfigError, match="retention.letters: clock 'posted' is not defined"):
         schedule(LEARNERS, letters=dict(bundled_letters, clock="posted"))
+
+
+def test_a_title_says_whom_a_record_is_about_and_when_its_list_was_used():
+    sched = build().policy.retention
+    facts = RetentionFacts()
+    read_title(facts, sched, "\nHollinford 10k - sponsors (race day 18/04/2021)\nSponsor\tAmount\n")
+    assert (facts.titled, facts.dates) == (False, {"event": D(2021, 4, 18)})
+    for title in ("Probation review - Joseph Turner (Technician)", "Joseph Turner - sickness record"):
+        facts = RetentionFacts()
+        read_title(facts, sched, title + "\nReview date: 04/12/2017\n")
+        assert (facts.titled, facts.dates) == (True, {}), title
+    # A topic after the dash, or a name the lists do not know, says nothing of whom.
+    assert not titled_with_name("Minutes - Open Evening") and not titled_with_name("Outcome - Zqx Vrrp")
+    with pytest.raises(ConfigError, match="title_clock 'race' is not defined in"):
+        schedule(LEARNERS, title_clock="race")
 
 
 def test_an_achievement_date_column_is_a_transcripts_clock():

@@ -16,6 +16,7 @@ from ..display import shown
 from ..errors import ConfigError
 from ..model import ACCEPTED, LAPSING_SOON_DAYS, NOT_PERSONAL
 from ..policy.rules import IDS as RULE_IDS
+from ..sinks.central import is_url
 from ..sinks.console import item_name
 from ..sinks.store import default_path
 from ..sinks.store.decisions import decide, existing, latest_results, revoke
@@ -38,7 +39,8 @@ def add_parser(sub) -> None:
     p.add_argument("--not-personal", action="store_true",
                    help="the findings are not personal data (test data, a published list): dismissed, kept "
                         "with the mark")
-    p.add_argument("--db", metavar="FILE", help="the store (default: pdscan.db in the per-user data folder)")
+    p.add_argument("--db", metavar="FILE", help="the store (default: pdscan.db in the per-user data folder); a "
+                                                "central store's URL is refused: decisions are made on the endpoint")
     actions = p.add_mutually_exclusive_group()
     actions.add_argument("--list", action="store_true", help="list the decisions in force (--all: every one)")
     actions.add_argument("--revoke", type=int, metavar="ID", help="revoke a decision (--reason: why)")
@@ -50,6 +52,12 @@ def add_parser(sub) -> None:
 
 def run_accept(args) -> int:
     db = str(args.db or default_path())
+    if is_url(db):
+        # The endpoint's own scans apply its decisions, and a revoke or a lapse changes one: a central
+        # store takes rows from endpoints and changes none (sinks/central_roles.py).
+        raise ConfigError("decisions are kept on the endpoint, in its own store (--db FILE, or the per-user "
+                          "one): its scans apply them, and `pdscan fleet push` sends the accepted items on to "
+                          "the central store, whose report lists them")
     if args.list or args.history:
         if args.paths:
             raise ConfigError("--list and --history take no PATH")

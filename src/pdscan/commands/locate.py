@@ -16,7 +16,7 @@ from ..detect.hash_forms import FORM_VERSION
 from ..display import shown
 from ..locate.erasure import plan_entries
 from ..locate.matching import locate
-from ..locate.request import hash_request, prompt_request, read_request
+from ..locate.request import hash_request, no_core_dumps, prompt_request, read_request
 from ..model import LocateSummary
 from ..outputs import open_output
 from ..privacy import hash_key_path, install_key, key_id
@@ -55,6 +55,7 @@ def run_locate(args) -> int:
         refuse_symlink(args.plan_out)
     key = install_key(hash_key_path(args.key_file))
     ours = (key_id(key), FORM_VERSION)
+    no_core_dumps()
     sought = hash_request(read_request(args.request) if args.request else prompt_request(), key)
     with open_reader(args.db or str(default_path())) as store:
         held = store.holdings([s.hash for s in sought])

@@ -121,10 +121,10 @@ class Judge:
 
     def _judge(self, record: ItemResult, out: ItemResult) -> Optional[tuple]:
         """Give `out` its verdict; (decision, reason) when it is to go in the plan."""
-        named = not record.personal and self._names_someone(record)
+        facts, mail_date = retention_facts(record)
+        named = not record.personal and (self._names_someone(record) or facts.file_named)
         if not (record.personal or named):
             return None
-        facts, mail_date = retention_facts(record)
         decision = decide(self.schedule, record, facts, self.det_categories, self.now, mail_date, one_person=named)
         if decision is None:
             self.not_judged += not named  # a name no category claims is no record of a person

@@ -15,6 +15,9 @@ from PIL import Image, ImageFilter, ImageStat
 THUMB = 384          # long side of the thumbnail tested, in pixels
 EDGE = 64            # an edge pixel: this much brighter than its neighbours
 LIGHT = 150          # a light pixel (paper)
+WHITE = 235          # a paper-white pixel
+WHITE_PAGE = 0.85    # share of paper-white pixels of a scanned page
+MARKED = 0.02        # share of edge pixels of a page with something on it (a blank one has 0.012: its border)
 
 
 @dataclass(frozen=True)
@@ -22,10 +25,21 @@ class Look:
     light: float       # share of light pixels
     saturation: float  # mean colour saturation, 0-1
     edges: float       # share of edge pixels
+    white: float = 0   # share of paper-white pixels
 
     @property
     def document(self) -> bool:
-        return self.light >= 0.35 and self.saturation <= 0.30 and self.edges >= 0.05
+        """Light, little coloured and full of edges; or white paper with marks on it (a short
+        letter scanned to a JPEG or PNG), which no photo of people or scenery is."""
+        return self.light >= 0.35 and self.saturation <= 0.30 and (
+            self.edges >= 0.05 or self.white >= WHITE_PAGE and self.saturation <= 0.05 and self.edges >= MARKED)
+
+    @property
+    def page(self) -> bool:
+        """A page known to be a scan (a PDF page's only content, a TIFF page): a short letter leaves
+        most of it white, with fewer edges than a photo test asks; only a blank or coloured one is
+        passed by."""
+        return self.light >= 0.35 and self.saturation <= 0.30 and self.edges >= MARKED
 
 
 def look(image: Image.Image) -> Look:
@@ -37,8 +51,9 @@ def look(image: Image.Image) -> Look:
     histogram = gray.histogram()
     pixels = max(1, sum(histogram))
     light = sum(histogram[LIGHT:]) / pixels
+    white = sum(histogram[WHITE:]) / pixels
     saturation = ImageStat.Stat(thumb.convert("HSV").split()[1]).mean[0] / 255
     edges = gray.filter(ImageFilter.FIND_EDGES).point(lambda v: 255 if v >= EDGE else 0)
     edge_share = sum(edges.histogram()[255:]) / pixels
-    return Look(light, saturation, edge_share)
+    return Look(light, saturation, edge_share, white)
 

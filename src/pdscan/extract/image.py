@@ -106,7 +106,9 @@ def _pages(data: bytes, ctx) -> Iterator[Chunk]:
                 raise LimitExceeded(f"page {index + 1}: pixel count over Pillow's decompression-bomb limit") from None
             except PILLOW_ERRORS:
                 raise ItemError(f"unreadable image pixels (page {index + 1})") from None
-            yield from read_page(page, f"page {index + 1}" if count > 1 else "image", ctx)
+            # TIFF is what scanners and fax write: its pages are scans, not photos.
+            where = f"page {index + 1}" if count > 1 else "image"
+            yield from read_page(page, where, ctx, scanned=image.format == "TIFF")
     if count > MAX_PAGES:  # said, never dropped silently: the item gets an error record
         raise LimitExceeded(f"more than {MAX_PAGES} pages: pages after {MAX_PAGES} not read")
 

@@ -66,8 +66,9 @@ class OcrRun:
         self.skipped.append(f"pixels not read: {reason}")
 
 
-def read_page(image: Image.Image, where: str, ctx) -> Iterator[Chunk]:
-    """Chunks of the text OCR reads on one page (an image, a TIFF frame, a scanned PDF page)."""
+def read_page(image: Image.Image, where: str, ctx, scanned: bool = False) -> Iterator[Chunk]:
+    """Chunks of the text OCR reads on one page (an image, a TIFF frame, a scanned PDF page).
+    `scanned`: the image is a scan, not a photo (a PDF page's only content, a TIFF page)."""
     run: Optional[OcrRun] = getattr(ctx, "ocr", None)
     if run is None or not run.enabled:
         return
@@ -79,7 +80,8 @@ def read_page(image: Image.Image, where: str, ctx) -> Iterator[Chunk]:
     if width * height > limits.ocr_max_pixels:
         run.skip(f"image larger than {limits.ocr_max_pixels // 1_000_000} megapixels")
         return
-    if not look(image).document:
+    seen = look(image)
+    if not (seen.page if scanned else seen.document):
         run.skip("not a document (a photo, or blank)")
         return
     if tesseract.program() is None:

@@ -22,6 +22,7 @@ from ..encryption.pdf import identity_only
 from .fixed import PROBE, split_at_header
 from .ocr import read_page
 from .paragraphs import text_chunks
+from .tabular import tables_in_text
 
 MAX_PAGES = 5000
 
@@ -115,7 +116,8 @@ def _scanned_page(page, where: str, ctx):
             decoded = False
             continue
         if image is not None:
-            yield from read_page(image, where if len(names) == 1 else f"{where} image {number + 1}", ctx)
+            part = where if len(names) == 1 else f"{where} image {number + 1}"
+            yield from read_page(image, part, ctx, scanned=True)
     return decoded
 
 
@@ -181,6 +183,8 @@ def _page_chunks(data: bytes, where: str, ctx, columns=None):
         yield Chunk(data, where, 1, columns=columns)
         return columns
     yield from text_chunks(data, where, 1, ctx.limits)
+    # A table printed with "|" between its cells: its header row names the values under it.
+    yield from tables_in_text(data.decode("utf-8", "replace"), where)
     return None
 
 

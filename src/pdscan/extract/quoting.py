@@ -10,7 +10,7 @@ OUTLOOK_QUOTE = re.compile(r"^\s*from:\s", re.I)
 OUTLOOK_NEXT = re.compile(r"^\s*(sent|date|to):\s", re.I)
 SIGNATURE = re.compile(r"^\s*--\s*$")
 KISSES = re.compile(r"(\s+x{1,4})+\s*$", re.I)
-KISS_LINE = re.compile(r"^\s*([A-Z][\w'-]*\s+)?x{1,4}\s*$", re.I)
+KISS_LINE = re.compile(r"^\s*([A-Z][\w'-]*(\s*(&|\+|and)\s*[A-Z][\w'-]*)?\s+)?x{1,4}\s*$", re.I)  # "Jo & Chris x"
 SHORT = 15  # words: a reply this short takes its meaning from what it quotes
 
 
@@ -51,11 +51,11 @@ def _bounds(lines: list, sender_name: str) -> tuple:
                                        any(OUTLOOK_NEXT.match(n) for n in lines[i + 1:i + 4])):
             end = i
             break
-    for i in range(end):
-        if SIGNATURE.match(lines[i]):
-            return i, end
+    # The "--" before a gateway's disclaimer often comes after the writer's name, title and department:
+    # the signature starts at the sign-off above it, if there is one.
+    dashes = next((i for i in range(end) if SIGNATURE.match(lines[i])), end)
     names = {n.casefold() for n in (sender_name, sender_name.split(" ")[0]) if len(n) > 1}
-    for i in range(end - 1, max(-1, end - SIGNATURE_LINES), -1):
+    for i in range(dashes - 1, max(-1, dashes - SIGNATURE_LINES), -1):
         if KISSES.sub("", lines[i]).strip(" ,.-!").casefold() in names:
             return i + 1, end  # the sign-off; what follows is the signature block
-    return end, end
+    return dashes, end

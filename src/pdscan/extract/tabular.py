@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import replace
 from typing import Iterable, Iterator, Optional, Sequence
 
@@ -141,22 +142,47 @@ def rows_to_chunks(rows: Iterable[Sequence], where: str, block_rows: int = 2000)
 
 def tables_in_text(text: str, where: str) -> Iterator[Chunk]:
     """The tables in a text (a mail's HTML table as rows of tab-separated cells, a table
-    pasted into a plain-text mail): each run of two or more such rows under its header row,
-    wherever the run starts. Only rows under a header are yielded: the text is read as text
-    elsewhere; these add what a column header says of its cells ("Name" over "Aoife Ng")."""
+    pasted into a plain-text mail, a results statement printed with "|" between its cells):
+    each run of two or more such rows under its header row, wherever the run starts. Only rows
+    under a header are yielded: the text is read as text elsewhere; these add what a column
+    header says of its cells ("Name" over "Aoife Ng")."""
     lines = text.split("\n")
-    start = None
+    start, rows = None, []
     for n, line in enumerate(lines + [""]):
-        if "\t" in line:
+        cells = table_row(line)
+        if cells is not None and (start is None or len(cells) == len(rows[-1]) or "\t" in line):
             start = n if start is None else start
+            rows.append(cells)
             continue
         if start is not None and n - start >= 2:
-            for chunk in rows_to_chunks([row.split("\t") for row in lines[start:n]], where):
+            for chunk in rows_to_chunks(rows, where):
                 if chunk.columns is not None:
                     # Lines of the run as lines of the text.
                     yield replace(chunk, first_line=chunk.first_line + start,
                                   columns=replace(chunk.columns, header_line=chunk.columns.header_line + start))
-        start = None
+        start, rows = (n, [cells]) if cells is not None else (None, [])
+
+
+_RULE_CELL = re.compile(r":?-{3,}:?")
+
+
+def table_row(line: str) -> Optional[list]:
+    """A line's cells when it is a row of a table written in text, else None: cells apart by
+    tabs, or by "|" (a table printed with rules, a Markdown table, whose "|---|" line under the
+    header is a row of no values)."""
+    line = line.rstrip("\r")
+    if "\t" in line:
+        return line.split("\t")
+    if line.count("|") < 2:
+        return None
+    cells = [c.strip() for c in line.strip().split("|")]
+    if line.strip().startswith("|"):
+        cells = cells[1:]
+    if line.strip().endswith("|"):
+        cells = cells[:-1]
+    if all(_RULE_CELL.fullmatch(c) for c in cells):
+        return [""] * len(cells)
+    return cells
 
 
 class RowBlock:

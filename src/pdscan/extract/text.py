@@ -123,3 +123,9 @@ def extract_text(item, ctx) -> Iterator[Chunk]:
         stream.seek(cut)
         yield from stream_chunks(stream, ctx.limits.block_size, ctx.limits.overlap, columns=columns,
                                  first_line=first_line)
+        if columns is None:
+            # Tables written in the text ("|" or tabs between cells) near its top: their headers
+            # name the values under them, as a report's aligned header does.
+            from .tabular import tables_in_text  # tabular builds on this module
+            text = head[bom:].decode(encoding, "replace")
+            yield from tables_in_text(text.rsplit("\n", 1)[0] if len(head) == PROBE else text, "")

@@ -179,7 +179,8 @@ def message_record(item: Item, verdict: Verdict, findings: list, violations: lis
     meta = item.meta
     return MessageResult(item.path, item.member, meta.get("folder"), meta.get("message_id"), meta.get("date"),
                          meta.get("from"), verdict.classification, verdict.score, list(verdict.reasons), findings,
-                         list(violations), personal=personal, inside_personal=inside, facts=facts)
+                         list(violations), personal=personal, inside_personal=inside, facts=facts,
+                         affairs=verdict.affairs)
 
 
 def message_facts(record: MessageResult) -> Optional[object]:

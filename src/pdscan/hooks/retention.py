@@ -5,9 +5,10 @@ retention schedule's keywords and keyword-anchored dates from each chunk
 (policy/retention.py read_text_facts: never the text around them), the
 schedule's header phrases found in the column headers of the tables it
 reads and in field labels ("NI number:"), whether it is an e-mail and whether
-it is written as a letter, and with whom (someone outside the organisation). A
-file with personal data, or naming a person (the schedule's `one_person`), leaves
-the worker with these facts, and a mail file with its Date header from the
+it is written as a letter, and with whom (someone outside the organisation), and
+whether its title or its file name names whom it is about. A file with personal
+data, naming a person (the schedule's `one_person`) or named after one, leaves the
+worker with these facts, and a mail file (.eml, .msg) with its Date header from the
 extractor's parse (`retention_facts`), for the retention judge in the main process.
 """
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Optional
 
 from ..formats.magic import MSG_MIME
 from ..model import Chunk, Item, ItemResult, MessageFacts
-from ..policy.retention import RetentionFacts, Schedule, read_header, read_text_facts
+from ..policy.retention import RetentionFacts, Schedule, read_header, read_text_facts, read_title, titled_with_name
 
 MAIL_TYPES = ("message/rfc822", MSG_MIME)
 # "NI number: ..." at the start of a line of plain text labels its value, as a column header does.
@@ -118,6 +119,11 @@ class RetentionWatch:
         self.found = RetentionFacts()
         self.message: Optional[MessageFacts] = None
         self.tables: set = set()   # header rows already read: a table's chunks repeat its columns
+        self.opened = False        # the item's first text seen (its title line)
+        # A file named as a record of someone ("Appraisal 2018 - <name>.docx") names that person,
+        # and is titled so.
+        stem = item.name.rsplit(".", 1)[0]
+        self.found.titled = self.found.file_named = titled_with_name(stem[:1].upper() + stem[1:])
 
     def sniffed(self, mime: str, head: bytes) -> None:
         self.found.mail = mime in MAIL_TYPES
@@ -135,6 +141,9 @@ class RetentionWatch:
             return chunk.header
 
         read_text_facts(self.found, self.schedule, text, label_at, spans)
+        if not self.opened and text.strip() and chunk.header is None and chunk.columns is None:
+            self.opened = True
+            read_title(self.found, self.schedule, text)
 
     def _headers(self, chunk: Chunk, text: str) -> list:
         """Read the header phrases of the chunk's table, labels or one-cell-per-line table; the
@@ -159,8 +168,10 @@ class RetentionWatch:
     def end(self, records: list) -> list:
         for record in records:
             if isinstance(record, ItemResult) and record.member is None and (
-                    record.personal or any(f.detector in self.schedule.one_person for f in record.findings)):
-                mail = self.message if self.message and record.mime == "message/rfc822" else None
+                    record.personal or self.found.file_named
+                    or any(f.detector in self.schedule.one_person for f in record.findings)):
+                # An Outlook .msg is read as the message it converts to: its Date and parties count too.
+                mail = self.message if self.message and record.mime in MAIL_TYPES else None
                 if mail is not None:
                     self.found.outside = outside_party(mail.sender, mail.recipients, self.owner_domains)
                 date = mail.date if mail is not None else None

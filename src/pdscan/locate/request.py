@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import re
+import resource
 import tomllib
 from dataclasses import dataclass
 from typing import Callable, Optional
@@ -19,6 +20,14 @@ from ..detect.hash_forms import canonical, value_key
 from ..detect.loader import load_detectors
 from ..detect.validators import REGISTRY
 from ..errors import ConfigError
+
+
+def no_core_dumps() -> None:
+    """While the request's values are in memory, a crash must not write them to a core file."""
+    try:
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    except (ValueError, OSError):  # a platform without the limit: nothing to lower
+        pass
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,9 @@ KINDS = {
     "correspondent_weight": float,
     "consumer_mailing_weight": float, "private_customer_weight": float, "sector_mailing_weight": float,
     "own_school_weight": float, "own_health_weight": float, "family_name_weight": float,
-    "pastime_weight": float,
+    "pastime_weight": float, "own_job_weight": float, "relative_weight": float,
+    "pastime_categories": list, "own_business_categories": list, "learner_subdomains": list, "learner_weight": float,
+    "own_birth_date_weight": float,
     "bulk_social_threshold": int, "bulk_social_days": int,
     "owner_addresses": list, "draft_folders": list, "partner_domains": dict,
 }
@@ -57,6 +59,9 @@ class MailRules:
     draft_folders: frozenset = frozenset()    # folder keys of mail never sent (Drafts, Templates)
     partners: tuple = ()                      # (domain, kind of partner): outside bodies data may go to
     sector_categories: frozenset = frozenset()    # vocabulary categories of the organisation's own sector
+    pastime_categories: frozenset = frozenset()   # vocabulary of clubs, classes and volunteering
+    own_business_categories: frozenset = frozenset()  # work vocabulary any organisation uses of its own business
+    learner_subdomains: frozenset = frozenset()   # first labels of learners' mail domains (student.college.ac.uk)
 
     def with_owner_domains(self, extra) -> "MailRules":
         return replace(self, owner_domains=self.owner_domains | _domains(extra))
@@ -102,7 +107,9 @@ def load_mail_rules(doc: dict, where: str = "policy") -> MailRules:
                      frozenset(_folder_key(f) for f in table["draft_folders"]),
                      tuple(sorted((d, kind) for kind, names in table["partner_domains"].items()
                                   for d in _domains(names))),
-                     frozenset(table["sector_categories"]))
+                     frozenset(table["sector_categories"]), frozenset(table["pastime_categories"]),
+                     frozenset(table["own_business_categories"]),
+                     frozenset(s.lower() for s in table["learner_subdomains"]))
 
 
 def _domains(names) -> frozenset:

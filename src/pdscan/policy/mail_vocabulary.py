@@ -3,7 +3,8 @@
 The bundled categories are in wordlists/mail.toml; policy changes one, or
 adds one, under [mail.vocabulary.SIDE.NAME] (weight, words, extra_words).
 Words and phrases match whole normalised tokens, so "Mum's" matches "mum"
-(and a plural its listed singular) and "pub" never matches inside "public";
+(and a plural its listed singular, "boarding passes" the phrase "boarding pass")
+and "pub" never matches inside "public";
 a laughing or loving emoji is a token of its own, since it says as much as
 "haha" or "xx". An entry listed in capitals is an acronym and counts only
 written in capitals: "SEND" (special educational needs) is not "send". A
@@ -75,7 +76,11 @@ class Vocabulary:
                 if word.isupper():
                     self.capitals[key] = re.compile(rf"(?<![\w&'-]){re.escape(word)}(?![\w&'-])")
                 if " " in key:
-                    self.phrases.setdefault(key.split(" ", 1)[0], []).append((f" {key} ", index, word))
+                    # A phrase's plural finds it too, as a word's does: "boarding passes", "kit orders".
+                    ending = "es" if key.endswith(("s", "x", "ch", "sh")) else "s"
+                    plural = () if word.isupper() else (f" {key}{ending} ",)
+                    for padded in (f" {key} ", *plural):
+                        self.phrases.setdefault(key.split(" ", 1)[0], []).append((padded, index, word))
                 else:
                     self.single.setdefault(key, []).append((index, word))
 

@@ -7,7 +7,10 @@ facts, scores, findings; never a body) until the mailbox ends, then
    In-Reply-To, or the same subject once "Re:"/"Fwd:" are stripped with a
    correspondent in common), capped
    at ±1, so a bare "Thanks, see you there" in a personal thread reads as
-   personal and one in a work thread as work;
+   personal and one in a work thread as work; and a reply in a thread about the owner's own
+   affairs with an outside party (a job elsewhere, a club, a relative's care home: mailclass
+   `Affairs`) leaves that party's own business words out, as the thread's first message did; an
+   automatic reply in a thread of personal mail only takes its thread's score;
 2. adds correspondent history: a message with one correspondent on personal
    webmail (the sender, or the only recipient of the owner's mail) moves by
    `correspondent_weight` × the mean base score of the other messages with
@@ -28,6 +31,7 @@ from typing import Iterator, Optional
 
 from ..model import MessageFacts, MessageResult, Violation
 from .mail_rules import MailRules
+from .mailclass import Affairs, other_side
 from .rules import BULK_SOCIAL_EMAIL, PERSONAL_EMAIL_OUTSIDE_FOLDER
 from . import sent_outside
 
@@ -46,6 +50,7 @@ class _Entry:
     identity: str = ""  # the Message-ID: copies of one message filed in several folders share it
     correspondent: str = ""  # the one personal webmail address on the far side, if any
     facts: Optional[MessageFacts] = None
+    affairs: Affairs = Affairs()
 
 
 def thread_keys(facts: MessageFacts) -> tuple:
@@ -69,8 +74,9 @@ class MailboxReview:
         if facts is None:
             self.entries.append(_Entry(record, ()))
             return
+        affairs, record.affairs = record.affairs or Affairs(), None
         self.entries.append(_Entry(record, thread_keys(facts), facts.sender, record.score, facts.message_id,
-                                   webmail_correspondent(facts, self.rules), facts))
+                                   webmail_correspondent(facts, self.rules), facts, affairs))
 
     def finish(self) -> Iterator[MessageResult]:
         shifts: dict = {}
@@ -105,14 +111,24 @@ class MailboxReview:
                 members.setdefault(root(i), []).append(i)
         weight = self.rules.weights["thread_weight"]
         for group in members.values():
+            self._own_affairs(group, shifts)  # first: the thread then leans the way its own-affairs replies do
             # Copies of one message filed in several folders are one message, not a thread.
-            distinct = {self._identity(i): self.entries[i].base for i in group}
+            distinct = {self._identity(i): self.entries[i].base + shifts.get(i, 0.0) for i in group}
             if len(distinct) < 2 or not weight:
                 continue
             total = sum(distinct.values())
+            threshold = self.rules.weights["personal_threshold"]
             for i in group:
                 entry = self.entries[i]
                 others = (total - distinct[self._identity(i)]) / (len(distinct) - 1)
+                if entry.facts is not None and entry.facts.auto_reply and \
+                        all(v >= threshold for k, v in distinct.items() if k != self._identity(i)):
+                    # An out-of-office answering the owner's personal mail is as personal as what it answers.
+                    shift = round(others - distinct[self._identity(i)], 2)
+                    entry.record.reasons = [*entry.record.reasons, f"an automatic reply to personal mail, "
+                                            f"as personal as its thread ({shift:+.1f})"]
+                    shifts[i] = shifts.get(i, 0.0) + shift
+                    continue
                 shift = round(max(-THREAD_CAP, min(THREAD_CAP, weight * others)), 2)
                 if not shift:
                     continue
@@ -120,6 +136,31 @@ class MailboxReview:
                 record = entry.record
                 record.reasons = [*record.reasons,
                                   f"thread of {len(distinct)} messages leaning {leaning} ({shift:+.1f})"]
+                shifts[i] = shifts.get(i, 0.0) + shift
+
+    def _own_affairs(self, group: list, shifts: dict) -> None:
+        """A message of the thread with the same outside party as one found to be about the owner's
+        own affairs with it (a reply to the interview invitation, to the care home) is about them too:
+        it gets that message's signal and counts none of that party's own business words either."""
+        cap = self.rules.weights["vocabulary_cap"]
+        affairs = [self.entries[i].affairs for i in group if self.entries[i].affairs.theirs]
+        if not affairs:
+            return
+        for i in group:
+            entry = self.entries[i]
+            if entry.affairs.theirs:
+                continue
+            parties = other_side(entry.facts, self.rules)
+            theirs = next((a for a in affairs if a.parties & parties), None)
+            if theirs is None:
+                continue
+            total = sum(weight for _, weight in entry.affairs.work)
+            kept = sum(weight for name, weight in entry.affairs.work if name not in theirs.theirs)
+            shift = round(theirs.signal + min(total, cap) - min(kept, cap), 2)
+            if shift > 0:
+                party = ", ".join(sorted(theirs.parties & parties))
+                entry.record.reasons = [*entry.record.reasons, f"in a thread about the owner's own affairs with "
+                                        f"{party}, whose own business words are not counted ({shift:+.1f})"]
                 shifts[i] = shifts.get(i, 0.0) + shift
 
     def _correspondents(self, shifts: dict) -> None:

@@ -6,8 +6,10 @@ policy [mail] (mail_rules.py), the words from the vocabulary
 (mail_vocabulary.py). Every signal adds or subtracts a weight named in
 policy and says so in a reason: who wrote to whom (the organisation's own
 domains, personal webmail), automatic replies and the organisation's own
-mailings, attachment kinds, and vocabulary by category (family, travel,
-shopping... against teaching, assessment, meetings...). A message scoring at
+mailings, attachment kinds, the owner's own affairs with an outside party
+(a club, a clinic, their child's school, another employer: that party's own
+business words are then not counted), and vocabulary by category (family,
+travel, shopping... against teaching, assessment, meetings...). A message scoring at
 least `personal_threshold` is personal. Calling a work message personal is
 the costly mistake, so every default leans to "work" when evidence is thin:
 one personal category alone does not reach the threshold. Thread history is
@@ -30,10 +32,22 @@ PHOTOS = re.compile(r"\.(jpe?g|heic|png|gif|mov|mp4)$", re.I)
 
 
 @dataclass(frozen=True)
+class Affairs:
+    """What the mailbox's thread history needs of a verdict (never output): the work categories found
+    to be an outside party's own business (empty: no such signal), the party, and the weight of each
+    work category this message counted, so a reply in that thread can leave that party's words out too."""
+    theirs: frozenset = frozenset()
+    parties: frozenset = frozenset()
+    signal: float = 0.0  # the weight the own-affairs signals gave: the thread's subject, so its replies' too
+    work: tuple = ()  # (category name, weight) counted against the message, before the cap
+
+
+@dataclass(frozen=True)
 class Verdict:
     classification: str
     score: Optional[float]
     reasons: tuple
+    affairs: Affairs = Affairs()
 
 
 def _domain(address: str) -> str:
@@ -74,9 +88,13 @@ def classify(facts: MessageFacts, rules: MailRules) -> Verdict:
     if automated:
         score.add(w["automated_outside_weight"], "automated mail from an outside business")
     _business(facts, rules, score, found, automated)
-    _own_life(facts, rules, score, found)
+    before = score.total
+    theirs = _own_life(facts, rules, score, found)
+    signal = score.total - before
     if _names_a_relative(facts, rules):
         score.add(w["family_name_weight"], "names someone who shares the owner's family name")
+    if _own_birth_date(facts, rules):
+        score.add(w["own_birth_date_weight"], "the owner named with their own date of birth, to someone outside")
     if PARENT.search(facts.text) and not _with_schools(facts, rules):  # "Lily's dad" and her own school
         score.add(w["parent_weight"], "written by a learner's parent or carer")
     documents = [n for n in facts.attachments if DOCUMENTS.search(n)]
@@ -85,10 +103,12 @@ def classify(facts: MessageFacts, rules: MailRules) -> Verdict:
         score.add(w["document_weight"], f"office documents attached ({len(documents)})")
     if photos and not documents:
         score.add(w["photo_weight"], f"photos or videos attached ({len(photos)})")
-    _words(found, rules, score)
+    work = _words(found, rules, score, theirs)
     total = round(score.total, 2)
     kind = "personal" if total >= w["personal_threshold"] else "work"
-    return Verdict(kind, total, tuple(score.reasons) or ("no evidence either way: work by default",))
+    affairs = Affairs(theirs, frozenset(other_side(facts, rules)) if theirs else frozenset(), signal if theirs else 0.0,
+                      work)
+    return Verdict(kind, total, tuple(score.reasons) or ("no evidence either way: work by default",), affairs)
 
 
 # "Jake's mum", "(Mum of Jake)": a parent writing about their child, to the child's tutor.
@@ -116,6 +136,8 @@ def _correspondents(facts: MessageFacts, rules: MailRules, score: _Score) -> Non
     w = rules.weights
     sender = _domain(facts.sender)
     domains = {_domain(a) for a in facts.recipients} - {""}
+    if any(_learner_account(d, rules) for d in domains | {sender}):
+        score.add(w["learner_weight"], "with a learner's own account")
     if sender in rules.webmail_domains:
         score.add(w["webmail_weight"], f"sender uses personal webmail ({sender})")
     elif _is_owner(sender, rules.owner_domains):
@@ -126,6 +148,13 @@ def _correspondents(facts: MessageFacts, rules: MailRules, score: _Score) -> Non
             score.add(w["to_webmail_weight"], f"sent to personal webmail ({', '.join(sorted(outside))})")
         elif outside:
             score.add(w["owner_to_outside_weight"], "sent to another organisation")
+
+
+def _learner_account(domain: str, rules: MailRules) -> bool:
+    """student.college.ac.uk: a learners' subdomain of our own or another college's (not student.com)."""
+    label, _, rest = domain.partition(".")
+    return label in rules.learner_subdomains and (_is_owner(rest, rules.owner_domains)
+                                                  or _is_owner(rest, rules.sector_domains))
 
 
 def _business(facts: MessageFacts, rules: MailRules, score: _Score, found: dict, automated: bool) -> None:
@@ -156,29 +185,61 @@ def _business(facts: MessageFacts, rules: MailRules, score: _Score, found: dict,
         score.add(w["private_customer_weight"], f"mail to a private customer ({', '.join(consumer)})")
 
 
-def _own_life(facts: MessageFacts, rules: MailRules, score: _Score, found: dict) -> None:
+def _own_life(facts: MessageFacts, rules: MailRules, score: _Score, found: dict) -> frozenset:
     """From the owner's side: a school that is not the organisation writing about one's children (or
     the owner writing to it alone), a health service about one's own care, a club or class one
-    belongs to (an organisation outside, neither webmail nor a public body, in league and hobby words)."""
+    belongs to (an organisation outside, neither webmail nor a public body, in league, hobby or
+    volunteering words), another employer about one's own application, an organisation writing about
+    one's relative. Returns the work categories that are then the other party's own business, not ours:
+    a club's minutes, a care home's review; a school's or another college's teaching words too."""
     w = rules.weights
-    others = _other_side(facts, rules)
+    others = other_side(facts, rules)
     if not others:
-        return
+        return frozenset()
     names = {rules.vocabulary.categories[i].name for i in found}
+    webmail = bool(others & rules.webmail_domains)
     shared = rules.webmail_domains | rules.sector_domains | rules.school_domains | rules.health_domains
-    if "hobbies_and_leagues" in names and not any(_all_in({d}, s) for d in others for s in shared):
+    organisation = not any(_all_in({d}, s) for d in others for s in shared)  # not webmail, a public body...
+    # Said to the owner, not by them: HR's own "thank you for your application" to a candidate is work
+    # (the owner's replies join their thread, policy/mailbox.py).
+    to_owner = others == {_domain(facts.sender)} and not webmail
+    own = in_sector = False
+    if names & rules.pastime_categories and organisation:
         # A club's minutes and a class's register are the club's and the class's business, not ours.
         score.add(w["pastime_weight"], "mail with a club or class outside the organisation")
-    for domains, category, key, what in ((rules.school_domains, "own_children_school", "own_school_weight",
-                                          "one's own children's school"),
-                                         (rules.health_domains, "health", "own_health_weight",
-                                          "one's own health care")):
-        where = next((d for d in domains if _all_in(others, d)), None)
-        if where and category in names:
-            score.add(w[key], f"{what} ({where})")
+        own = True
+    if "own_job_search" in names and to_owner:
+        # Another college's curriculum and interview are that job's words: an application is the owner's own.
+        score.add(w["own_job_weight"], "the owner's application to another employer")
+        in_sector = True
+    if "relatives" in names and to_owner:
+        score.add(w["relative_weight"], "an outside organisation about the owner's relative")
+        own = True
+    # A school: by its domain, or (many academies have their own) by writing to the owner as a parent.
+    school = next((d for d in rules.school_domains if _all_in(others, d)), None)
+    if school is None and "addressed_as_parent" in names and organisation and to_owner:
+        school = _domain(facts.sender)
+    if school and (names & {"own_children_school", "addressed_as_parent"} or _signed_as_parent(facts, rules)):
+        score.add(w["own_school_weight"], f"one's own children's school ({school})")
+        in_sector = True
+    health = next((d for d in rules.health_domains if _all_in(others, d)), None)
+    if health and "health" in names:
+        score.add(w["own_health_weight"], f"one's own health care ({health})")
+        own = True
+    if in_sector:
+        return rules.own_business_categories | rules.sector_categories
+    return rules.own_business_categories if own else frozenset()
 
 
-def _other_side(facts: MessageFacts, rules: MailRules) -> set:
+def _signed_as_parent(facts: MessageFacts, rules: MailRules) -> bool:
+    """"(Maya's mum)" written by the owner, or quoted from the owner in the other side's answer; not a
+    learner's parent who works at a school writing to the tutor in their own words."""
+    if _is_owner(_domain(facts.sender), rules.owner_domains):
+        return PARENT.search(facts.own_text) is not None
+    return PARENT.search(facts.own_text) is None and PARENT.search(facts.text) is not None
+
+
+def other_side(facts: MessageFacts, rules: MailRules) -> set:
     """The domains on the far side from the organisation: an outside sender's, or, when the owner (or
     a colleague) writes out, every recipient's; empty when the organisation is on both sides."""
     sender = _domain(facts.sender)
@@ -216,6 +277,23 @@ def _names_a_relative(facts: MessageFacts, rules: MailRules) -> bool:
     return False
 
 
+BIRTH_DATE = r"[\s,;:()\[\]\-\u2013]*(?:dob|d\.o\.b\.?|date of birth)\b"
+
+
+def _own_birth_date(facts: MessageFacts, rules: MailRules) -> bool:
+    """The owner, with someone outside, named with their date of birth ("Dan Okafor (DOB 03/07/1977)"):
+    a patient, a policyholder, a customer identifying themselves. A learner's date of birth follows the
+    learner's name, not the owner's."""
+    owner = _owner_address(facts, rules)
+    name = next((n for a, n in facts.names if a == owner and n), "") if owner else ""
+    family = name.split()[-1] if name else ""
+    if len(family) < 3 or not other_side(facts, rules):
+        return False
+    written = facts.own_text if _is_owner(_domain(facts.sender), rules.owner_domains) else facts.text
+    text = facts.subject + "\n" + written
+    return re.search(rf"\b{re.escape(family)}{BIRTH_DATE}", text, re.I) is not None
+
+
 def _owner_address(facts: MessageFacts, rules: MailRules) -> str:
     """The owner's side of a message with someone outside: the sender writing out, or the one
     recipient in the organisation; "" between colleagues or when it is not one person."""
@@ -228,27 +306,39 @@ def _owner_address(facts: MessageFacts, rules: MailRules) -> str:
 def _with_schools(facts: MessageFacts, rules: MailRules) -> bool:
     """The owner and schools only, either way: the parent named is the owner, writing as a parent or
     quoted in the school's answer, not a learner's parent writing to a tutor."""
-    others = _other_side(facts, rules)
+    others = other_side(facts, rules)
     return bool(others) and any(_all_in(others, d) for d in rules.school_domains)
 
 
-def _words(found: dict, rules: MailRules, score: _Score) -> None:
-    """One reason per side: the categories found, a few of their words, and the capped weight."""
+def _words(found: dict, rules: MailRules, score: _Score, theirs: frozenset = frozenset()) -> tuple:
+    """One reason per side: the categories found, a few of their words, and the capped weight. Work
+    categories in `theirs` are the other party's own business (_own_life): named, not counted.
+    Returns the (category, weight) pairs counted on the work side."""
     w = rules.weights
+    counted = {i: words for i, words in found.items()
+               if not (rules.vocabulary.categories[i].side == "work" and rules.vocabulary.categories[i].name in theirs)}
+    work: list = []
+    uncounted = sorted(rules.vocabulary.categories[i].name for i in set(found) - set(counted))
+    if uncounted:
+        score.reasons.append(f"the other party's own business, not counted: {', '.join(uncounted)}")
     for side in SIDES:
         total, parts = 0.0, []
-        for index in sorted(found):
+        for index in sorted(counted):
             cat = rules.vocabulary.categories[index]
             if cat.side != side:
                 continue
-            words = sorted(found[index])
-            total += cat.weight * (1 + min(2, len(words) - 1) * w["repeat_bonus"])
+            words = sorted(counted[index])
+            weight = cat.weight * (1 + min(2, len(words) - 1) * w["repeat_bonus"])
+            total += weight
+            if side == "work":
+                work.append((cat.name, weight))
             parts.append(f"{cat.name} ({', '.join(words[:MAX_LISTED_WORDS])})")
         if parts:
             weight = min(total, w["vocabulary_cap"])
             label = "personal-life words" if side == "personal" else "work words"
             score.add(weight if side == "personal" else -weight, f"{label}: {'; '.join(parts)}")
-    cats = [rules.vocabulary.categories[index] for index in found]
+    cats = [rules.vocabulary.categories[index] for index in counted]
     if any(c.side == "personal" for c in cats) and not any(c.side == "work" and not c.everyday for c in cats):
         everyday = any(c.everyday for c in cats)
         score.add(w["no_work_words_weight"], "no work words beyond everyday ones" if everyday else "no work words at all")
+    return tuple(work)

@@ -36,6 +36,7 @@ from typing import Optional
 from dateutil.relativedelta import relativedelta
 
 from ..detect.context import normalise_header, words_alternation
+from ..detect.validators import person_name
 from ..formats.dates import dates_in
 from ..globs import GlobSet
 from ..model import ItemResult
@@ -142,6 +143,7 @@ class Schedule:
     letters: Letters = Letters()
     one_person: tuple = ()          # detectors naming one person: judged when a category claims the file
     other_dates: tuple = ()         # a word right before an anchor that names another date ("start date:")
+    title_clock: str = ""           # the content clock a date on the title line gives (a list's event)
 
     @property
     def keywords(self) -> set:
@@ -176,17 +178,23 @@ class RetentionFacts:
     greeted: str = ""        # how the text greets someone: "" (not at all), "someone", or why outside
     signed_off: bool = False
     addressed: bool = False  # a postal address stands above the greeting
+    addressee: bool = False  # a known person's name on the line over a house number and street
+    titled: bool = False     # the title line (or the file's name) names a known person: a record about them
+    file_named: bool = False  # the file's name names a known person ("Sickness record - <name>.docx")
     outside: str = ""        # why the file is exchanged with someone outside the organisation, or ""
 
     @property
     def letter(self) -> bool:
-        return bool(self.greeted and self.signed_off)
+        """A greeting and a sign-off, or a greeting under a postal address: a letter signed with a
+        name alone, or scanned without its last lines, is a letter all the same."""
+        return bool(self.greeted and (self.signed_off or self.addressed))
 
     @property
     def record_form(self) -> bool:
-        """Written to one person: a letter, a message, or a greeting under a postal address (a letter
-        signed with a name alone): the form that makes one name in it that person's record."""
-        return self.letter or self.mail or bool(self.greeted and self.addressed)
+        """Written to or about one person: a letter, a message, a document addressed to someone by
+        name over their postal address (an outcome letter without a greeting) or titled with their
+        name ("Probation review - <name>"): the form that makes one name in it that person's record."""
+        return self.letter or self.mail or self.addressee or self.titled
 
     @property
     def outside_why(self) -> str:
@@ -229,6 +237,7 @@ def read_text_facts(facts: RetentionFacts, schedule: Schedule, text: str, label_
         facts.keywords.update(m.group(0) for m in schedule.keyword_regex.finditer(words))
     found = sorted(dates_in(text))
     _read_letter(facts, schedule.letters, lower, found)
+    facts.addressee = facts.addressee or _addressee(text)
     for clock, anchors in schedule.clocks.items():
         days = [d for d in _anchored(lower, found, anchors, schedule.window, schedule.other_dates)]
         if label_at is not None:
@@ -260,6 +269,46 @@ def _read_letter(facts: RetentionFacts, letters: Letters, lower: str, found: lis
         lines = [day for pos, day in found if pos < greeting.start() and _alone_on_line(lower, pos)]
         if lines:
             facts.dates[letters.clock] = max(lines + [facts.dates.get(letters.clock, lines[0])])
+
+
+# A name alone on its line, over a line that opens with a house number and a street.
+_ADDRESSEE = re.compile(r"^[ \t]*([A-Z][A-Za-z'-]+(?:[ ][A-Z][A-Za-z'-]+){1,2})[ \t]*\r?\n"
+                        r"[ \t]*(?:(?i:flat)[ ]\d+[A-Za-z]?,?[ ]+)?\d{1,4}[A-Za-z]?,?[ ]+[A-Z][a-z]+[ ]", re.MULTILINE)
+
+
+def _addressee(text: str) -> bool:
+    """Whether `text` is addressed to a person: a name the name lists know (a given name and a
+    surname) over a postal address; a company's or a department's name over one is not."""
+    return any(person_name(m.group(1)) is True for m in _ADDRESSEE.finditer(text))
+
+
+# A title's parts apart by a dash; a name is one part, a role in brackets after it allowed.
+_TITLE_PARTS = re.compile(r"[ \t]+[-\u2013][ \t]+")
+_NAME_PART = re.compile(r"[A-Z][A-Za-z'-]+(?:[ ][A-Z][A-Za-z'-]+){1,2}")
+_LAST_BRACKET = re.compile(r"[ \t]*\([^()\n]*\)$")
+
+
+def read_title(facts: RetentionFacts, schedule: Schedule, text: str) -> None:
+    """What the first line of an item's text says: whom it is about, and (the schedule's
+    `title_clock`) when what it lists happened ("Fun run - sponsors (race day 18/04/2021)")."""
+    facts.titled = facts.titled or titled_with_name(text)
+    first = next((line for line in text.split("\n", 8)[:8] if line.strip()), "")
+    days = [day for _pos, day in dates_in(first)]
+    if schedule.title_clock and days:
+        facts.dates[schedule.title_clock] = max(days + [facts.dates.get(schedule.title_clock, days[0])])
+
+
+def titled_with_name(text: str) -> bool:
+    """Whether the first line of `text` is a title naming a person the name lists know before or
+    after a dash ("Probation review - <name> (Lecturer)", "<name> - sickness record"): the record is
+    about that person."""
+    first = next((line.strip() for line in text.split("\n", 8)[:8] if line.strip()), "")
+    parts = _TITLE_PARTS.split(_LAST_BRACKET.sub("", first)) if len(first) <= TITLE_CHARS else []
+    return len(parts) >= 2 and any(_NAME_PART.fullmatch(part) and person_name(part) is True
+                                   for part in (parts[0], parts[-1]))
+
+
+TITLE_CHARS = 100
 
 
 # What may stand before a letter's date on its line: nothing, or the day of the week.
@@ -327,7 +376,8 @@ def _evidence(cat: Category, record: ItemResult, facts: RetentionFacts, det_cate
     if cat.letter:
         # A message has its own kind of evidence (`mail`): a greeting does not make it a letter too.
         letter = facts.letter and not facts.mail
-        hits["letter"] = [("letter", "written as a letter (greeting and sign-off)")] if letter else []
+        form = "greeting and sign-off" if facts.signed_off else "greeting under a postal address"
+        hits["letter"] = [("letter", f"written as a letter ({form})")] if letter else []
     if cat.outside:
         why = facts.outside_why
         hits["outside"] = [("outside", f"with someone outside the organisation ({why})")] if why else []
@@ -402,7 +452,7 @@ def decide(schedule: Schedule, record: ItemResult, facts: RetentionFacts, det_ca
     Several candidates: a review-only one wins, else the highest score, then the latest expiry."""
     lead = ()
     if one_person:
-        named = sorted({f.detector for f in record.findings if f.detector in schedule.one_person})
+        named = sorted({f.detector for f in record.findings if f.detector in schedule.one_person}) or ["in its file name"]
         record = dataclasses.replace(record, findings=[f for f in record.findings
                                                        if f.detector not in schedule.one_person])
         lead = (f"names a person ({', '.join(named)}) below the personal-data thresholds",)

@@ -18,7 +18,7 @@ from .retention import EVIDENCE_KINDS, Category, Hold, Letters, Period, Schedule
 
 BUILTIN_CLOCKS = ("modified", "mail_date")
 RETENTION_KEYS = {"financial_year_end", "window", "clocks", "category", "hold", "weights", "min_score", "letters",
-                  "one_person", "other_dates"}
+                  "one_person", "other_dates", "title_clock"}
 LETTER_KEYS = {"salutations", "sign_offs", "outside_addressees", "clock"}
 HOLD_KEYS = {"paths", "until", "reason"}
 CATEGORY_FIELDS = {"id", "name", "detectors", "paths", "keywords", "match", "period", "clock",
@@ -235,5 +235,8 @@ def load_schedule(raw: dict, where: str = "policy", known_detectors: Optional[se
             raise ConfigError(f"{where}: [retention] one_person: {d!r} is not a detector id")
     letters = _letters(table.get("letters", {}), where, clocks)
     other_dates = tuple(w.lower() for w in _strings(table, "other_dates", f"{where}: [retention]"))
+    title_clock = _text(table, "title_clock", f"{where}: [retention]", "")
+    if title_clock and title_clock not in clocks:
+        raise ConfigError(f"{where}: [retention] title_clock {title_clock!r} is not defined in [retention.clocks]")
     return Schedule(categories, _holds(table["hold"], where), clocks, window,
-                    _fy_end(table["financial_year_end"], where), letters, one_person, other_dates)
+                    _fy_end(table["financial_year_end"], where), letters, one_person, other_dates, title_clock)

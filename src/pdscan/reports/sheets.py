@@ -95,8 +95,9 @@ def write_xlsx(tables: Tables, path: str) -> None:
 
 
 def inert_csv(value):
-    """A CSV cell no spreadsheet runs: text that would start a formula gets a leading quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
+    """A CSV cell no spreadsheet runs: text that would start a formula gets a leading quote (after
+    leading spaces too: some spreadsheets trim them before deciding)."""
+    if isinstance(value, str) and value.lstrip(" \u00a0").startswith(FORMULA_START):
         return "'" + value
     return value
 

@@ -128,6 +128,11 @@ SCAN_IDS = (
 # two group roles (sinks/central_roles.py). A local SQLite store has one writer and needs none of it.
 FLEET = {"sqlite": (), "postgresql": secure}
 
+# The central store's report reads each scan's items in id order: an index that serves both the scan's
+# filter and that order keeps the plan right before the server has statistics (a fleet's first pushes)
+# instead of a walk of every endpoint's items per scan. SQLite finds a scan's rows by items_scan as it is.
+ITEMS_IN_ORDER = {"sqlite": (), "postgresql": ("CREATE INDEX items_scan_order ON items(scan_id, id)",)}
+
 MIGRATIONS = (
     ("0001_initial", INITIAL),
     ("0002_messages", MESSAGES),
@@ -139,6 +144,7 @@ MIGRATIONS = (
     ("0008_sent_outside", SENT_OUTSIDE),
     ("0009_scan_ids", SCAN_IDS),
     ("0010_fleet", FLEET),
+    ("0011_items_in_order", ITEMS_IN_ORDER),
 )
 
 # Portable DDL, as the central store needs it: 64-bit integers (inode numbers, nanosecond times),
