@@ -60,16 +60,38 @@ def sniff_with_head(item: Item) -> tuple:
                 mime = kind_of(names) or (MSG_MIME if msg_streams(names) else mime)
         elif prefix.startswith(PST_MAGIC):
             mime = PST_MIME  # libmagic calls both PST and .msg vnd.ms-outlook; their extractors differ
-    if mime in ("text/plain", "application/x-sql") and looks_like_sql(prefix):
+    # libmagic calls a dump text/csv when its first lines hold commas (a sqlite3 .dump that opens
+    # with CREATE TABLE): the statements decide, whatever the commas suggest.
+    if mime in ("text/plain", "text/csv", "application/csv", "application/x-sql") and looks_like_sql(prefix):
         mime = SQL_MIME
     elif mime == "text/plain" and (structured := structured_kind(prefix)):
         mime = structured
     elif mime == "text/plain" and _mbox(prefix):
         mime = MBOX_MIME
-    elif mime == "text/plain" or mime == "application/csv":
-        ext = "." + item.name.rsplit(".", 1)[-1].lower() if "." in item.name else ""
-        mime = TEXT_HINTS.get(ext, mime)
+    elif mime in ("text/plain", "application/csv") or (_hint(item) and _misread_text(mime, prefix)):
+        mime = TEXT_HINTS.get(_hint(item), mime)
     return mime, prefix
+
+
+def _hint(item: Item) -> str:
+    """The name's extension when it is one of TEXT_HINTS, else ""."""
+    ext = "." + item.name.rsplit(".", 1)[-1].lower() if "." in item.name else ""
+    return ext if ext in TEXT_HINTS else ""
+
+
+def _misread_text(mime: str, prefix: bytes) -> bool:
+    """libmagic names some text after a few letters at its start: a TSV whose header opens with
+    "PA" is an HP-GL plotter file to it. Printable UTF-8 lines are text, whatever it says;
+    the name's hint (.csv, .tsv) then decides how."""
+    if mime.startswith("text/") or not prefix:
+        return False
+    try:
+        text = prefix.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(prefix) - 3:  # not merely a character cut at the end of the prefix
+            return False
+        text = prefix[:exc.start].decode("utf-8")
+    return all(ch.isprintable() or ch in "\t\r\n" for ch in text)
 
 
 def _mbox(prefix: bytes) -> bool:

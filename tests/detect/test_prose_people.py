@@ -137,3 +137,27 @@ def test_a_staff_notice_names_things_and_teams_not_people(tmp_path):
     for kind in ("eml", "txt"):
         got = counts(_write(tmp_path, "notice", kind, NOTICE))
         assert "person_name" not in got, (kind, got)
+
+
+PANEL = """Vulnerable Learner Panel - Minutes
+Date: 3 October 2024, Room B12
+Present: Rhys Morgan (Chair), Megan Lloyd (Lecturer - Health & Social
+Care), Owen Price (Safeguarding Officer), Carys Hughes (Student
+Services), Gareth Pryce
+1. Minutes of last meeting agreed."""
+
+RETURN_TO_WORK = """Return to Work Interview
+Employee: Chidi Okafor Payroll No: E04095 Dept: Estates
+Manager: Zofia Nowak Staff ID: E11873
+Reason given: migraine."""
+
+
+@pytest.mark.parametrize("kind", ["txt", "pdf"])
+def test_a_list_of_those_present_wraps_inside_a_role_in_brackets(tmp_path, kind):
+    assert counts(_write(tmp_path, "panel", kind, PANEL)).get("person_name") == 5
+
+
+def test_a_form_line_of_several_labels_ends_each_name_at_the_next_label(tmp_path):
+    """"Employee: Chidi Okafor Payroll No: E04095": the name is two words, not "Chidi Okafor
+    Payroll" (a word of the next label, which the validator rightly refuses)."""
+    assert counts(_write(tmp_path, "rtw", "txt", RETURN_TO_WORK)).get("person_name") == 2

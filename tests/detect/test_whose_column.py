@@ -177,6 +177,98 @@ def test_next_of_kin_and_who_reported_are_people(tmp_path):
     assert counts(path).get("person_name") == 6
 
 
+def test_firms_and_dishes_written_with_lower_case_words_are_no_one(tmp_path):
+    """A name cell holds a name whole: "Acme for Schools", "Black-and Decker", "Welsh rarebit"
+    are phrases whose capitalised words only look like names. A column of them ("From" in a
+    post log, "Name" in a canteen's price list) is no name column."""
+    log = tmp_path / "post log.csv"
+    firms = ["Harold Moss for Schools", "Lever-on Supplies", "Brakes Foodservice", "Gordon Brothers of Leeds",
+             "Wilkinson Sword", "Marshall Tufflex", "Hewlett-and Packard"]
+    rows = ["Date,Courier,From,For dept,Signed by"] + [f"0{n}/10/2024,DPD,{f},Catering,Reception"
+                                                      for n, f in enumerate(firms * 2, 1)]
+    log.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert counts(log) == {}
+    menu = tmp_path / "canteen prices.csv"
+    dishes = ["Welsh rarebit", "Lancashire hotpot", "Chelsea bun", "Bakewell tart", "Kendal mint cake",
+              "Eccles cake", "Victoria Sponge", "Eton Mess"]
+    menu.write_text("Name,Price,Allergens\n" + "".join(f"{d},2.50,Gluten\n" for d in dishes), encoding="utf-8")
+    assert counts(menu) == {}
+
+
+def test_a_name_with_a_particle_or_a_bracket_in_its_cell_is_still_a_person(tmp_path):
+    path = tmp_path / "group list.csv"
+    rows = ["Learner,Group", "Anouk van den Berg,ENG2", "Dylan ap Iorwerth,ENG2", f"{NAMES[0][1]} {NAMES[0][0]} (Chi),ENG2",
+            f"\"{NAMES[1][0].upper()}, {NAMES[1][1]}\",ENG2"]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert counts(path).get("person_name") >= 4
+
+
+def test_a_tables_from_and_to_columns_are_no_mail_headers(tmp_path):
+    """"From" names a person as a mail header; in a table it is a delivery's sender, a date
+    or a place, and firms written like names ("Harold Moss", "Gordon Brothers") are no one.
+    The same words in a mail's own From and To headers still name people."""
+    log = tmp_path / "reception deliveries.csv"
+    firms = ["Harold Moss", "Gordon Brothers", "Wilkinson Sword", "Marshall Tufflex", "Brakes Foodservice"]
+    rows = ["Date,Courier,From,To,Signed by"] + [f"0{n}/10/2024,DPD,{f},Estates Office,Reception"
+                                                for n, f in enumerate(firms, 1)]
+    log.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert counts(log) == {}
+    mail = tmp_path / "note.eml"
+    mail.write_text(f"From: {NAMES[0][1]} {NAMES[0][0]} <c.okafor@example.org>\r\n"
+                    f"To: {NAMES[1][1]} {NAMES[1][0]} <z.nowak@example.org>\r\n"
+                    "Subject: Thursday\r\n\r\nSee you then.\r\n", encoding="utf-8")
+    assert counts(mail).get("person_name") == 2
+
+
+def test_whom_a_concern_was_reported_to_is_a_person(tmp_path):
+    path = tmp_path / "DSL log.csv"
+    rows = ["Date,Learner,Concern,Reported To,Action"] + [
+        f"0{n}/10/2024,{f} {s},Attendance,Megan Lloyd,Call home" for n, (s, f) in enumerate(NAMES, 1)]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert counts(path).get("person_name") == 4
+
+
+def test_a_short_or_chosen_name_is_the_same_person(tmp_path):
+    """A VLE export's short_name ("Chi") and a class list's Chosen Name are what a person is
+    called, not another person."""
+    users = [{"id": n, "name": f"{f} {s}", "sortable_name": f"{s}, {f}", "short_name": f[:3]}
+             for n, (s, f) in enumerate(NAMES, 1)]
+    export = tmp_path / "vle users.json"
+    export.write_text(json.dumps({"users": users}), encoding="utf-8")
+    assert counts(export).get("person_name") == 3
+    sheet = tmp_path / "group list.csv"
+    sheet.write_text("SURNAME,FORENAME,CHOSEN_NAME\n" + "".join(f"{s.upper()},{f},{f[:3]}\n" for s, f in NAMES),
+                     encoding="utf-8")
+    assert counts(sheet).get("person_name") == 3
+
+
+def test_a_section_title_between_two_tables_is_no_surname(tmp_path):
+    path = tmp_path / "contacts.csv"
+    (s1, f1), (s2, f2), (s3, f3) = NAMES
+    path.write_text("Emergency contacts\n\nSurname,Forename,DOB\n"
+                    f"{s1},{f1},{DOBS[0]}\n{s2},{f2},{DOBS[1]}\n\nLeavers / transferred\n"
+                    f"Surname,Forename,DOB\n{s3},{f3},{DOBS[2]}\n", encoding="utf-8")
+    assert counts(path).get("person_name") == 3
+
+
+def test_a_summary_rows_label_under_the_name_column_is_no_one(tmp_path):
+    path = tmp_path / "trip list.csv"
+    rows = ["Student Name,DOB,Attendance"] + [f"{f} {s},{d},0.9{n}" for n, ((s, f), d) in enumerate(zip(NAMES, DOBS))]
+    path.write_text("\n".join(rows + ["Count,3,", "Average,,0.91"]) + "\n", encoding="utf-8")
+    assert counts(path).get("person_name") == 3
+
+
+def test_an_mis_exports_stu_forename_and_legal_surname_are_one_learner(tmp_path):
+    """"Stu Forename" is the student's forename, as "Legal Surname" is their surname: one
+    person per row, whatever the contact in the same row is called."""
+    path = tmp_path / "attendance concerns.csv"
+    rows = ["Learner Ref,Legal Surname,Stu Forename,Emergency Contact"] + [
+        f"2300{n},{s},{f},{['Anna', 'Rhys', 'Temi', 'Ola'][n]} {s}"
+        for n, (s, f) in enumerate(NAMES + [(NAMES[0][0], "Kemi")])]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert counts(path).get("person_name") == 8
+
+
 def test_registers_and_logs_name_people_by_the_part_they_play(tmp_path):
     """A governors' register, a visitors' book, a list of award winners: whom they list is in a
     column headed by the part those people play."""

@@ -137,3 +137,29 @@ def test_names_wrapped_over_two_header_rows(tmp_path):
     got = counts(path)
     assert got.get("date_of_birth") == 3, got  # "Date" over "of Birth"
     assert got.get("person_name") == 7, got  # three learners, their next of kin, and the tutor
+
+
+@pytest.mark.parametrize("kind", ["txt", "pdf"])
+def test_a_header_cut_to_its_columns_width(tmp_path, kind):
+    """A printed report cuts a long column name to the column's width: "ACCESS ARR" is the
+    access arrangements column, and its cells ("Separate room") are about each candidate."""
+    lines = ["RIVERSIDE COLLEGE                                  Page 1 of 1", "EXAM ENTRIES", "",
+             "CAND   SURNAME         FORENAME     ACCESS ARR",
+             "-----  --------------  -----------  -----------------"]
+    for n, ((surname, forename), need) in enumerate(zip(NAMES, ["Separate room", "Word processor", "Reader"])):
+        lines.append(f"{3556 + n:<5}  {surname:<14}  {forename:<11}  {need}")
+    path = tmp_path / f"candidate list.{kind}"
+    _write(path, lines)
+    assert counts(path).get("special.health", 0) >= 1
+
+
+def test_a_sickness_absence_reports_reasons_are_health_data(tmp_path):
+    lines = ["RIVERSIDE COLLEGE                                  Page 1 of 1", "STAFF ABSENCE REPORT", "",
+             "EMP      NAME                      REASON               DAYS",
+             "-------  ------------------------  -------------------  ----"]
+    for n, ((surname, forename), why) in enumerate(zip(NAMES, ["Gastroenteritis", "Back pain", "Chest infection"])):
+        lines.append(f"E{n:05d}   {surname.upper() + ', ' + forename:<24}  {why:<19}  {n + 2}")
+    path = tmp_path / "absence.txt"
+    _write(path, lines)
+    got = counts(path)
+    assert got.get("special.health", 0) >= 1 and got.get("person_name") == 3, got

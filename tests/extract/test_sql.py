@@ -92,3 +92,38 @@ def test_a_string_that_ends_a_line_with_a_semicolon_does_not_end_the_statement(t
                     f"INSERT INTO notes (uln, note, dob) VALUES ('{ULNS[2]}', 'x', '{ISO[2]}');\n", encoding="utf-8")
     got = counts(path)
     assert got.get("uk.uln") == 3 and got.get("date_of_birth") == 3, got
+
+
+CANTEEN = """CREATE TABLE dishes (id INTEGER PRIMARY KEY, name TEXT, price REAL, contains TEXT);
+INSERT INTO dishes VALUES(1,'Shepherd''s pie',3.80,'Celery');
+INSERT INTO dishes VALUES(2,'Apple crumble',2.10,'Gluten');
+CREATE TABLE learners (id INTEGER PRIMARY KEY, full_name TEXT, uln TEXT, dob TEXT);
+""" + "".join(f"INSERT INTO learners VALUES({n},'{f} {s}','{u}','{d}');\n"
+              for n, ((s, f), u, d) in enumerate(zip(NAMES, ULNS, ISO), 1))
+
+
+def test_a_dump_that_libmagic_calls_csv_is_read_as_a_dump(tmp_path):
+    """A sqlite3 .dump that opens with CREATE TABLE, without PRAGMA or BEGIN, has commas on
+    every line: its statements, not its commas, say what it is, and each table's values
+    take that table's column names (not the first statement's words as a CSV header)."""
+    path = tmp_path / "canteen.sql"
+    path.write_text(CANTEEN, encoding="utf-8")
+    assert sniff(file_item(path)) == "application/sql"
+    got = counts(path)
+    assert got.get("uk.uln") == 3 and got.get("date_of_birth") == 3 and got.get("person_name") == 3, got
+
+
+def test_a_bare_name_column_is_the_name_of_what_its_table_holds(tmp_path):
+    """menu_items.name is a dish's name ("Eton Mess" is no one); users.name and students.name
+    are people's."""
+    people = [f"{f} {s}" for s, f in NAMES]
+    path = tmp_path / "app.sql"
+    path.write_text(
+        "CREATE TABLE menu_items (id INTEGER PRIMARY KEY, name TEXT, price REAL);\n"
+        + "".join(f"INSERT INTO menu_items VALUES({n},'{d}',2.5);\n"
+                  for n, d in enumerate(["Victoria Sponge", "Eton Mess", "Peach Melba", "Charlotte Russe"], 1))
+        + "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT, email TEXT);\n"
+        + "".join(f"INSERT INTO users VALUES({n},'{p}','u{n}@example.org');\n" for n, p in enumerate(people[:2], 1))
+        + "CREATE TABLE students (id INTEGER PRIMARY KEY, name TEXT);\n"
+        + f"INSERT INTO students VALUES(1,'{people[2]}');\n", encoding="utf-8")
+    assert counts(path).get("person_name") == 3

@@ -56,14 +56,20 @@ class HeaderMatcher:
     and before any negative; one written "learner$" only at the end of the header, a
     number after it allowed ("Learner", "Emergency Contact 1"): a word that says whose the
     column is says what it holds only when nothing follows it ("Learner Ref", "Contact
-    Relationship", an XML path's "Learner AddLine3" hold no name)."""
+    Relationship", an XML path's "Learner AddLine3" hold no name). One written "@from" is
+    a mail header's or a metadata field's name: it matches a chunk's own label, and is
+    left out of the matcher for table columns (`labels=False`), where "From" is a
+    delivery's sender, a date or a place."""
 
-    def __init__(self, headers, negatives=()):
+    def __init__(self, headers, negatives=(), labels: bool = True):
+        headers = [h[1:] if h.startswith("@") else h for h in headers if labels or not h.startswith("@")]
         plain = [h for h in headers if not h.startswith("=") and not h.endswith("$")]
         self.phrases = tuple(p for p in (normalise_header(h) for h in plain) if p)
         self.whole = frozenset(normalise_header(h[1:]) for h in headers if h.startswith("="))
         self.tails = tuple(normalise_header(h[:-1]) for h in headers if h.endswith("$"))
         self.negatives = tuple(n for n in (normalise_header(h) for h in negatives) if n)
+        # Phrases of two words or more, as their words: a report cuts its last word short.
+        self.cut = tuple(p.split() for p in self.phrases if " " in p)
         self._cache: dict = {}
 
     def __call__(self, header: Optional[str]) -> bool:
@@ -75,10 +81,19 @@ class HeaderMatcher:
             padded = f" {words} "
             unnumbered = f" {_NUMBER_AT_END.sub('', words)}"
             hit = words in self.whole or ((any(f" {p} " in padded for p in self.phrases)
-                                           or any(unnumbered.endswith(f" {t}") for t in self.tails))
+                                           or any(unnumbered.endswith(f" {t}") for t in self.tails)
+                                           or self._cut_short(words.split()))
                                           and not any(f" {n} " in padded for n in self.negatives))
             self._cache[header] = hit
         return hit
+
+    def _cut_short(self, words: list) -> bool:
+        """A phrase whose last word the header cuts to the width of its column, as a printed
+        report does ("ACCESS ARR" over "Access arrangements", "SICKNESS ABS"): the header's
+        last word, three letters or more, begins the phrase's last word."""
+        last = words[-1] if len(words) >= 2 else ""
+        return len(last) >= 3 and any(words[-len(p):-1] == p[:-1] and p[-1].startswith(last) and p[-1] != last
+                                      for p in self.cut if len(p) <= len(words))
 
 
 _NUMBER_AT_END = re.compile(r" \d+$")
@@ -116,7 +131,8 @@ class Evidence:
         self.context = words_regex(spec.context)
         self.cased = frozenset(w.lower() for w in spec.cased_context)
         self.negative = words_regex(spec.negative_context)
-        self.header = HeaderMatcher(spec.column_headers, spec.negative_context)
+        self.header = HeaderMatcher(spec.column_headers, spec.negative_context)  # a chunk's own label
+        self.column = HeaderMatcher(spec.column_headers, spec.negative_context, labels=False)  # a table's
         # The word runs inside negative phrases: only a candidate that is one can lie inside a phrase.
         self.inside = frozenset(" ".join(ws[i:j]).encode("utf-8") for ws in (n.lower().split() for n in spec.negative_context)
                                 for i in range(len(ws)) for j in range(i + 1, len(ws) + 1))
@@ -171,8 +187,12 @@ class Evidence:
         near = self._near(self.context, data, start, end, hits)
         return near[0] if near else None
 
+    def headed(self, header: Optional[str], in_table: bool) -> bool:
+        """Does this header name the detector's data: a table column's, or a chunk's own label?"""
+        return (self.column if in_table else self.header)(header)
+
     def judge(self, base: str, valid: Optional[bool], data: bytes, start: int, end: int,
-              header: Optional[str], words=None, requires: Optional[str] = None):
+              header: Optional[str], words=None, requires: Optional[str] = None, in_table: bool = False):
         """(confidence, evidence) for a candidate, or None when it is dropped.
         `words`: (context hits, negative hits) from the prefilter pass, or None."""
         if valid is False:
@@ -182,7 +202,7 @@ class Evidence:
         if valid:
             level = at_least(level, self.spec.on_valid)
             why.append(f"validator {self.spec.validator} passed")
-        header_hit = self.header(header)
+        header_hit = self.headed(header, in_table)
         positive = self._near(self.context, data, start, end, context_hits)
         negative = self._near(self.negative, data, start, end, negative_hits, self.lead)
         # The nearer label says what a value is: "Due date 12/05/2024, born 1980" is no birth date,

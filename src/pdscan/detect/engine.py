@@ -27,7 +27,7 @@ from . import compiled
 from .compiled import Found
 from .context import Evidence, raise_level, words_alternation
 from .hash_forms import value_key
-from .people import NameColumns, one_per_person, same_as_full
+from .people import NameColumns, in_a_phrase, one_per_person, same_as_full
 from .spec import PatternSpec
 from .validators import REGISTRY, rejection
 
@@ -204,7 +204,7 @@ class Engine:
         header names it (or there was no prefilter pass), else around its context words."""
         ev = self.evidence[i]
         headers = chunk.columns.headers if chunk.columns is not None else (chunk.header,)
-        if words is None or any(ev.header(h) for h in headers):
+        if words is None or any(ev.headed(h, chunk.columns is not None) for h in headers):
             return [(0, len(chunk.data))]
         reach = ev.spec.window + MAX_WIDTH
         ends = [end + ev.spec.window for end, _ in words.get(CONTEXT_IDS + i, ())]
@@ -231,7 +231,7 @@ class Engine:
         matches = []
         pending: list = []
         described: Counter = Counter()
-        tally = {} if chunk.columns is not None else None  # (detector, header) -> [checked, passed]
+        tally = {} if chunk.columns is not None else None  # (detector, header) -> [rows checked, rows passed]
         for c, m in self._candidates(chunk, hits, words):
             if (chunk.guard and m.end(c.spec.group) > limit) or m.start() < body:
                 continue
@@ -252,12 +252,14 @@ class Engine:
         return _outermost(matches)
 
     def _without_chance_passes(self, chunk: Chunk, matches: list, tally: dict) -> list:
-        """A column where most values fail a detector's check is not that detector's column:
+        """A column where most rows fail a detector's check is not that detector's column:
         under "Learner Ref", the college's own 10-digit numbers pass the ULN check one time in
         eleven, and those are no ULNs; under a delivery log's "Sender", most values are
-        companies ("Viking Direct", "Hair Tools Ltd"), and the rest ("CPC Farnell") are too."""
+        companies ("Viking Direct", "Hair Tools Ltd"), and the rest ("CPC Farnell") are too.
+        Rows, not candidates, are counted: a footer row with three failing words ("Printed ...
+        by MIS report REP-5") weighs as one row against a short table's three names."""
         chance = {key for key, (checked, passed) in tally.items()
-                  if checked >= CHANCE_MIN and passed * 2 < checked}
+                  if len(checked) >= CHANCE_MIN and len(passed) * 2 < len(checked)}
         if not chance:
             return matches
         return [s for s in matches if (s[2].detector, self._header(chunk, s[0])) not in chance]
@@ -340,7 +342,7 @@ class Engine:
                       tally: Optional[dict] = None) -> list:
         out = []
         for c in self.column_patterns:
-            wanted = self.evidence[c.detector].header
+            wanted = self.evidence[c.detector].column if chunk.columns is not None else self.evidence[c.detector].header
             if chunk.columns is None:
                 if not wanted(chunk.header):
                     continue
@@ -381,7 +383,7 @@ class Engine:
             if pending is not None:
                 pending.append((c, m))
             return None
-        if requires in ("evidence", "person") and not person and not evidence.header(header) \
+        if requires in ("evidence", "person") and not person and not evidence.headed(header, chunk.columns is not None) \
                 and not evidence.context_word(chunk.data, start, end, near and near[0]):
             if requires == "person" and pending is not None:
                 pending.append((c, m))  # kept if a person turns up nearby
@@ -389,17 +391,22 @@ class Engine:
         value = chunk.data[start:end].decode("utf-8", "replace")
         check = self.validators[c.detector]
         valid = check(value) if check else None
+        if c.spec.scope == "column" and spec.id in self.names and valid is not False \
+                and in_a_phrase(chunk.data, start, end):
+            valid = False  # counted as a failure: a column of such phrases is no name column
         if requires == "known" and valid is not True:
             return None
         if tally is not None and check and header and requires == "evidence":
             # A validator's None (a name it does not know) is no failure.
-            counted = tally.setdefault((spec.id, header), [0, 0])
-            counted[0] += 1
-            counted[1] += valid is not False
+            checked, passed = tally.setdefault((spec.id, header), (set(), set()))
+            row = chunk.data.rfind(b"\n", 0, start)
+            checked.add(row)
+            if valid is not False:
+                passed.add(row)
         if valid is False and self.rejected is not None:
             self.rejected.append((spec, value))
         verdict = evidence.judge(c.spec.confidence, valid, chunk.data, start, end, header, near,
-                                 "none" if person else requires)
+                                 "none" if person else requires, in_table=chunk.columns is not None)
         if verdict is None:
             return None
         level, why = verdict

@@ -10,9 +10,11 @@ detector's `name_columns` (given, family, alias, and the `same_person` words suc
 """
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Optional
 
+from ..extract.layout import PARTICLES  # lower-case words a name keeps ("van den Berg")
 from .context import normalise_header
 from .hash_forms import canonical, title_of  # the one written form of a name, hashed and compared
 
@@ -32,8 +34,9 @@ class NameColumns:
         return bool(self.phrases)
 
     def part(self, header: Optional[str]) -> tuple:
-        """(part or None, owner): owner is what else the header says ("parent" in "Parent
-        Surname"), so a parent's forename pairs with the parent's surname only."""
+        """(part or None, owner), part "whole" for a header naming both parts; owner is what else
+        the header says ("parent" in "Parent Surname"), so a parent's forename pairs with the
+        parent's surname only."""
         if not header:
             return None, ""
         found = self._cache.get(header)
@@ -45,8 +48,14 @@ class NameColumns:
                     rest = padded.replace(f" {phrase} ", " ", 1).split()
                     found = (part, " ".join(w for w in rest if w not in self.same_person))
                     break
+            if found[0] in ("given", "family") and self._both_parts(padded):
+                found = ("whole", found[1])  # "Surname, Forename", "Name (surname, forename)"
             self._cache[header] = found
         return found
+
+    def _both_parts(self, padded: str) -> bool:
+        parts = {part for phrase, part in self.phrases if f" {phrase} " in padded}
+        return {"given", "family"} <= parts
 
 
 def one_per_person(found: list, columns: NameColumns, sparse: bool, join) -> list:
@@ -66,8 +75,10 @@ def one_per_person(found: list, columns: NameColumns, sparse: bool, join) -> lis
 
     for entry in found:
         part, owner = columns.part(entry[4])
-        if part is None:
-            if not _initials_or_code(entry[3]):
+        if part in (None, "whole"):
+            # A whole name stands; so does a surname alone under "Surname, Forename" ("LUNGU" when
+            # the forename's letters are beyond the name pattern's), never initials elsewhere.
+            if part == "whole" or not _initials_or_code(entry[3]):
                 out.append(entry)
             continue
         if part == "alias":
@@ -92,6 +103,20 @@ def _initials_or_code(value: str) -> bool:
     """One word in capitals where a whole name would stand ("SEM" under "Staff" in a
     timetable): a person's initials or a code. A surname column's "KHAN" is a family name."""
     return " " not in value.strip() and value.isupper()
+
+
+_WORD_AFTER = re.compile(rb"(?:'s)?(?:[ ]?[-/&+][ ]?|[ ])([a-z]+)(?![A-Za-z])")
+_WORD_BEFORE = re.compile(rb"(?<![A-Za-z])([a-z]+)(?:[ ]?[-/&+][ ]?|[ ])$")
+
+
+def in_a_phrase(data: bytes, start: int, end: int) -> bool:
+    """A cell of a name column holds a name whole. Capitalised words joined in their cell to a
+    lower-case word are part of a phrase, not a person: a firm ("John Lewis for Business",
+    "Snap-on Tools"), a dish ("Cornish pasty", "Earl Grey tea"), a place ("the Grace Darling
+    House"), a section's title between two tables ("Withdrawn / transferred")."""
+    after = _WORD_AFTER.match(data, end, end + 24)
+    before = _WORD_BEFORE.search(data[max(0, start - 24):start])
+    return any(m is not None and m.group(1).decode() not in PARTICLES for m in (after, before))
 
 
 def same_as_full(found: list) -> list:

@@ -96,7 +96,8 @@ def _data_follows(cells: Sequence[str], ahead: list, later_table: bool) -> bool:
     return not (later_table and looks_like_header(below[0]))
 
 
-_PARTICLES = frozenset("van von de der den del della di da dos das du le la ter ten bin ibn al el".split())
+# Lower-case words a name keeps ("van den Berg", Welsh "Dylan ap Iorwerth").
+PARTICLES = frozenset("van von de der den del della di da dos das du le la ter ten bin ibn al el ap ab ferch".split())
 
 
 def _form(cells: Sequence[str], ahead: list) -> bool:
@@ -104,12 +105,16 @@ def _form(cells: Sequence[str], ahead: list) -> bool:
     "Name | Jessica Wright", "Date of birth | 23/06/2008"), each row a field, not a table
     whose header is its first row. Its labels are words written as words ("Date of birth",
     "Primary need"); a names column's cells are names (every word capitalised)."""
-    rows = [cells] + [r for r in ahead if _filled(r)]
-    if any(len(_filled(r)) != 2 for r in rows) or len(rows) < 3:
+    rows = [cells]
+    for r in (r for r in ahead if _filled(r)):
+        if len(_filled(r)) != 2:
+            break  # the form ends where a note or a table starts ("Notes: ...", the header row)
+        rows.append(r)
+    if len(_filled(cells)) != 2 or len(rows) < 3:
         return False
     labels = [_filled(r)[0] for r in rows]
     return all(label_like(x) for x in labels) and any(
-        w.isalpha() and w.islower() and len(w) > 1 and w not in _PARTICLES for x in labels for w in x.split())
+        w.isalpha() and w.islower() and len(w) > 1 and w not in PARTICLES for x in labels for w in x.split())
 
 
 def _combined(top: Sequence[str], names: Sequence[str]) -> tuple:
@@ -150,6 +155,8 @@ def segment(rows: Iterable[Sequence[str]]) -> Iterator[Row]:
             yield Row(number, cells, TEXT)
             continue
         seeking = number <= PROBE_ROWS if header is None else blank_above
+        if previous is not None and previous.role == FIELD and len(filled) == 2:
+            seeking = False  # the next line of a key-value block ("Run by | MIS" under "UKPRN | 1009...")
         upcoming = [c for _, c in ahead] if seeking else []
         if seeking and _header_like(cells) and _data_follows(cells, upcoming, header is not None) \
                 and not _form(cells, upcoming):

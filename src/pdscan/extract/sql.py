@@ -60,6 +60,18 @@ def _definitions(body: str) -> tuple:
     return tuple(names)
 
 
+def _qualified(table: str, column: str) -> str:
+    """A database's bare `name` is the name of what its table holds: menu_items.name is a menu
+    item's name, rooms.name a room's, students.name a student's. The header says so, as a
+    spreadsheet would ("Item name"), in the table's words made singular."""
+    if column != "name":
+        return column
+    words = table.replace("_", " ").split()
+    if words and len(words[-1]) > 3 and words[-1].endswith("s") and not words[-1].endswith("ss"):
+        words[-1] = words[-1][:-1]
+    return " ".join(words + ["name"])
+
+
 def _unquote(token: str) -> str:
     if not token.startswith("'"):
         return "" if token.upper() == "NULL" else token
@@ -113,7 +125,7 @@ class _Dump:
             if columns is None:
                 # header_line 0: no chunk of a table starts at its header (rows are numbered from 1).
                 columns = self.columns[(table, names)] = Columns(
-                    tuple(normalise_header(n) for n in names), b"\t", header_line=0)
+                    tuple(normalise_header(_qualified(table, n)) for n in names), b"\t", header_line=0)
         block = self.blocks.get(table)
         if block is None:
             block = self.blocks[table] = RowBlock(f"table {table}", 2000)

@@ -35,11 +35,23 @@ class QuotedColumns(Columns):
         return (self.headers[index] or None) if index < len(self.headers) else None
 
 
+DELIMITERS = "\t,;|"  # in order of preference when two split the rows equally well
+DIALECT_LINES = 60
+
+
 def sniff_dialect(head: str) -> str:
-    try:
-        return csv.Sniffer().sniff(head[:HEADER_PROBE], delimiters=",;\t|").delimiter
-    except csv.Error:
-        return "\t" if head.count("\t") > head.count(",") else ","
+    """The delimiter that splits the most rows into the same number of fields (more than one).
+    A tab-separated export whose cells hold commas ("PEARSE, Stuart") splits as evenly on
+    its commas as on its tabs, so a tie goes to the tab: cell text seldom holds one, while
+    csv.Sniffer picks the comma there. Title lines above the table split on nothing."""
+    lines = [line for line in head[:HEADER_PROBE].splitlines()[:DIALECT_LINES * 2] if line.strip()][:DIALECT_LINES]
+    best, score = ",", 0
+    for delimiter in DELIMITERS:
+        widths = [len(row) for row in csv.reader(lines, delimiter=delimiter)]
+        common = max(set(widths) - {1}, key=widths.count, default=None)
+        if common is not None and widths.count(common) > score:
+            best, score = delimiter, widths.count(common)
+    return best
 
 
 def extract_delimited(item, ctx) -> Iterator[Chunk]:
