@@ -7,7 +7,9 @@ one owner: A, a Dovecot home (Maildir and a Sieve script); B, a Thunderbird acco
 and msgFilterRules.dat); C, a folder of saved .eml files. `site.json` is what a DPO would configure
 (the college's domains, the owner's addresses, the partners by kind); `labels.json` says, per
 message, whether the owner sent others' personal data outside and to which kind of destination
-(`expected` high, low or none); `rules_labels.json` which mailboxes forward outside.
+(`expected` high, low or none); `rules_labels.json` which mailboxes forward outside. site.json's
+`"sources"` ({"A": "A/home/Maildir", ...}) names each mailbox's folder inside the set; a set without it
+has the first set's three (SOURCES).
 
 Each mailbox is scanned by the installed code as a user would run it (`pdscan mail SOURCE --format
 jsonl`) with a site policy made from site.json. Counted:
@@ -30,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 RULE = "personal-data-sent-outside"
 FORWARDING = "mail-forwarding-outside"
-# mailbox -> the folder a user would point `pdscan mail` at, inside the set
+# mailbox -> the folder a user would point `pdscan mail` at, inside the set (when site.json has no "sources")
 SOURCES = {"A": "A/home/Maildir", "B": "B/Mail/mail.kestrelbay.ac.uk", "C": "C/Saved mail"}
 
 
@@ -71,7 +73,7 @@ def evaluate(base: Path) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         policy = Path(tmp) / "site.toml"
         policy.write_text(site_policy(site), encoding="utf-8")
-        for box, folder in SOURCES.items():
+        for box, folder in (site.get("sources") or SOURCES).items():
             records = scan(base / folder, policy, tmp)
             by_id = collections.defaultdict(list)
             for record in records:
