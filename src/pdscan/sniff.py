@@ -67,9 +67,16 @@ def sniff_with_head(item: Item) -> tuple:
     elif mime == "text/plain" and _mbox(prefix):
         mime = MBOX_MIME
     elif mime == "text/plain" or mime == "application/csv":
-        ext = "." + item.name.rsplit(".", 1)[-1].lower() if "." in item.name else ""
-        mime = TEXT_HINTS.get(ext, mime)
+        mime = TEXT_HINTS.get(_extension(item), mime)
+    elif mime == "text/html" and _extension(item) == ".eml" and looks_like_headers(prefix):
+        # A message whose first headers libmagic does not know (Thunderbird's X-Mozilla-Status) is
+        # named by its HTML body; its header block says it is mail.
+        mime = "message/rfc822"
     return mime, prefix
+
+
+def _extension(item: Item) -> str:
+    return "." + item.name.rsplit(".", 1)[-1].lower() if "." in item.name else ""
 
 
 def _mbox(prefix: bytes) -> bool:
