@@ -47,7 +47,7 @@ def test_every_flow_is_found_with_its_destination_and_nothing_else(run, domain):
         assert len(rules) == (r["sent_outside"] is not None)
         for v in rules:  # allow-listed partners drop to low, still counted
             assert v["severity"] == ("low" if r["sent_outside"]["destination"] == "partner" else "high")
-    assert summary(result)["sent_outside"] == {"own-webmail": 5, "other-webmail": 2, "partner": 1, "unknown": 2}
+    assert summary(result)["sent_outside"] == {"own-webmail": 6, "other-webmail": 3, "partner": 1, "unknown": 2}
 
 
 def test_what_is_named_and_masked(run):
@@ -95,6 +95,16 @@ def test_owner_addresses_and_partners_from_policy(run, tmp_path):
     assert got["<so-021@westmoor.example>"] == "own-webmail"  # now a known address of hers
     assert got["<so-007@westmoor.example>"] == "partner"      # an allow-listed employer
     assert got["<so-003@westmoor.example>"] == "unknown"
+
+
+def test_mail_filed_in_personal_is_read_for_it_only_with_scan_personal(run, tmp_path):
+    """Personal is counted, not read, by default; a policy that reads it judges the owner's mail
+    filed there like any other (its classification stays personal)."""
+    assert destinations(run(HOME))["<so-018@westmoor.example>"] == "-"
+    site = tmp_path / "site.toml"
+    site.write_text("[mail]\nscan_personal = true\n", encoding="utf-8")
+    got = messages(run(HOME, "--policy", site))["<so-018@westmoor.example>"]
+    assert got["sent_outside"]["destination"] == "own-webmail" and got["classification"] == "personal"
 
 
 def test_owner_address_option_is_the_same_as_policy(run):

@@ -5,7 +5,8 @@ attachments as nested items), its watch has the message's facts from the
 extractor's own parse (extract/mailfacts.py), classifies it personal or work
 with the reasons, and adds one `message` record: its folder, the findings of
 all its parts, and the mail rules' violations. Mail inside the Personal
-folder is counted, not read, unless policy says scan_personal. The facts
+folder is counted, not read, unless policy says scan_personal (then its facts are gathered as
+elsewhere, and only its classification is fixed: personal). The facts
 (without the body text) travel with the record (`facts`) to the main
 process, where thread history needs the whole mailbox (policy/mailbox.py).
 """
@@ -13,11 +14,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import lru_cache
 from typing import Optional
 
 from ..detect.hash_forms import value_key
 from ..extract.mailfacts import facts_of_bytes
-from ..extract.quoting import signature, split_quote
+from ..extract.quoting import signature, split_quote, written
 from ..model import ErrorRecord, Finding, Item, ItemResult, MessageFacts, MessageResult, confidence_rank
 from . import whole
 from ..policy.evaluate import personal_findings
@@ -32,6 +34,10 @@ REPLY = re.compile(r"^\s*(re|aw|sv|vs)\s*(\[\d+\])?\s*:", re.I)
 # Contact details in a signature block: the writer's own, never "others' data".
 SIGNED_EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 SIGNED_PHONE = re.compile(r"(?:\+44\s?(?:\(0\)\s?)?|\b0)\d(?:[ -]?\d){8,9}\b")
+SENTENCE = re.compile(r"\n+|(?<=[.!?])\s+(?=[A-Z0-9])")
+# The detectors whose words for a field ("ULN", "date of birth", "mobile") say whose value it is
+# when "your" or "my" comes before them; names and special categories are named otherwise.
+FIELD_CATEGORIES = ("identifier", "contact", "date", "financial")
 
 
 class MailHook:
@@ -75,12 +81,9 @@ class MessageWatch:
             verdict = Verdict("personal", None, ("in the Personal folder: counted, not read",))
             return [message_record(item, verdict, [], [], self.inside)]
         out = list(records)
-        facts = None
-        if self.inside:
-            verdict = Verdict("personal", None, ("in the Personal folder",))
-        else:
-            facts = self._facts(out)
-            verdict = classify(facts, rules)
+        # Read mail in Personal (scan_personal) has its facts too: whether the owner sent others' data outside.
+        facts = self._facts(out)
+        verdict = Verdict("personal", None, ("in the Personal folder",)) if self.inside else classify(facts, rules)
         violations = [outside_violation(rules, self.declared)] if verdict.classification == "personal" and not self.inside else []
         personal = any(isinstance(r, ItemResult) and r.personal for r in records)
         if facts and personal and self.policy is not None:
@@ -131,7 +134,44 @@ def own_keys(facts: MessageFacts, key: bytes, engine=None) -> dict:
     signed = signature(facts.text, facts.sender_name)
     found["email"].update(value_key("email", a, key) for a in SIGNED_EMAIL.findall(signed))
     found["uk.phone"].update(value_key("uk.phone", p, key) for p in SIGNED_PHONE.findall(signed))
+    if engine is not None:
+        for detector, keys in stated_own(facts, found, engine).items():
+            found.setdefault(detector, set()).update(keys)
     return found
+
+
+def stated_own(facts: MessageFacts, own: dict, engine) -> dict:
+    """detector → keyed hashes of the values the writer says are a correspondent's: in a sentence
+    of their own words that names a field "your …" or "my …" ("your ULN is …", "I've updated your
+    mobile to …") or names a correspondent ("Jane Smith, DOB …"), with no one else named in it
+    and one value of each kind (a list is no one person's)."""
+    claim = _claimed_field(engine)
+    names = [name.casefold() for _, name in facts.names if len(name.split()) >= 2]
+    found: dict = {}
+    for sentence in SENTENCE.split(written(facts.text[:facts.first_part or None], facts.sender_name)):
+        folded = sentence.casefold()
+        if not ((claim is not None and claim.search(sentence)) or any(n in folded for n in names)):
+            continue
+        values: dict = {}
+        for match in engine.scan_text(sentence):
+            values.setdefault(match.detector, set()).add(match.key)
+        if values.get("person_name", set()) - own.get("person_name", set()):
+            continue  # someone else is named: the values may be theirs
+        if all(len(keys) == 1 for detector, keys in values.items() if detector != "person_name"):
+            for detector, keys in values.items():
+                found.setdefault(detector, set()).update(keys)
+    return found
+
+
+@lru_cache(maxsize=4)
+def _claimed_field(engine) -> Optional[re.Pattern]:
+    """"your ULN", "my new mobile": a field of the reader's or the writer's, in the detectors' words for it."""
+    words = sorted({w for spec in engine.specs if spec.category in FIELD_CATEGORIES for w in spec.context},
+                   key=len, reverse=True)
+    if not words:
+        return None
+    return re.compile(r"\b(?:your|my)\s+(?:(?:new|updated|current|correct|own)\s+)?(?:%s)\b"
+                      % "|".join(map(re.escape, words)), re.I)
 
 
 def others_data(records, facts: MessageFacts, policy, key: bytes, engine=None) -> tuple:
