@@ -7,11 +7,13 @@ partner flows found, each with its labelled destination kind and severity; 7 of 
 hold no one else's data, or were not sent outside, flagged; both forwarding rules found and none
 where there is none. The floors hold those figures, including what is still wrong.
 
-Round 2 (the set studied as a dev set): 90 of 104 high flows, 1 of 196 false alarms (a value the
+Round 2 (the set studied as a dev set): 94 of 104 high flows, 1 of 196 false alarms (a value the
 writer says is the reader's or their own is not others' data; Thunderbird's HTML mail is read as
-mail). 8 high and 2 partner flows missed are filed in the Personal folder, which the default policy
-counts but does not read; a policy that reads it (scan_personal) finds 96 and all 27, with 3 false
-alarms (the owner's own payslip NI, sent to her own webmail, named by no one).
+mail; a known name opening a row of a table pasted without its header is a name). 8 high and 2
+partner flows missed are filed in the Personal folder, which the default policy counts but does not
+read; a policy that reads it (scan_personal) finds 100 and all 27, with 3 false alarms (the owner's
+own payslip NI, sent to her own webmail, named by no one). The 2 high flows still missed that are
+read hold four names each (under person_name's min_count) and ULNs without a word that says so.
 """
 from __future__ import annotations
 
@@ -28,7 +30,7 @@ def _evaluator():
     return bench_module("sent_outside_eval")
 
 
-@pytest.mark.parametrize("scan_personal, high, low, flagged", [(False, 90, 25, 1), (True, 96, 27, 3)])
+@pytest.mark.parametrize("scan_personal, high, low, flagged", [(False, 94, 25, 1), (True, 100, 27, 3)])
 def test_sent_outside_on_the_blind_mailboxes_keeps_its_figures(scan_personal, high, low, flagged):
     result = _evaluator().evaluate(ROOT / "fixtures" / "mail" / "blind-sentout", scan_personal)
     counts = result["counts"]
