@@ -34,6 +34,8 @@ REPLY = re.compile(r"^\s*(re|aw|sv|vs)\s*(\[\d+\])?\s*:", re.I)
 # Contact details in a signature block: the writer's own, never "others' data".
 SIGNED_EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 SIGNED_PHONE = re.compile(r"(?:\+44\s?(?:\(0\)\s?)?|\b0)\d(?:[ -]?\d){8,9}\b")
+# "On Mon, 12 Jan 2026 at 09:00, Karen Brown <k.brown@…> wrote:": who wrote what a reply quotes.
+WROTE = re.compile(r"\s*on\b.{4,200},\s*([^,\n]+?)\s+wrote:\s*$", re.I | re.M)
 SENTENCE = re.compile(r"\n+|(?<=[.!?])\s+(?=[A-Z0-9])")
 # The detectors whose words for a field ("ULN", "date of birth", "mobile") say whose value it is
 # when "your" or "my" comes before them; names and special categories are named otherwise.
@@ -87,7 +89,7 @@ class MessageWatch:
         violations = [outside_violation(rules, self.declared)] if verdict.classification == "personal" and not self.inside else []
         personal = any(isinstance(r, ItemResult) and r.personal for r in records)
         if facts and personal and self.policy is not None:
-            facts = replace(facts, others=others_data(records, facts, self.policy, self.key, self.engine))
+            facts = with_others(records, facts, self.policy, self.key, self.engine)
         # Thread history needs the headers, never the body: the text stays in the worker.
         out.append(message_record(item, verdict, merged_findings(records), violations, self.inside,
                                   personal=personal, facts=replace(facts, text="", own_text="") if facts else None))
@@ -116,16 +118,28 @@ def quoted_people(text: str) -> list:
     return people
 
 
+def reply_quote(facts: MessageFacts, engine=None) -> tuple:
+    """(detector → keyed hashes of what a reply quotes, (address, name) of those the quoted message
+    was between, as its attribution or header block says). What a reply quotes is its
+    correspondents' own words to each other: sending it back takes it nowhere new, but sending it
+    to someone who was not party to it does."""
+    if engine is None or not REPLY.match(facts.subject) or facts.forwarded:
+        return {}, ()
+    # The first text part only: an HTML copy after it repeats the writer's own words.
+    _own, quote = split_quote(facts.text[:facts.first_part or None], facts.sender_name)
+    found: dict = {}
+    for match in engine.scan_text(quote) if quote else ():
+        found.setdefault(match.detector, set()).add(match.key)
+    wrote = WROTE.match(quote)
+    author = [(name, address.group(0) if address else "") for name, address in
+              [(wrote.group(1).split("<", 1)[0].strip(" \"'"), SIGNED_EMAIL.search(wrote.group(1)))]] if wrote else []
+    return found, tuple((address.lower(), name) for name, address in author + quoted_people(quote))
+
+
 def own_keys(facts: MessageFacts, key: bytes, engine=None) -> dict:
     """detector → keyed hashes of the correspondents' own details: every address and display name in
-    the headers, the contact details of the writer's signature, and in a reply, whatever it quotes
-    (the correspondents wrote it to each other: sending it back takes it nowhere new)."""
+    the headers, the contact details of the writer's signature, and what the writer says is theirs."""
     found: dict = {"email": set(), "person_name": set(), "uk.phone": set()}
-    if engine is not None and REPLY.match(facts.subject) and not facts.forwarded:
-        # The first text part only: an HTML copy after it repeats the writer's own words.
-        _own, quote = split_quote(facts.text[:facts.first_part or None], facts.sender_name)
-        for match in engine.scan_text(quote) if quote else ():
-            found.setdefault(match.detector, set()).add(match.key)
     for address, name in [*facts.names, *((a, n) for n, a in quoted_people(facts.text))]:
         if address:
             found["email"].add(value_key("email", address, key))
@@ -174,11 +188,22 @@ def _claimed_field(engine) -> Optional[re.Pattern]:
                       % "|".join(map(re.escape, words)), re.I)
 
 
-def others_data(records, facts: MessageFacts, policy, key: bytes, engine=None) -> tuple:
-    """(detector, count) of the personal data a message holds about people other than its
-    correspondents: each part's findings without the correspondents' own values, held to the
-    policy's thresholds as the part's own `personal` is."""
+def with_others(records, facts: MessageFacts, policy, key: bytes, engine=None) -> MessageFacts:
+    """The facts with the personal data the message holds about people other than its
+    correspondents (`others`); for a reply that quotes some, also that data with the quote counted
+    (`others_quoted`) and whom the quote was between (`quote_parties`), for a recipient outside it."""
     own = own_keys(facts, key, engine)
+    quoted, parties = reply_quote(facts, engine)
+    others = others_data(records, policy, {d: own.get(d, set()) | quoted.get(d, set()) for d in {*own, *quoted}})
+    if not quoted or not parties:  # nothing quoted, or no telling whose words: the correspondents'
+        return replace(facts, others=others)
+    return replace(facts, others=others, others_quoted=others_data(records, policy, own), quote_parties=parties)
+
+
+def others_data(records, policy, own: dict) -> tuple:
+    """(detector, count) of the personal data a message holds about people other than its
+    correspondents: each part's findings without the values in `own` (detector → keyed hashes),
+    held to the policy's thresholds as the part's own `personal` is."""
     held: dict = {}
     for record in records:
         if not isinstance(record, ItemResult) or not record.personal:
