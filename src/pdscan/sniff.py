@@ -68,9 +68,9 @@ def sniff_with_head(item: Item) -> tuple:
         mime = MBOX_MIME
     elif mime == "text/plain" or mime == "application/csv":
         mime = TEXT_HINTS.get(_extension(item), mime)
-    elif mime == "text/html" and _extension(item) == ".eml" and looks_like_headers(prefix):
+    elif mime.startswith("text/") and _extension(item) == ".eml" and looks_like_headers(prefix):
         # A message whose first headers libmagic does not know (Thunderbird's X-Mozilla-Status) is
-        # named by its HTML body; its header block says it is mail.
+        # named by its body (HTML, C, TeX); its header block says it is mail.
         mime = "message/rfc822"
     return mime, prefix
 
