@@ -130,10 +130,12 @@ def reply_quote(facts: MessageFacts, engine=None) -> tuple:
     found: dict = {}
     for match in engine.scan_text(quote) if quote else ():
         found.setdefault(match.detector, set()).add(match.key)
+    parties = quoted_people(quote)
     wrote = WROTE.match(quote)
-    author = [(name, address.group(0) if address else "") for name, address in
-              [(wrote.group(1).split("<", 1)[0].strip(" \"'"), SIGNED_EMAIL.search(wrote.group(1)))]] if wrote else []
-    return found, tuple((address.lower(), name) for name, address in author + quoted_people(quote))
+    if wrote:
+        address = SIGNED_EMAIL.search(wrote.group(1))
+        parties.append((wrote.group(1).split("<", 1)[0].strip(" \"'"), address.group(0) if address else ""))
+    return found, tuple((address.lower(), name) for name, address in parties)
 
 
 def own_keys(facts: MessageFacts, key: bytes, engine=None) -> dict:
