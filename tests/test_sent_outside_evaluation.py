@@ -13,7 +13,8 @@ mail; a known name opening a row of a table pasted without its header is a name)
 partner flows missed are filed in the Personal folder, which the default policy counts but does not
 read; a policy that reads it (scan_personal) finds 100 and all 27, with 3 false alarms (the owner's
 own payslip NI, sent to her own webmail, named by no one). The 2 high flows still missed that are
-read hold four names each (under person_name's min_count) and ULNs without a word that says so.
+read hold four learners each, in rows with no header: names the name lists do not know or fewer
+than person_name's min_count, and ULNs without a word that says so.
 """
 from __future__ import annotations
 
