@@ -1,13 +1,15 @@
 """How well `pdscan mail` finds personal data sent outside, on a labelled blind set.
 
-    python bench/sent_outside_eval.py fixtures/mail/blind-sentout [--json]
+    python bench/sent_outside_eval.py fixtures/mail/blind-sentout [--json] [--scan-personal]
 
 The set (written from the issue's brief by a helper who never saw pdscan) holds three mailboxes of
 one owner: A, a Dovecot home (Maildir and a Sieve script); B, a Thunderbird account folder (mbox files
 and msgFilterRules.dat); C, a folder of saved .eml files. `site.json` is what a DPO would configure
 (the college's domains, the owner's addresses, the partners by kind); `labels.json` says, per
 message, whether the owner sent others' personal data outside and to which kind of destination
-(`expected` high, low or none); `rules_labels.json` which mailboxes forward outside.
+(`expected` high, low or none); `rules_labels.json` which mailboxes forward outside. site.json's
+`"sources"` ({"A": "A/home/Maildir", ...}) names each mailbox's folder inside the set; a set without it
+has the first set's three (SOURCES).
 
 Each mailbox is scanned by the installed code as a user would run it (`pdscan mail SOURCE --format
 jsonl`) with a site policy made from site.json. Counted:
@@ -15,6 +17,9 @@ jsonl`) with a site policy made from site.json. Counted:
   labelled destination kind and severity;
 - false alarms: messages labelled none that get the rule, by the set's own scenario names;
 - forwarding rules: a mail-forwarding-outside record for each mailbox labelled as forwarding.
+Flows missed because they were never read (filed in the Personal folder: counted, not read, by
+default) are also counted apart, as `high_missed_unread`; --scan-personal measures with a policy that
+reads the Personal folder (`scan_personal = true`).
 """
 from __future__ import annotations
 
@@ -30,14 +35,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 RULE = "personal-data-sent-outside"
 FORWARDING = "mail-forwarding-outside"
-# mailbox -> the folder a user would point `pdscan mail` at, inside the set
+# mailbox -> the folder a user would point `pdscan mail` at, inside the set (when site.json has no "sources")
 SOURCES = {"A": "A/home/Maildir", "B": "B/Mail/mail.kestrelbay.ac.uk", "C": "C/Saved mail"}
 
 
-def site_policy(site: dict) -> str:
+def site_policy(site: dict, scan_personal: bool = False) -> str:
     owner = site["owner"]
     addresses = [owner["address"], *owner.get("personal_addresses", [])]
-    lines = ["[mail]",
+    lines = ["[mail]", *(["scan_personal = true"] if scan_personal else []),
              f"owner_domains = {json.dumps(site['owner_domains'])}",
              f"owner_addresses = {json.dumps(addresses)}",
              "", "[mail.partner_domains]"]
@@ -59,7 +64,7 @@ def rule_of(record: dict, rule: str) -> dict | None:
     return next((v for v in record.get("violations") or () if v["rule"] == rule), None)
 
 
-def evaluate(base: Path) -> dict:
+def evaluate(base: Path, scan_personal: bool = False) -> dict:
     site = json.loads((base / "site.json").read_text(encoding="utf-8"))
     labels = json.loads((base / "labels.json").read_text(encoding="utf-8"))
     rules = json.loads((base / "rules_labels.json").read_text(encoding="utf-8"))
@@ -70,8 +75,8 @@ def evaluate(base: Path) -> dict:
     forwarding = {}
     with tempfile.TemporaryDirectory() as tmp:
         policy = Path(tmp) / "site.toml"
-        policy.write_text(site_policy(site), encoding="utf-8")
-        for box, folder in SOURCES.items():
+        policy.write_text(site_policy(site, scan_personal), encoding="utf-8")
+        for box, folder in (site.get("sources") or SOURCES).items():
             records = scan(base / folder, policy, tmp)
             by_id = collections.defaultdict(list)
             for record in records:
@@ -94,6 +99,8 @@ def evaluate(base: Path) -> dict:
                 if not hits:
                     counts[f"{expected}_missed"] += 1
                     missed[label.get("scenario", "?")] += 1
+                    if all(r.get("score") is None and not r.get("findings") for r in copies):
+                        counts[f"{expected}_missed_unread"] += 1  # in Personal: counted, not read
                     continue
                 record, violation = hits[0]
                 counts[f"{expected}_found"] += 1
@@ -116,8 +123,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("set", type=Path)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--scan-personal", action="store_true", help="read the Personal folder too")
     args = parser.parse_args()
-    result = evaluate(args.set)
+    result = evaluate(args.set, args.scan_personal)
     if args.json:
         print(json.dumps(result, indent=1))
         return

@@ -144,6 +144,9 @@ class MessageFacts:
     others: tuple = ()             # (detector, count) of personal data of people other than the
                                    # correspondents, under the policy's thresholds (hooks/mail.py)
     generated: bool = False        # Auto-Submitted: auto-generated, a machine's notice (not a reply)
+    others_quoted: tuple = ()      # `others` with what a reply quotes counted (empty: no quote whose
+                                   # writers are known)
+    quote_parties: tuple = ()      # (address, name) of those the quoted message was between
 
 
 @dataclass(frozen=True)

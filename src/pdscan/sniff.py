@@ -70,6 +70,10 @@ def sniff_with_head(item: Item) -> tuple:
         mime = MBOX_MIME
     elif mime in ("text/plain", "application/csv") or (_hint(item) and _misread_text(mime, prefix)):
         mime = TEXT_HINTS.get(_hint(item), mime)
+    elif mime.startswith("text/") and _hint(item) == ".eml" and looks_like_headers(prefix):
+        # A message whose first headers libmagic does not know (Thunderbird's X-Mozilla-Status) is
+        # named by its body (HTML, C, TeX); its header block says it is mail.
+        mime = "message/rfc822"
     return mime, prefix
 
 

@@ -47,7 +47,7 @@ def test_every_flow_is_found_with_its_destination_and_nothing_else(run, domain):
         assert len(rules) == (r["sent_outside"] is not None)
         for v in rules:  # allow-listed partners drop to low, still counted
             assert v["severity"] == ("low" if r["sent_outside"]["destination"] == "partner" else "high")
-    assert summary(result)["sent_outside"] == {"own-webmail": 5, "other-webmail": 2, "partner": 1, "unknown": 2}
+    assert summary(result)["sent_outside"] == {"own-webmail": 8, "other-webmail": 3, "partner": 1, "unknown": 2}
 
 
 def test_what_is_named_and_masked(run):
@@ -97,6 +97,16 @@ def test_owner_addresses_and_partners_from_policy(run, tmp_path):
     assert got["<so-003@westmoor.example>"] == "unknown"
 
 
+def test_mail_filed_in_personal_is_read_for_it_only_with_scan_personal(run, tmp_path):
+    """Personal is counted, not read, by default; a policy that reads it judges the owner's mail
+    filed there like any other (its classification stays personal)."""
+    assert destinations(run(HOME))["<so-018@westmoor.example>"] == "-"
+    site = tmp_path / "site.toml"
+    site.write_text("[mail]\nscan_personal = true\n", encoding="utf-8")
+    got = messages(run(HOME, "--policy", site))["<so-018@westmoor.example>"]
+    assert got["sent_outside"]["destination"] == "own-webmail" and got["classification"] == "personal"
+
+
 def test_owner_address_option_is_the_same_as_policy(run):
     got = destinations(run(THUNDERBIRD, "--owner-address", "J.Smith@westmoor.ac.uk",
                            "--owner-address", "jane_s@outlook.com"))
@@ -120,6 +130,6 @@ def test_the_report_counts_what_the_cli_counted(run, cli, tmp_path):
 
 def test_text_output_names_the_flows(cli):
     r = cli("mail", str(HOME), "--no-progress")
-    assert "Personal data sent outside: 8 message(s): own-webmail 4, other-webmail 1, unknown 2, partner 1." \
+    assert "Personal data sent outside: 10 message(s): own-webmail 6, other-webmail 1, unknown 2, partner 1." \
         in r.out
     assert "Mail forwarded outside (high)" in r.out and "jane.smith84" not in r.out

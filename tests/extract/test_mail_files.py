@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from email.message import EmailMessage
 
+import pytest
+
 from pdscan.sniff import sniff
 from tests.extract.drive import file_item
 from tests.layouts import counts
@@ -36,3 +38,20 @@ def test_mbox_file_on_disk_is_read_message_by_message(tmp_path):
                      b"From tutor@example Mon May  6 10:00:00 2024\n" + second + b"\n")
     assert sniff(file_item(path)) == "application/mbox"
     assert counts(path).get("email") == 5
+
+
+@pytest.mark.parametrize("body, subtype", [
+    ("<html><body><table><tr><th>Name</th></tr><tr><td>Megan Lloyd</td></tr></table></body></html>", "html"),
+    ("#include <stdio.h>\nint main(void) { return 0; }\n", "plain")])
+def test_a_thunderbird_message_is_read_as_mail_whatever_its_body(tmp_path, body, subtype):
+    """Thunderbird heads a stored message with X-Mozilla-Status, which libmagic does not know as
+    mail, so it names the message by its body (HTML, C); the header block says it is mail."""
+    msg = EmailMessage()
+    msg["From"] = f"Tutor <{PEOPLE[3]}>"
+    msg["To"] = PEOPLE[0]
+    msg["Subject"] = "grades"
+    msg.set_content(body, subtype=subtype)
+    path = tmp_path / "message-1.eml"
+    path.write_bytes(b"X-Mozilla-Status: 0001\nX-Mozilla-Status2: 00000000\n" + msg.as_bytes())
+    assert sniff(file_item(path)) == "message/rfc822"
+    assert counts(path).get("email") == 2

@@ -33,6 +33,12 @@ def signature(text: str, sender_name: str = "") -> str:
     return "\n".join(lines[signed:end][:SIGNATURE_LINES])
 
 
+def written(text: str, sender_name: str = "") -> str:
+    """Only what the writer wrote: before any quoted or forwarded text and their signature."""
+    lines = text.splitlines()
+    return "\n".join(lines[:_bounds(lines, sender_name)[0]])
+
+
 def split_quote(text: str, sender_name: str = "") -> tuple:
     """(the text before the first quoted reply or forwarded message, the text from there on)."""
     lines = text.splitlines()

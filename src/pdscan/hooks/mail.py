@@ -5,7 +5,8 @@ attachments as nested items), its watch has the message's facts from the
 extractor's own parse (extract/mailfacts.py), classifies it personal or work
 with the reasons, and adds one `message` record: its folder, the findings of
 all its parts, and the mail rules' violations. Mail inside the Personal
-folder is counted, not read, unless policy says scan_personal. The facts
+folder is counted, not read, unless policy says scan_personal (then its facts are gathered as
+elsewhere, and only its classification is fixed: personal). The facts
 (without the body text) travel with the record (`facts`) to the main
 process, where thread history needs the whole mailbox (policy/mailbox.py).
 """
@@ -13,11 +14,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import lru_cache
 from typing import Optional
 
 from ..detect.hash_forms import value_key
 from ..extract.mailfacts import facts_of_bytes
-from ..extract.quoting import signature, split_quote
+from ..extract.quoting import signature, split_quote, written
 from ..model import ErrorRecord, Finding, Item, ItemResult, MessageFacts, MessageResult, confidence_rank
 from . import whole
 from ..policy.evaluate import personal_findings
@@ -32,6 +34,12 @@ REPLY = re.compile(r"^\s*(re|aw|sv|vs)\s*(\[\d+\])?\s*:", re.I)
 # Contact details in a signature block: the writer's own, never "others' data".
 SIGNED_EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 SIGNED_PHONE = re.compile(r"(?:\+44\s?(?:\(0\)\s?)?|\b0)\d(?:[ -]?\d){8,9}\b")
+# "On Mon, 12 Jan 2026 at 09:00, Karen Brown <k.brown@…> wrote:": who wrote what a reply quotes.
+WROTE = re.compile(r"\s*on\b.{4,200},\s*([^,\n]+?)\s+wrote:\s*$", re.I | re.M)
+SENTENCE = re.compile(r"\n+|(?<=[.!?])\s+(?=[A-Z0-9])")
+# The detectors whose words for a field ("ULN", "date of birth", "mobile") say whose value it is
+# when "your" or "my" comes before them; names and special categories are named otherwise.
+FIELD_CATEGORIES = ("identifier", "contact", "date", "financial")
 
 
 class MailHook:
@@ -75,16 +83,13 @@ class MessageWatch:
             verdict = Verdict("personal", None, ("in the Personal folder: counted, not read",))
             return [message_record(item, verdict, [], [], self.inside)]
         out = list(records)
-        facts = None
-        if self.inside:
-            verdict = Verdict("personal", None, ("in the Personal folder",))
-        else:
-            facts = self._facts(out)
-            verdict = classify(facts, rules)
+        # Read mail in Personal (scan_personal) has its facts too: whether the owner sent others' data outside.
+        facts = self._facts(out)
+        verdict = Verdict("personal", None, ("in the Personal folder",)) if self.inside else classify(facts, rules)
         violations = [outside_violation(rules, self.declared)] if verdict.classification == "personal" and not self.inside else []
         personal = any(isinstance(r, ItemResult) and r.personal for r in records)
         if facts and personal and self.policy is not None:
-            facts = replace(facts, others=others_data(records, facts, self.policy, self.key, self.engine))
+            facts = with_others(records, facts, self.policy, self.key, self.engine)
         # Thread history needs the headers, never the body: the text stays in the worker.
         out.append(message_record(item, verdict, merged_findings(records), violations, self.inside,
                                   personal=personal, facts=replace(facts, text="", own_text="") if facts else None))
@@ -113,16 +118,30 @@ def quoted_people(text: str) -> list:
     return people
 
 
+def reply_quote(facts: MessageFacts, engine=None) -> tuple:
+    """(detector → keyed hashes of what a reply quotes, (address, name) of those the quoted message
+    was between, as its attribution or header block says). What a reply quotes is its
+    correspondents' own words to each other: sending it back takes it nowhere new, but sending it
+    to someone who was not party to it does."""
+    if engine is None or not REPLY.match(facts.subject) or facts.forwarded:
+        return {}, ()
+    # The first text part only: an HTML copy after it repeats the writer's own words.
+    _own, quote = split_quote(facts.text[:facts.first_part or None], facts.sender_name)
+    found: dict = {}
+    for match in engine.scan_text(quote) if quote else ():
+        found.setdefault(match.detector, set()).add(match.key)
+    parties = quoted_people(quote)
+    wrote = WROTE.match(quote)
+    if wrote:
+        address = SIGNED_EMAIL.search(wrote.group(1))
+        parties.append((wrote.group(1).split("<", 1)[0].strip(" \"'"), address.group(0) if address else ""))
+    return found, tuple((address.lower(), name) for name, address in parties)
+
+
 def own_keys(facts: MessageFacts, key: bytes, engine=None) -> dict:
     """detector → keyed hashes of the correspondents' own details: every address and display name in
-    the headers, the contact details of the writer's signature, and in a reply, whatever it quotes
-    (the correspondents wrote it to each other: sending it back takes it nowhere new)."""
+    the headers, the contact details of the writer's signature, and what the writer says is theirs."""
     found: dict = {"email": set(), "person_name": set(), "uk.phone": set()}
-    if engine is not None and REPLY.match(facts.subject) and not facts.forwarded:
-        # The first text part only: an HTML copy after it repeats the writer's own words.
-        _own, quote = split_quote(facts.text[:facts.first_part or None], facts.sender_name)
-        for match in engine.scan_text(quote) if quote else ():
-            found.setdefault(match.detector, set()).add(match.key)
     for address, name in [*facts.names, *((a, n) for n, a in quoted_people(facts.text))]:
         if address:
             found["email"].add(value_key("email", address, key))
@@ -131,14 +150,62 @@ def own_keys(facts: MessageFacts, key: bytes, engine=None) -> dict:
     signed = signature(facts.text, facts.sender_name)
     found["email"].update(value_key("email", a, key) for a in SIGNED_EMAIL.findall(signed))
     found["uk.phone"].update(value_key("uk.phone", p, key) for p in SIGNED_PHONE.findall(signed))
+    if engine is not None:
+        for detector, keys in stated_own(facts, found, engine).items():
+            found.setdefault(detector, set()).update(keys)
     return found
 
 
-def others_data(records, facts: MessageFacts, policy, key: bytes, engine=None) -> tuple:
-    """(detector, count) of the personal data a message holds about people other than its
-    correspondents: each part's findings without the correspondents' own values, held to the
-    policy's thresholds as the part's own `personal` is."""
+def stated_own(facts: MessageFacts, own: dict, engine) -> dict:
+    """detector → keyed hashes of the values the writer says are a correspondent's: in a sentence
+    of their own words that names a field "your …" or "my …" ("your ULN is …", "I've updated your
+    mobile to …") or names a correspondent ("Jane Smith, DOB …"), with no one else named in it
+    and one value of each kind (a list is no one person's)."""
+    claim = _claimed_field(engine)
+    names = [name.casefold() for _, name in facts.names if len(name.split()) >= 2]
+    found: dict = {}
+    for sentence in SENTENCE.split(written(facts.text[:facts.first_part or None], facts.sender_name)):
+        folded = sentence.casefold()
+        if not ((claim is not None and claim.search(sentence)) or any(n in folded for n in names)):
+            continue
+        values: dict = {}
+        for match in engine.scan_text(sentence):
+            values.setdefault(match.detector, set()).add(match.key)
+        if values.get("person_name", set()) - own.get("person_name", set()):
+            continue  # someone else is named: the values may be theirs
+        if all(len(keys) == 1 for detector, keys in values.items() if detector != "person_name"):
+            for detector, keys in values.items():
+                found.setdefault(detector, set()).update(keys)
+    return found
+
+
+@lru_cache(maxsize=4)
+def _claimed_field(engine) -> Optional[re.Pattern]:
+    """"your ULN", "my new mobile": a field of the reader's or the writer's, in the detectors' words for it."""
+    words = sorted({w for spec in engine.specs if spec.category in FIELD_CATEGORIES for w in spec.context},
+                   key=len, reverse=True)
+    if not words:
+        return None
+    return re.compile(r"\b(?:your|my)\s+(?:(?:new|updated|current|correct|own)\s+)?(?:%s)\b"
+                      % "|".join(map(re.escape, words)), re.I)
+
+
+def with_others(records, facts: MessageFacts, policy, key: bytes, engine=None) -> MessageFacts:
+    """The facts with the personal data the message holds about people other than its
+    correspondents (`others`); for a reply that quotes some, also that data with the quote counted
+    (`others_quoted`) and whom the quote was between (`quote_parties`), for a recipient outside it."""
     own = own_keys(facts, key, engine)
+    quoted, parties = reply_quote(facts, engine)
+    others = others_data(records, policy, {d: own.get(d, set()) | quoted.get(d, set()) for d in {*own, *quoted}})
+    if not quoted or not parties:  # nothing quoted, or no telling whose words: the correspondents'
+        return replace(facts, others=others)
+    return replace(facts, others=others, others_quoted=others_data(records, policy, own), quote_parties=parties)
+
+
+def others_data(records, policy, own: dict) -> tuple:
+    """(detector, count) of the personal data a message holds about people other than its
+    correspondents: each part's findings without the values in `own` (detector → keyed hashes),
+    held to the policy's thresholds as the part's own `personal` is."""
     held: dict = {}
     for record in records:
         if not isinstance(record, ItemResult) or not record.personal:

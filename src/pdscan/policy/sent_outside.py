@@ -15,7 +15,8 @@ may have to be learnt from the mailbox itself:
   the owner's name), `other-webmail` (webmail_domains), `partner` (partner_domains) or `unknown`;
   the message is named by its strongest, and is of `partner_severity` when all are partners;
 - and it holds personal data of people other than its correspondents under the policy's
-  thresholds (MessageFacts.others, from hooks/mail.py);
+  thresholds (MessageFacts.others, from hooks/mail.py); what a reply quotes counts too when an
+  outside recipient was not party to the quoted message (MessageFacts.others_quoted);
 - but mail classified personal to outside organisations only (not webmail, not partners),
   with no list of people, is the owner's own business: their dentist, pharmacy, children's school.
 Received and internal mail never is. Copies of one sent message (the same Message-ID) count once.
@@ -130,7 +131,7 @@ def review(rules: MailRules, declared: dict, entries: list) -> Owner:
     rule = declared[PERSONAL_DATA_SENT_OUTSIDE]
     seen: set = set()
     for record, facts in entries:
-        if facts is None or not facts.others:
+        if facts is None or not (facts.others or facts.others_quoted):
             continue
         sent = how_sent(rules, owner, record.folder, facts)
         if sent is None:
@@ -138,14 +139,26 @@ def review(rules: MailRules, declared: dict, entries: list) -> Owner:
         how, recipients = sent
         names = dict(facts.names)
         outside = {a: kind for a in recipients if (kind := destination(rules, owner, a, names.get(a, "")))}
-        if not outside or _own_business(record, outside, facts.others):
+        others = _taken(facts, outside, names)
+        if not outside or not others or _own_business(record, outside, others):
             continue
         identity = facts.message_id or f"#{id(record)}"
         if identity in seen:
             continue
         seen.add(identity)
-        record.sent_outside, record.violations = judged(rule, outside, how, facts.others, record.violations)
+        record.sent_outside, record.violations = judged(rule, outside, how, others, record.violations)
     return owner
+
+
+def _taken(facts: MessageFacts, outside: dict, names: dict) -> tuple:
+    """Others' data the message took outside: what a reply quotes too, unless every outside
+    recipient was party to the quoted message (by address, or by name as "… wrote:" gives it)."""
+    if not facts.others_quoted:
+        return facts.others
+    addresses = {a for a, _ in facts.quote_parties if a}
+    named = {canonical(n) for _, n in facts.quote_parties if n}
+    party = all(a in addresses or (names.get(a) and canonical(names[a]) in named) for a in outside)
+    return facts.others if party else facts.others_quoted
 
 
 def _own_business(record: MessageResult, outside: dict, others: tuple) -> bool:
