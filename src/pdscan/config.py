@@ -107,8 +107,8 @@ def detector_paths(extra=()) -> tuple:
 
 
 def known_detector_ids(paths) -> set:
-    from .detect.loader import load_detectors
-    return {s.id for s in load_detectors(paths)}
+    from .detect.loader import detector_ids
+    return detector_ids(paths)
 
 
 def fingerprints(cfg: ScanConfig) -> tuple:

@@ -16,6 +16,7 @@ import datetime as dt
 from typing import Optional
 
 from ..model import ACCEPTED, NOT_PERSONAL, Acceptance, Decision, ItemResult
+from ..sources.filesystem import content_hash
 from .evaluate import personal_findings
 from .exceptions import today_utc
 
@@ -28,6 +29,11 @@ def untriaged(record: ItemResult, policy) -> ItemResult:
             record.personal = bool(personal_findings(record.findings, policy))
         record.accepted = None
     return record
+
+
+def triage_of(config) -> "Triage":
+    """The decisions in force and the policy's exceptions of a ScanConfig, judged as of the command's day."""
+    return Triage(config.policy, content_hash, config.decisions, config.as_of, config.note_lapses)
 
 
 class Triage:
@@ -45,6 +51,16 @@ class Triage:
 
     def __bool__(self) -> bool:
         return bool(self.decisions or self.exceptions)
+
+    def changes(self, record: ItemResult) -> bool:
+        """Whether `apply` may change a stored record: one triaged before, or one a decision or an
+        exception in force is about."""
+        if record.accepted is not None:
+            return True
+        if not self:
+            return False
+        return (record.path, record.member) in self.decisions or any(
+            e.in_force(self.as_of) and e.covers(record.path) for e in self.exceptions)
 
     def apply(self, record):
         if not isinstance(record, ItemResult):
