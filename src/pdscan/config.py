@@ -23,7 +23,8 @@ from . import __version__
 from .policy.exceptions import today_utc
 from .policy.loader import Policy, load_policy, policy_fingerprint
 from .privacy import hash_key_path
-from .sources.filesystem import WalkOptions
+from .policy.triage import Triage
+from .sources.filesystem import WalkOptions, content_hash
 
 
 def bundled(name: str) -> Path:
@@ -93,6 +94,11 @@ def as_of(text: Optional[str]) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise ConfigError(f"--now must be a date YYYY-MM-DD (got {text!r})") from None
+
+
+def triage_of(config: ScanConfig) -> Triage:
+    """The decisions in force and the policy's exceptions, judged as of the command's day."""
+    return Triage(config.policy, content_hash, config.decisions, config.as_of, config.note_lapses)
 
 
 def default_jobs() -> int:

@@ -16,7 +16,7 @@ import re
 from typing import Iterator, Optional
 
 from . import sniff
-from .config import ScanConfig
+from .config import ScanConfig, triage_of
 from .detect.engine import Engine
 from .detect.loader import load_detectors
 from .encryption import check as encryption_of
@@ -28,7 +28,6 @@ from .limits import Budget
 from .model import (Chunk, Encryption, ErrorRecord, FileStat, Finding, Item, ItemResult, MessageFacts, MessageResult,
                     PLAIN, UNKNOWN, confidence_rank)
 from .policy.evaluate import evaluate, personal_findings
-from .policy.triage import triage_of
 from .privacy import install_key
 from .sources.filesystem import FileRef, item_for, iso_utc
 from .sources.volumes import VolumeState

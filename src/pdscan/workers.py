@@ -15,9 +15,8 @@ import os
 import queue
 from typing import Iterable, Iterator, Optional
 
-from .config import ScanConfig
+from .config import ScanConfig, triage_of
 from .model import Item, Summary
-from .policy.triage import triage_of
 from .sources.filesystem import FileRef, Skipped
 from .sources.volumes import VolumeState
 from .throttle import restore_read_rate, set_read_rate

@@ -16,7 +16,6 @@ import datetime as dt
 from typing import Optional
 
 from ..model import ACCEPTED, NOT_PERSONAL, Acceptance, Decision, ItemResult
-from ..sources.filesystem import content_hash
 from .evaluate import personal_findings
 from .exceptions import today_utc
 
@@ -29,11 +28,6 @@ def untriaged(record: ItemResult, policy) -> ItemResult:
             record.personal = bool(personal_findings(record.findings, policy))
         record.accepted = None
     return record
-
-
-def triage_of(config) -> "Triage":
-    """The decisions in force and the policy's exceptions of a ScanConfig, judged as of the command's day."""
-    return Triage(config.policy, content_hash, config.decisions, config.as_of, config.note_lapses)
 
 
 class Triage:
