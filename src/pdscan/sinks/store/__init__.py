@@ -234,11 +234,12 @@ class Reuse:
 
     def _keys(self, item_ids: list) -> dict:
         """item id → detector → keyed hashes."""
-        marks = ",".join("?" * len(item_ids))
         keys: dict = {}
-        for item_id, detector, hashes in self.conn.execute(
-                f"SELECT item_id, detector, keys FROM findings WHERE item_id IN ({marks})", item_ids):
-            keys.setdefault(item_id, {})[detector] = json.loads(hashes)
+        for start in range(0, len(item_ids), ID_BATCH):  # an archive's members: many ids
+            ids = item_ids[start:start + ID_BATCH]
+            for item_id, detector, hashes in self.conn.execute(
+                    f"SELECT item_id, detector, keys FROM findings WHERE item_id IN ({','.join('?' * len(ids))})", ids):
+                keys.setdefault(item_id, {})[detector] = json.loads(hashes)
         return keys
 
     def _details(self, item_ids: list, keys: bool = True) -> tuple:
