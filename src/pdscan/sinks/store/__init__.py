@@ -493,15 +493,19 @@ def _write_item(conn, scan_id: int, r: ItemResult) -> None:
 def _copy_items(conn, scan_id: int, item_ids: list) -> None:
     """Stored items written again under this scan inside SQLite, by id and in the order given, with
     their findings and violations, as the rebuilt records would be (retention verdicts are
-    `pdscan retention`'s own and are not carried, as they were not before). Rows inserted without an
-    id take max(id) + 1 in turn, so the n-th copy's id is the old maximum plus n; `copying` maps them."""
+    `pdscan retention`'s own and are not carried, as they were not before). One INSERT holds the
+    write lock while rows without an id take max(id) + 1 in turn, so the n-th copy is numbered
+    the last id minus the count plus n; `copying` maps old ids to those."""
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS copying (seq INTEGER PRIMARY KEY, old INTEGER NOT NULL)")
     conn.execute("DELETE FROM temp.copying")  # emptied, its seq starts again at 1
     conn.executemany("INSERT INTO temp.copying (old) VALUES (?)", [(i,) for i in item_ids])
-    (top,) = conn.execute("SELECT coalesce(max(id), 0) FROM items").fetchone()
     cur = conn.execute(_COPY_ITEMS, (scan_id,))
-    if cur.lastrowid != top + len(item_ids):
-        raise sqlite3.IntegrityError(f"copying {len(item_ids)} stored items did not number them in turn")
+    top = cur.lastrowid - len(item_ids)
+    if cur.rowcount != len(item_ids) or conn.execute(
+            "SELECT count(*) FROM items WHERE id > ? AND id <= ? AND scan_id = ?",
+            (top, cur.lastrowid, scan_id)).fetchone()[0] != len(item_ids):
+        raise sqlite3.IntegrityError(f"copying {len(item_ids)} stored items: some went from the store during"
+                                     " the scan, or the copies were not numbered in turn")
     conn.execute("INSERT INTO findings (item_id, detector, count, confidence, samples, keys, locations)"
                  " SELECT ? + c.seq, f.detector, f.count, f.confidence, f.samples, f.keys, f.locations"
                  " FROM temp.copying c JOIN findings f ON f.item_id = c.old ORDER BY c.seq, f.id", (top,))
