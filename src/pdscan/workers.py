@@ -13,13 +13,16 @@ import itertools
 import multiprocessing
 import os
 import queue
-from typing import Iterable, Iterator, Optional
+from typing import TYPE_CHECKING, Iterable, Iterator, Optional
 
 from .config import ScanConfig, triage_of
 from .model import Item, Summary
 from .sources.filesystem import FileRef, Skipped
 from .sources.volumes import VolumeState
 from .throttle import restore_read_rate, set_read_rate
+
+if TYPE_CHECKING:  # imported for real in _scanner, when a file first needs reading
+    from .pipeline import Scanner
 
 LOOKUP_BATCH = 500  # files looked up in the store together (SQLite allows 32,766 parameters a query)
 
