@@ -12,18 +12,25 @@ findings) shows what the JSON encoding of 100,000 records costs. Then the floor:
 a bare Python walk of the same tree (os.scandir, an lstat of every entry, as pdscan's
 walk does), and pdscan's start-up (a scan of an empty folder), each a whole process
 like the scans. Reports the median of each and the ratios (targets: incremental at most
-3% of the first scan and at most twice the bare walk).
+3% of the first scan and at most twice the bare walk), by wall time and, since a shared
+machine's load stretches short processes' wall time most, by CPU time (user + system of the
+process and its workers).
 
 pdscan runs from a snapshot of src/, detectors/ and policies.toml copied
 into FOLDER at the start: an edit to the checkout during the run would
-change the fingerprints and turn the incremental scans into full ones.
+change the fingerprints and turn the incremental scans into full ones. The
+snapshot is byte-compiled as `pip install` compiles an installed package, so
+no process pays for compiling pdscan's source (PYTHONDONTWRITEBYTECODE would
+otherwise make every one of them do it again).
 """
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import random
+import resource
 import shutil
 import statistics
 import subprocess
@@ -56,6 +63,7 @@ def snapshot(folder: Path) -> Path:
     shutil.copytree(ROOT / "src", target / "src", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(ROOT / "detectors", target / "detectors")
     shutil.copy(ROOT / "policies.toml", target / "policies.toml")
+    compileall.compile_dir(target / "src", quiet=1)
     return target / "src"
 
 
@@ -74,10 +82,19 @@ print(files)
 """
 
 
-def run(argv: list, env: dict) -> float:
-    start = time.perf_counter()
+CPU: dict = {}  # the argv's label → CPU seconds of each run, beside the wall times run() returns
+
+
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # finished children, and the workers they waited for
+    return usage.ru_utime + usage.ru_stime
+
+
+def run(argv: list, env: dict, label: str = "") -> float:
+    start, cpu = time.perf_counter(), _cpu()
     proc = subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     elapsed = time.perf_counter() - start
+    CPU.setdefault(label, []).append(_cpu() - cpu)
     if proc.returncode not in (0, 1):
         raise SystemExit(f"pdscan failed ({proc.returncode}): {proc.stderr}")
     return elapsed
@@ -104,16 +121,17 @@ def main(argv=None) -> int:
         db = args.folder / f"run{n}.db"
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db}{suffix}").unlink(missing_ok=True)
-        firsts.append(run(base + ["--db", str(db)], env))
-        seconds.append(run(base + ["--db", str(db), "--incremental"], env))
+        firsts.append(run(base + ["--db", str(db)], env, "first"))
+        seconds.append(run(base + ["--db", str(db), "--incremental"], env, "incremental"))
         text = [a for a in base if a not in ("--format", "jsonl", "--output", os.devnull)]
-        texts.append(run(text + ["--db", str(db), "--incremental"], env))
-        walks.append(run([sys.executable, "-c", BARE_WALK, str(tree)], env))
-        starts.append(run([a if a != str(tree) else str(empty) for a in base], env))
+        texts.append(run(text + ["--db", str(db), "--incremental"], env, "incremental_text"))
+        walks.append(run([sys.executable, "-c", BARE_WALK, str(tree)], env, "bare_walk"))
+        starts.append(run([a if a != str(tree) else str(empty) for a in base], env, "start_up"))
         print(f"run {n + 1}: first {firsts[-1]:.2f} s, incremental {seconds[-1]:.2f} s, "
               f"incremental text {texts[-1]:.2f} s, bare walk {walks[-1]:.2f} s, start-up {starts[-1]:.2f} s",
               file=sys.stderr)
     first, second, third, walk, start = (statistics.median(x) for x in (firsts, seconds, texts, walks, starts))
+    cpu = {label: statistics.median(x) for label, x in CPU.items()}
     print(json.dumps({"files": args.files, "runs": args.runs, "load_average": os.getloadavg(),
                       "first_s": round(first, 2), "incremental_s": round(second, 2), "ratio": round(second / first, 4),
                       "incremental_text_s": round(third, 2), "ratio_text": round(third / first, 4),
@@ -122,7 +140,11 @@ def main(argv=None) -> int:
                       "incremental_over_walk_start_up_off": round(max(second - start, 0) / walk, 2),
                       "first_all": [round(x, 2) for x in firsts], "incremental_all": [round(x, 2) for x in seconds],
                       "incremental_text_all": [round(x, 2) for x in texts], "bare_walk_all": [round(x, 2) for x in walks],
-                      "start_up_all": [round(x, 2) for x in starts]}, indent=2))
+                      "start_up_all": [round(x, 2) for x in starts],
+                      "cpu_s": {label: round(x, 3) for label, x in cpu.items()},
+                      "cpu_ratio": round(cpu["incremental"] / cpu["first"], 4),
+                      "cpu_incremental_over_walk": round(cpu["incremental"] / cpu["bare_walk"], 2),
+                      "cpu_all": {label: [round(x, 3) for x in xs] for label, xs in CPU.items()}}, indent=2))
     return 0
 
 

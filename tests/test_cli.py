@@ -75,7 +75,7 @@ def test_json_format_is_one_document(cli, folder):
     assert doc["summary"]["files"] == 1 and doc["items"][0]["path"].endswith("timetable.txt")
 
 
-@pytest.mark.parametrize("command", [c.__name__.rsplit(".", 1)[-1] for c in COMMANDS])
+@pytest.mark.parametrize("command", COMMANDS)
 def test_every_command_has_help(cli, command):
     result = cli(command, "--help")
     assert result.code == 0 and "usage: pdscan" in result.out
@@ -84,7 +84,7 @@ def test_every_command_has_help(cli, command):
 def test_parser_lists_every_command():
     text = parser().format_help()
     for command in COMMANDS:
-        assert command.__name__.rsplit(".", 1)[-1] in text
+        assert command in text
 
 
 # -- a crash is exit 2, never 1 (which means "violations found") ----------------------------------------------
@@ -255,3 +255,20 @@ def test_asking_for_the_missing_core_is_said_once(tmp_path):
     assert run.stderr.count("PDSCAN_ENGINE=compiled, but pdscan_core is not installed") == 1
     quiet = _pdscan(["scan", str(folder), "--no-progress"], tmp_path, "", hide_core=True)
     assert "pdscan_core" not in quiet.stderr
+
+
+def test_a_command_imports_its_own_module_and_no_reader_before_a_file_needs_one(tmp_path):
+    """Start-up is most of a rescan: `scan` of nothing to read loads neither the other commands
+    nor the extractors and detectors."""
+    script = ("import sys\n"
+              "from pdscan.cli import main\n"
+              "code = main(sys.argv[1:])\n"
+              "print(sorted(m for m in sys.modules if m.startswith(('pdscan.commands.', 'pdscan.extract',"
+              " 'pdscan.detect.engine', 'pdscan.pipeline', 'phonenumbers'))))\n")
+    (tmp_path / "empty").mkdir()
+    env = {**os.environ, "PDSCAN_DATA_DIR": str(tmp_path / "data")}
+    done = subprocess.run([sys.executable, "-c", script, "scan", str(tmp_path / "empty"), "--db", str(tmp_path / "s.db"),
+                           "--no-progress", "--format", "jsonl", "--output", os.devnull],
+                          capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 0, done
+    assert done.stdout.strip() == "['pdscan.commands.scan']"

@@ -147,3 +147,71 @@ def test_incremental_without_a_writable_store_scans_everything(cli, tree, tmp_pa
     result = cli("scan", "--incremental", "--format", "jsonl", "--no-progress", tree)
     assert result.code == 1 and "warning" in result.err and "not stored" in result.err
     assert result.records()[-1]["files"] == len([p for p in Path(tree).rglob("*") if p.is_file()])
+
+
+def _summary(result) -> dict:
+    summary = result.records()[-1]
+    return {k: v for k, v in summary.items() if k not in ("elapsed", "started")}
+
+
+def _rows(db, scan_id: int) -> list:
+    """A scan's stored items with their findings (keyed hashes too) and violations, in stored order, ids left out."""
+    with sqlite3.connect(db) as conn:
+        items = conn.execute("SELECT id, path, member, size, mtime, mtime_ns, ctime_ns, inode, device, mime, encrypted,"
+                             " encryption, encryption_note, personal, unread, volume_encrypted, accepted FROM items"
+                             " WHERE scan_id = ? ORDER BY id", (scan_id,)).fetchall()
+        return [(row[1:],
+                 conn.execute("SELECT detector, count, confidence, samples, keys, locations FROM findings"
+                              " WHERE item_id = ? ORDER BY id", (row[0],)).fetchall(),
+                 conn.execute("SELECT rule, severity, detail FROM violations WHERE item_id = ? ORDER BY id",
+                              (row[0],)).fetchall())
+                for row in items]
+
+
+@pytest.mark.parametrize("batch", [2, 500])  # 2: copies flushed at many commits, between files read again
+def test_reused_records_are_written_as_a_full_scan_writes_them(cli, tree, tmp_path, monkeypatch, batch):
+    """JSONL line for line, the summary, and the store's rows with their keyed hashes: a reused
+    file's rows are copied by id inside the store, not rebuilt, and must not differ for it."""
+    monkeypatch.setattr("pdscan.sinks.store.BATCH_RECORDS", batch)
+    (tree / "staff" / "more.txt").write_text(f"NHS {NHS} and j.bloggs@college.ac.uk\n")
+    db, fresh_db = tmp_path / "pdscan.db", tmp_path / "fresh.db"
+    cli("scan", "--db", db, "--jobs", "1", "--no-progress", tree)
+    (tree / "plain.txt").write_text("changed, so read again\n")
+    again = cli("scan", "--db", db, "--incremental", "--jobs", "1", "--format", "jsonl", "--no-progress", tree)
+    fresh = cli("scan", "--db", fresh_db, "--jobs", "1", "--format", "jsonl", "--no-progress", tree)
+    assert again.code == fresh.code == 1
+    assert again.records()[:-1] == fresh.records()[:-1] and _summary(again) == _summary(fresh)
+    stored = _rows(db, 2)
+    assert stored == _rows(fresh_db, 1)
+    assert any(member for (_, member, *_), _, _ in stored)  # the zip's members are copied too
+    assert sum(len(findings) for _, findings, _ in stored) >= 3
+
+
+def test_a_reused_file_a_decision_covers_is_stored_whole(cli, tree, tmp_path):
+    """A stored result today's triage changes is not copied as it was: rebuilt, its keyed hashes read."""
+    db = tmp_path / "pdscan.db"
+    cli("scan", "--db", db, "--jobs", "1", "--no-progress", tree)
+    assert cli("accept", tree / "staff" / "records.txt", "--reason", "kept by HR", "--db", db).code == 0
+    again = cli("scan", "--db", db, "--incremental", "--jobs", "1", "--format", "jsonl", "--no-progress", tree)
+    full = cli("scan", "--db", db, "--jobs", "1", "--format", "jsonl", "--no-progress", tree)
+    decided = next(r for r in again.records() if r.get("path") == str(tree / "staff" / "records.txt"))
+    assert decided["accepted"]["reason"] == "kept by HR" and decided["violations"] == []
+    assert again.records()[:-1] == full.records()[:-1]
+    assert _rows(db, 2) == _rows(db, 3)
+
+
+def test_a_rescan_that_reads_no_file_builds_no_scanner(cli, tree, tmp_path, monkeypatch):
+    """Detectors, Hyperscan and the core are compiled for reading files: a rescan that reads none
+    never builds them, nor starts workers."""
+    (tree / "broken.zip").unlink()  # it would be read again (it errored)
+    db = tmp_path / "pdscan.db"
+    first = cli("scan", "--db", db, "--jobs", "2", "--format", "jsonl", "--no-progress", tree)
+
+    def refused(*args):
+        raise AssertionError("a scanner was built")
+
+    monkeypatch.setattr("pdscan.workers._scanner", refused)
+    monkeypatch.setattr("multiprocessing.pool.Pool", refused)
+    again = cli("scan", "--db", db, "--incremental", "--jobs", "2", "--format", "jsonl", "--no-progress", tree)
+    assert again.code == first.code == 1
+    assert again.records()[:-1] == first.records()[:-1] and _summary(again) == _summary(first)

@@ -8,32 +8,47 @@ found, never a crash.
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 import traceback
+from types import ModuleType
+from typing import Optional
 
 from . import __version__, native
-from .commands import accept, detectors, fleet, locate, mail, protect, report, retention, scan, schedule, shred, store, \
-    usb, watch
 from .display import shown
 from .errors import PdscanError
 
-COMMANDS = (scan, usb, mail, retention, locate, accept, shred, protect, schedule, watch, report, store, fleet,
-            detectors)
+# The modules of pdscan.commands, in --help's order; each adds its command(s) to the parser.
+COMMANDS = ("scan", "usb", "mail", "retention", "locate", "accept", "shred", "protect", "schedule", "watch", "report",
+            "store", "fleet", "detectors")
+DEFINED_IN = {"unprotect": "protect"}  # a command added by a module of another name
 
 
-def parser() -> argparse.ArgumentParser:
+def command_module(name: str) -> ModuleType:
+    return importlib.import_module(f"{__package__}.commands.{name}")
+
+
+def parser(command: Optional[str] = None) -> argparse.ArgumentParser:
+    """The whole tree, or with `command` only that command's branch: a run imports the modules
+    of its own command, not those of the thirteen others (a rescan's start-up is mostly imports)."""
     p = argparse.ArgumentParser(prog="pdscan", description="Find personal data and check that it is protected.")
     p.add_argument("--version", action="version", version=f"pdscan {__version__}, detection engine {native.engine_name()}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for command in COMMANDS:
-        command.add_parser(sub)
+    for name in COMMANDS if command is None else (DEFINED_IN.get(command, command),):
+        command_module(name).add_parser(sub)
     return p
+
+
+def _named_command(argv) -> Optional[str]:
+    """The command the arguments start with, if it is one (else the whole tree parses them)."""
+    first = next(iter(sys.argv[1:] if argv is None else argv), None)
+    return first if first in COMMANDS or first in DEFINED_IN else None
 
 
 def main(argv=None) -> int:
     try:
-        args = parser().parse_args(argv)
+        args = parser(_named_command(argv)).parse_args(argv)
     except SystemExit as exc:  # argparse: usage errors are status 2, --help 0
         return int(exc.code or 0)
     native.warn_if_missing()

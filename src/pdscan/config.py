@@ -23,7 +23,8 @@ from . import __version__
 from .policy.exceptions import today_utc
 from .policy.loader import Policy, load_policy, policy_fingerprint
 from .privacy import hash_key_path
-from .sources.filesystem import WalkOptions
+from .policy.triage import Triage
+from .sources.filesystem import WalkOptions, content_hash
 
 
 def bundled(name: str) -> Path:
@@ -95,6 +96,11 @@ def as_of(text: Optional[str]) -> dt.date:
         raise ConfigError(f"--now must be a date YYYY-MM-DD (got {text!r})") from None
 
 
+def triage_of(config: ScanConfig) -> Triage:
+    """The decisions in force and the policy's exceptions, judged as of the command's day."""
+    return Triage(config.policy, content_hash, config.decisions, config.as_of, config.note_lapses)
+
+
 def default_jobs() -> int:
     try:
         return max(1, len(os.sched_getaffinity(0)))
@@ -107,8 +113,8 @@ def detector_paths(extra=()) -> tuple:
 
 
 def known_detector_ids(paths) -> set:
-    from .detect.loader import load_detectors
-    return {s.id for s in load_detectors(paths)}
+    from .detect.loader import detector_ids
+    return detector_ids(paths)
 
 
 def fingerprints(cfg: ScanConfig) -> tuple:

@@ -243,6 +243,9 @@ class ItemResult:
     ocr_skipped: tuple = ()                    # the top-level file: "pixels not read: …", one per page
     accepted: Optional["Acceptance"] = None    # a triage decision in force (policy/triage.py): public
     lapsed: Optional[tuple] = None             # (decision id, why) when a stored decision lapsed here: the store notes it
+    # `scan --incremental`: the items row this record was reused from, as stored, which the store
+    # copies by id (its keyed hashes are then never read); None for a record made or changed here.
+    stored: Optional[int] = field(default=None, compare=False)
 
 
 ACCEPTED = "accepted"          # a violation IT or the DPO decided to live with, for a reason

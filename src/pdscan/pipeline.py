@@ -16,7 +16,7 @@ import re
 from typing import Iterator, Optional
 
 from . import sniff
-from .config import ScanConfig
+from .config import ScanConfig, triage_of
 from .detect.engine import Engine
 from .detect.loader import load_detectors
 from .encryption import check as encryption_of
@@ -28,29 +28,12 @@ from .limits import Budget
 from .model import (Chunk, Encryption, ErrorRecord, FileStat, Finding, Item, ItemResult, MessageFacts, MessageResult,
                     PLAIN, UNKNOWN, confidence_rank)
 from .policy.evaluate import evaluate, personal_findings
-from .policy.triage import Triage
 from .privacy import install_key
-from .sources.filesystem import FileRef, content_hash, item_for, iso_utc
-from .sources.volumes import volume_for_path
+from .sources.filesystem import FileRef, item_for, iso_utc
+from .sources.volumes import VolumeState
 
 MAX_SAMPLES = 3
 MAX_LOCATIONS = 5
-
-
-class VolumeState:
-    """Is the volume a file lives on encrypted? Asked once per device."""
-
-    def __init__(self, config: ScanConfig):
-        self.config = config
-        self._known: dict = {}
-
-    def encrypted(self, ref: FileRef) -> Optional[bool]:
-        if self.config.volume_encrypted is not None or not self.config.check_volumes:
-            return self.config.volume_encrypted
-        if ref.device not in self._known:
-            volume = volume_for_path(ref.path)
-            self._known[ref.device] = volume.encrypted if volume else None
-        return self._known[ref.device]
 
 
 class Scanner:
@@ -187,11 +170,6 @@ class Scanner:
                           personal=bool(personal_findings(findings, self.policy)), where=where, keys=keys,
                           volume_encrypted=volume, unread=unread, ocr_pages=ocr.pages if ocr else 0,
                           ocr_skipped=tuple(ocr.skipped) if ocr else ())
-
-
-def triage_of(config: ScanConfig) -> Triage:
-    """The decisions in force and the policy's exceptions, judged as of the command's day."""
-    return Triage(config.policy, content_hash, config.decisions, config.as_of, config.note_lapses)
 
 
 def fold(matches) -> tuple:

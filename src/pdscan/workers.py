@@ -13,19 +13,28 @@ import itertools
 import multiprocessing
 import os
 import queue
-from typing import Iterable, Iterator, Optional
+from typing import TYPE_CHECKING, Iterable, Iterator, Optional
 
-from .config import ScanConfig
-from .extract import preload
+from .config import ScanConfig, triage_of
 from .model import Item, Summary
-from .pipeline import Scanner, VolumeState, triage_of
 from .sources.filesystem import FileRef, Skipped
+from .sources.volumes import VolumeState
 from .throttle import restore_read_rate, set_read_rate
+
+if TYPE_CHECKING:  # imported for real in _scanner, when a file first needs reading
+    from .pipeline import Scanner
 
 LOOKUP_BATCH = 500  # files looked up in the store together (SQLite allows 32,766 parameters a query)
 
 # A worker process's own scanner, made once by the pool's initializer.
 _WORKER: Optional[Scanner] = None
+
+
+def _scanner(config: ScanConfig, hooks) -> Scanner:
+    """The stage chain, imported and built (detectors compiled) only once a file needs reading:
+    a rescan that reuses every file never pays for it."""
+    from .pipeline import Scanner
+    return Scanner(config, hooks)
 
 
 def _init_worker(config: ScanConfig, scanner: Optional[Scanner], hooks) -> None:
@@ -36,7 +45,7 @@ def _init_worker(config: ScanConfig, scanner: Optional[Scanner], hooks) -> None:
         pass
     set_read_rate(config.max_rate / max(1, config.jobs))  # --max-rate is for the scan as a whole
     # Forked workers inherit the parent's compiled scanner; spawned ones build their own.
-    _WORKER = scanner or Scanner(config, hooks)
+    _WORKER = scanner or _scanner(config, hooks)
 
 
 def _scan_in_worker(unit) -> list:
@@ -64,7 +73,7 @@ def scan_events(config: ScanConfig, events: Iterable, summary: Summary, reuse=No
         return
     rest = itertools.chain([entry], plan)
     if config.jobs <= 1:
-        scanner = Scanner(config, hooks)
+        scanner = _scanner(config, hooks)
         previous = set_read_rate(config.max_rate)
         try:
             for entry in rest:
@@ -84,11 +93,14 @@ def _plan(config: ScanConfig, events: Iterable, summary: Summary, reuse) -> Iter
     volumes = VolumeState(config)
     triage = triage_of(config)  # a stored result is judged again by today's decisions
     batch: list = []
+    folder = None  # the batch's
     for event in events:
         if reuse and isinstance(event, FileRef):
-            if batch and (len(batch) >= LOOKUP_BATCH or os.path.dirname(event.path) != os.path.dirname(batch[0].path)):
+            here = os.path.dirname(event.path)
+            if batch and (len(batch) >= LOOKUP_BATCH or here != folder):
                 yield from _reused_or_scanned(batch, reuse, volumes, triage)
                 batch = []
+            folder = here
             batch.append(event)
             continue
         if batch:
@@ -107,7 +119,7 @@ def _reused_or_scanned(refs: list, reuse, volumes, triage) -> Iterator:
     for ref in refs:
         prior = priors.get(ref.path)
         if prior is not None and prior.unchanged(ref, volumes.encrypted(ref)):
-            yield [triage.apply(record) for record in prior.records]
+            yield reuse.judged(prior, triage)
         else:
             yield ref
 
@@ -141,8 +153,9 @@ def _pooled(config: ScanConfig, plan: Iterable, hooks) -> Iterator:
 
     fork = "fork" in multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if fork else "spawn")
-    inherited = Scanner(config, hooks) if fork else None
+    inherited = _scanner(config, hooks) if fork else None
     if fork:
+        from .extract import preload
         preload()
     with ctx.Pool(config.jobs, initializer=_init_worker, initargs=(config, inherited, hooks)) as pool:
         results = pool.imap(_scan_in_worker, feed(), chunksize=4)

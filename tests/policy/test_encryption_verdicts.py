@@ -15,8 +15,8 @@ def volume(encrypted):
 
 @pytest.mark.parametrize("encrypted,raised", [(True, False), (False, True), (None, True)])
 def test_volume_encryption_decides(cli, tmp_path, monkeypatch, encrypted, raised):
-    import pdscan.pipeline as pipeline
-    monkeypatch.setattr(pipeline, "volume_for_path", lambda path: volume(encrypted))
+    import pdscan.sources.volumes as volumes
+    monkeypatch.setattr(volumes, "volume_for_path", lambda path: volume(encrypted))  # VolumeState's
     (tmp_path / "staff.csv").write_text(LIST)
     result = cli("scan", tmp_path, "--format", "jsonl", "--jobs", "1")
     [item] = [r for r in result.records() if r["type"] == "item"]

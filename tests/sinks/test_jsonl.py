@@ -61,3 +61,14 @@ def test_json_document_groups_records():
     assert [i["path"] for i in doc["items"]] == ["/a"]
     assert doc["errors"][0]["error"] == "permission denied"
     assert doc["summary"]["items"] == 1
+
+
+def test_a_line_is_what_json_dumps_writes():
+    """The sink's reused encoder writes each object as json.dumps(..., ensure_ascii=False) does:
+    non-ASCII kept, nested lists and objects, null, booleans and numbers alike."""
+    from pdscan.sinks.jsonl import _line_encoder
+    encode = _line_encoder()
+    for obj in ({"type": "item", "path": "/srv/Zoë's \"notes\"\n\u2028.txt", "member": None, "size": 12, "encrypted": False,
+                 "findings": [{"detector": "uk.nhs", "count": 2, "samples": ["94* *** ***9"]}], "score": 0.25},
+                {"violations": [], "accepted": {"violations": [{"rule": "r", "detail": None}]}, "x": True}):
+        assert encode(obj) == json.dumps(obj, ensure_ascii=False)

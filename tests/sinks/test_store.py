@@ -265,7 +265,8 @@ def test_usb_with_db_stores_the_volume_verdict_and_its_items(cli, tmp_path):
 
 def test_stored_results_read_back_as_the_typed_results_written(tmp_path, monkeypatch):
     """What `scan --incremental` reuses is the scan's own ItemResults, internal facts and all,
-    however many items (an archive's members) the looked-up files hold."""
+    however many items (an archive's members) the looked-up files hold. For the scan that writes
+    the store it reads, each keeps its row id instead of its keyed hashes: the rows are copied by id."""
     import pdscan.sinks.store as store_module
 
     monkeypatch.setattr(store_module, "ID_BATCH", 1)
@@ -279,11 +280,20 @@ def test_stored_results_read_back_as_the_typed_results_written(tmp_path, monkeyp
     for record in written:
         sink.record(record)
     sink.end(Summary())
-    found = store.previous(["/d"], "d", "p").lookup(["/d/a.zip", "/d/b.bin", "/d/c.txt"])
+    paths = ["/d/a.zip", "/d/b.bin", "/d/c.txt"]
+    previous = store.previous(["/d"], "d", "p")
+    found = store_module.Reuse(store.conn, previous.roots).lookup(paths)
+    copied = previous.lookup(paths)
     store.close()
-    assert sorted(found) == ["/d/a.zip", "/d/b.bin"]
+    assert sorted(found) == sorted(copied) == ["/d/a.zip", "/d/b.bin"]
     assert found["/d/a.zip"].records == written[:2]
     assert found["/d/b.bin"].records == written[2:]
+    assert all(r.stored is None for prior in found.values() for r in prior.records)
+    copies = copied["/d/a.zip"].records + copied["/d/b.bin"].records
+    assert [r.stored for r in copies] == [1, 2, 3] and [r.keys for r in copies] == [{}, {}, {}]
+    for copy, record in zip(copies, written):
+        copy.keys = record.keys
+    assert copies == written
 
 
 def test_messages_before_0008_read_back_without_sent_outside(tmp_path):

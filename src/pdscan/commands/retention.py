@@ -18,13 +18,12 @@ import dataclasses
 import datetime as dt
 from typing import Optional
 
-from ..config import ScanConfig
+from ..config import ScanConfig, triage_of
 from ..detect.loader import load_detectors
 from ..hooks.retention import RetentionHook, retention_facts
 from ..model import ErrorRecord, ItemResult
 from ..options import add_scan_options, check_roots
 from ..outputs import open_sinks, open_store, scan_exit_code
-from ..pipeline import triage_of
 from ..policy.evaluate import retention_violation
 from ..policy.retention import decide
 from ..policy.rules import RETENTION_EXPIRED

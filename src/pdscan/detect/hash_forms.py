@@ -17,8 +17,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-import phonenumbers
-
 from .. import privacy
 from ..formats.dates import parse_uk_date
 
@@ -53,6 +51,7 @@ def _words(text: str) -> list:
 
 @lru_cache(maxsize=8192)  # a sender's number recurs in every mail
 def _phone(value: str) -> str:
+    import phonenumbers  # here, not at the top: a scan asks FORM_VERSION long before it hashes a phone
     try:
         number = phonenumbers.parse(value, "GB")
     except phonenumbers.NumberParseException:

@@ -8,7 +8,6 @@ from typing import Iterable
 
 from ..errors import ConfigError
 from .spec import parse_detector
-from .validators import REGISTRY
 
 
 def toml_files(paths: Iterable) -> list:
@@ -24,6 +23,12 @@ def toml_files(paths: Iterable) -> list:
 
 
 def read_file(path: Path) -> list:
+    from .validators import REGISTRY  # phonenumbers and stdnum: imported once a detector is checked
+    return [parse_detector(block, str(path), i, REGISTRY) for i, block in enumerate(_blocks(path))]
+
+
+def _blocks(path: Path) -> list:
+    """The file's [[detector]] tables, as TOML read them (not yet checked)."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
@@ -36,7 +41,14 @@ def read_file(path: Path) -> list:
     blocks = data.get("detector", [])
     if not isinstance(blocks, list) or not blocks:
         raise ConfigError(f"{path}: no [[detector]] blocks")
-    return [parse_detector(block, str(path), i, REGISTRY) for i, block in enumerate(blocks)]
+    return blocks
+
+
+def detector_ids(paths: Iterable) -> set:
+    """The ids the files define, for checking the policy's names, without compiling a pattern:
+    the scanner checks each detector in full (load_detectors) once a file needs reading, and
+    results are only reused under the fingerprint of detector files that were checked so."""
+    return {block.get("id") for path in toml_files(paths) for block in _blocks(path) if isinstance(block, dict)}
 
 
 def load_detectors(paths: Iterable) -> list:

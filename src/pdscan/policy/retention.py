@@ -36,7 +36,6 @@ from typing import Optional
 from dateutil.relativedelta import relativedelta
 
 from ..detect.context import normalise_header, words_alternation
-from ..detect.validators import person_name
 from ..formats.dates import dates_in
 from ..globs import GlobSet
 from ..model import ItemResult
@@ -271,6 +270,13 @@ def _read_letter(facts: RetentionFacts, letters: Letters, lower: str, found: lis
             facts.dates[letters.clock] = max(lines + [facts.dates.get(letters.clock, lines[0])])
 
 
+def _person_name(text: str) -> Optional[bool]:
+    """The person_name validator, imported when a letter or title is read: it brings phonenumbers
+    and stdnum, which a rescan that reads no file never needs (the policy loads this module)."""
+    from ..detect.validators import person_name
+    return person_name(text)
+
+
 # A name alone on its line, over a line that opens with a house number and a street.
 _ADDRESSEE = re.compile(r"^[ \t]*([A-Z][A-Za-z'-]+(?:[ ][A-Z][A-Za-z'-]+){1,2})[ \t]*\r?\n"
                         r"[ \t]*(?:(?i:flat)[ ]\d+[A-Za-z]?,?[ ]+)?\d{1,4}[A-Za-z]?,?[ ]+[A-Z][a-z]+[ ]", re.MULTILINE)
@@ -279,7 +285,7 @@ _ADDRESSEE = re.compile(r"^[ \t]*([A-Z][A-Za-z'-]+(?:[ ][A-Z][A-Za-z'-]+){1,2})[
 def _addressee(text: str) -> bool:
     """Whether `text` is addressed to a person: a name the name lists know (a given name and a
     surname) over a postal address; a company's or a department's name over one is not."""
-    return any(person_name(m.group(1)) is True for m in _ADDRESSEE.finditer(text))
+    return any(_person_name(m.group(1)) is True for m in _ADDRESSEE.finditer(text))
 
 
 # A title's parts apart by a dash; a name is one part, a role in brackets after it allowed.
@@ -304,7 +310,7 @@ def titled_with_name(text: str) -> bool:
     about that person."""
     first = next((line.strip() for line in text.split("\n", 8)[:8] if line.strip()), "")
     parts = _TITLE_PARTS.split(_LAST_BRACKET.sub("", first)) if len(first) <= TITLE_CHARS else []
-    return len(parts) >= 2 and any(_NAME_PART.fullmatch(part) and person_name(part) is True
+    return len(parts) >= 2 and any(_NAME_PART.fullmatch(part) and _person_name(part) is True
                                    for part in (parts[0], parts[-1]))
 
 

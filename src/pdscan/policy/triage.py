@@ -46,6 +46,16 @@ class Triage:
     def __bool__(self) -> bool:
         return bool(self.decisions or self.exceptions)
 
+    def changes(self, record: ItemResult) -> bool:
+        """Whether `apply` may change a stored record: one triaged before, or one a decision or an
+        exception in force is about."""
+        if record.accepted is not None:
+            return True
+        if not self:
+            return False
+        return (record.path, record.member) in self.decisions or any(
+            e.in_force(self.as_of) and e.covers(record.path) for e in self.exceptions)
+
     def apply(self, record):
         if not isinstance(record, ItemResult):
             return record

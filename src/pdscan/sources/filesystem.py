@@ -140,7 +140,7 @@ class Walker:
             if stat.S_ISDIR(st.st_mode):
                 yield from self._tree(path, st)
             else:
-                yield from self._entry(path, st, st.st_dev)
+                yield self._entry(path, st, st.st_dev)
 
     def _tree(self, top: str, top_st: os.stat_result) -> Iterator[Event]:
         root_dev = top_st.st_dev
@@ -184,7 +184,7 @@ class Walker:
             elif not is_dir:
                 if self.opt.follow_symlinks:
                     seen.add(child_key)
-                yield from self._entry(child, st, root_dev)
+                yield self._entry(child, st, root_dev)
             elif self.opt.one_filesystem and st.st_dev != root_dev:
                 yield Skipped(child, "on another filesystem (--one-filesystem)")
             else:
@@ -204,16 +204,15 @@ class Walker:
             yield ErrorRecord(path, None, f"cannot list folder: {exc.strerror or exc}")
             return None
 
-    def _entry(self, path: str, st: os.stat_result, root_dev: int) -> Iterator[Event]:
-        special = _special(st.st_mode)
+    def _entry(self, path: str, st: os.stat_result, root_dev: int) -> Event:
+        special = None if stat.S_ISREG(st.st_mode) else _special(st.st_mode)
         if special:
-            yield Skipped(path, f"{special} (not a regular file)")
-        elif self.opt.one_filesystem and st.st_dev != root_dev:
-            yield Skipped(path, "on another filesystem (--one-filesystem)")
-        elif self.opt.max_file_size and st.st_size > self.opt.max_file_size:
-            yield ErrorRecord(path, None, f"larger than --max-file-size ({st.st_size} bytes)")
-        else:
-            yield _ref(path, st)
+            return Skipped(path, f"{special} (not a regular file)")
+        if self.opt.one_filesystem and st.st_dev != root_dev:
+            return Skipped(path, "on another filesystem (--one-filesystem)")
+        if self.opt.max_file_size and st.st_size > self.opt.max_file_size:
+            return ErrorRecord(path, None, f"larger than --max-file-size ({st.st_size} bytes)")
+        return _ref(path, st)
 
 
 def iso_utc(ts: Optional[float]) -> Optional[str]:

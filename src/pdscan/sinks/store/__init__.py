@@ -9,6 +9,7 @@ never a raw value.
 """
 from __future__ import annotations
 
+import collections
 import getpass
 import json
 import logging
@@ -165,14 +166,20 @@ class Store:
             " AND key_id IS ? AND hash_form IS ? AND (kind IS NULL OR kind IN ('files', 'retention', 'watch'))"
             " ORDER BY id", (detector_fp, policy_fp, *hashing)).fetchall()
         candidates = [(os.path.abspath(root), _candidate_scans(scans, os.path.abspath(root))) for root in roots]
-        return Reuse(self.conn, [(root, ids) for root, ids in candidates if ids])
+        return Reuse(self.conn, [(root, ids) for root, ids in candidates if ids],
+                     copying=isinstance(self.conn, sqlite3.Connection))
 
 
 class Reuse:
-    """Stored results looked up by path, a batch (the files of one folder) in a few indexed queries."""
+    """Stored results looked up by path, a batch (the files of one folder) in a few indexed queries.
 
-    def __init__(self, conn: sqlite3.Connection, roots: list):
+    `copying`: the scan writes the store it reads (SQLite), so a record reused as stored keeps its
+    row id (ItemResult.stored) for StoreSink to copy the rows by id, and its keyed hashes are not
+    read; a central store's ids are shared with other writers, so there records are rebuilt whole."""
+
+    def __init__(self, conn: sqlite3.Connection, roots: list, copying: bool = False):
         self.conn, self.roots = conn, roots  # (root, candidate scan ids); a later root wins, as given
+        self.copying = copying
 
     def __bool__(self) -> bool:
         return bool(self.roots)
@@ -193,35 +200,60 @@ class Reuse:
     def _latest(self, scan_ids: list, paths: list) -> dict:
         where = f"scan_id IN ({','.join('?' * len(scan_ids))}) AND path IN ({','.join('?' * len(paths))})"
         args = [*scan_ids, *(_text(p) for p in paths)]
-        groups: dict = {}  # (scan, file) → its item rows by column name, members first
-        for values in self.conn.execute(f"SELECT {', '.join(ITEM_COLUMNS)} FROM items WHERE {where} ORDER BY id",
-                                        args):
-            row = dict(zip(ITEM_COLUMNS, values))
-            groups.setdefault((row["scan_id"], _str(row["path"])), []).append(row)
+        groups: dict = {}  # (scan, file) → its item rows, members first
+        for row in map(ItemRow._make, self.conn.execute(
+                f"SELECT {', '.join(ITEM_COLUMNS)} FROM items WHERE {where} ORDER BY id", args)):
+            groups.setdefault((row.scan_id, row.path), []).append(row)
         errored: dict = {}
         for scan_id, path in self.conn.execute(f"SELECT scan_id, path FROM errors WHERE {where}", args):
-            errored[_str(path)] = max(scan_id, errored.get(_str(path), 0))
+            errored[path] = max(scan_id, errored.get(path, 0))
         latest: dict = {}
         for (scan_id, path), rows in groups.items():
-            if rows[-1]["member"] is None and latest.get(path, (0,))[0] < scan_id:
+            if rows[-1].member is None and latest.get(path, (0,))[0] < scan_id:
                 latest[path] = (scan_id, rows)
         latest = {path: rows for path, (scan_id, rows) in latest.items() if errored.get(path, 0) < scan_id}
-        findings, violations = self._details([row["id"] for rows in latest.values() for row in rows])
-        return {path: Prior([_item_result(row, findings.get(row["id"], ()), violations.get(row["id"], ()))
-                             for row in rows])
+        findings, violations = self._details([row.id for rows in latest.values() for row in rows],
+                                             keys=not self.copying)
+        return {_str(path): Prior([_item_result(row, findings.get(row.id, ()), violations.get(row.id, ()),
+                                                self.copying)
+                                   for row in rows])
                 for path, rows in latest.items()}
 
-    def _details(self, item_ids: list) -> tuple:
-        """Findings (with their keyed hashes and locations) and violations of these items, in stored order."""
+    def judged(self, prior: "Prior", triage) -> list:
+        """A reused file's records as today's triage judges them. When it leaves every one as stored
+        they go as they are, to be copied by id; else they are made whole (keyed hashes read) and
+        judged again, to be written as new rows."""
+        records = prior.records
+        if not any(triage.changes(r) for r in records):
+            return records
+        if self.copying:
+            keys = self._keys([r.stored for r in records])
+            for record in records:
+                record.keys, record.stored = keys.get(record.stored, {}), None
+        return [triage.apply(record) for record in records]
+
+    def _keys(self, item_ids: list) -> dict:
+        """item id → detector → keyed hashes."""
+        keys: dict = {}
+        for start in range(0, len(item_ids), ID_BATCH):  # an archive's members: many ids
+            ids = item_ids[start:start + ID_BATCH]
+            for item_id, detector, hashes in self.conn.execute(
+                    f"SELECT item_id, detector, keys FROM findings WHERE item_id IN ({','.join('?' * len(ids))})", ids):
+                keys.setdefault(item_id, {})[detector] = json.loads(hashes)
+        return keys
+
+    def _details(self, item_ids: list, keys: bool = True) -> tuple:
+        """Findings (with their locations, and with `keys` their keyed hashes) and violations of these
+        items, in stored order."""
         findings: dict = {}
         violations: dict = {}
+        columns = FINDING_COLUMNS if keys else tuple(c for c in FINDING_COLUMNS if c != "keys")
         for start in range(0, len(item_ids), ID_BATCH):  # an archive's members are items too: many ids
             ids = item_ids[start:start + ID_BATCH]
             marks = ",".join("?" * len(ids))
             for item_id, *row in self.conn.execute(
-                    "SELECT item_id, detector, count, confidence, samples, keys, locations FROM findings"
-                    f" WHERE item_id IN ({marks}) ORDER BY id", ids):
-                findings.setdefault(item_id, []).append(dict(zip(FINDING_COLUMNS, row)))
+                    f"SELECT item_id, {', '.join(columns)} FROM findings WHERE item_id IN ({marks}) ORDER BY id", ids):
+                findings.setdefault(item_id, []).append(dict(zip(columns, row)))
             for item_id, rule, severity, detail in self.conn.execute(
                     f"SELECT item_id, rule, severity, detail FROM violations WHERE item_id IN ({marks}) ORDER BY id",
                     ids):
@@ -296,27 +328,34 @@ class Prior:
 
     def unchanged(self, ref, volume_encrypted) -> bool:
         top = self.records[-1]
-        return (top.stat is not None and top.size == ref.size and top.volume_encrypted == volume_encrypted
-                and top.stat == FileStat(ref.mtime_ns, ref.ctime_ns, ref.inode, ref.device))
+        st = top.stat
+        return (st is not None and top.size == ref.size and top.volume_encrypted == volume_encrypted
+                and st.mtime_ns == ref.mtime_ns and st.ctime_ns == ref.ctime_ns and st.inode == ref.inode
+                and st.device == ref.device)
 
 
 FINDING_COLUMNS = ("detector", "count", "confidence", "samples", "keys", "locations")
 
 
-def _item_result(row: dict, findings, violations) -> ItemResult:
-    """An items row (by column name) and its findings and violations, as the scan made them."""
+ItemRow = collections.namedtuple("ItemRow", ITEM_COLUMNS)
+
+
+def _item_result(row: ItemRow, findings, violations, copying: bool = False) -> ItemResult:
+    """An items row and its findings and violations, as the scan made them; `copying`: with its
+    row id (the findings came without their keyed hashes)."""
     stat = None
-    if row["member"] is None:
-        stat = FileStat(row["mtime_ns"], row["ctime_ns"], row["inode"], row["device"])
+    if row.member is None:
+        stat = FileStat(row.mtime_ns, row.ctime_ns, row.inode, row.device)
     return ItemResult(
-        _str(row["path"]), _str(row["member"]), row["mime"], row["size"], row["mtime"], _bool(row["encrypted"]),
-        row["encryption"], row["encryption_note"],
+        _str(row.path), _str(row.member), row.mime, row.size, row.mtime, _bool(row.encrypted),
+        row.encryption, row.encryption_note,
         [Finding(f["detector"], f["count"], f["confidence"], json.loads(f["samples"])) for f in findings],
-        list(violations), personal=bool(row["personal"]),
+        list(violations), personal=bool(row.personal),
         where={f["detector"]: json.loads(f["locations"] or "[]") for f in findings},
-        keys={f["detector"]: json.loads(f["keys"]) for f in findings},
-        volume_encrypted=_bool(row["volume_encrypted"]), unread=row["unread"], stat=stat,
-        accepted=acceptance_from(json.loads(row["accepted"]) if row["accepted"] else None))
+        keys={} if copying else {f["detector"]: json.loads(f["keys"]) for f in findings},
+        volume_encrypted=_bool(row.volume_encrypted), unread=row.unread, stat=stat,
+        accepted=acceptance_from(json.loads(row.accepted) if row.accepted else None),
+        stored=row.id if copying else None)
 
 
 class StoreSink:
@@ -330,6 +369,7 @@ class StoreSink:
                      json.dumps([root_name(r) for r in roots]), run.kind, *hashing)
         self.scan_id: Optional[int] = None
         self._pending, self._since, self._last = 0, time.monotonic(), None
+        self._copies: list = []  # row ids of reused records, copied together before the next write or commit
         self.stopped = False
 
     def begin(self) -> None:
@@ -355,8 +395,17 @@ class StoreSink:
         if path != self._last and self._due():
             self._commit()
         self._last = path
-        _WRITERS[type(record)](self.conn, self.scan_id, record)
+        if getattr(record, "stored", None) is not None:
+            self._copies.append(record.stored)
+        else:
+            self._copy()  # rows keep the order of the records
+            _WRITERS[type(record)](self.conn, self.scan_id, record)
         self._pending += 1
+
+    def _copy(self) -> None:
+        if self._copies:
+            _copy_items(self.conn, self.scan_id, self._copies)
+            self._copies = []
 
     def _stop(self, exc) -> None:
         """Damage found mid-scan stops the storing, not the scan: its results are still reported."""
@@ -373,6 +422,7 @@ class StoreSink:
         return self._pending >= BATCH_RECORDS or time.monotonic() - self._since >= BATCH_SECONDS
 
     def _commit(self) -> None:
+        self._copy()
         self.conn.execute("COMMIT")
         self.conn.execute("BEGIN")
         self._pending, self._since = 0, time.monotonic()
@@ -382,6 +432,7 @@ class StoreSink:
             return
         counts = {k: v for k, v in summary_json(summary).items() if k != "type"}
         try:
+            self._copy()
             self.conn.execute("UPDATE scans SET complete = 1, ended = ?, counts = ? WHERE id = ?",
                               (_now(), json.dumps(counts, sort_keys=True), self.scan_id))
             self.conn.execute("COMMIT")
@@ -437,6 +488,33 @@ def _write_item(conn, scan_id: int, r: ItemResult) -> None:
         _write_retention(conn, cur.lastrowid, r.retention)
     if r.lapsed:
         note_lapse(conn, *r.lapsed)
+
+
+def _copy_items(conn, scan_id: int, item_ids: list) -> None:
+    """Stored items written again under this scan inside SQLite, by id and in the order given, with
+    their findings and violations, as the rebuilt records would be (retention verdicts are
+    `pdscan retention`'s own and are not carried, as they were not before). One INSERT holds the
+    write lock while rows without an id take max(id) + 1 in turn, so the n-th copy is numbered
+    the last id minus the count plus n; `copying` maps old ids to those."""
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS copying (seq INTEGER PRIMARY KEY, old INTEGER NOT NULL)")
+    conn.execute("DELETE FROM temp.copying")  # emptied, its seq starts again at 1
+    conn.executemany("INSERT INTO temp.copying (old) VALUES (?)", [(i,) for i in item_ids])
+    cur = conn.execute(_COPY_ITEMS, (scan_id,))
+    top = cur.lastrowid - len(item_ids)
+    if cur.rowcount != len(item_ids) or conn.execute(
+            "SELECT count(*) FROM items WHERE id > ? AND id <= ? AND scan_id = ?",
+            (top, cur.lastrowid, scan_id)).fetchone()[0] != len(item_ids):
+        raise sqlite3.IntegrityError(f"copying {len(item_ids)} stored items: some went from the store during"
+                                     " the scan, or the copies were not numbered in turn")
+    conn.execute("INSERT INTO findings (item_id, detector, count, confidence, samples, keys, locations)"
+                 " SELECT ? + c.seq, f.detector, f.count, f.confidence, f.samples, f.keys, f.locations"
+                 " FROM temp.copying c JOIN findings f ON f.item_id = c.old ORDER BY c.seq, f.id", (top,))
+    conn.execute("INSERT INTO violations (item_id, rule, severity, detail) SELECT ? + c.seq, v.rule, v.severity,"
+                 " v.detail FROM temp.copying c JOIN violations v ON v.item_id = c.old ORDER BY c.seq, v.id", (top,))
+
+
+_COPY_ITEMS = (f"INSERT INTO items ({', '.join(ITEM_COLUMNS[1:])}) SELECT ?, {', '.join('i.' + c for c in ITEM_COLUMNS[2:])}"
+               " FROM temp.copying c JOIN items i ON i.id = c.old ORDER BY c.seq")
 
 
 def note_event(conn, decision_id: int, event: str, by: Optional[str], detail: Optional[str]) -> None:

@@ -9,12 +9,13 @@ output) and runs the tool with a timeout; a missing tool means "could not tell" 
 from __future__ import annotations
 
 import sys
+from typing import Optional
 
 from . import linux, macos, windows
 from .record import Volume
 from .probe import probe_device
 
-__all__ = ["Volume", "list_volumes", "probe_device", "volume_for_path"]
+__all__ = ["Volume", "VolumeState", "list_volumes", "probe_device", "volume_for_path"]
 
 
 def _backend():
@@ -23,6 +24,22 @@ def _backend():
     if sys.platform == "darwin":
         return macos
     return linux
+
+
+class VolumeState:
+    """Is the volume a file lives on encrypted? Asked once per device (config: a ScanConfig)."""
+
+    def __init__(self, config):
+        self.config = config
+        self._known: dict = {}
+
+    def encrypted(self, ref) -> Optional[bool]:
+        if self.config.volume_encrypted is not None or not self.config.check_volumes:
+            return self.config.volume_encrypted
+        if ref.device not in self._known:
+            volume = volume_for_path(ref.path)
+            self._known[ref.device] = volume.encrypted if volume else None
+        return self._known[ref.device]
 
 
 def list_volumes(removable_only: bool = True) -> list[Volume]:
