@@ -140,7 +140,7 @@ class RetentionWatch:
                 return chunk.columns.header_at(chunk.data, len(text[:pos].encode("utf-8")))
             return chunk.header
 
-        read_text_facts(self.found, self.schedule, text, label_at, spans)
+        read_text_facts(self.found, self.schedule, text, label_at, spans, cells=chunk.columns is not None)
         if not self.opened and text.strip() and chunk.header is None and chunk.columns is None:
             self.opened = True
             read_title(self.found, self.schedule, text)

@@ -18,7 +18,7 @@ from .retention import EVIDENCE_KINDS, Category, Hold, Letters, Period, Schedule
 
 BUILTIN_CLOCKS = ("modified", "mail_date")
 RETENTION_KEYS = {"financial_year_end", "window", "clocks", "category", "hold", "weights", "min_score", "letters",
-                  "one_person", "other_dates", "title_clock"}
+                  "one_person", "other_dates", "title_clock", "cell_words"}
 LETTER_KEYS = {"salutations", "sign_offs", "outside_addressees", "clock"}
 HOLD_KEYS = {"paths", "until", "reason"}
 CATEGORY_FIELDS = {"id", "name", "detectors", "paths", "keywords", "match", "period", "clock",
@@ -238,5 +238,7 @@ def load_schedule(raw: dict, where: str = "policy", known_detectors: Optional[se
     title_clock = _text(table, "title_clock", f"{where}: [retention]", "")
     if title_clock and title_clock not in clocks:
         raise ConfigError(f"{where}: [retention] title_clock {title_clock!r} is not defined in [retention.clocks]")
+    cell_words = _number(table.get("cell_words", 1.0), f"{where}: [retention] cell_words", positive=True)
     return Schedule(categories, _holds(table["hold"], where), clocks, window,
-                    _fy_end(table["financial_year_end"], where), letters, one_person, other_dates, title_clock)
+                    _fy_end(table["financial_year_end"], where), letters, one_person, other_dates, title_clock,
+                    cell_words)
