@@ -453,3 +453,17 @@ def test_one_named_person_is_not_claimed_on_words_and_folders_alone():
     assert decide(sched, named, mail, CATS, D(2026, 1, 1), one_person=True).category.id == "staff"
     # Personal data by the policy's thresholds is judged on its words as before.
     assert decide(sched, named, words, CATS, D(2026, 1, 1)).category.id == "staff"
+
+
+def test_a_keyword_only_in_table_cells_weighs_less_but_not_for_a_review_only_category():
+    learners = {"id": "learners", "keywords": ["learner"], "detectors": ["name"], "period": "6y"}
+    sched = schedule(learners, SAFEGUARDING, cell_words=0.5)
+    facts = RetentionFacts()
+    read_text_facts(facts, sched, "Ann Lee\tLearner Services\nBo Fry\tsafeguarding team\n", cells=True)
+    assert facts.cell_keywords == {"learner", "safeguarding"} and not facts.keywords
+    names = record("/d/Book1.xlsx", detectors=("person_name",))
+    assert decide(sched, names, RetentionFacts(cell_keywords={"learner"}), CATS, D(2026, 1, 1)) is None
+    # The same word in the text (a title, a sentence) says what the file is.
+    assert decide(sched, names, RetentionFacts(keywords={"learner"}), CATS, D(2026, 1, 1)).category.id == "learners"
+    kept = decide(sched, names, facts, CATS, D(2026, 1, 1))
+    assert kept.category.id == "safeguarding" and "keyword 'safeguarding' in table cells" in kept.evidence

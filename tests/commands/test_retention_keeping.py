@@ -1,0 +1,88 @@
+"""`pdscan retention` keeps what a fourth blind tree showed it could lose, on files laid out as a staff
+laptop holds them, back-dated, with people and places invented here:
+
+- one sign of a transcript (its title, an achievement date column) holds the file for review, though
+  the learner record's evidence weighs more: a transcript is review only, and a review-only candidate
+  wins; a DBS certificate number is no such sign;
+- a keyword in a table's cells is one row's value (a department "Learner Services", an overtime
+  claim's reason "Exam invigilation"): a staff sign-up list stays unclassified (review only), and an
+  overtime claim is payroll, not an exam record;
+- a leaving date written in a sentence ("your last day of employment with <college> will be Friday
+  <date>") is the clock, though it stands further from its anchor than a form's field does.
+"""
+from __future__ import annotations
+
+from tests.commands.test_retention_correspondence import letter, lay_out, workbook
+from tests.commands.test_retention_judgements import NOW, _retention
+
+# relative path → (content, modified day, category, planned, listed at NOW)
+FILES = {
+    # A transcript printed for a reference: the learner's record too, but a transcript first.
+    "Documents/References/Transcript - Nadia Castell.docx": (letter(
+        "Westbridge College - Learner Transcript",
+        "Name: Nadia Castell     Student ID: WB204417     DOB: 11/03/2000",
+        "Programme: Access to HE Diploma (Social Work)    Leaving date: 28/06/2019",
+        "Unit\tCredits\tGrade", "Social Policy\t3\tDistinction", "Research Methods\t6\tMerit",
+        "Diploma awarded 28/06/2019. Issued for reference purposes."),
+        "2019-07-04", "learner-transcript", False, True),
+    # An MIS export of aim outcomes with achievement dates, under a name that says nothing.
+    "Downloads/export (4).csv": ((
+        "LearnerRef,Name,AimTitle,Outcome,OutcomeGrade,AchievementDate\n"
+        "WB100231,Piotr Zielinski,BTEC L2 Diploma in Sport,1,Merit,28/06/2019\n"
+        "WB100232,Leila Mansour,BTEC L2 Diploma in Sport,1,Pass,12/07/2019\n"
+        "WB100233,Connor Whitfield,BTEC L2 Diploma in Sport,1,Distinction,28/06/2019\n"
+        "WB100234,Aaron Fitzgerald,BTEC L2 Diploma in Sport,1,Merit,12/07/2019\n"
+        "WB100235,Holly Sandhu,BTEC L2 Diploma in Sport,1,Pass,28/06/2019\n").encode(),
+        "2019-07-19", "learner-transcript", False, True),
+    # HR's DBS log: certificate numbers are the checks', not a learner's certificates.
+    "Documents/HR/DBS checks 2014.xlsx": (workbook([
+        ["Staff name", "Post", "DBS certificate number", "Issued"],
+        ["Nadia Castell", "Lecturer", "001234567890", "2014-02-03"],
+        ["Piotr Zielinski", "Technician", "001234567891", "2014-02-10"],
+        ["Leila Mansour", "Lecturer", "001234567892", "2014-03-03"],
+        ["Connor Whitfield", "Assessor", "001234567893", "2014-03-17"],
+        ["Holly Sandhu", "Librarian", "001234567894", "2014-04-07"]]),
+        "2014-04-10", "staff-files", True, True),
+    # A staff fun-run sign-up: "Learner Services" is a department, not what the list is.
+    "Desktop/Book5.xlsx": (workbook([
+        ["Name", "Dept", "Extension", "T-shirt", "Paid"],
+        ["Nadia Castell", "Learner Services", 4410, "M", "Y"],
+        ["Piotr Zielinski", "Estates", 4377, "L", "N"],
+        ["Leila Mansour", "Learner Services", 4521, "S", "Y"],
+        ["Connor Whitfield", "Finance", 4802, "XL", "Y"],
+        ["Aaron Fitzgerald", "Learner Services", 4613, "M", "N"],
+        ["Holly Sandhu", "Estates", 4459, "S", "Y"]]),
+        "2018-04-20", "unclassified", False, True),
+    # Overtime claims: why each hour was worked is no exam record.
+    "Downloads/Book6.xlsx": (workbook([
+        ["Name", "Payroll no.", "Date", "Overtime hrs", "Rate", "Amount", "Reason"],
+        ["Nadia Castell", "P20411", "2016-10-08", 4, 14.2, 56.8, "Exam invigilation"],
+        ["Piotr Zielinski", "P20877", "2016-10-15", 6, 14.2, 85.2, "Enrolment"],
+        ["Leila Mansour", "P21239", "2016-10-15", 5, 14.2, 71, "Exam invigilation"],
+        ["Connor Whitfield", "P21561", "2016-10-22", 3, 14.2, 42.6, "Open day"],
+        ["Holly Sandhu", "P21733", "2016-10-22", 5, 14.2, 71, "Enrolment"]]),
+        "2016-11-02", "payroll", True, True),
+    # Saved in October, confirming a leaving date in January: six years from January, so not yet due.
+    "Documents/HR/Resignation acknowledgement - Holly Sandhu.docx": (letter(
+        "Westbridge College, Mill Road, Westbridge WB1 2AA",
+        "Mrs Holly Sandhu 14 Moor Lane, Ilkley LS29 8AB", "14 October 2020", "Dear Holly,",
+        "Thank you for your letter of resignation. I confirm that your last day of employment with "
+        "Westbridge College will be Friday 29 January 2021, after your contractual notice.",
+        "Yours sincerely, Rhys Morgan"),
+        "2020-10-14", "staff-files", False, False),
+}
+
+
+def test_review_only_signs_keep_and_table_values_do_not_decide(tmp_path):
+    root = tmp_path / "home"
+    lay_out(root, FILES)
+    listed, planned = _retention(root, NOW, tmp_path / "plan.json")
+    assert planned == {rel for rel, (*_x, planned_, _l) in FILES.items() if planned_}
+    assert {rel: v["category"] for rel, v in listed.items()} == \
+        {rel: cat for rel, (_c, _d, cat, _p, listed_) in FILES.items() if listed_}
+    assert all(listed[rel]["action"] == "review" for rel in ("Downloads/export (4).csv", "Desktop/Book5.xlsx"))
+    assert "keyword 'transcript'" in listed["Documents/References/Transcript - Nadia Castell.docx"]["evidence"]
+    assert "column 'achievement date'" in listed["Downloads/export (4).csv"]["evidence"]
+    later, _planned = _retention(root, "2060-01-01", tmp_path / "later.json")
+    resigned = later["Documents/HR/Resignation acknowledgement - Holly Sandhu.docx"]
+    assert (resigned["category"], resigned["clock"], resigned["clock_from"]) == ("staff-files", "2021-01-29", "leaving")
