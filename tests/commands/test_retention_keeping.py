@@ -7,6 +7,7 @@ laptop holds them, back-dated, with people and places invented here:
 - a keyword in a table's cells is one row's value (a department "Learner Services", an overtime
   claim's reason "Exam invigilation"): a staff sign-up list stays unclassified (review only), and an
   overtime claim is payroll, not an exam record;
+- a form line's further labels ("Name: ... Post: ...") are labels: a probation review is a staff file;
 - a leaving date written in a sentence ("your last day of employment with <college> will be Friday
   <date>") is the clock, though it stands further from its anchor than a form's field does.
 """
@@ -62,6 +63,13 @@ FILES = {
         ["Connor Whitfield", "P21561", "2016-10-22", 3, 14.2, 42.6, "Open day"],
         ["Holly Sandhu", "P21733", "2016-10-22", 5, 14.2, 71, "Enrolment"]]),
         "2016-11-02", "payroll", True, True),
+    # A probation review on one form line after another: its "Post:" is a field label though a name
+    # runs up to it, so the review is a staff file, not a learner record for its "learners".
+    "Downloads/Document (6).docx": (letter(
+        "Probation review - 6 weeks",
+        "Name: Leila Mansour Post: Learning Support Assistant Start date: 02/09/2019 Review date: 14/10/2019",
+        "Progress: reliable, good rapport with learners.", "Outcome: continue probation.", "Manager: R Morgan"),
+        "2019-10-15", "staff-files", True, True),
     # Saved in October, confirming a leaving date in January: six years from January, so not yet due.
     "Documents/HR/Resignation acknowledgement - Holly Sandhu.docx": (letter(
         "Westbridge College, Mill Road, Westbridge WB1 2AA",
@@ -83,6 +91,7 @@ def test_review_only_signs_keep_and_table_values_do_not_decide(tmp_path):
     assert all(listed[rel]["action"] == "review" for rel in ("Downloads/export (4).csv", "Desktop/Book5.xlsx"))
     assert "keyword 'transcript'" in listed["Documents/References/Transcript - Nadia Castell.docx"]["evidence"]
     assert "column 'achievement date'" in listed["Downloads/export (4).csv"]["evidence"]
+    assert "column 'post'" in listed["Downloads/Document (6).docx"]["evidence"]
     later, _planned = _retention(root, "2060-01-01", tmp_path / "later.json")
     resigned = later["Documents/HR/Resignation acknowledgement - Holly Sandhu.docx"]
     assert (resigned["category"], resigned["clock"], resigned["clock_from"]) == ("staff-files", "2021-01-29", "leaving")

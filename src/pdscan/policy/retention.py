@@ -340,6 +340,15 @@ def read_header(facts: RetentionFacts, schedule: Schedule, header: Optional[str]
         facts.headers.update(p for p in found if not any(q != p and f" {p} " in f" {q} " for q in found))
 
 
+def read_label_end(facts: RetentionFacts, schedule: Schedule, text: str) -> None:
+    """Keep the longest policy header phrase that `text` ends with: the label of a field further along
+    a form line ("Name: Kirsty Lumb Post: ..." labels "Post"), whose text runs on from the value before."""
+    padded = f" {normalise_header(text)}"
+    found = [p for p in schedule.headers if padded.endswith(f" {p}")]
+    if found:
+        facts.headers.add(max(found, key=len))
+
+
 def _anchored(lower: str, found: list, anchors, window: int, other_dates=()):
     """The first date within `window` characters after each anchor word, unless a word of
     `other_dates` stands right before the anchor: "Start date:" is no letter's "Date:"."""
