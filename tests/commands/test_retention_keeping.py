@@ -7,6 +7,7 @@ laptop holds them, back-dated, with people and places invented here:
 - a keyword in a table's cells is one row's value (a department "Learner Services", an overtime
   claim's reason "Exam invigilation"): a staff sign-up list stays unclassified (review only), and an
   overtime claim is payroll, not an exam record;
+- a payroll number column makes each row a payee: hourly claims naming courses are payroll;
 - a form line's further labels ("Name: ... Post: ...") are labels: a probation review is a staff file;
 - a leaving date written in a sentence ("your last day of employment with <college> will be Friday
   <date>") is the clock, though it stands further from its anchor than a form's field does.
@@ -63,6 +64,15 @@ FILES = {
         ["Connor Whitfield", "P21561", "2016-10-22", 3, 14.2, 42.6, "Open day"],
         ["Holly Sandhu", "P21733", "2016-10-22", 5, 14.2, 71, "Enrolment"]]),
         "2016-11-02", "payroll", True, True),
+    # Hourly-paid lecturers' claims by payroll number: pay, whatever course each taught.
+    "Documents/Finance/Sessional claims May 2019.xlsx": (workbook([
+        ["Payroll no.", "Name", "Claim month", "Course code", "Hours", "Rate", "Amount"],
+        ["P40231", "Nadia Castell", "May-2019", "SPT2-19", 12, 31.45, 377.4],
+        ["P40877", "Piotr Zielinski", "May-2019", "ENG3-19", 20, 31.45, 629],
+        ["P41239", "Leila Mansour", "May-2019", "SPT2-19", 8, 31.45, 251.6],
+        ["P41561", "Connor Whitfield", "May-2019", "ACC-HE", 16, 31.45, 503.2],
+        ["P41733", "Holly Sandhu", "May-2019", "ENG3-19", 10, 31.45, 314.5]]),
+        "2019-05-31", "payroll", True, True),
     # A probation review on one form line after another: its "Post:" is a field label though a name
     # runs up to it, so the review is a staff file, not a learner record for its "learners".
     "Downloads/Document (6).docx": (letter(
