@@ -8,6 +8,7 @@ laptop holds them, back-dated, with people and places invented here:
   claim's reason "Exam invigilation"): a staff sign-up list stays unclassified (review only), and an
   overtime claim is payroll, not an exam record;
 - a payroll number column makes each row a payee: hourly claims naming courses are payroll;
+- "not appointed" refuses a job applicant as "not shortlisted" does;
 - a form line's further labels ("Name: ... Post: ...") are labels: a probation review is a staff file;
 - a leaving date written in a sentence ("your last day of employment with <college> will be Friday
   <date>") is the clock, though it stands further from its anchor than a form's field does.
@@ -80,6 +81,12 @@ FILES = {
         "Name: Leila Mansour Post: Learning Support Assistant Start date: 02/09/2019 Review date: 14/10/2019",
         "Progress: reliable, good rapport with learners.", "Outcome: continue probation.", "Manager: R Morgan"),
         "2019-10-15", "staff-files", True, True),
+    # A job interview's record whose decision is not to appoint: the applicant's, refused (6 months).
+    "Downloads/Document (7).docx": (letter(
+        "Interview record - Science Technician",
+        "Candidate: Leila Mansour Interview date: 12/01/2024 Panel: R Morgan, N Castell",
+        "Decision: not appointed; post offered to another candidate. Candidate informed 15/01/2024."),
+        "2024-01-16", "applicants-unsuccessful", True, True),
     # Saved in October, confirming a leaving date in January: six years from January, so not yet due.
     "Documents/HR/Resignation acknowledgement - Holly Sandhu.docx": (letter(
         "Westbridge College, Mill Road, Westbridge WB1 2AA",
