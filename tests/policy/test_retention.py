@@ -23,7 +23,7 @@ CATS = {"uk.uln": "identifier", "date_of_birth": "date", "person_name": "name", 
 
 def schedule(*categories, **extra):
     default = read_toml(bundled("policies.toml"))["retention"]  # its window, year end, weights, min score
-    table = {key: default[key] for key in ("financial_year_end", "window", "weights", "min_score")}
+    table = {key: default[key] for key in ("financial_year_end", "window", "weights", "min_score", "cell_words")}
     table.update({"hold": [],
              "clocks": {"leaving": ["leaving date", "left on"]}, "category": list(categories)})
     table.update(extra)

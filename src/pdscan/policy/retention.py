@@ -88,6 +88,7 @@ class Category:
     default: bool = False   # personal data that no other category claims
     outranks: tuple = ()    # category ids this one wins over whenever both are candidates
     requires: tuple = ()    # kinds of evidence a candidate must have found (an unsuccessful applicant: a refusal)
+    cell_words: Optional[float] = None   # its own share for keywords read only in table cells, else the schedule's
 
     def weight(self, kind: str, entry: str) -> float:
         """An entry's own weight ("uk.uln" = 3), else its kind's."""
@@ -373,8 +374,9 @@ def _evidence(cat: Category, record: ItemResult, facts: RetentionFacts, det_cate
               cell_words: float = 1.0) -> Optional[tuple]:
     """(score, why, kinds of evidence found) when `record` is a candidate for `cat`, else None.
 
-    A keyword read only in a table's cells weighs `cell_words` of its weight; in full for a review-only
-    category, as what holds a record for review must never weigh less (a CPOMS export's "DSL")."""
+    A keyword read only in a table's cells weighs `cell_words` of its weight (the category's own share
+    when it sets one); in full for a review-only category, as what holds a record for review must never
+    weigh less (a CPOMS export's "DSL")."""
     found = {f.detector for f in record.findings}
     hits, share = {}, {}
     if cat.detectors:
@@ -390,7 +392,7 @@ def _evidence(cat: Category, record: ItemResult, facts: RetentionFacts, det_cate
         cells = [k for k in cat.keywords if k in facts.cell_keywords and k not in dict(hits["keywords"])]
         hits["keywords"] += [(k, f"keyword {k!r} in table cells") for k in cells]
         if not cat.review_only:
-            share.update((k, cell_words) for k in cells)
+            share.update((k, cell_words if cat.cell_words is None else cat.cell_words) for k in cells)
     if cat.paths:
         display = _display(record)
         hits["paths"] = [(p, f"path matches {p!r}") for p in cat.paths.patterns if GlobSet((p,)).matches(display)]
