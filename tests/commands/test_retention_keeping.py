@@ -7,6 +7,7 @@ laptop holds them, back-dated, with people and places invented here:
 - a keyword in a table's cells is one row's value (a department "Learner Services", an overtime
   claim's reason "Exam invigilation"): a staff sign-up list stays unclassified (review only), and an
   overtime claim is payroll, not an exam record;
+- names beside one word ("Staff v students ... sign up") are no deletable record: unclassified;
 - a payroll number column makes each row a payee: hourly claims naming courses are payroll;
 - "not appointed" refuses a job applicant as "not shortlisted" does;
 - a form line's further labels ("Name: ... Post: ...") are labels: a probation review is a staff file;
@@ -16,7 +17,7 @@ laptop holds them, back-dated, with people and places invented here:
 from __future__ import annotations
 
 from tests.commands.test_retention_correspondence import letter, lay_out, workbook
-from tests.commands.test_retention_judgements import NOW, _retention
+from tests.commands.test_retention_judgements import NOW, _retention, table
 
 # relative path → (content, modified day, category, planned, listed at NOW)
 FILES = {
@@ -56,6 +57,13 @@ FILES = {
         ["Aaron Fitzgerald", "Learner Services", 4613, "M", "N"],
         ["Holly Sandhu", "Estates", 4459, "S", "Y"]]),
         "2018-04-20", "unclassified", False, True),
+    # A match's sign-up sheet: its title's "students" beside names is no learner record.
+    "Documents/Sport/Charity match.docx": (table(
+        "Staff v students charity football - sign up",
+        ["Name", "Position", "Shirt size"],
+        ["Nadia Castell", "Goal", "M"], ["Piotr Zielinski", "Defence", "L"], ["Leila Mansour", "Midfield", "S"],
+        ["Connor Whitfield", "Attack", "XL"], ["Aaron Fitzgerald", "Defence", "M"]),
+        "2019-05-20", "unclassified", False, True),
     # Overtime claims: why each hour was worked is no exam record.
     "Downloads/Book6.xlsx": (workbook([
         ["Name", "Payroll no.", "Date", "Overtime hrs", "Rate", "Amount", "Reason"],

@@ -467,3 +467,21 @@ def test_a_keyword_only_in_table_cells_weighs_less_but_not_for_a_review_only_cat
     assert decide(sched, names, RetentionFacts(keywords={"learner"}), CATS, D(2026, 1, 1)).category.id == "learners"
     kept = decide(sched, names, facts, CATS, D(2026, 1, 1))
     assert kept.category.id == "safeguarding" and "keyword 'safeguarding' in table cells" in kept.evidence
+
+
+def test_names_beside_one_word_are_no_deletable_record_but_beside_a_column_they_are():
+    """A sign-up sheet titled "Staff v students charity match" names people and says "students": the
+    word and the names together reach the score, but the word alone does not."""
+    learners = {"id": "learners", "keywords": ["students", "class list"], "detectors": ["person_name"],
+                "headers": ["learner"], "period": "6y"}
+    sched = schedule(learners, one_person=["person_name"])
+    names = record("/d/charity match.docx", detectors=("person_name",))
+    assert decide(sched, names, RetentionFacts(keywords={"students"}), CATS, D(2026, 1, 1)) is None
+    # Two words, or a column beside the word, make it a learner record.
+    two = RetentionFacts(keywords={"students", "class list"})
+    assert decide(sched, names, two, CATS, D(2026, 1, 1)).category.id == "learners"
+    column = RetentionFacts(keywords={"students"}, headers={"learner"})
+    assert decide(sched, names, column, CATS, D(2026, 1, 1)).category.id == "learners"
+    # A review-only category claims on what it finds: keeping is the safe side.
+    review = schedule(dict(learners, review_only=True), one_person=["person_name"])
+    assert decide(review, names, RetentionFacts(keywords={"students"}), CATS, D(2026, 1, 1)).category.id == "learners"

@@ -371,12 +371,15 @@ def _names_other_date(lower: str, start: int, other_dates) -> bool:
 # -- deciding ----------------------------------------------------------------------
 
 def _evidence(cat: Category, record: ItemResult, facts: RetentionFacts, det_categories: dict,
-              cell_words: float = 1.0) -> Optional[tuple]:
+              cell_words: float = 1.0, names: tuple = ()) -> Optional[tuple]:
     """(score, why, kinds of evidence found) when `record` is a candidate for `cat`, else None.
 
     A keyword read only in a table's cells weighs `cell_words` of its weight (the category's own share
     when it sets one); in full for a review-only category, as what holds a record for review must never
-    weigh less (a CPOMS export's "DSL")."""
+    weigh less (a CPOMS export's "DSL"). A deletable category's words and folders must reach its
+    score without the names found (`names`: anyone's, a sign-up list's too): names beside one word
+    ("Learner Services", a title's "student") are no record of that kind, names beside a column, an
+    identifier or a letter's form are."""
     found = {f.detector for f in record.findings}
     hits, share = {}, {}
     if cat.detectors:
@@ -412,6 +415,11 @@ def _evidence(cat: Category, record: ItemResult, facts: RetentionFacts, det_cate
         return None
     score = sum(cat.weight(kind, entry) * share.get(entry, 1) for kind, pairs in hits.items() for entry, _ in pairs)
     if not score or score < cat.min_score:
+        return None
+    named = [entry for entry, _ in hits.get("detectors", ()) if entry in names]
+    if not cat.review_only and named and len(named) == len(hits["detectors"]) \
+            and {kind for kind, v in hits.items() if v} <= WORDS_ONLY | {"detectors"} \
+            and score - sum(cat.weight("detectors", entry) for entry in named) < cat.min_score:
         return None
     return score, tuple(text for v in hits.values() for _, text in v), {kind for kind, v in hits.items() if v}
 
@@ -485,7 +493,7 @@ def decide(schedule: Schedule, record: ItemResult, facts: RetentionFacts, det_ca
     for cat in schedule.categories:
         if cat.default:
             continue
-        found = _evidence(cat, record, facts, det_categories, schedule.cell_words)
+        found = _evidence(cat, record, facts, det_categories, schedule.cell_words, schedule.one_person)
         if found is not None:
             decision = decide_category(cat, schedule, record, facts, lead + found[1], now, mail_date, found[0])
             if decision is not None:
