@@ -11,6 +11,7 @@ laptop holds them, back-dated, with people and places invented here:
 - a payroll number column makes each row a payee: hourly claims naming courses are payroll;
 - "not appointed" refuses a job applicant as "not shortlisted" does;
 - a form line's further labels ("Name: ... Post: ...") are labels: a probation review is a staff file;
+- a register's "Planned end" column runs its learners' records on to that day;
 - a leaving date written in a sentence ("your last day of employment with <college> will be Friday
   <date>") is the clock, though it stands further from its anchor than a form's field does.
 """
@@ -95,6 +96,14 @@ FILES = {
         "Candidate: Leila Mansour Interview date: 12/01/2024 Panel: R Morgan, N Castell",
         "Decision: not appointed; post offered to another candidate. Candidate informed 15/01/2024."),
         "2024-01-16", "applicants-unsuccessful", True, True),
+    # A register saved in the autumn whose learners are planned to end in June: six years from June.
+    "Documents/Learners/Register L2 Sport 2020-21.xlsx": (workbook([
+        ["Student ID", "Learner", "Planned end", "W1", "W2", "W3", "Attendance %"],
+        ["WB100231", "Piotr Zielinski", "2021-06-25", "/", "/", "A", 67],
+        ["WB100232", "Leila Mansour", "2021-06-25", "/", "/", "/", 100],
+        ["WB100233", "Connor Whitfield", "2021-06-25", "O", "/", "/", 67],
+        ["WB100234", "Aaron Fitzgerald", "2021-06-25", "/", "A", "/", 67]]),
+        "2020-11-02", "learner-records", False, False),
     # Saved in October, confirming a leaving date in January: six years from January, so not yet due.
     "Documents/HR/Resignation acknowledgement - Holly Sandhu.docx": (letter(
         "Westbridge College, Mill Road, Westbridge WB1 2AA",
@@ -118,5 +127,7 @@ def test_review_only_signs_keep_and_table_values_do_not_decide(tmp_path):
     assert "column 'achievement date'" in listed["Downloads/export (4).csv"]["evidence"]
     assert "column 'post'" in listed["Downloads/Document (6).docx"]["evidence"]
     later, _planned = _retention(root, "2060-01-01", tmp_path / "later.json")
+    register = later["Documents/Learners/Register L2 Sport 2020-21.xlsx"]
+    assert (register["category"], register["clock"], register["clock_from"]) == ("learner-records", "2021-06-25", "leaving")
     resigned = later["Documents/HR/Resignation acknowledgement - Holly Sandhu.docx"]
     assert (resigned["category"], resigned["clock"], resigned["clock_from"]) == ("staff-files", "2021-01-29", "leaving")
