@@ -416,7 +416,7 @@ def _evidence(cat: Category, record: ItemResult, facts: RetentionFacts, det_cate
     score = sum(cat.weight(kind, entry) * share.get(entry, 1) for kind, pairs in hits.items() for entry, _ in pairs)
     if not score or score < cat.min_score:
         return None
-    named = [entry for entry, _ in hits.get("detectors", ()) if entry in names]
+    named = [entry for entry, _ in hits.get("detectors") or () if entry in names]
     if not cat.review_only and named and len(named) == len(hits["detectors"]) \
             and {kind for kind, v in hits.items() if v} <= WORDS_ONLY | {"detectors"} \
             and score - sum(cat.weight("detectors", entry) for entry in named) < cat.min_score:
