@@ -50,7 +50,9 @@ department, "Exam invigilation" as an overtime reason) decided a category (it we
 for review-only categories); a leaving date written in a sentence stood beyond the anchor's window; a
 form line's further labels ("... Post: ...") went unread; a payroll number column weighed as little as
 a course code; a register's week columns (W1, W2...) hid its header from the extractor; "not appointed"
-was no refusal. After: 20 of 25 planned right, none wrong, 6 of 6 listed, none planned, nothing recent
+was no refusal. Two more causes, general though no dev count moved: names beside one word are no
+deletable record (a sign-up sheet titled "Staff v students"), and a "Planned end" is a leaving clock.
+After: 20 of 25 planned right, none wrong, 6 of 6 listed, none planned, nothing recent
 planned or listed. Left: three files in which a safeguarding role or course is named ("Deputy Designated
 Safeguarding Lead" in a signature, "DSL level 2" as training, "who the DSL is" in interview notes) are
 held as safeguarding records (review, 25 years), a bursary list's "Award (GBP)" column is read as an
