@@ -39,6 +39,24 @@ people, below the thresholds, and an RSVP list whose addresses and numbers are r
 values), 27 of 27 on the third, where the fun-run sponsor list is no longer listed (a date on a
 list's title line is when it was used: [retention] title_clock). Nothing recent or non-personal is
 planned or listed on any of the three.
+
+fixtures/blind-retention-4/ (Brackenmoor College) was written blind after round 5 and measured once:
+16 of 25 due files planned right, 3 in a wrong category, 3 of 6 review-only files listed and 3 planned
+(two transcripts, a staff race sign-up list), one file not yet due planned. Round 6 studied it as a dev
+set and fixed the causes: a transcript's one sign (its title, an achievement date column) weighed below
+the score a category needs, so the learner record's deletable claim won (a review-only category now
+claims at 2, a bare certificate weighing 1); a keyword in a table's cells ("Learner Services" as a
+department, "Exam invigilation" as an overtime reason) decided a category (it weighs half there, in full
+for review-only categories); a leaving date written in a sentence stood beyond the anchor's window; a
+form line's further labels ("... Post: ...") went unread; a payroll number column weighed as little as
+a course code; a register's week columns (W1, W2...) hid its header from the extractor; "not appointed"
+was no refusal. Two more causes, general though no dev count moved: names beside one word are no
+deletable record (a sign-up sheet titled "Staff v students"), and a "Planned end" is a leaving clock.
+After: 20 of 25 planned right, none wrong, 6 of 6 listed, none planned, nothing recent
+planned or listed. Left: three files in which a safeguarding role or course is named ("Deputy Designated
+Safeguarding Lead" in a signature, "DSL level 2" as training, "who the DSL is" in interview notes) are
+held as safeguarding records (review, 25 years), a bursary list's "Award (GBP)" column is read as an
+achievement (review), and a scanned marks sheet names its candidates where no detector finds them.
 """
 from __future__ import annotations
 
@@ -52,6 +70,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TREE = ROOT / "fixtures" / "blind-retention"
 SECOND = ROOT / "fixtures" / "blind-retention-2"
 THIRD = ROOT / "fixtures" / "blind-retention-3"
+FOURTH = ROOT / "fixtures" / "blind-retention-4"
 
 
 def _evaluator():
@@ -61,7 +80,7 @@ def _evaluator():
 # tree: (due files planned right at least, planned in a wrong category at most, review-only files
 # listed at least, recent files listed at most); never a review-only record, a recent file or a
 # safeguarding record planned.
-FLOORS = {TREE: (26, 0, 6, 0), SECOND: (33, 0, 4, 0), THIRD: (27, 0, 3, 0)}
+FLOORS = {TREE: (26, 0, 6, 0), SECOND: (33, 0, 4, 0), THIRD: (27, 0, 3, 0), FOURTH: (20, 0, 6, 0)}
 
 
 @pytest.mark.parametrize("tree", list(FLOORS), ids=lambda tree: tree.name)

@@ -159,3 +159,21 @@ def test_a_large_export_streams_under_a_header_below_its_title(tmp_path):
     assert path.stat().st_size > (1 << 20)
     got = counts(path)
     assert got.get("uk.uln") == 3 and got.get("date_of_birth") == 3, got
+
+
+REGISTER = [
+    ["Student ID", "Learner", "W1", "W2", "W3", "W4", "W5", "W6", "Attendance %"],
+] + [[f"RC10{i}", f"{forename} {surname}", "/", "A" if i else "/", "/", "O", "/", "/", 83 - i]
+     for i, (surname, forename) in enumerate(NAMES)]
+
+
+@pytest.mark.parametrize("kind", FORMATS)
+def test_a_register_whose_week_columns_are_numbered_has_its_header(tmp_path, kind):
+    """"W1" alone reads as a value (a room, a code), but W1, W2, W3... along a row are columns."""
+    assert counts(write(tmp_path, kind, REGISTER)).get("person_name") == 3
+
+
+def test_a_row_of_codes_out_of_sequence_is_no_series():
+    from pdscan.extract.layout import looks_like_header
+    assert looks_like_header(["Name", "W1", "W2", "W3", "W4", "Total"])
+    assert not looks_like_header(["Sam Ng", "W1", "W7", "B12", "A4", "12"])

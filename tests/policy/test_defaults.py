@@ -55,7 +55,7 @@ def test_no_key_the_bundled_policy_sets_has_a_second_default_in_code():
 
 
 @pytest.mark.parametrize("table, key", [("rules.unencrypted-personal-data", "high_when_count"),
-                                        ("retention", "window"), ("personal_data", "min_confidence"),
+                                        ("retention", "window"), ("retention", "cell_words"), ("personal_data", "min_confidence"),
                                         ("scan", "exclude"), ("ocr", "enabled")])
 def test_a_bundled_key_missing_is_an_error_not_a_silent_default(table, key):
     doc = read_toml(bundled("policies.toml"))

@@ -23,7 +23,7 @@ CATS = {"uk.uln": "identifier", "date_of_birth": "date", "person_name": "name", 
 
 def schedule(*categories, **extra):
     default = read_toml(bundled("policies.toml"))["retention"]  # its window, year end, weights, min score
-    table = {key: default[key] for key in ("financial_year_end", "window", "weights", "min_score")}
+    table = {key: default[key] for key in ("financial_year_end", "window", "weights", "min_score", "cell_words")}
     table.update({"hold": [],
              "clocks": {"leaving": ["leaving date", "left on"]}, "category": list(categories)})
     table.update(extra)
@@ -453,3 +453,35 @@ def test_one_named_person_is_not_claimed_on_words_and_folders_alone():
     assert decide(sched, named, mail, CATS, D(2026, 1, 1), one_person=True).category.id == "staff"
     # Personal data by the policy's thresholds is judged on its words as before.
     assert decide(sched, named, words, CATS, D(2026, 1, 1)).category.id == "staff"
+
+
+def test_a_keyword_only_in_table_cells_weighs_less_but_not_for_a_review_only_category():
+    learners = {"id": "learners", "keywords": ["learner"], "detectors": ["name"], "period": "6y"}
+    sched = schedule(learners, SAFEGUARDING, cell_words=0.5)
+    facts = RetentionFacts()
+    read_text_facts(facts, sched, "Ann Lee\tLearner Services\nBo Fry\tsafeguarding team\n", cells=True)
+    assert facts.cell_keywords == {"learner", "safeguarding"} and not facts.keywords
+    names = record("/d/Book1.xlsx", detectors=("person_name",))
+    assert decide(sched, names, RetentionFacts(cell_keywords={"learner"}), CATS, D(2026, 1, 1)) is None
+    # The same word in the text (a title, a sentence) says what the file is.
+    assert decide(sched, names, RetentionFacts(keywords={"learner"}), CATS, D(2026, 1, 1)).category.id == "learners"
+    kept = decide(sched, names, facts, CATS, D(2026, 1, 1))
+    assert kept.category.id == "safeguarding" and "keyword 'safeguarding' in table cells" in kept.evidence
+
+
+def test_names_beside_one_word_are_no_deletable_record_but_beside_a_column_they_are():
+    """A sign-up sheet titled "Staff v students charity match" names people and says "students": the
+    word and the names together reach the score, but the word alone does not."""
+    learners = {"id": "learners", "keywords": ["students", "class list"], "detectors": ["person_name"],
+                "headers": ["learner"], "period": "6y"}
+    sched = schedule(learners, one_person=["person_name"])
+    names = record("/d/charity match.docx", detectors=("person_name",))
+    assert decide(sched, names, RetentionFacts(keywords={"students"}), CATS, D(2026, 1, 1)) is None
+    # Two words, or a column beside the word, make it a learner record.
+    two = RetentionFacts(keywords={"students", "class list"})
+    assert decide(sched, names, two, CATS, D(2026, 1, 1)).category.id == "learners"
+    column = RetentionFacts(keywords={"students"}, headers={"learner"})
+    assert decide(sched, names, column, CATS, D(2026, 1, 1)).category.id == "learners"
+    # A review-only category claims on what it finds: keeping is the safe side.
+    review = schedule(dict(learners, review_only=True), one_person=["person_name"])
+    assert decide(review, names, RetentionFacts(keywords={"students"}), CATS, D(2026, 1, 1)).category.id == "learners"

@@ -48,11 +48,34 @@ def label_like(cell: str) -> bool:
     return digits == 1 and bool(_NUMBERED.search(cell)) and sum(ch.isalpha() for ch in cell) >= 4
 
 
+# A numbered column: a short prefix and its number ("W1", "Wk 2", "LO3", "Q4").
+_NUMBERED_COLUMN = re.compile(r"([A-Za-z]{1,4})[ ._-]?(\d{1,2})")
+SERIES = 3   # numbered columns in a run that make a series
+
+
+def _series(filled: list) -> set:
+    """The cells of numbered series along the row ("W1", "W2", "W3"...: a register's weeks, a
+    marksheet's outcomes): SERIES or more with one prefix and consecutive numbers name columns,
+    though each alone reads as a value such as a room or a code."""
+    runs: dict = {}
+    for cell in filled:
+        m = _NUMBERED_COLUMN.fullmatch(cell)
+        if m:
+            runs.setdefault(m.group(1).lower(), []).append((int(m.group(2)), cell))
+    out = set()
+    for cells in runs.values():
+        numbers = [n for n, _c in cells]
+        if len(cells) >= SERIES and numbers == list(range(numbers[0], numbers[0] + len(numbers))):
+            out.update(c for _n, c in cells)
+    return out
+
+
 def looks_like_header(cells: Sequence[str]) -> bool:
     filled = _filled(cells)
     if len(filled) < 1:
         return False
-    wordy = sum(1 for c in filled if label_like(c))
+    series = _series(filled)
+    wordy = sum(1 for c in filled if label_like(c) or c in series)
     return wordy >= max(1, (len(filled) * 2 + 2) // 3)
 
 

@@ -18,11 +18,15 @@ from typing import Optional
 
 from ..formats.magic import MSG_MIME
 from ..model import Chunk, Item, ItemResult, MessageFacts
-from ..policy.retention import RetentionFacts, Schedule, read_header, read_text_facts, read_title, titled_with_name
+from ..policy.retention import (RetentionFacts, Schedule, read_header, read_label_end, read_text_facts, read_title,
+                                titled_with_name)
 
 MAIL_TYPES = ("message/rfc822", MSG_MIME)
 # "NI number: ..." at the start of a line of plain text labels its value, as a column header does.
 _LABEL = re.compile(r"^[ \t]*([A-Za-z][A-Za-z0-9 .'/()&-]{0,39}?)[ \t]*:", re.MULTILINE)
+# A form line holds more fields after its first ("Name: ... Post: ... Start date: ..."): each further
+# label ends where its colon stands, right after the value before it.
+_FORM_LINE = re.compile(r"^[ \t]*[A-Za-z][A-Za-z0-9 .'/()&-]{0,39}?[ \t]*:[^\n]*", re.MULTILINE)
 
 
 # A table that reaches the text one cell per line (PDF tables often do): a run of at least
@@ -140,7 +144,7 @@ class RetentionWatch:
                 return chunk.columns.header_at(chunk.data, len(text[:pos].encode("utf-8")))
             return chunk.header
 
-        read_text_facts(self.found, self.schedule, text, label_at, spans)
+        read_text_facts(self.found, self.schedule, text, label_at, spans, cells=chunk.columns is not None)
         if not self.opened and text.strip() and chunk.header is None and chunk.columns is None:
             self.opened = True
             read_title(self.found, self.schedule, text)
@@ -160,6 +164,9 @@ class RetentionWatch:
             return []
         for label in _LABEL.findall(text):
             read_header(self.found, self.schedule, label)
+        for line in _FORM_LINE.findall(text):
+            for before in line.split(":")[1:-1]:   # a value, then the next field's label
+                read_label_end(self.found, self.schedule, before)
         spans = cell_headers(text) + row_headers(text)
         for start, end in spans:
             read_header(self.found, self.schedule, text[start:end])

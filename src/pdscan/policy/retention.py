@@ -87,6 +87,7 @@ class Category:
     default: bool = False   # personal data that no other category claims
     outranks: tuple = ()    # category ids this one wins over whenever both are candidates
     requires: tuple = ()    # kinds of evidence a candidate must have found (an unsuccessful applicant: a refusal)
+    cell_words: Optional[float] = None   # its own share for keywords read only in table cells, else the schedule's
 
     def weight(self, kind: str, entry: str) -> float:
         """An entry's own weight ("uk.uln" = 3), else its kind's."""
@@ -143,6 +144,7 @@ class Schedule:
     one_person: tuple = ()          # detectors naming one person: judged when a category claims the file
     other_dates: tuple = ()         # a word right before an anchor that names another date ("start date:")
     title_clock: str = ""           # the content clock a date on the title line gives (a list's event)
+    cell_words: float = 1.0         # the share of its weight a keyword read only in a table's cells has
 
     @property
     def keywords(self) -> set:
@@ -171,6 +173,7 @@ class RetentionFacts:
     beside each clock's anchor words."""
 
     keywords: set = field(default_factory=set)
+    cell_keywords: set = field(default_factory=set)   # read only in a table's data cells: one row's value
     dates: dict = field(default_factory=dict)       # clock name → latest date
     headers: set = field(default_factory=set)
     mail: bool = False
@@ -220,12 +223,15 @@ class Decision:
 
 # -- facts from text ------------------------------------------------------------
 
-def read_text_facts(facts: RetentionFacts, schedule: Schedule, text: str, label_at=None, headers_at=()) -> None:
+def read_text_facts(facts: RetentionFacts, schedule: Schedule, text: str, label_at=None, headers_at=(),
+                    cells: bool = False) -> None:
     """Add what `text` shows to `facts`. `label_at(pos)` gives a column header or
     field label for a position (tabular data: "Leaving date" heads the column).
     Keywords do not count inside the (start, end) spans `headers_at`: a table's
     header cells are evidence as headers already (read_header), and one word is
-    one piece of evidence.
+    one piece of evidence. `cells`: the text is a table's rows, whose keywords are
+    values of one row each (a department "Learner Services", an overtime claim's
+    reason "Exam invigilation"), not what the table is: they go to cell_keywords.
 
     Only policy keywords, dates and the letter's layout are kept: never the text around them."""
     lower = text.lower()
@@ -233,7 +239,8 @@ def read_text_facts(facts: RetentionFacts, schedule: Schedule, text: str, label_
         words = lower
         for start, end in headers_at:
             words = words[:start] + " " * (end - start) + words[end:]
-        facts.keywords.update(m.group(0) for m in schedule.keyword_regex.finditer(words))
+        found = {m.group(0) for m in schedule.keyword_regex.finditer(words)}
+        (facts.cell_keywords if cells else facts.keywords).update(found)
     found = sorted(dates_in(text))
     _read_letter(facts, schedule.letters, lower, found)
     facts.addressee = facts.addressee or _addressee(text)
@@ -340,6 +347,15 @@ def read_header(facts: RetentionFacts, schedule: Schedule, header: Optional[str]
         facts.headers.update(p for p in found if not any(q != p and f" {p} " in f" {q} " for q in found))
 
 
+def read_label_end(facts: RetentionFacts, schedule: Schedule, text: str) -> None:
+    """Keep the longest policy header phrase that `text` ends with: the label of a field further along
+    a form line ("Name: Kirsty Lumb Post: ..." labels "Post"), whose text runs on from the value before."""
+    padded = f" {normalise_header(text)}"
+    found = [p for p in schedule.headers if padded.endswith(f" {p}")]
+    if found:
+        facts.headers.add(max(found, key=len))
+
+
 def _anchored(lower: str, found: list, anchors, window: int, other_dates=()):
     """The first date within `window` characters after each anchor word, unless a word of
     `other_dates` stands right before the anchor: "Start date:" is no letter's "Date:"."""
@@ -360,10 +376,18 @@ def _names_other_date(lower: str, start: int, other_dates) -> bool:
 
 # -- deciding ----------------------------------------------------------------------
 
-def _evidence(cat: Category, record: ItemResult, facts: RetentionFacts, det_categories: dict) -> Optional[tuple]:
-    """(score, why, kinds of evidence found) when `record` is a candidate for `cat`, else None."""
+def _evidence(cat: Category, record: ItemResult, facts: RetentionFacts, det_categories: dict,
+              cell_words: float = 1.0, names: tuple = ()) -> Optional[tuple]:
+    """(score, why, kinds of evidence found) when `record` is a candidate for `cat`, else None.
+
+    A keyword read only in a table's cells weighs `cell_words` of its weight (the category's own share
+    when it sets one); in full for a review-only category, as what holds a record for review must never
+    weigh less (a CPOMS export's "DSL"). A deletable category's words and folders must reach its
+    score without the names found (`names`: anyone's, a sign-up list's too): names beside one word
+    ("Learner Services", a title's "student") are no record of that kind, names beside a column, an
+    identifier or a letter's form are."""
     found = {f.detector for f in record.findings}
-    hits = {}
+    hits, share = {}, {}
     if cat.detectors:
         hits["detectors"] = [(d if d in cat.detectors else det_categories[d], f"detector {d}") for d in sorted(found)
                              if d in cat.detectors or det_categories.get(d) in cat.detectors]
@@ -374,6 +398,10 @@ def _evidence(cat: Category, record: ItemResult, facts: RetentionFacts, det_cate
         name = f" {normalise_header(_display(record).replace(chr(92), '/').rsplit('/', 1)[-1])} "
         hits["keywords"] = [(k, f"keyword {k!r}") for k in cat.keywords
                             if k in facts.keywords or f" {normalise_header(k)} " in name]
+        cells = [k for k in cat.keywords if k in facts.cell_keywords and k not in dict(hits["keywords"])]
+        hits["keywords"] += [(k, f"keyword {k!r} in table cells") for k in cells]
+        if not cat.review_only:
+            share.update((k, cell_words if cat.cell_words is None else cat.cell_words) for k in cells)
     if cat.paths:
         display = _display(record)
         hits["paths"] = [(p, f"path matches {p!r}") for p in cat.paths.patterns if GlobSet((p,)).matches(display)]
@@ -391,8 +419,13 @@ def _evidence(cat: Category, record: ItemResult, facts: RetentionFacts, det_cate
         return None
     if not all(hits.get(kind) for kind in cat.requires):
         return None
-    score = sum(cat.weight(kind, entry) for kind, pairs in hits.items() for entry, _ in pairs)
+    score = sum(cat.weight(kind, entry) * share.get(entry, 1) for kind, pairs in hits.items() for entry, _ in pairs)
     if not score or score < cat.min_score:
+        return None
+    named = [entry for entry, _ in hits.get("detectors") or () if entry in names]
+    if not cat.review_only and named and len(named) == len(hits["detectors"]) \
+            and {kind for kind, v in hits.items() if v} <= WORDS_ONLY | {"detectors"} \
+            and score - sum(cat.weight("detectors", entry) for entry in named) < cat.min_score:
         return None
     return score, tuple(text for v in hits.values() for _, text in v), {kind for kind, v in hits.items() if v}
 
@@ -466,7 +499,7 @@ def decide(schedule: Schedule, record: ItemResult, facts: RetentionFacts, det_ca
     for cat in schedule.categories:
         if cat.default:
             continue
-        found = _evidence(cat, record, facts, det_categories)
+        found = _evidence(cat, record, facts, det_categories, schedule.cell_words, schedule.one_person)
         if found is not None:
             decision = decide_category(cat, schedule, record, facts, lead + found[1], now, mail_date, found[0])
             if decision is not None:

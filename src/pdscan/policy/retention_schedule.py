@@ -18,12 +18,12 @@ from .retention import EVIDENCE_KINDS, Category, Hold, Letters, Period, Schedule
 
 BUILTIN_CLOCKS = ("modified", "mail_date")
 RETENTION_KEYS = {"financial_year_end", "window", "clocks", "category", "hold", "weights", "min_score", "letters",
-                  "one_person", "other_dates", "title_clock"}
+                  "one_person", "other_dates", "title_clock", "cell_words"}
 LETTER_KEYS = {"salutations", "sign_offs", "outside_addressees", "clock"}
 HOLD_KEYS = {"paths", "until", "reason"}
 CATEGORY_FIELDS = {"id", "name", "detectors", "paths", "keywords", "match", "period", "clock",
                    "after", "hold_until", "review_only", "note", "headers", "mail", "weights", "min_score",
-                   "default", "letter", "outside", "outranks", "requires"}
+                   "default", "letter", "outside", "outranks", "requires", "cell_words"}
 _PERIOD = re.compile(r"(\d+)\s*([ymwd])", re.IGNORECASE)
 
 
@@ -139,10 +139,13 @@ def _category(table, where: str, clocks: dict, known_detectors: Optional[set],
         if not listed:
             raise ConfigError(f"{where}: requires {kind!r}, which is not evidence this category lists "
                               f"(one of {', '.join(EVIDENCE_KINDS)})")
+    cells = table.get("cell_words")
+    cells = None if cells is None else _number(cells, f"{where}: field 'cell_words'", positive=True)
     return Category(ident, _text(table, "name", where, ident), parse_period(table.get("period"), f"{where}: field 'period'"),
                     clock, detectors, GlobSet(paths), tuple(k.lower() for k in keywords), match, after,
                     _date(hold, f"{where}: field 'hold_until'") if hold is not None else None, review,
-                    headers, mail, letter, outside, {**(weights or {}), **own}, score, default, outranks, requires)
+                    headers, mail, letter, outside, {**(weights or {}), **own}, score, default, outranks, requires,
+                    cells)
 
 
 
@@ -199,7 +202,8 @@ def load_schedule(raw: dict, where: str = "policy", known_detectors: Optional[se
     if not isinstance(table, dict):
         raise ConfigError(f"{where}: [retention] must be a table")
     check_keys(table, RETENTION_KEYS, where, "retention")
-    for key in ("window", "financial_year_end", "min_score", "weights", "clocks", "category", "hold"):  # set in policies.toml
+    for key in ("window", "financial_year_end", "min_score", "weights", "clocks", "category", "hold",
+                "cell_words"):  # set in policies.toml
         if key not in table:
             raise ConfigError(f"{where}: [retention] {key} is missing")
     clocks = _clocks(table["clocks"], where)
@@ -238,5 +242,7 @@ def load_schedule(raw: dict, where: str = "policy", known_detectors: Optional[se
     title_clock = _text(table, "title_clock", f"{where}: [retention]", "")
     if title_clock and title_clock not in clocks:
         raise ConfigError(f"{where}: [retention] title_clock {title_clock!r} is not defined in [retention.clocks]")
+    cell_words = _number(table["cell_words"], f"{where}: [retention] cell_words", positive=True)
     return Schedule(categories, _holds(table["hold"], where), clocks, window,
-                    _fy_end(table["financial_year_end"], where), letters, one_person, other_dates, title_clock)
+                    _fy_end(table["financial_year_end"], where), letters, one_person, other_dates, title_clock,
+                    cell_words)
