@@ -482,3 +482,21 @@ def test_an_out_of_office_answering_personal_mail_is_as_personal_as_it():
         ("Message-ID: <ooo2@westshire>\nIn-Reply-To: <marks@northfield>\nAuto-Submitted: auto-replied", sister, owner,
          "Automatic reply: Level 2 marking", "I'm out of the office today. For planning enquiries call the desk.")])
     assert work_away.classification == "work"
+
+
+def test_a_business_machine_writing_to_one_person_in_no_work_words_writes_to_a_customer():
+    # A payout, a savings payment, a holiday let's mailing: none in a word of either side's vocabulary.
+    for sender, subject, body, extra in [
+            ("notifications@crafthub.example", "Your payout is on its way", "We've sent £84.20 to your bank.",
+             "Auto-Submitted: auto-generated"),
+            ("stay@seaviewlets.example", "Cottages for Christmas", "Cosy up - 40 cottages still free in December.", LIST)]:
+        v = verdict(message(sender, subject, body, extra=extra))
+        assert v.classification == "personal", (subject, v.reasons)
+        assert "automated mail to one person, in no work words (+1.0)" in v.reasons
+    # The sector's own mailings and notices carry its words, however short; a copy to several is not a customer's.
+    for subject, body, to in [("Results now available", "Provisional results for your centre are in the portal.", None),
+                              ("This week in FE", "Skills gap: training providers short of technicians.", None),
+                              ("Your payout", "We've sent £84.20 to your bank.",
+                               "j.smith@northfield.ac.uk, k.lee@northfield.ac.uk")]:
+        v = verdict(message("news@sectorweekly.example", subject, body, to=to or "j.smith@northfield.ac.uk", extra=LIST))
+        assert v.classification == "work", (subject, v.reasons)

@@ -25,7 +25,7 @@ KINDS = {
     "automated_outside_weight": float, "parent_weight": float, "owner_newsletter_weight": float,
     "auto_reply_weight": float, "photo_weight": float, "document_weight": float, "thread_weight": float,
     "correspondent_weight": float,
-    "consumer_mailing_weight": float, "private_customer_weight": float, "sector_mailing_weight": float,
+    "consumer_mailing_weight": float, "private_customer_weight": float, "wordless_customer_weight": float, "sector_mailing_weight": float,
     "own_school_weight": float, "own_health_weight": float, "family_name_weight": float,
     "pastime_weight": float, "own_job_weight": float, "relative_weight": float,
     "pastime_categories": list, "own_business_categories": list, "learner_subdomains": list, "learner_weight": float,

@@ -177,6 +177,11 @@ def _business(facts: MessageFacts, rules: MailRules, score: _Score, found: dict,
     if sector and work and work == len(cats):  # a public body writes to citizens too: its words say which
         score.add(w["sector_mailing_weight"], f"mail from a sector body ({sector})")
         return
+    if not consumer and not work and len(facts.recipients) <= 1:
+        # What the organisation buys or is sold comes in its words (an invoice, a course, a conference);
+        # a business's machine writing to one person in none of them writes to a private customer.
+        score.add(w["wordless_customer_weight"], "automated mail to one person, in no work words")
+        return
     if not consumer or trade or work > len(consumer):  # a supplier to the college sells in its sector's words
         return
     if facts.newsletter:
