@@ -500,3 +500,19 @@ def test_a_business_machine_writing_to_one_person_in_no_work_words_writes_to_a_c
                                "j.smith@northfield.ac.uk, k.lee@northfield.ac.uk")]:
         v = verdict(message("news@sectorweekly.example", subject, body, to=to or "j.smith@northfield.ac.uk", extra=LIST))
         assert v.classification == "work", (subject, v.reasons)
+
+
+def test_the_owner_as_a_candidate_with_a_recruiter_is_their_own_job_search():
+    recruiter = verdict(message("Nina <nina@talentfinders.example>", "Quick one",
+                                "The client has asked about your salary expectations and notice period.",
+                                to="ada.nwosu@northfield.ac.uk"))
+    # The owner sending their CV: the sector's words in it describe the owner, not a learner of ours.
+    cv = verdict(message("ada.nwosu@northfield.ac.uk", "Application - Data Officer",
+                         "Please find attached my CV and supporting statement. I have managed student data, ILR "
+                         "returns and data protection for nine years.", to="jobs@eastvale-college.ac.uk"))
+    for v in (recruiter, cv):
+        assert v.classification == "personal" and "the owner's application to another employer (+1.0)" in v.reasons
+    # A candidate applying to the college writes "my CV" to the owner: not the owner's own application.
+    candidate = verdict(message("sam.patel@buildright.example", "Lecturer in Construction",
+                                "Please find attached my CV for the lecturer vacancy.", to="ada.nwosu@northfield.ac.uk"))
+    assert candidate.classification == "work" and not any("another employer" in r for r in candidate.reasons)

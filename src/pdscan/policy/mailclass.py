@@ -213,7 +213,9 @@ def _own_life(facts: MessageFacts, rules: MailRules, score: _Score, found: dict)
         # A club's minutes and a class's register are the club's and the class's business, not ours.
         score.add(w["pastime_weight"], "mail with a club or class outside the organisation")
         own = True
-    if "own_job_search" in names and to_owner:
+    # Said to the owner, or by the owner as the candidate ("my CV"), to a recruiter or employer outside.
+    if "own_job_search" in names and to_owner or "own_application" in names and not webmail \
+            and _is_owner(_domain(facts.sender), rules.owner_domains):
         # Another college's curriculum and interview are that job's words: an application is the owner's own.
         score.add(w["own_job_weight"], "the owner's application to another employer")
         in_sector = True
