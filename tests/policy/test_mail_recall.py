@@ -516,3 +516,20 @@ def test_the_owner_as_a_candidate_with_a_recruiter_is_their_own_job_search():
     candidate = verdict(message("sam.patel@buildright.example", "Lecturer in Construction",
                                 "Please find attached my CV for the lecturer vacancy.", to="ada.nwosu@northfield.ac.uk"))
     assert candidate.classification == "work" and not any("another employer" in r for r in candidate.reasons)
+
+
+def test_a_club_named_in_its_signature_or_display_name_is_a_club_whatever_its_mail_says():
+    papers = verdict(message("Ray Holt <ray.holt@ashvale-ac.example>", "AGM papers",
+                             "Here's the draft annual report and accounts for the AGM. Any comments by Friday?\n\n"
+                             "Ray Holt\nChair, Ash Vale Harriers", to="ada.nwosu@northfield.ac.uk"))
+    agenda = verdict(message("ada.nwosu@northfield.ac.uk", "Agenda - committee",
+                             "Agenda: apologies, minutes, the renewals report, the budget.",
+                             to="Ash Vale Community Choir <committee@avchoir.example>"))
+    for v in (papers, agenda):
+        assert "mail with a club or class outside the organisation (+1.0)" in v.reasons, v.reasons
+    assert papers.classification == "personal"
+    # An employer's signature says what it is too: no club, and its review stays ours.
+    employer = verdict(message("Jo Cole <j.cole@cole-joinery.example>", "Review",
+                               "Draft report on the apprentice review attached.\n\nJo Cole\nDirector, Cole Joinery Ltd",
+                               to="ada.nwosu@northfield.ac.uk"))
+    assert employer.classification == "work" and not any("club" in r for r in employer.reasons)

@@ -87,7 +87,7 @@ class MessageWatch:
             facts = replace(facts, others=others_data(records, facts, self.policy, self.key, self.engine))
         # Thread history needs the headers, never the body: the text stays in the worker.
         out.append(message_record(item, verdict, merged_findings(records), violations, self.inside,
-                                  personal=personal, facts=replace(facts, text="", own_text="") if facts else None))
+                                  personal=personal, facts=replace(facts, text="", own_text="", signature="") if facts else None))
         return out
 
     def _facts(self, out: list) -> MessageFacts:

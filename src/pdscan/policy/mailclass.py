@@ -77,6 +77,9 @@ def classify(facts: MessageFacts, rules: MailRules) -> Verdict:
     # brand name atop an HTML mailing is not a sign-off).
     body = facts.text if automated else facts.own_text
     found = rules.vocabulary.find(facts.sender_name + "\n" + facts.subject + "\n" + body)
+    club = _club_named(facts, rules)
+    for index, words in club.items():
+        found[index] = found.get(index, set()) | words
     _correspondents(facts, rules, score)
     if facts.auto_reply:
         score.add(w["auto_reply_weight"], "automatic reply")
@@ -89,7 +92,7 @@ def classify(facts: MessageFacts, rules: MailRules) -> Verdict:
         score.add(w["automated_outside_weight"], "automated mail from an outside business")
     _business(facts, rules, score, found, automated)
     before = score.total
-    theirs = _own_life(facts, rules, score, found)
+    theirs = _own_life(facts, rules, score, found, bool(club))
     signal = score.total - before
     if _names_a_relative(facts, rules):
         score.add(w["family_name_weight"], "names someone who shares the owner's family name")
@@ -190,7 +193,7 @@ def _business(facts: MessageFacts, rules: MailRules, score: _Score, found: dict,
         score.add(w["private_customer_weight"], f"mail to a private customer ({', '.join(consumer)})")
 
 
-def _own_life(facts: MessageFacts, rules: MailRules, score: _Score, found: dict) -> frozenset:
+def _own_life(facts: MessageFacts, rules: MailRules, score: _Score, found: dict, club: bool = False) -> frozenset:
     """From the owner's side: a school that is not the organisation writing about one's children (or
     the owner writing to it alone), a health service about one's own care, a club or class one
     belongs to (an organisation outside, neither webmail nor a public body, in league, hobby or
@@ -209,7 +212,7 @@ def _own_life(facts: MessageFacts, rules: MailRules, score: _Score, found: dict)
     # (the owner's replies join their thread, policy/mailbox.py).
     to_owner = others == {_domain(facts.sender)} and not webmail
     own = in_sector = False
-    if names & rules.pastime_categories and organisation:
+    if (names & rules.pastime_categories or club) and organisation:
         # A club's minutes and a class's register are the club's and the class's business, not ours.
         score.add(w["pastime_weight"], "mail with a club or class outside the organisation")
         own = True
@@ -236,6 +239,18 @@ def _own_life(facts: MessageFacts, rules: MailRules, score: _Score, found: dict)
     if in_sector:
         return rules.own_business_categories | rules.sector_categories
     return rules.own_business_categories if own else frozenset()
+
+
+def _club_named(facts: MessageFacts, rules: MailRules) -> dict:
+    """The words of a club or class in the far side's own name: its display name ("Brackleby Community
+    Choir", "Harriers Committee") or, writing to the owner, its signature ("Chair, Brackleby Harriers").
+    Like the sender's name, they say who writes; found as vocabulary is, club categories only."""
+    others = other_side(facts, rules)
+    named = [n for a, n in facts.names if _domain(a) in others]
+    if not _is_owner(_domain(facts.sender), rules.owner_domains):
+        named.append(facts.signature)
+    found = rules.vocabulary.find("\n".join(named)) if others else {}
+    return {i: words for i, words in found.items() if rules.vocabulary.categories[i].name in rules.club_name_categories}
 
 
 def _signed_as_parent(facts: MessageFacts, rules: MailRules) -> bool:
