@@ -533,3 +533,10 @@ def test_a_club_named_in_its_signature_or_display_name_is_a_club_whatever_its_ma
                                "Draft report on the apprentice review attached.\n\nJo Cole\nDirector, Cole Joinery Ltd",
                                to="ada.nwosu@northfield.ac.uk"))
     assert employer.classification == "work" and not any("club" in r for r in employer.reasons)
+
+
+def test_a_secondary_schools_mailing_about_its_lower_years_is_the_owners_childs_school():
+    v = verdict(message("info@hillcrest.example.sch.uk", "Mock exam timetable - Year 9",
+                        "Please find attached the mock exam timetable. Students must bring a calculator.",
+                        to="ada.nwosu@northfield.ac.uk", extra=LIST))
+    assert v.classification == "personal" and any(r.startswith("one's own children's school") for r in v.reasons)
