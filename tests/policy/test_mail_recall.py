@@ -540,3 +540,12 @@ def test_a_secondary_schools_mailing_about_its_lower_years_is_the_owners_childs_
                         "Please find attached the mock exam timetable. Students must bring a calculator.",
                         to="ada.nwosu@northfield.ac.uk", extra=LIST))
     assert v.classification == "personal" and any(r.startswith("one's own children's school") for r in v.reasons)
+
+
+def test_the_organisations_own_staff_events_and_a_former_learners_transcript_are_work():
+    quiz = verdict(message("social@northfield.ac.uk", "Staff quiz night",
+                           "The staff quiz night is back on Friday, teams of four.",
+                           to="all.staff@northfield.ac.uk"))
+    transcript = verdict(message("jellybean99@gmail.com", "transcript for uni",
+                                 "Hi I left in 2024 and need a transcript for UCAS asap, can you help?"))
+    assert quiz.classification == "work" and transcript.classification == "work", (quiz.reasons, transcript.reasons)
