@@ -549,3 +549,14 @@ def test_the_organisations_own_staff_events_and_a_former_learners_transcript_are
     transcript = verdict(message("jellybean99@gmail.com", "transcript for uni",
                                  "Hi I left in 2024 and need a transcript for UCAS asap, can you help?"))
     assert quiz.classification == "work" and transcript.classification == "work", (quiz.reasons, transcript.reasons)
+
+
+def test_a_kiss_closing_the_last_sentence_is_a_kiss():
+    lift = verdict(message("Di Moss <d.moss@northfield.ac.uk>", "Tuesday",
+                           "Are you playing Tuesday? We're short again. I can pick you up 7.15 x",
+                           to="ada.nwosu@northfield.ac.uk"))
+    assert any("affection (xx)" in r for r in lift.reasons) and lift.classification == "personal"
+    # An x inside a line or a dimension is no kiss.
+    room = verdict(message("Di Moss <d.moss@northfield.ac.uk>", "Room", "The screen in room 4 is 3 x 2 metres.\n"
+                           "Can you check box x", to="ada.nwosu@northfield.ac.uk"))
+    assert not any("affection" in r for r in room.reasons)
