@@ -560,3 +560,16 @@ def test_a_kiss_closing_the_last_sentence_is_a_kiss():
     room = verdict(message("Di Moss <d.moss@northfield.ac.uk>", "Room", "The screen in room 4 is 3 x 2 metres.\n"
                            "Can you check box x", to="ada.nwosu@northfield.ac.uk"))
     assert not any("affection" in r for r in room.reasons)
+
+
+def test_a_builder_writing_to_the_owner_about_their_house_is_their_own_affair():
+    invoice = verdict(message("Rob Hart <rob@hartbuild.example>", "Stage 2 invoice",
+                              "Stage 2 invoice attached: footings done. Building control visit went fine.",
+                              to="ada.nwosu@northfield.ac.uk"))
+    assert invoice.classification == "personal", invoice.reasons
+    assert "an organisation outside about the owner's home or household (+1.0)" in invoice.reasons
+    # A contractor on the college's own site writes of its learners: work.
+    site = verdict(message("Rob Hart <rob@hartbuild.example>", "Stage 2 invoice",
+                           "Stage 2 invoice attached for the workshop extension. Building control visit went fine; "
+                           "the learners can use the new classroom after half term.", to="ada.nwosu@northfield.ac.uk"))
+    assert site.classification == "work" and not any("owner's home" in r for r in site.reasons)

@@ -27,7 +27,7 @@ KINDS = {
     "correspondent_weight": float,
     "consumer_mailing_weight": float, "private_customer_weight": float, "wordless_customer_weight": float, "sector_mailing_weight": float,
     "own_school_weight": float, "own_health_weight": float, "family_name_weight": float,
-    "pastime_weight": float, "own_job_weight": float, "relative_weight": float,
+    "pastime_weight": float, "own_job_weight": float, "own_home_weight": float, "relative_weight": float,
     "pastime_categories": list, "club_name_categories": list, "own_business_categories": list, "learner_subdomains": list, "learner_weight": float,
     "own_birth_date_weight": float,
     "bulk_social_threshold": int, "bulk_social_days": int,

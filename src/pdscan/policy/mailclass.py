@@ -222,6 +222,11 @@ def _own_life(facts: MessageFacts, rules: MailRules, score: _Score, found: dict,
         # Another college's curriculum and interview are that job's words: an application is the owner's own.
         score.add(w["own_job_weight"], "the owner's application to another employer")
         in_sector = True
+    if "home" in names and to_owner and organisation and not names & rules.sector_categories:
+        # A builder's invoice and a landlord's agreement are their business: the house is the owner's. Not
+        # with the sector's words: a contractor on a college site writes of learners and the curriculum.
+        score.add(w["own_home_weight"], "an organisation outside about the owner's home or household")
+        own = True
     if "relatives" in names and to_owner:
         score.add(w["relative_weight"], "an outside organisation about the owner's relative")
         own = True
