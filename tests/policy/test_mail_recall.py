@@ -573,3 +573,11 @@ def test_a_builder_writing_to_the_owner_about_their_house_is_their_own_affair():
                            "Stage 2 invoice attached for the workshop extension. Building control visit went fine; "
                            "the learners can use the new classroom after half term.", to="ada.nwosu@northfield.ac.uk"))
     assert site.classification == "work" and not any("owner's home" in r for r in site.reasons)
+
+
+def test_a_clubs_domain_names_the_club():
+    report = verdict(message("ada.nwosu@northfield.ac.uk", "Renewals report",
+                             "Dave, renewals report attached: 142 renewed, 18 lapsed. The privacy notice needs updating "
+                             "before the AGM.", to="Dave Lomax <dave@ashvaleharriers.example>"))
+    assert "mail with a club or class outside the organisation (+1.0)" in report.reasons
+    assert report.classification == "personal"

@@ -28,7 +28,7 @@ KINDS = {
     "consumer_mailing_weight": float, "private_customer_weight": float, "wordless_customer_weight": float, "sector_mailing_weight": float,
     "own_school_weight": float, "own_health_weight": float, "family_name_weight": float,
     "pastime_weight": float, "own_job_weight": float, "own_home_weight": float, "relative_weight": float,
-    "pastime_categories": list, "club_name_categories": list, "own_business_categories": list, "learner_subdomains": list, "learner_weight": float,
+    "pastime_categories": list, "club_name_categories": list, "club_domain_words": list, "own_business_categories": list, "learner_subdomains": list, "learner_weight": float,
     "own_birth_date_weight": float,
     "bulk_social_threshold": int, "bulk_social_days": int,
     "owner_addresses": list, "draft_folders": list, "partner_domains": dict,
@@ -63,6 +63,7 @@ class MailRules:
     own_business_categories: frozenset = frozenset()  # work vocabulary any organisation uses of its own business
     learner_subdomains: frozenset = frozenset()   # first labels of learners' mail domains (student.college.ac.uk)
     club_name_categories: frozenset = frozenset()  # vocabulary that, naming the far side, says it is a club
+    club_domain_words: frozenset = frozenset()    # ... and words that say so inside its domain's name
 
     def with_owner_domains(self, extra) -> "MailRules":
         return replace(self, owner_domains=self.owner_domains | _domains(extra))
@@ -111,7 +112,8 @@ def load_mail_rules(doc: dict, where: str = "policy") -> MailRules:
                      frozenset(table["sector_categories"]), frozenset(table["pastime_categories"]),
                      frozenset(table["own_business_categories"]),
                      frozenset(s.lower() for s in table["learner_subdomains"]),
-                     frozenset(table["club_name_categories"]))
+                     frozenset(table["club_name_categories"]),
+                     frozenset(w.lower() for w in table["club_domain_words"]))
 
 
 def _domains(names) -> frozenset:

@@ -255,7 +255,14 @@ def _club_named(facts: MessageFacts, rules: MailRules) -> dict:
     if not _is_owner(_domain(facts.sender), rules.owner_domains):
         named.append(facts.signature)
     found = rules.vocabulary.find("\n".join(named)) if others else {}
-    return {i: words for i, words in found.items() if rules.vocabulary.categories[i].name in rules.club_name_categories}
+    club = {i: words for i, words in found.items() if rules.vocabulary.categories[i].name in rules.club_name_categories}
+    # A club's domain is its name run together (ashvaleharriers.org.uk, b2nbrackleby-netball.co.uk).
+    labels = [d.split(".")[0] for d in others if d not in rules.webmail_domains]
+    inside = {w for w in rules.club_domain_words if any(w in label for label in labels)}
+    pastime = next((i for i, c in enumerate(rules.vocabulary.categories) if c.name in rules.pastime_categories), None)
+    if inside and pastime is not None:
+        club[pastime] = club.get(pastime, set()) | inside
+    return club
 
 
 def _signed_as_parent(facts: MessageFacts, rules: MailRules) -> bool:
