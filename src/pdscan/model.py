@@ -144,7 +144,7 @@ class MessageFacts:
     others: tuple = ()             # (detector, count) of personal data of people other than the
                                    # correspondents, under the policy's thresholds (hooks/mail.py)
     generated: bool = False        # Auto-Submitted: auto-generated, a machine's notice (not a reply)
-    signature: str = ""            # the writer's signature block ("Chair, Brackleby Harriers"): who they are
+    signature: str = ""            # the writer's signature block ("Chair, Ash Vale Harriers"): who they are
 
 
 @dataclass(frozen=True)

@@ -247,8 +247,8 @@ def _own_life(facts: MessageFacts, rules: MailRules, score: _Score, found: dict,
 
 
 def _club_named(facts: MessageFacts, rules: MailRules) -> dict:
-    """The words of a club or class in the far side's own name: its display name ("Brackleby Community
-    Choir", "Harriers Committee") or, writing to the owner, its signature ("Chair, Brackleby Harriers").
+    """The words of a club or class in the far side's own name: its display name ("Ash Vale Community
+    Choir", "Harriers Committee") or, writing to the owner, its signature ("Chair, Ash Vale Harriers").
     Like the sender's name, they say who writes; found as vocabulary is, club categories only."""
     others = other_side(facts, rules)
     named = [n for a, n in facts.names if _domain(a) in others]
@@ -256,7 +256,7 @@ def _club_named(facts: MessageFacts, rules: MailRules) -> dict:
         named.append(facts.signature)
     found = rules.vocabulary.find("\n".join(named)) if others else {}
     club = {i: words for i, words in found.items() if rules.vocabulary.categories[i].name in rules.club_name_categories}
-    # A club's domain is its name run together (ashvaleharriers.org.uk, b2nbrackleby-netball.co.uk).
+    # A club's domain is its name run together (ashvaleharriers.org.uk, ashvale-netball.org.uk).
     labels = [d.split(".")[0] for d in others if d not in rules.webmail_domains]
     inside = {w for w in rules.club_domain_words if any(w in label for label in labels)}
     pastime = next((i for i, c in enumerate(rules.vocabulary.categories) if c.name in rules.pastime_categories), None)
