@@ -147,6 +147,7 @@ class MessageFacts:
     others_quoted: tuple = ()      # `others` with what a reply quotes counted (empty: no quote whose
                                    # writers are known)
     quote_parties: tuple = ()      # (address, name) of those the quoted message was between
+    signature: str = ""            # the writer's signature block ("Chair, Ash Vale Harriers"): who they are
 
 
 @dataclass(frozen=True)

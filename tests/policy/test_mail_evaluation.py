@@ -16,9 +16,9 @@ import pytest
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "mail"
 
 
-# The evaluation mailbox's floor is what round 4 measured (precision 0.971, recall 0.907); the recall
+# The evaluation mailbox's floor is what round 5 measured (precision 0.972, recall 0.942); the recall
 # set keeps the issue's target.
-@pytest.mark.parametrize("mailbox, precision, recall", [("evaluation", 0.97, 0.90), ("recall", 0.95, 0.8)])
+@pytest.mark.parametrize("mailbox, precision, recall", [("evaluation", 0.97, 0.94), ("recall", 0.95, 0.8)])
 def test_precision_and_recall_on_a_labelled_mailbox(cli, tmp_path, mailbox, precision, recall):
     policy = tmp_path / "every-message-classified.toml"
     policy.write_text('[mail]\npersonal_folder = "no such folder"\n')
@@ -43,12 +43,15 @@ def test_precision_and_recall_on_a_labelled_mailbox(cli, tmp_path, mailbox, prec
 # their misses were grouped by kind to find general signals (rounds 3 and 4), never a set's own names,
 # words or senders. blind-ashcombe was written during round 3 by a helper who saw neither the classifier
 # nor the other sets (precision 0.981, recall 0.426 before round 3; 0.981, 0.667 after); in round 4 it
-# became a development set like the others. Floors: what round 4's code measured (westbridge precision
-# 0.977, recall 0.883; eastfield 0.979, 0.892; ashcombe 0.985, 0.857), issue 17's target of recall 0.8
-# at precision 0.95 met on all three.
-@pytest.mark.parametrize("mailbox, domain, precision, recall", [("blind-westbridge", "westbridge.ac.uk", 0.97, 0.88),
-                                                                 ("blind-eastfield", "eastfield.ac.uk", 0.97, 0.89),
-                                                                 ("blind-ashcombe", "ashcombevale.ac.uk", 0.98, 0.85)])
+# became a development set like the others. blind-hollins (an MIS manager's mailbox) was written blind
+# during round 4 (precision 0.965, recall 0.725 before it; 0.968, 0.775 after) and became a development
+# set in round 5; its "unclear" labels are left out. Floors: what round 5's code measured (westbridge
+# precision 0.977, recall 0.896; eastfield 0.990, 0.901; ashcombe 0.986, 0.911; hollins 0.994, 0.934),
+# issue 17's target of recall 0.8 at precision 0.95 met on all four.
+@pytest.mark.parametrize("mailbox, domain, precision, recall", [("blind-westbridge", "westbridge.ac.uk", 0.97, 0.89),
+                                                                 ("blind-eastfield", "eastfield.ac.uk", 0.98, 0.90),
+                                                                 ("blind-ashcombe", "ashcombevale.ac.uk", 0.98, 0.91),
+                                                                 ("blind-hollins", "hollinsvale.ac.uk", 0.99, 0.93)])
 def test_blind_college_mailboxes_keep_their_figures(cli, tmp_path, mailbox, domain, precision, recall):
     policy = tmp_path / "every-message-classified.toml"
     policy.write_text('[mail]\npersonal_folder = "no such folder"\n')
@@ -56,8 +59,10 @@ def test_blind_college_mailboxes_keep_their_figures(cli, tmp_path, mailbox, doma
     result = cli("mail", base / "mailbox", "--owner-domain", domain, "--policy", policy,
                  "--format", "jsonl", "--no-progress")
     with (base / "labels.tsv").open(encoding="utf-8", newline="") as f:
-        labels = {row["message_id"]: row["label"] for row in csv.DictReader(f, delimiter="\t")}
-    got = {r["message_id"]: r["classification"] for r in result.records() if r["type"] == "message"}
+        rows = {row["message_id"]: row["label"] for row in csv.DictReader(f, delimiter="\t")}
+    labels = {m: label for m, label in rows.items() if label != "unclear"}
+    got = {r["message_id"]: r["classification"] for r in result.records()
+           if r["type"] == "message" and rows.get(r["message_id"]) != "unclear"}
     assert set(got) == set(labels)
     tp = sum(1 for m, c in got.items() if c == "personal" and labels[m] == "personal")
     flagged = sum(1 for c in got.values() if c == "personal")

@@ -482,3 +482,102 @@ def test_an_out_of_office_answering_personal_mail_is_as_personal_as_it():
         ("Message-ID: <ooo2@westshire>\nIn-Reply-To: <marks@northfield>\nAuto-Submitted: auto-replied", sister, owner,
          "Automatic reply: Level 2 marking", "I'm out of the office today. For planning enquiries call the desk.")])
     assert work_away.classification == "work"
+
+
+def test_a_business_machine_writing_to_one_person_in_no_work_words_writes_to_a_customer():
+    # A payout, a savings payment, a holiday let's mailing: none in a word of either side's vocabulary.
+    for sender, subject, body, extra in [
+            ("notifications@crafthub.example", "Your payout is on its way", "We've sent £84.20 to your bank.",
+             "Auto-Submitted: auto-generated"),
+            ("stay@seaviewlets.example", "Cottages for Christmas", "Cosy up - 40 cottages still free in December.", LIST)]:
+        v = verdict(message(sender, subject, body, extra=extra))
+        assert v.classification == "personal", (subject, v.reasons)
+        assert "automated mail to one person, in no work words (+1.0)" in v.reasons
+    # The sector's own mailings and notices carry its words, however short; a copy to several is not a customer's.
+    for subject, body, to in [("Results now available", "Provisional results for your centre are in the portal.", None),
+                              ("This week in FE", "Skills gap: training providers short of technicians.", None),
+                              ("Your payout", "We've sent £84.20 to your bank.",
+                               "j.smith@northfield.ac.uk, k.lee@northfield.ac.uk")]:
+        v = verdict(message("news@sectorweekly.example", subject, body, to=to or "j.smith@northfield.ac.uk", extra=LIST))
+        assert v.classification == "work", (subject, v.reasons)
+
+
+def test_the_owner_as_a_candidate_with_a_recruiter_is_their_own_job_search():
+    recruiter = verdict(message("Nina <nina@talentfinders.example>", "Quick one",
+                                "The client has asked about your salary expectations and notice period.",
+                                to="ada.nwosu@northfield.ac.uk"))
+    # The owner sending their CV: the sector's words in it describe the owner, not a learner of ours.
+    cv = verdict(message("ada.nwosu@northfield.ac.uk", "Application - Data Officer",
+                         "Please find attached my CV and supporting statement. I have managed student data, ILR "
+                         "returns and data protection for nine years.", to="jobs@eastvale-college.ac.uk"))
+    for v in (recruiter, cv):
+        assert v.classification == "personal" and "the owner's application to another employer (+1.0)" in v.reasons
+    # A candidate applying to the college writes "my CV" to the owner: not the owner's own application.
+    candidate = verdict(message("sam.patel@buildright.example", "Lecturer in Construction",
+                                "Please find attached my CV for the lecturer vacancy.", to="ada.nwosu@northfield.ac.uk"))
+    assert candidate.classification == "work" and not any("another employer" in r for r in candidate.reasons)
+
+
+def test_a_club_named_in_its_signature_or_display_name_is_a_club_whatever_its_mail_says():
+    papers = verdict(message("Ray Holt <ray.holt@ashvale-ac.example>", "AGM papers",
+                             "Here's the draft annual report and accounts for the AGM. Any comments by Friday?\n\n"
+                             "Ray Holt\nChair, Ash Vale Harriers", to="ada.nwosu@northfield.ac.uk"))
+    agenda = verdict(message("ada.nwosu@northfield.ac.uk", "Agenda - committee",
+                             "Agenda: apologies, minutes, the renewals report, the budget.",
+                             to="Ash Vale Community Choir <committee@avchoir.example>"))
+    for v in (papers, agenda):
+        assert "mail with a club or class outside the organisation (+1.0)" in v.reasons, v.reasons
+    assert papers.classification == "personal"
+    # An employer's signature says what it is too: no club, and its review stays ours.
+    employer = verdict(message("Jo Cole <j.cole@cole-joinery.example>", "Review",
+                               "Draft report on the apprentice review attached.\n\nJo Cole\nDirector, Cole Joinery Ltd",
+                               to="ada.nwosu@northfield.ac.uk"))
+    assert employer.classification == "work" and not any("club" in r for r in employer.reasons)
+
+
+def test_a_secondary_schools_mailing_about_its_lower_years_is_the_owners_childs_school():
+    v = verdict(message("info@hillcrest.example.sch.uk", "Mock exam timetable - Year 9",
+                        "Please find attached the mock exam timetable. Students must bring a calculator.",
+                        to="ada.nwosu@northfield.ac.uk", extra=LIST))
+    assert v.classification == "personal" and any(r.startswith("one's own children's school") for r in v.reasons)
+
+
+def test_the_organisations_own_staff_events_and_a_former_learners_transcript_are_work():
+    quiz = verdict(message("social@northfield.ac.uk", "Staff quiz night",
+                           "The staff quiz night is back on Friday, teams of four.",
+                           to="all.staff@northfield.ac.uk"))
+    transcript = verdict(message("jellybean99@gmail.com", "transcript for uni",
+                                 "Hi I left in 2024 and need a transcript for UCAS asap, can you help?"))
+    assert quiz.classification == "work" and transcript.classification == "work", (quiz.reasons, transcript.reasons)
+
+
+def test_a_kiss_closing_the_last_sentence_is_a_kiss():
+    lift = verdict(message("Di Moss <d.moss@northfield.ac.uk>", "Tuesday",
+                           "Are you playing Tuesday? We're short again. I can pick you up 7.15 x",
+                           to="ada.nwosu@northfield.ac.uk"))
+    assert any("affection (xx)" in r for r in lift.reasons) and lift.classification == "personal"
+    # An x inside a line or a dimension is no kiss.
+    room = verdict(message("Di Moss <d.moss@northfield.ac.uk>", "Room", "The screen in room 4 is 3 x 2 metres.\n"
+                           "Can you check box x", to="ada.nwosu@northfield.ac.uk"))
+    assert not any("affection" in r for r in room.reasons)
+
+
+def test_a_builder_writing_to_the_owner_about_their_house_is_their_own_affair():
+    invoice = verdict(message("Rob Hart <rob@hartbuild.example>", "Stage 2 invoice",
+                              "Stage 2 invoice attached: footings done. Building control visit went fine.",
+                              to="ada.nwosu@northfield.ac.uk"))
+    assert invoice.classification == "personal", invoice.reasons
+    assert "an organisation outside about the owner's home or household (+1.0)" in invoice.reasons
+    # A contractor on the college's own site writes of its learners: work.
+    site = verdict(message("Rob Hart <rob@hartbuild.example>", "Stage 2 invoice",
+                           "Stage 2 invoice attached for the workshop extension. Building control visit went fine; "
+                           "the learners can use the new classroom after half term.", to="ada.nwosu@northfield.ac.uk"))
+    assert site.classification == "work" and not any("owner's home" in r for r in site.reasons)
+
+
+def test_a_clubs_domain_names_the_club():
+    report = verdict(message("ada.nwosu@northfield.ac.uk", "Renewals report",
+                             "Dave, renewals report attached: 142 renewed, 18 lapsed. The privacy notice needs updating "
+                             "before the AGM.", to="Dave Lomax <dave@ashvaleharriers.example>"))
+    assert "mail with a club or class outside the organisation (+1.0)" in report.reasons
+    assert report.classification == "personal"

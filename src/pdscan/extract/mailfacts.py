@@ -18,7 +18,7 @@ from ..formats.headers import decode_text, decode_words, known_charset, parse_da
 from ..formats.htmltext import html_to_text
 from ..model import MessageFacts
 from .mime import MIME_ERRORS, MimeTooComplex, parse_bounded, parse_headers
-from .quoting import own_words
+from .quoting import own_words, signature
 
 TEXT_LIMIT = 64 * 1024
 AUTO_SUBJECT = re.compile(r"(?i)\s*(out of (the )?office|automatic reply|auto(matic)?[- ]?reply|"
@@ -106,7 +106,7 @@ def header_facts(headers: Message, text: str, attachments: tuple, problems: list
                         auto, attachments, str(headers.get("Message-ID", "")).strip(), refs, subject,
                         tuple(problems), sender_name, own_words(text, sender_name), parse_date(headers.get("Date")),
                         bcc=tuple(_addresses(headers, ("Bcc",))), names=tuple(_named(headers, PEOPLE_HEADERS)),
-                        resent_from=resent_from[0] if resent_from else "",
+                        resent_from=resent_from[0] if resent_from else "", signature=signature(text, sender_name),
                         resent_to=tuple(_addresses(headers, RESENT_TO, newest=True)), forwarded=forwarded,
                         sent_label="sent" in {label.strip().casefold()
                                               for label in str(headers.get("X-Gmail-Labels", "")).split(",")},

@@ -11,6 +11,8 @@ OUTLOOK_NEXT = re.compile(r"^\s*(sent|date|to):\s", re.I)
 SIGNATURE = re.compile(r"^\s*--\s*$")
 KISSES = re.compile(r"(\s+x{1,4})+\s*$", re.I)
 KISS_LINE = re.compile(r"^\s*([A-Z][\w'-]*(\s*(&|\+|and)\s*[A-Z][\w'-]*)?\s+)?x{1,4}\s*$", re.I)  # "Jo & Chris x"
+# A kiss closing the last sentence on its line: "I can pick you up 7.15 x", "a thank you. Z x".
+TRAILING_KISS = re.compile(r"[.!?)\d]\s+([A-Z][\w'-]*\s+)?x{1,4}\s*$")
 SHORT = 15  # words: a reply this short takes its meaning from what it quotes
 
 
@@ -22,6 +24,9 @@ def own_words(text: str, sender_name: str = "") -> str:
     own = lines[:signed]
     # A sign-off with kisses ("x", "Dave xx") says more than any word: it reads as "xx".
     own = ["xx" if KISS_LINE.match(line) else line for line in own]
+    last = next((i for i in range(len(own) - 1, -1, -1) if own[i].strip()), None)
+    if last is not None and TRAILING_KISS.search(own[last]):
+        own[last] = TRAILING_KISS.sub(lambda m: m.group(0)[0] + "\nxx", own[last])
     words = sum(len(line.split()) for line in own)
     return "\n".join(own if words >= SHORT else own + lines[end:])
 

@@ -91,8 +91,9 @@ class MessageWatch:
         if facts and personal and self.policy is not None:
             facts = with_others(records, facts, self.policy, self.key, self.engine)
         # Thread history needs the headers, never the body: the text stays in the worker.
+        kept = replace(facts, text="", own_text="", signature="") if facts else None
         out.append(message_record(item, verdict, merged_findings(records), violations, self.inside,
-                                  personal=personal, facts=replace(facts, text="", own_text="") if facts else None))
+                                  personal=personal, facts=kept))
         return out
 
     def _facts(self, out: list) -> MessageFacts:

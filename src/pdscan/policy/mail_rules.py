@@ -25,10 +25,12 @@ KINDS = {
     "automated_outside_weight": float, "parent_weight": float, "owner_newsletter_weight": float,
     "auto_reply_weight": float, "photo_weight": float, "document_weight": float, "thread_weight": float,
     "correspondent_weight": float,
-    "consumer_mailing_weight": float, "private_customer_weight": float, "sector_mailing_weight": float,
+    "consumer_mailing_weight": float, "private_customer_weight": float, "wordless_customer_weight": float,
+    "sector_mailing_weight": float,
     "own_school_weight": float, "own_health_weight": float, "family_name_weight": float,
-    "pastime_weight": float, "own_job_weight": float, "relative_weight": float,
-    "pastime_categories": list, "own_business_categories": list, "learner_subdomains": list, "learner_weight": float,
+    "pastime_weight": float, "own_job_weight": float, "own_home_weight": float, "relative_weight": float,
+    "pastime_categories": list, "club_name_categories": list, "club_domain_words": list,
+    "own_business_categories": list, "learner_subdomains": list, "learner_weight": float,
     "own_birth_date_weight": float,
     "bulk_social_threshold": int, "bulk_social_days": int,
     "owner_addresses": list, "draft_folders": list, "partner_domains": dict,
@@ -62,6 +64,8 @@ class MailRules:
     pastime_categories: frozenset = frozenset()   # vocabulary of clubs, classes and volunteering
     own_business_categories: frozenset = frozenset()  # work vocabulary any organisation uses of its own business
     learner_subdomains: frozenset = frozenset()   # first labels of learners' mail domains (student.college.ac.uk)
+    club_name_categories: frozenset = frozenset()  # vocabulary that, naming the far side, says it is a club
+    club_domain_words: frozenset = frozenset()    # ... and words that say so inside its domain's name
 
     def with_owner_domains(self, extra) -> "MailRules":
         return replace(self, owner_domains=self.owner_domains | _domains(extra))
@@ -109,7 +113,9 @@ def load_mail_rules(doc: dict, where: str = "policy") -> MailRules:
                                   for d in _domains(names))),
                      frozenset(table["sector_categories"]), frozenset(table["pastime_categories"]),
                      frozenset(table["own_business_categories"]),
-                     frozenset(s.lower() for s in table["learner_subdomains"]))
+                     frozenset(s.lower() for s in table["learner_subdomains"]),
+                     frozenset(table["club_name_categories"]),
+                     frozenset(w.lower() for w in table["club_domain_words"]))
 
 
 def _domains(names) -> frozenset:

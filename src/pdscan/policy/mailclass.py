@@ -77,6 +77,9 @@ def classify(facts: MessageFacts, rules: MailRules) -> Verdict:
     # brand name atop an HTML mailing is not a sign-off).
     body = facts.text if automated else facts.own_text
     found = rules.vocabulary.find(facts.sender_name + "\n" + facts.subject + "\n" + body)
+    club = _club_named(facts, rules)
+    for index, words in club.items():
+        found[index] = found.get(index, set()) | words
     _correspondents(facts, rules, score)
     if facts.auto_reply:
         score.add(w["auto_reply_weight"], "automatic reply")
@@ -89,7 +92,7 @@ def classify(facts: MessageFacts, rules: MailRules) -> Verdict:
         score.add(w["automated_outside_weight"], "automated mail from an outside business")
     _business(facts, rules, score, found, automated)
     before = score.total
-    theirs = _own_life(facts, rules, score, found)
+    theirs = _own_life(facts, rules, score, found, bool(club))
     signal = score.total - before
     if _names_a_relative(facts, rules):
         score.add(w["family_name_weight"], "names someone who shares the owner's family name")
@@ -177,6 +180,11 @@ def _business(facts: MessageFacts, rules: MailRules, score: _Score, found: dict,
     if sector and work and work == len(cats):  # a public body writes to citizens too: its words say which
         score.add(w["sector_mailing_weight"], f"mail from a sector body ({sector})")
         return
+    if not consumer and not work and len(facts.recipients) <= 1:
+        # What the organisation buys or is sold comes in its words (an invoice, a course, a conference);
+        # a business's machine writing to one person in none of them writes to a private customer.
+        score.add(w["wordless_customer_weight"], "automated mail to one person, in no work words")
+        return
     if not consumer or trade or work > len(consumer):  # a supplier to the college sells in its sector's words
         return
     if facts.newsletter:
@@ -185,7 +193,7 @@ def _business(facts: MessageFacts, rules: MailRules, score: _Score, found: dict,
         score.add(w["private_customer_weight"], f"mail to a private customer ({', '.join(consumer)})")
 
 
-def _own_life(facts: MessageFacts, rules: MailRules, score: _Score, found: dict) -> frozenset:
+def _own_life(facts: MessageFacts, rules: MailRules, score: _Score, found: dict, club: bool = False) -> frozenset:
     """From the owner's side: a school that is not the organisation writing about one's children (or
     the owner writing to it alone), a health service about one's own care, a club or class one
     belongs to (an organisation outside, neither webmail nor a public body, in league, hobby or
@@ -204,14 +212,21 @@ def _own_life(facts: MessageFacts, rules: MailRules, score: _Score, found: dict)
     # (the owner's replies join their thread, policy/mailbox.py).
     to_owner = others == {_domain(facts.sender)} and not webmail
     own = in_sector = False
-    if names & rules.pastime_categories and organisation:
+    if (names & rules.pastime_categories or club) and organisation:
         # A club's minutes and a class's register are the club's and the class's business, not ours.
         score.add(w["pastime_weight"], "mail with a club or class outside the organisation")
         own = True
-    if "own_job_search" in names and to_owner:
+    # Said to the owner, or by the owner as the candidate ("my CV"), to a recruiter or employer outside.
+    if "own_job_search" in names and to_owner or "own_application" in names and not webmail \
+            and _is_owner(_domain(facts.sender), rules.owner_domains):
         # Another college's curriculum and interview are that job's words: an application is the owner's own.
         score.add(w["own_job_weight"], "the owner's application to another employer")
         in_sector = True
+    if "home" in names and to_owner and organisation and not names & rules.sector_categories:
+        # A builder's invoice and a landlord's agreement are their business: the house is the owner's. Not
+        # with the sector's words: a contractor on a college site writes of learners and the curriculum.
+        score.add(w["own_home_weight"], "an organisation outside about the owner's home or household")
+        own = True
     if "relatives" in names and to_owner:
         score.add(w["relative_weight"], "an outside organisation about the owner's relative")
         own = True
@@ -229,6 +244,25 @@ def _own_life(facts: MessageFacts, rules: MailRules, score: _Score, found: dict)
     if in_sector:
         return rules.own_business_categories | rules.sector_categories
     return rules.own_business_categories if own else frozenset()
+
+
+def _club_named(facts: MessageFacts, rules: MailRules) -> dict:
+    """The words of a club or class in the far side's own name: its display name ("Ash Vale Community
+    Choir", "Harriers Committee") or, writing to the owner, its signature ("Chair, Ash Vale Harriers").
+    Like the sender's name, they say who writes; found as vocabulary is, club categories only."""
+    others = other_side(facts, rules)
+    named = [n for a, n in facts.names if _domain(a) in others]
+    if not _is_owner(_domain(facts.sender), rules.owner_domains):
+        named.append(facts.signature)
+    found = rules.vocabulary.find("\n".join(named)) if others else {}
+    club = {i: words for i, words in found.items() if rules.vocabulary.categories[i].name in rules.club_name_categories}
+    # A club's domain is its name run together (ashvaleharriers.org.uk, ashvale-netball.org.uk).
+    labels = [d.split(".")[0] for d in others if d not in rules.webmail_domains]
+    inside = {w for w in rules.club_domain_words if any(w in label for label in labels)}
+    pastime = next((i for i, c in enumerate(rules.vocabulary.categories) if c.name in rules.pastime_categories), None)
+    if inside and pastime is not None:
+        club[pastime] = club.get(pastime, set()) | inside
+    return club
 
 
 def _signed_as_parent(facts: MessageFacts, rules: MailRules) -> bool:
