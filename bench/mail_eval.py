@@ -8,6 +8,7 @@
     python bench/mail_eval.py blind-eastfield
     python bench/mail_eval.py blind-ashcombe
     python bench/mail_eval.py blind-hollins      # an MIS manager's mailbox; "unclear" labels are left out
+    python bench/mail_eval.py blind-castlebrook  # an estates manager's mailbox
 
 Each set is scanned by the installed code exactly as a user would run it
 (`pdscan mail --format jsonl`), with a site policy whose only change is a
@@ -51,7 +52,8 @@ RECALL_LABELS = ROOT / "fixtures" / "mail" / "recall-labels.tsv"
 BLIND = {"blind-westbridge": ("blind-westbridge", "westbridge.ac.uk"),
          "blind-eastfield": ("blind-eastfield", "eastfield.ac.uk"),
          "blind-ashcombe": ("blind-ashcombe", "ashcombevale.ac.uk"),
-         "blind-hollins": ("blind-hollins", "hollinsvale.ac.uk")}
+         "blind-hollins": ("blind-hollins", "hollinsvale.ac.uk"),
+         "blind-castlebrook": ("blind-castlebrook", "castlebrook.ac.uk")}
 ENRON_BLIND_LABELS = ROOT / "fixtures" / "mail" / "enron-blind-labels.tsv"
 # A folder component that marks its mail personal: the examples, their obvious
 # spellings ("personnal", "funny" beside "jokes") and nothing chosen by reading mail.
