@@ -57,6 +57,13 @@ planned or listed. Left: three files in which a safeguarding role or course is n
 Safeguarding Lead" in a signature, "DSL level 2" as training, "who the DSL is" in interview notes) are
 held as safeguarding records (review, 25 years), a bursary list's "Award (GBP)" column is read as an
 achievement (review), and a scanned marks sheet names its candidates where no detector finds them.
+
+fixtures/blind-retention-5/ (Harrowby Vale College, a student-services manager's laptop, real-format
+contact details) was written blind after round 5 and measured once before round 6 (19 of 23 due files
+planned right, 3 of 6 review-only files listed and 3 planned, 3 files not yet due planned) and once
+after (18 of 23 right, 6 of 6 listed, none planned; still 3 not yet due planned: two attendance records
+judged as correspondence, whose period is shorter, and a free-meals list). Its floors keep that,
+including the three not-due files planned: the issue's done-when is not met on it.
 """
 from __future__ import annotations
 
@@ -71,6 +78,7 @@ TREE = ROOT / "fixtures" / "blind-retention"
 SECOND = ROOT / "fixtures" / "blind-retention-2"
 THIRD = ROOT / "fixtures" / "blind-retention-3"
 FOURTH = ROOT / "fixtures" / "blind-retention-4"
+FIFTH = ROOT / "fixtures" / "blind-retention-5"
 
 
 def _evaluator():
@@ -78,14 +86,15 @@ def _evaluator():
 
 
 # tree: (due files planned right at least, planned in a wrong category at most, review-only files
-# listed at least, recent files listed at most); never a review-only record, a recent file or a
-# safeguarding record planned.
-FLOORS = {TREE: (26, 0, 6, 0), SECOND: (33, 0, 4, 0), THIRD: (27, 0, 3, 0), FOURTH: (20, 0, 6, 0)}
+# listed at least, recent files listed at most, files not yet due planned at most); never a review-only
+# or a safeguarding record planned.
+FLOORS = {TREE: (26, 0, 6, 0, 0), SECOND: (33, 0, 4, 0, 0), THIRD: (27, 0, 3, 0, 0), FOURTH: (20, 0, 6, 0, 0),
+          FIFTH: (18, 0, 6, 0, 3)}
 
 
 @pytest.mark.parametrize("tree", list(FLOORS), ids=lambda tree: tree.name)
 def test_retention_on_each_blind_tree_keeps_its_figures(tree):
-    right, wrong, listed, recent_listed = FLOORS[tree]
+    right, wrong, listed, recent_listed, not_due_planned = FLOORS[tree]
     result = _evaluator().evaluate(tree / "tree", tree / "labels.json", tree / "generator" / "manifest.json")
     counts = result["counts"]
     assert counts.get("due_delete_planned_right", 0) >= right, result["wrong"]
@@ -93,5 +102,5 @@ def test_retention_on_each_blind_tree_keeps_its_figures(tree):
     assert counts.get("due_review_listed", 0) >= listed, result["wrong"]
     assert counts.get("not_due_listed", 0) <= recent_listed, result["wrong"]
     assert counts.get("due_review_planned", 0) == 0, result["wrong"]
-    assert counts.get("not_due_planned", 0) == 0, result["wrong"]
+    assert counts.get("not_due_planned", 0) <= not_due_planned, result["wrong"]
     assert counts.get("safeguarding_planned", 0) == 0, result["wrong"]

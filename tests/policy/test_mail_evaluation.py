@@ -47,11 +47,14 @@ def test_precision_and_recall_on_a_labelled_mailbox(cli, tmp_path, mailbox, prec
 # during round 4 (precision 0.965, recall 0.725 before it; 0.968, 0.775 after) and became a development
 # set in round 5; its "unclear" labels are left out. Floors: what round 5's code measured (westbridge
 # precision 0.977, recall 0.896; eastfield 0.990, 0.901; ashcombe 0.986, 0.911; hollins 0.994, 0.934),
-# issue 17's target of recall 0.8 at precision 0.95 met on all four.
+# issue 17's target of recall 0.8 at precision 0.95 met on all four. blind-castlebrook (an estates
+# manager's mailbox) was written blind during round 5 and measured once before it (precision 0.963,
+# recall 0.667) and once after (0.955, 0.740): the target is not met on it, and its floor keeps that.
 @pytest.mark.parametrize("mailbox, domain, precision, recall", [("blind-westbridge", "westbridge.ac.uk", 0.97, 0.89),
                                                                  ("blind-eastfield", "eastfield.ac.uk", 0.98, 0.90),
                                                                  ("blind-ashcombe", "ashcombevale.ac.uk", 0.98, 0.91),
-                                                                 ("blind-hollins", "hollinsvale.ac.uk", 0.99, 0.93)])
+                                                                 ("blind-hollins", "hollinsvale.ac.uk", 0.99, 0.93),
+                                                                 ("blind-castlebrook", "castlebrook.ac.uk", 0.95, 0.74)])
 def test_blind_college_mailboxes_keep_their_figures(cli, tmp_path, mailbox, domain, precision, recall):
     policy = tmp_path / "every-message-classified.toml"
     policy.write_text('[mail]\npersonal_folder = "no such folder"\n')
