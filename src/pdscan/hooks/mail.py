@@ -36,7 +36,14 @@ SIGNED_EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 SIGNED_PHONE = re.compile(r"(?:\+44\s?(?:\(0\)\s?)?|\b0)\d(?:[ -]?\d){8,9}\b")
 # "On Mon, 12 Jan 2026 at 09:00, Karen Brown <k.brown@…> wrote:": who wrote what a reply quotes.
 WROTE = re.compile(r"\s*on\b.{4,200},\s*([^,\n]+?)\s+wrote:\s*$", re.I | re.M)
-SENTENCE = re.compile(r"\n+|(?<=[.!?])\s+(?=[A-Z0-9])")
+SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9])")
+PARAGRAPH = re.compile(r"\n[ \t]*\n")
+# Someone else's: a possessive ("Tom's ULN", "your son's") or a third person ("his date of birth").
+THIRD_PERSON = re.compile(r"\b(?!(?:it|that|here|there|what|who|let|he|she)['’]s\b)\w+['’]s\b"
+                          r"|\b(?:he|she|his|her|hers|him|they|them|their)\b", re.I)
+# "… is attached", "attached: my payslip": the writer says what an attachment is.
+ATTACHED = re.compile(r"\battach(?:ed|ment)\b", re.I)
+YOURS = re.compile(r"\b(?:your|my)\b", re.I)
 # The detectors whose words for a field ("ULN", "date of birth", "mobile") say whose value it is
 # when "your" or "my" comes before them; names and special categories are named otherwise.
 FIELD_CATEGORIES = ("identifier", "contact", "date", "financial")
@@ -89,7 +96,7 @@ class MessageWatch:
         violations = [outside_violation(rules, self.declared)] if verdict.classification == "personal" and not self.inside else []
         personal = any(isinstance(r, ItemResult) and r.personal for r in records)
         if facts and personal and self.policy is not None:
-            facts = with_others(records, facts, self.policy, self.key, self.engine)
+            facts = with_others(records, facts, self.policy, self.key, self.engine, item)
         # Thread history needs the headers, never the body: the text stays in the worker.
         out.append(message_record(item, verdict, merged_findings(records), violations, self.inside,
                                   personal=personal, facts=replace(facts, text="", own_text="") if facts else None))
@@ -138,9 +145,10 @@ def reply_quote(facts: MessageFacts, engine=None) -> tuple:
     return found, tuple((address.lower(), name) for name, address in parties)
 
 
-def own_keys(facts: MessageFacts, key: bytes, engine=None) -> dict:
-    """detector → keyed hashes of the correspondents' own details: every address and display name in
-    the headers, the contact details of the writer's signature, and what the writer says is theirs."""
+def own_keys(facts: MessageFacts, key: bytes, engine=None) -> tuple:
+    """(detector → keyed hashes of the correspondents' own details: every address and display name in
+    the headers, the contact details of the writer's signature, and what the writer says is theirs;
+    whether the writer says the attachments are a correspondent's)."""
     found: dict = {"email": set(), "person_name": set(), "uk.phone": set()}
     for address, name in [*facts.names, *((a, n) for n, a in quoted_people(facts.text))]:
         if address:
@@ -150,33 +158,55 @@ def own_keys(facts: MessageFacts, key: bytes, engine=None) -> dict:
     signed = signature(facts.text, facts.sender_name)
     found["email"].update(value_key("email", a, key) for a in SIGNED_EMAIL.findall(signed))
     found["uk.phone"].update(value_key("uk.phone", p, key) for p in SIGNED_PHONE.findall(signed))
+    attached = False
     if engine is not None:
-        for detector, keys in stated_own(facts, found, engine).items():
+        stated, attached = stated_own(facts, found, engine)
+        for detector, keys in stated.items():
             found.setdefault(detector, set()).update(keys)
-    return found
+    return found, attached
 
 
-def stated_own(facts: MessageFacts, own: dict, engine) -> dict:
-    """detector → keyed hashes of the values the writer says are a correspondent's: in a sentence
-    of their own words that names a field "your …" or "my …" ("your ULN is …", "I've updated your
-    mobile to …") or names a correspondent ("Jane Smith, DOB …"), with no one else named in it
-    and one value of each kind (a list is no one person's)."""
+def stated_own(facts: MessageFacts, own: dict, engine) -> tuple:
+    """(detector → keyed hashes of the values the writer says are a correspondent's, whether the writer
+    says the attachments are). Values: in a paragraph or sentence of their own words that names a
+    field "your …" or "my …" ("your ULN is …", "I've updated your mobile to …"), says what is held
+    "for you", or names a correspondent ("Jane Smith, DOB …"), with no one else named in it, no third
+    person ("his", "Tom's") and one value of each kind (a list is no one person's). Attachments: "your
+    certificate is attached", "attached - my payslip", in such a sentence."""
     claim = _claimed_field(engine)
     names = [name.casefold() for _, name in facts.names if len(name.split()) >= 2]
     found: dict = {}
-    for sentence in SENTENCE.split(written(facts.text[:facts.first_part or None], facts.sender_name)):
-        folded = sentence.casefold()
-        if not ((claim is not None and claim.search(sentence)) or any(n in folded for n in names)):
+    attached = False
+    for unit in _units(written(facts.text[:facts.first_part or None], facts.sender_name)):
+        if THIRD_PERSON.search(unit):
+            continue
+        claimed = claim is not None and claim.search(unit)
+        folded = unit.casefold()
+        says_attached = ATTACHED.search(unit) and YOURS.search(unit)
+        if not (claimed or says_attached or any(n in folded for n in names)):
             continue
         values: dict = {}
-        for match in engine.scan_text(sentence):
+        for match in engine.scan_text(unit):
             values.setdefault(match.detector, set()).add(match.key)
         if values.get("person_name", set()) - own.get("person_name", set()):
             continue  # someone else is named: the values may be theirs
-        if all(len(keys) == 1 for detector, keys in values.items() if detector != "person_name"):
+        attached = attached or bool(says_attached)
+        if (claimed or any(n in folded for n in names)) and \
+                all(len(keys) == 1 for detector, keys in values.items() if detector != "person_name"):
             for detector, keys in values.items():
                 found.setdefault(detector, set()).update(keys)
-    return found
+    return found, attached
+
+
+def _units(text: str):
+    """Each paragraph (its hard-wrapped lines joined) and each sentence in it."""
+    for paragraph in PARAGRAPH.split(text):
+        joined = " ".join(line.strip() for line in paragraph.splitlines() if line.strip())
+        if joined:
+            yield joined
+            sentences = SENTENCE.split(joined)
+            if len(sentences) > 1:
+                yield from sentences
 
 
 @lru_cache(maxsize=4)
@@ -187,19 +217,40 @@ def _claimed_field(engine) -> Optional[re.Pattern]:
     if not words:
         return None
     return re.compile(r"\b(?:your|my)\s+(?:(?:new|updated|current|correct|own)\s+)?(?:%s)\b"
+                      r"|\b(?:hold|held|have|keep|kept|record|recorded)\s+(?:\w+\s+)?(?:for|about|on)\s+you\b"
                       % "|".join(map(re.escape, words)), re.I)
 
 
-def with_others(records, facts: MessageFacts, policy, key: bytes, engine=None) -> MessageFacts:
+def with_others(records, facts: MessageFacts, policy, key: bytes, engine=None, item: Optional[Item] = None) -> MessageFacts:
     """The facts with the personal data the message holds about people other than its
     correspondents (`others`); for a reply that quotes some, also that data with the quote counted
     (`others_quoted`) and whom the quote was between (`quote_parties`), for a recipient outside it."""
-    own = own_keys(facts, key, engine)
+    own, attached = own_keys(facts, key, engine)
+    if attached and item is not None:
+        own = with_own_attachments(records, item, own)
     quoted, parties = reply_quote(facts, engine)
     others = others_data(records, policy, {d: own.get(d, set()) | quoted.get(d, set()) for d in {*own, *quoted}})
     if not quoted or not parties:  # nothing quoted, or no telling whose words: the correspondents'
         return replace(facts, others=others)
     return replace(facts, others=others, others_quoted=others_data(records, policy, own), quote_parties=parties)
+
+
+def with_own_attachments(records, item: Item, own: dict) -> dict:
+    """`own` with the values of each attachment that is one person's record ("your certificate is
+    attached"): naming no one but the correspondents, with one value of each kind."""
+    own = {d: set(keys) for d, keys in own.items()}
+    for record in records:
+        if not isinstance(record, ItemResult) or (record.path, record.member) == (item.path, item.member):
+            continue
+        if any(f.detector not in record.keys for f in record.findings):
+            continue  # values counted, not told apart: no telling whose
+        keys = record.keys
+        if set(keys.get("person_name") or ()) - own.get("person_name", set()):
+            continue
+        if all(len(v) <= 1 for d, v in keys.items() if d != "person_name"):
+            for detector, values in keys.items():
+                own.setdefault(detector, set()).update(values)
+    return own
 
 
 def others_data(records, policy, own: dict) -> tuple:
