@@ -38,9 +38,10 @@ SIGNED_PHONE = re.compile(r"(?:\+44\s?(?:\(0\)\s?)?|\b0)\d(?:[ -]?\d){8,9}\b")
 WROTE = re.compile(r"\s*on\b.{4,200},\s*([^,\n]+?)\s+wrote:\s*$", re.I | re.M)
 SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9])")
 PARAGRAPH = re.compile(r"\n[ \t]*\n")
-# Someone else's: a possessive ("Tom's ULN", "your son's") or a third person ("his date of birth").
+# Someone else's: a possessive ("Tom's ULN", "your son's") or a third person ("his date of birth"; not
+# "they" or "them", as often the details as a person: "your details as we have them").
 THIRD_PERSON = re.compile(r"\b(?!(?:it|that|here|there|what|who|let|he|she)['’]s\b)\w+['’]s\b"
-                          r"|\b(?:he|she|his|her|hers|him|they|them|their)\b", re.I)
+                          r"|\b(?:he|she|his|her|hers|him|their)\b", re.I)
 # "… is attached", "attached: my payslip": the writer says what an attachment is.
 ATTACHED = re.compile(r"\battach(?:ed|ment)\b", re.I)
 YOURS = re.compile(r"\b(?:your|my)\b", re.I)
@@ -169,21 +170,22 @@ def own_keys(facts: MessageFacts, key: bytes, engine=None) -> tuple:
 def stated_own(facts: MessageFacts, own: dict, engine) -> tuple:
     """(detector → keyed hashes of the values the writer says are a correspondent's, whether the writer
     says the attachments are). Values: in a paragraph or sentence of their own words that names a
-    field "your …" or "my …" ("your ULN is …", "I've updated your mobile to …"), says what is held
-    "for you", or names a correspondent ("Jane Smith, DOB …"), with no one else named in it, no third
+    field "your …" or "my …" ("your ULN is …", "I've updated your mobile to …", "your enrolment
+    details"), says what is held "for you", or names a correspondent ("Jane Smith, DOB …"), with no one else named in it, no third
     person ("his", "Tom's") and one value of each kind (a list is no one person's). Attachments: "your
     certificate is attached", "attached - my payslip", in such a sentence."""
     claim = _claimed_field(engine)
     names = [name.casefold() for _, name in facts.names if len(name.split()) >= 2]
     found: dict = {}
     attached = False
-    for unit in _units(written(facts.text[:facts.first_part or None], facts.sender_name)):
+    for unit, whole in _units(written(facts.text[:facts.first_part or None], facts.sender_name), names):
         if THIRD_PERSON.search(unit):
             continue
         claimed = claim is not None and claim.search(unit)
         folded = unit.casefold()
+        named = not whole and any(n in folded for n in names)  # the whole text is signed by its writer
         says_attached = ATTACHED.search(unit) and YOURS.search(unit)
-        if not (claimed or says_attached or any(n in folded for n in names)):
+        if not (claimed or says_attached or named):
             continue
         values: dict = {}
         for match in engine.scan_text(unit):
@@ -191,22 +193,34 @@ def stated_own(facts: MessageFacts, own: dict, engine) -> tuple:
         if values.get("person_name", set()) - own.get("person_name", set()):
             continue  # someone else is named: the values may be theirs
         attached = attached or bool(says_attached)
-        if (claimed or any(n in folded for n in names)) and \
-                all(len(keys) == 1 for detector, keys in values.items() if detector != "person_name"):
+        if (claimed or named) and all(len(keys) == 1 for detector, keys in values.items() if detector != "person_name"):
             for detector, keys in values.items():
                 found.setdefault(detector, set()).update(keys)
     return found, attached
 
 
-def _units(text: str):
-    """Each paragraph (its hard-wrapped lines joined) and each sentence in it."""
-    for paragraph in PARAGRAPH.split(text):
-        joined = " ".join(line.strip() for line in paragraph.splitlines() if line.strip())
+def _units(text: str, names: list):
+    """(unit, whether it is the whole text): the whole text ("your details:" above them), each paragraph
+    (its hard-wrapped lines joined, without a line that only signs it with a correspondent's name)
+    and each sentence in it."""
+    paragraphs = PARAGRAPH.split(text)
+    if len(paragraphs) > 1:
+        yield " ".join(line.strip() for line in text.splitlines() if line.strip()), True
+    for paragraph in paragraphs:
+        lines = [line.strip() for line in paragraph.splitlines() if line.strip()]
+        joined = " ".join(line for line in lines if not _signed(line, names))
         if joined:
-            yield joined
+            yield joined, False
             sentences = SENTENCE.split(joined)
             if len(sentences) > 1:
-                yield from sentences
+                yield from ((sentence, False) for sentence in sentences)
+
+
+def _signed(line: str, names: list) -> bool:
+    """"Dave Moorhouse", "Thanks, Dave Moorhouse": a line that ends with a correspondent's name and
+    says little else."""
+    folded = line.casefold().strip(" .,!-")
+    return any(folded.endswith(n) and len(folded[:-len(n)].split()) <= 2 for n in names)
 
 
 @lru_cache(maxsize=4)
@@ -217,6 +231,7 @@ def _claimed_field(engine) -> Optional[re.Pattern]:
     if not words:
         return None
     return re.compile(r"\b(?:your|my)\s+(?:(?:new|updated|current|correct|own)\s+)?(?:%s)\b"
+                      r"|\b(?:your|my)\s+(?:[\w-]+\s+){0,2}(?:details|record)\b"
                       r"|\b(?:hold|held|have|keep|kept|record|recorded)\s+(?:\w+\s+)?(?:for|about|on)\s+you\b"
                       % "|".join(map(re.escape, words)), re.I)
 
