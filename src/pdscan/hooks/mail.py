@@ -241,8 +241,8 @@ def with_others(records, facts: MessageFacts, policy, key: bytes, engine=None, i
     correspondents (`others`); for a reply that quotes some, also that data with the quote counted
     (`others_quoted`) and whom the quote was between (`quote_parties`), for a recipient outside it."""
     own, attached = own_keys(facts, key, engine)
-    if attached and item is not None:
-        own = with_own_attachments(records, item, own)
+    if item is not None:
+        own = with_own_attachments(records, item, own, attached)
     quoted, parties = reply_quote(facts, engine)
     others = others_data(records, policy, {d: own.get(d, set()) | quoted.get(d, set()) for d in {*own, *quoted}})
     if not quoted or not parties:  # nothing quoted, or no telling whose words: the correspondents'
@@ -250,9 +250,10 @@ def with_others(records, facts: MessageFacts, policy, key: bytes, engine=None, i
     return replace(facts, others=others, others_quoted=others_data(records, policy, own), quote_parties=parties)
 
 
-def with_own_attachments(records, item: Item, own: dict) -> dict:
-    """`own` with the values of each attachment that is one person's record ("your certificate is
-    attached"): naming no one but the correspondents, with one value of each kind."""
+def with_own_attachments(records, item: Item, own: dict, attached: bool) -> dict:
+    """`own` with the values of each attachment that is one correspondent's record: naming a
+    correspondent (her payslip) or, when the writer says the attachments are theirs ("your certificate is
+    attached"), no one; naming no one else; with one value of each kind."""
     own = {d: set(keys) for d, keys in own.items()}
     for record in records:
         if not isinstance(record, ItemResult) or (record.path, record.member) == (item.path, item.member):
@@ -260,7 +261,8 @@ def with_own_attachments(records, item: Item, own: dict) -> dict:
         if any(f.detector not in record.keys for f in record.findings):
             continue  # values counted, not told apart: no telling whose
         keys = record.keys
-        if set(keys.get("person_name") or ()) - own.get("person_name", set()):
+        named = set(keys.get("person_name") or ())
+        if named - own.get("person_name", set()) or not (named or attached):
             continue
         if all(len(v) <= 1 for d, v in keys.items() if d != "person_name"):
             for detector, values in keys.items():
