@@ -21,6 +21,11 @@ brief) measured 135 of 146 high and 23 of 23 partner flows with 21 of 217 false 
 140/146, 23/23, 21/217 after it; round 3 (set 2 studied as a dev set): 0 false alarms, no flow lost on
 either set. The 21 were a learner told their own details ("the details we hold for you", wrapped mid-value;
 "your certificate is attached") and the owner's own payslip, address and birth date beside her name.
+Set 1's last false alarms (the owner's payslip NI to her own Gmail, under the subject "my payslip") went
+with them: 0 of 196, with Personal read too. Still missed in set 2: five learners' health told to a
+friend in prose (a name the name lists do not know, "my apprentices" no person word for special.health,
+or too far from the condition) and three learners in an HTML table without a header (unknown names,
+drama-range phones, ULNs and dates with no word that says so).
 """
 from __future__ import annotations
 
@@ -38,7 +43,7 @@ def _evaluator():
 
 
 @pytest.mark.parametrize("name, scan_personal, high, low, flagged", [
-    ("blind-sentout", False, 94, 25, 1), ("blind-sentout", True, 100, 27, 3), ("blind-sentout-2", False, 140, 23, 0)])
+    ("blind-sentout", False, 94, 25, 0), ("blind-sentout", True, 100, 27, 0), ("blind-sentout-2", False, 140, 23, 0)])
 def test_sent_outside_on_the_blind_mailboxes_keeps_its_figures(name, scan_personal, high, low, flagged):
     result = _evaluator().evaluate(ROOT / "fixtures" / "mail" / name, scan_personal)
     counts = result["counts"]

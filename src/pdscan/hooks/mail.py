@@ -178,7 +178,8 @@ def stated_own(facts: MessageFacts, own: dict, engine) -> tuple:
     names = [name.casefold() for _, name in facts.names if len(name.split()) >= 2]
     found: dict = {}
     attached = False
-    for unit, whole in _units(written(facts.text[:facts.first_part or None], facts.sender_name), names):
+    text = written(facts.text[:facts.first_part or None], facts.sender_name)
+    for unit, whole in _units(text, names, facts.subject):
         if THIRD_PERSON.search(unit):
             continue
         claimed = claim is not None and claim.search(unit)
@@ -199,13 +200,13 @@ def stated_own(facts: MessageFacts, own: dict, engine) -> tuple:
     return found, attached
 
 
-def _units(text: str, names: list):
-    """(unit, whether it is the whole text): the whole text ("your details:" above them), each paragraph
-    (its hard-wrapped lines joined, without a line that only signs it with a correspondent's name)
-    and each sentence in it."""
+def _units(text: str, names: list, subject: str = ""):
+    """(unit, whether it is the whole text): the whole text under its subject ("your details:" above
+    them; "my payslip" over its NI number), each paragraph (its hard-wrapped lines joined, without a
+    line that only signs it with a correspondent's name) and each sentence in it."""
     paragraphs = PARAGRAPH.split(text)
-    if len(paragraphs) > 1:
-        yield " ".join(line.strip() for line in text.splitlines() if line.strip()), True
+    if len(paragraphs) > 1 or subject.strip():
+        yield " ".join(line.strip() for line in [subject + ".", *text.splitlines()] if line.strip(" .")), True
     for paragraph in paragraphs:
         lines = [line.strip() for line in paragraph.splitlines() if line.strip()]
         joined = " ".join(line for line in lines if not _signed(line, names))
@@ -231,7 +232,7 @@ def _claimed_field(engine) -> Optional[re.Pattern]:
     if not words:
         return None
     return re.compile(r"\b(?:your|my)\s+(?:(?:new|updated|current|correct|own)\s+)?(?:%s)\b"
-                      r"|\b(?:your|my)\s+(?:[\w-]+\s+){0,2}(?:details|record)\b"
+                      r"|\b(?:your|my)\s+(?:[\w-]+\s+){0,2}(?:details|record|payslip|p60|p45)\b"
                       r"|\b(?:hold|held|have|keep|kept|record|recorded)\s+(?:\w+\s+)?(?:for|about|on)\s+you\b"
                       % "|".join(map(re.escape, words)), re.I)
 
