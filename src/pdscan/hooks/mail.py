@@ -226,13 +226,15 @@ def _signed(line: str, names: list) -> bool:
 
 @lru_cache(maxsize=4)
 def _claimed_field(engine) -> Optional[re.Pattern]:
-    """"your ULN", "my new mobile": a field of the reader's or the writer's, in the detectors' words for it."""
+    """"your ULN", "my new mobile": a field of the reader's or the writer's, in the detectors' words for it;
+    "your enrolment details", "my payslip" (not "your apprentice details"); "what we hold for you"."""
     words = sorted({w for spec in engine.specs if spec.category in FIELD_CATEGORIES for w in spec.context},
                    key=len, reverse=True)
     if not words:
         return None
     return re.compile(r"\b(?:your|my)\s+(?:(?:new|updated|current|correct|own)\s+)?(?:%s)\b"
-                      r"|\b(?:your|my)\s+(?:[\w-]+\s+){0,2}(?:details|record|payslip|p60|p45)\b"
+                      r"|\b(?:your|my)\s+(?:(?:own|personal|contact|enrolment|current|updated|new|bank)\s+)?"
+                      r"(?:details|record|payslip|p60|p45)\b"
                       r"|\b(?:hold|held|have|keep|kept|record|recorded)\s+(?:\w+\s+)?(?:for|about|on)\s+you\b"
                       % "|".join(map(re.escape, words)), re.I)
 
