@@ -171,9 +171,9 @@ def stated_own(facts: MessageFacts, own: dict, engine) -> tuple:
     """(detector → keyed hashes of the values the writer says are a correspondent's, whether the writer
     says the attachments are). Values: in a paragraph or sentence of their own words that names a
     field "your …" or "my …" ("your ULN is …", "I've updated your mobile to …", "your enrolment
-    details"), says what is held "for you", or names a correspondent ("Jane Smith, DOB …"), with no one else named in it, no third
-    person ("his", "Tom's") and one value of each kind (a list is no one person's). Attachments: "your
-    certificate is attached", "attached - my payslip", in such a sentence."""
+    details"), says what is held "for you", or names a correspondent ("Jane Smith, DOB …"), with no
+    one else named in it, no third person ("his", "Tom's") and one value of each kind (a list is no
+    one person's). Attachments: "your certificate is attached", "attached - my payslip", in such a unit."""
     claim = _claimed_field(engine)
     names = [name.casefold() for _, name in facts.names if len(name.split()) >= 2]
     found: dict = {}
@@ -239,7 +239,8 @@ def _claimed_field(engine) -> Optional[re.Pattern]:
                       % "|".join(map(re.escape, words)), re.I)
 
 
-def with_others(records, facts: MessageFacts, policy, key: bytes, engine=None, item: Optional[Item] = None) -> MessageFacts:
+def with_others(records, facts: MessageFacts, policy, key: bytes, engine=None,
+                item: Optional[Item] = None) -> MessageFacts:
     """The facts with the personal data the message holds about people other than its
     correspondents (`others`); for a reply that quotes some, also that data with the quote counted
     (`others_quoted`) and whom the quote was between (`quote_parties`), for a recipient outside it."""
