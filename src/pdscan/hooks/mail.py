@@ -36,7 +36,15 @@ SIGNED_EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 SIGNED_PHONE = re.compile(r"(?:\+44\s?(?:\(0\)\s?)?|\b0)\d(?:[ -]?\d){8,9}\b")
 # "On Mon, 12 Jan 2026 at 09:00, Karen Brown <k.brown@…> wrote:": who wrote what a reply quotes.
 WROTE = re.compile(r"\s*on\b.{4,200},\s*([^,\n]+?)\s+wrote:\s*$", re.I | re.M)
-SENTENCE = re.compile(r"\n+|(?<=[.!?])\s+(?=[A-Z0-9])")
+SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9])")
+PARAGRAPH = re.compile(r"\n[ \t]*\n")
+# Someone else's: a possessive ("Tom's ULN", "your son's") or a third person ("his date of birth"; not
+# "they" or "them", as often the details as a person: "your details as we have them").
+THIRD_PERSON = re.compile(r"\b(?!(?:it|that|here|there|what|who|let|he|she)['’]s\b)\w+['’]s\b"
+                          r"|\b(?:he|she|his|her|hers|him|their)\b", re.I)
+# "… is attached", "attached: my payslip": the writer says what an attachment is.
+ATTACHED = re.compile(r"\battach(?:ed|ment)\b", re.I)
+YOURS = re.compile(r"\b(?:your|my)\b", re.I)
 # The detectors whose words for a field ("ULN", "date of birth", "mobile") say whose value it is
 # when "your" or "my" comes before them; names and special categories are named otherwise.
 FIELD_CATEGORIES = ("identifier", "contact", "date", "financial")
@@ -89,7 +97,7 @@ class MessageWatch:
         violations = [outside_violation(rules, self.declared)] if verdict.classification == "personal" and not self.inside else []
         personal = any(isinstance(r, ItemResult) and r.personal for r in records)
         if facts and personal and self.policy is not None:
-            facts = with_others(records, facts, self.policy, self.key, self.engine)
+            facts = with_others(records, facts, self.policy, self.key, self.engine, item)
         # Thread history needs the headers, never the body: the text stays in the worker.
         kept = replace(facts, text="", own_text="", signature="") if facts else None
         out.append(message_record(item, verdict, merged_findings(records), violations, self.inside,
@@ -139,9 +147,10 @@ def reply_quote(facts: MessageFacts, engine=None) -> tuple:
     return found, tuple((address.lower(), name) for name, address in parties)
 
 
-def own_keys(facts: MessageFacts, key: bytes, engine=None) -> dict:
-    """detector → keyed hashes of the correspondents' own details: every address and display name in
-    the headers, the contact details of the writer's signature, and what the writer says is theirs."""
+def own_keys(facts: MessageFacts, key: bytes, engine=None) -> tuple:
+    """(detector → keyed hashes of the correspondents' own details: every address and display name in
+    the headers, the contact details of the writer's signature, and what the writer says is theirs;
+    whether the writer says the attachments are a correspondent's)."""
     found: dict = {"email": set(), "person_name": set(), "uk.phone": set()}
     for address, name in [*facts.names, *((a, n) for n, a in quoted_people(facts.text))]:
         if address:
@@ -151,56 +160,119 @@ def own_keys(facts: MessageFacts, key: bytes, engine=None) -> dict:
     signed = signature(facts.text, facts.sender_name)
     found["email"].update(value_key("email", a, key) for a in SIGNED_EMAIL.findall(signed))
     found["uk.phone"].update(value_key("uk.phone", p, key) for p in SIGNED_PHONE.findall(signed))
+    attached = False
     if engine is not None:
-        for detector, keys in stated_own(facts, found, engine).items():
+        stated, attached = stated_own(facts, found, engine)
+        for detector, keys in stated.items():
             found.setdefault(detector, set()).update(keys)
-    return found
+    return found, attached
 
 
-def stated_own(facts: MessageFacts, own: dict, engine) -> dict:
-    """detector → keyed hashes of the values the writer says are a correspondent's: in a sentence
-    of their own words that names a field "your …" or "my …" ("your ULN is …", "I've updated your
-    mobile to …") or names a correspondent ("Jane Smith, DOB …"), with no one else named in it
-    and one value of each kind (a list is no one person's)."""
+def stated_own(facts: MessageFacts, own: dict, engine) -> tuple:
+    """(detector → keyed hashes of the values the writer says are a correspondent's, whether the writer
+    says the attachments are). Values: in a paragraph or sentence of their own words that names a
+    field "your …" or "my …" ("your ULN is …", "I've updated your mobile to …", "your enrolment
+    details"), says what is held "for you", or names a correspondent ("Jane Smith, DOB …"), with no
+    one else named in it, no third person ("his", "Tom's") and one value of each kind (a list is no
+    one person's). Attachments: "your certificate is attached", "attached - my payslip", in such a unit."""
     claim = _claimed_field(engine)
     names = [name.casefold() for _, name in facts.names if len(name.split()) >= 2]
     found: dict = {}
-    for sentence in SENTENCE.split(written(facts.text[:facts.first_part or None], facts.sender_name)):
-        folded = sentence.casefold()
-        if not ((claim is not None and claim.search(sentence)) or any(n in folded for n in names)):
+    attached = False
+    text = written(facts.text[:facts.first_part or None], facts.sender_name)
+    for unit, whole in _units(text, names, facts.subject):
+        if THIRD_PERSON.search(unit):
+            continue
+        claimed = claim is not None and claim.search(unit)
+        folded = unit.casefold()
+        named = not whole and any(n in folded for n in names)  # the whole text is signed by its writer
+        says_attached = ATTACHED.search(unit) and YOURS.search(unit)
+        if not (claimed or says_attached or named):
             continue
         values: dict = {}
-        for match in engine.scan_text(sentence):
+        for match in engine.scan_text(unit):
             values.setdefault(match.detector, set()).add(match.key)
         if values.get("person_name", set()) - own.get("person_name", set()):
             continue  # someone else is named: the values may be theirs
-        if all(len(keys) == 1 for detector, keys in values.items() if detector != "person_name"):
+        attached = attached or bool(says_attached)
+        if (claimed or named) and all(len(keys) == 1 for detector, keys in values.items() if detector != "person_name"):
             for detector, keys in values.items():
                 found.setdefault(detector, set()).update(keys)
-    return found
+    return found, attached
+
+
+def _units(text: str, names: list, subject: str = ""):
+    """(unit, whether it is the whole text): the whole text under its subject ("your details:" above
+    them; "my payslip" over its NI number), each paragraph (its hard-wrapped lines joined, without a
+    line that only signs it with a correspondent's name) and each sentence in it."""
+    paragraphs = PARAGRAPH.split(text)
+    if len(paragraphs) > 1 or subject.strip():
+        yield " ".join(line.strip() for line in [subject + ".", *text.splitlines()] if line.strip(" .")), True
+    for paragraph in paragraphs:
+        lines = [line.strip() for line in paragraph.splitlines() if line.strip()]
+        joined = " ".join(line for line in lines if not _signed(line, names))
+        if joined:
+            yield joined, False
+            sentences = SENTENCE.split(joined)
+            if len(sentences) > 1:
+                yield from ((sentence, False) for sentence in sentences)
+
+
+def _signed(line: str, names: list) -> bool:
+    """"Dave Moorhouse", "Thanks, Dave Moorhouse": a line that ends with a correspondent's name and
+    says little else."""
+    folded = line.casefold().strip(" .,!-")
+    return any(folded.endswith(n) and len(folded[:-len(n)].split()) <= 2 for n in names)
 
 
 @lru_cache(maxsize=4)
 def _claimed_field(engine) -> Optional[re.Pattern]:
-    """"your ULN", "my new mobile": a field of the reader's or the writer's, in the detectors' words for it."""
+    """"your ULN", "my new mobile": a field of the reader's or the writer's, in the detectors' words for it;
+    "your enrolment details", "my payslip" (not "your apprentice details"); "what we hold for you"."""
     words = sorted({w for spec in engine.specs if spec.category in FIELD_CATEGORIES for w in spec.context},
                    key=len, reverse=True)
     if not words:
         return None
     return re.compile(r"\b(?:your|my)\s+(?:(?:new|updated|current|correct|own)\s+)?(?:%s)\b"
+                      r"|\b(?:your|my)\s+(?:(?:own|personal|contact|enrolment|current|updated|new|bank)\s+)?"
+                      r"(?:details|record|payslip|p60|p45)\b"
+                      r"|\b(?:hold|held|have|keep|kept|record|recorded)\s+(?:\w+\s+)?(?:for|about|on)\s+you\b"
                       % "|".join(map(re.escape, words)), re.I)
 
 
-def with_others(records, facts: MessageFacts, policy, key: bytes, engine=None) -> MessageFacts:
+def with_others(records, facts: MessageFacts, policy, key: bytes, engine=None,
+                item: Optional[Item] = None) -> MessageFacts:
     """The facts with the personal data the message holds about people other than its
     correspondents (`others`); for a reply that quotes some, also that data with the quote counted
     (`others_quoted`) and whom the quote was between (`quote_parties`), for a recipient outside it."""
-    own = own_keys(facts, key, engine)
+    own, attached = own_keys(facts, key, engine)
+    if item is not None:
+        own = with_own_attachments(records, item, own, attached)
     quoted, parties = reply_quote(facts, engine)
     others = others_data(records, policy, {d: own.get(d, set()) | quoted.get(d, set()) for d in {*own, *quoted}})
     if not quoted or not parties:  # nothing quoted, or no telling whose words: the correspondents'
         return replace(facts, others=others)
     return replace(facts, others=others, others_quoted=others_data(records, policy, own), quote_parties=parties)
+
+
+def with_own_attachments(records, item: Item, own: dict, attached: bool) -> dict:
+    """`own` with the values of each attachment that is one correspondent's record: naming a
+    correspondent (her payslip) or, when the writer says the attachments are theirs ("your certificate is
+    attached"), no one; naming no one else; with one value of each kind."""
+    own = {d: set(keys) for d, keys in own.items()}
+    for record in records:
+        if not isinstance(record, ItemResult) or (record.path, record.member) == (item.path, item.member):
+            continue
+        if any(f.detector not in record.keys for f in record.findings):
+            continue  # values counted, not told apart: no telling whose
+        keys = record.keys
+        named = set(keys.get("person_name") or ())
+        if named - own.get("person_name", set()) or not (named or attached):
+            continue
+        if all(len(v) <= 1 for d, v in keys.items() if d != "person_name"):
+            for detector, values in keys.items():
+                own.setdefault(detector, set()).update(values)
+    return own
 
 
 def others_data(records, policy, own: dict) -> tuple:
