@@ -26,6 +26,12 @@ with them: 0 of 196, with Personal read too. Still missed in set 2: five learner
 friend in prose (a name the name lists do not know, "my apprentices" no person word for special.health,
 or too far from the condition) and three learners in an HTML table without a header (unknown names,
 drama-range phones, ULNs and dates with no word that says so).
+
+Set 3 (a work-placement officer's three mailboxes, real-format phone numbers, written blind during
+round 3) measured 103 of 103 high and 20 of 20 partner flows with 10 of 156 false alarms (learners and
+parents told their own details) on round 2's code, and 103/103, 20/20 with 0 false alarms after round 3.
+14 high flows go to the owner's own webmail at addresses the DPO never listed and are named other
+people's webmail: found, high, but not with the labelled destination kind; the floor keeps that.
 """
 from __future__ import annotations
 
@@ -42,14 +48,15 @@ def _evaluator():
     return bench_module("sent_outside_eval")
 
 
-@pytest.mark.parametrize("name, scan_personal, high, low, flagged", [
-    ("blind-sentout", False, 94, 25, 0), ("blind-sentout", True, 100, 27, 0), ("blind-sentout-2", False, 140, 23, 0)])
-def test_sent_outside_on_the_blind_mailboxes_keeps_its_figures(name, scan_personal, high, low, flagged):
+@pytest.mark.parametrize("name, scan_personal, high, low, flagged, wrong_kind", [
+    ("blind-sentout", False, 94, 25, 0, 0), ("blind-sentout", True, 100, 27, 0, 0),
+    ("blind-sentout-2", False, 140, 23, 0, 0), ("blind-sentout-3", False, 103, 20, 0, 14)])
+def test_sent_outside_on_the_blind_mailboxes_keeps_its_figures(name, scan_personal, high, low, flagged, wrong_kind):
     result = _evaluator().evaluate(ROOT / "fixtures" / "mail" / name, scan_personal)
     counts = result["counts"]
     assert counts.get("not_read", 0) == 0, counts
     assert counts.get("high_found", 0) >= high, result["missed"]
-    assert counts.get("high_kind_right", 0) == counts.get("high_found", 0), result["wrong_kind"]
+    assert counts.get("high_found", 0) - counts.get("high_kind_right", 0) <= wrong_kind, result["wrong_kind"]
     assert counts.get("low_found", 0) >= low, result["missed"]
     assert counts.get("low_severity_right", 0) == counts.get("low_found", 0), counts
     assert counts.get("partner_as_high", 0) == 0, counts
