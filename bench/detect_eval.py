@@ -58,8 +58,10 @@ def score(labels: list, found: dict) -> dict:
     flagged_negatives = []
     for entry in labels:
         expected, got = entry.get("expected") or {}, found.get(entry["path"], {})
-        if entry.get("hard_negative") and got:
-            flagged_negatives.append({"path": entry["path"], "detectors": sorted(got)})
+        # A hard negative is flagged by anything found beyond its labels (a notice's role mailboxes may be labelled).
+        over = sorted(d for d in got if _beyond(d, len(got[d]), int(expected.get(d, 0))))
+        if entry.get("hard_negative") and over:
+            flagged_negatives.append({"path": entry["path"], "detectors": over})
         for detector in set(expected) | set(got):
             want, have = int(expected.get(detector, 0)), len(got.get(detector, ()))
             if detector in PRESENCE:
@@ -74,6 +76,10 @@ def score(labels: list, found: dict) -> dict:
     table = {key: _prf(*value) for key, value in sorted(counts.items())}
     return {"files": len(labels), "hard_negatives": sum(1 for e in labels if e.get("hard_negative")),
             "hard_negatives_flagged": flagged_negatives, "scores": table}
+
+
+def _beyond(detector: str, have: int, want: int) -> bool:
+    return (min(have, 1) > min(want, 1)) if detector in PRESENCE else have > want
 
 
 def _add(total: list, cell: tuple) -> None:
