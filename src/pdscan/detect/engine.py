@@ -27,7 +27,7 @@ from . import compiled
 from .compiled import Found
 from .context import Evidence, raise_level, words_alternation
 from .hash_forms import value_key
-from .people import NameColumns, in_a_phrase, one_per_person, same_as_full
+from .people import NameColumns, in_a_phrase, not_a_person, one_per_person, same_as_full
 from .spec import PatternSpec
 from .validators import REGISTRY, rejection
 
@@ -394,6 +394,8 @@ class Engine:
         if c.spec.scope == "column" and spec.id in self.names and valid is not False \
                 and in_a_phrase(chunk.data, start, end):
             valid = False  # counted as a failure: a column of such phrases is no name column
+        if spec.id in self.names and valid is None and not_a_person(chunk.data, start, end, value):
+            valid = False  # a name the lists do not know, inside a product's or a heading's phrase
         if requires == "known" and valid is not True:
             return None
         if tally is not None and check and header and requires == "evidence":
