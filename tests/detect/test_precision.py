@@ -126,3 +126,12 @@ def test_a_name_before_the_next_label_on_its_line_is_found(tmp_path):
     note.write_text("Young person: Layla Mansour DOB: 15/05/2007\n"
                     "Employee: Liam Eastmond Payroll no: E41954\n", encoding="utf-8")
     assert counts(note).get("person_name") == 2
+
+
+def test_a_shared_mailbox_named_in_one_word_is_no_one(tmp_path):
+    mail = tmp_path / "print.eml"
+    mail.write_text("From: Canteen <canteen@riverside-college.ac.uk>\n"
+                    "To: Aisha Khan <a.khan@riverside-college.ac.uk>\nCc: Sarah <s.jones@riverside-college.ac.uk>\n"
+                    "Subject: Your print job\nDate: Mon, 06 May 2024 10:00:00 +0100\n\n"
+                    "Your print job is ready to collect.\n", encoding="utf-8")
+    assert counts(mail).get("person_name") == 2  # Aisha Khan, and Sarah (a known given name)

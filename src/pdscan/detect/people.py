@@ -143,6 +143,13 @@ def not_a_person(data: bytes, start: int, end: int, value: str) -> bool:
     return _KNIGHTED.search(data[max(0, start - 8):start]) is not None and first not in wordlist("given_names")
 
 
+def a_mailbox(value: str) -> bool:
+    """One word the name lists do not know, alone under a chunk's own label (a mail header's
+    display name, a document's author): a shared mailbox or an account ("Refectory",
+    "Admissions", "Administrator"), not a person."""
+    words = value.split()
+    return len(words) == 1 and not {words[0].lower()} & (wordlist("given_names") | wordlist("surnames"))
+
 def same_as_full(found: list) -> list:
     """Entries whose name is one word ("Dear Sarah", "Mrs Khan") take the key of a full name
     in the same text with that given or family name: one person, not two. When several full
