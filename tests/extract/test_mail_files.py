@@ -36,3 +36,13 @@ def test_mbox_file_on_disk_is_read_message_by_message(tmp_path):
                      b"From tutor@example Mon May  6 10:00:00 2024\n" + second + b"\n")
     assert sniff(file_item(path)) == "application/mbox"
     assert counts(path).get("email") == 5
+
+
+def test_a_sender_encoded_whole_with_its_address(tmp_path):
+    # Some clients put "Name <address>" inside the encoded words; it is one correspondent.
+    path = tmp_path / "off sick.eml"
+    path.write_bytes(b"From: =?utf-8?q?Zofia_Nowak_=3Czofia=2Enowak=40outlook=2Ecom?=\n =?utf-8?q?=3E?=\n"
+                     b"To: Megan Lloyd <megan.lloyd@riverside-college.ac.uk>\nSubject: off sick\n"
+                     b"Date: Tue, 29 Oct 2024 11:03:19 +0000\n\nHi Megan, I will not be in this week.\n")
+    got = counts(path)
+    assert got.get("email") == 2 and got.get("person_name") == 2, got
