@@ -159,3 +159,14 @@ def test_a_large_export_streams_under_a_header_below_its_title(tmp_path):
     assert path.stat().st_size > (1 << 20)
     got = counts(path)
     assert got.get("uk.uln") == 3 and got.get("date_of_birth") == 3, got
+
+
+@pytest.mark.parametrize("kind", FORMATS)
+def test_a_survey_export_whose_column_names_are_questions(tmp_path, kind):
+    # Online forms export each question as its column's name, often longer than a label.
+    rows = [["Timestamp", "What is your full name?", "What is your date of birth?",
+             "Do you have any medical conditions or allergies we should be aware of?",
+             "Please enter your Unique Learner Number (ULN) if you have one?"]]
+    rows += [["01/09/2025 10:02:11", f"{f} {s}", dob, "None", uln]
+             for (s, f), dob, uln in zip(NAMES, DOBS, ULNS)]
+    expect(counts(write(tmp_path, kind, rows)), {"uk.uln": 3, "date_of_birth": 3}, {"person_name": 3})
