@@ -123,8 +123,8 @@ def test_products_named_with_a_title_are_no_one(tmp_path):
 
 def test_a_name_before_the_next_label_on_its_line_is_found(tmp_path):
     note = tmp_path / "referrals.txt"
-    note.write_text("Young person: Layla Mansour DOB: 15/05/2007\n"
-                    "Employee: Liam Eastmond Payroll no: E41954\n", encoding="utf-8")
+    note.write_text("Young person: Tegan Marsh DOB: 15/05/2007\n"
+                    "Employee: Owen Pritchard Payroll no: E40211\n", encoding="utf-8")
     assert counts(note).get("person_name") == 2
 
 

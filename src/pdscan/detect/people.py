@@ -121,19 +121,19 @@ def in_a_phrase(data: bytes, start: int, end: int) -> bool:
 
 
 # Capitalised words after a name, up to what ends them; a run ending in ":" is the next label
-# ("Young person: Layla Mansour DOB: ...", "Employee: Liam Eastmond Payroll No: ..."), and one
+# ("Young person: Tegan Marsh DOB: ...", "Employee: Owen Pritchard Payroll No: ..."), and one
 # ending in a gap of spaces is the last of the name's field in a form printed to text.
 _RUN_AFTER = re.compile(rb"((?:[ ](?:[A-Z]|\xc3[\x80-\x9e]|[\xc4\xc5][\x80-\xbf])[A-Za-z'&-]*)+)(?:[ ](?i:no|number|ref|id|code)\.?)?[ \t]*(:)?")
 _TITLE_CASE = re.compile(rb"[ ][A-Z][a-z]")
-_GAELIC = (b"\xc3\x93", b"N\xc3\xad", b"Nic", b"U\xc3\xad")  # "Euan \xc3\x93 Briain": the name goes on
+_GAELIC = (b"\xc3\x93", b"N\xc3\xad", b"Nic", b"U\xc3\xad")  # "Cathal \xc3\x93 Dubhda": the name goes on
 _KNIGHTED = re.compile(rb"(?<![A-Za-z])(?:Sir|Dame)\.?[ ]+$")
 
 
 def not_a_person(data: bytes, start: int, end: int, value: str) -> bool:
     """A name the lists do not know, in a phrase that is no person's name. Capitalised words
-    running on past it make a Title Case phrase: a product ("Mr Kipling French Fancies"), a
-    department ("Irwell Vale IT Services"), a heading. A knight or dame is named by a given
-    name ("Sir Alex", "Dame Judi"): "Sir Kensington's ketchup" is a brand."""
+    running on past it make a Title Case phrase: a product ("Mrs Bramble Country Kitchen jam"),
+    a department ("Pennine Vale IT Services"), a heading. A knight or dame is named by a given
+    name ("Sir Alex", "Dame Judi"): "Sir Tenbury's brown sauce" is a brand."""
     run = _RUN_AFTER.match(data, end)
     if run is not None and not run.group(2) and b"  " not in run.group(0) \
             and run.group(1).split()[0] not in _GAELIC and _TITLE_CASE.search(run.group(1)):
@@ -145,7 +145,7 @@ def not_a_person(data: bytes, start: int, end: int, value: str) -> bool:
 
 def a_mailbox(value: str) -> bool:
     """One word the name lists do not know, alone under a chunk's own label (a mail header's
-    display name, a document's author): a shared mailbox or an account ("Refectory",
+    display name, a document's author): a shared mailbox or an account ("Canteen",
     "Admissions", "Administrator"), not a person."""
     words = value.split()
     return len(words) == 1 and not {words[0].lower()} & (wordlist("given_names") | wordlist("surnames"))

@@ -110,7 +110,7 @@ def header_chunks(headers: Message, addresses: bool = False) -> Iterator[Chunk]:
 
 def _addresses(values: list) -> list:
     """(display name, address) pairs; some clients encode a whole "Name <address>" as encoded
-    words ("=?utf-8?q?Mohammed_=C3=93_Briain_=3Cm.obriain=40...?="), which parse as no
+    words ("=?utf-8?q?Zofia_Nowak_=3Czofia=2Enowak=40...?="), which parse as no
     address until they are decoded."""
     pairs = []
     for value in values:
