@@ -137,18 +137,18 @@ def not_a_person(data: bytes, start: int, end: int, value: str) -> bool:
     run = _RUN_AFTER.match(data, end)
     if run is not None and not run.group(2) and b"  " not in run.group(0) \
             and run.group(1).split()[0] not in _GAELIC and _TITLE_CASE.search(run.group(1)):
-        # unless the next word completes the name ("Abbie" then "Green")
+        # unless the next word completes the name ("Callum" then "Reid")
         return person_name(f"{value} {run.group(1).split()[0].decode('utf-8', 'replace')}") is not True
     first = value.split()[0].lower() if value.split() else ""
     return _KNIGHTED.search(data[max(0, start - 8):start]) is not None and first not in wordlist("given_names")
 
 
 def a_mailbox(value: str) -> bool:
-    """One word the name lists do not know, alone under a chunk's own label (a mail header's
-    display name, a document's author): a shared mailbox or an account ("Canteen",
-    "Admissions", "Administrator"), not a person."""
+    """One word the name lists do not know, as a mail header's display name: a shared mailbox
+    ("Canteen", "Admissions"), not a person."""
     words = value.split()
-    return len(words) == 1 and not {words[0].lower()} & (wordlist("given_names") | wordlist("surnames"))
+    return len(words) == 1 and words[0].lower() not in wordlist("given_names") \
+        and words[0].lower() not in wordlist("surnames")
 
 def same_as_full(found: list) -> list:
     """Entries whose name is one word ("Dear Sarah", "Mrs Khan") take the key of a full name
