@@ -14,6 +14,11 @@ saw neither the code nor the other corpora, and measured once before round 3 (F1
 0.993, 7 flagged: SQL dumps of rooms and schemas, two notices, a delivery log, all person_name).
 Round 4 read it as a dev set: F1 0.993, precision 0.999, strict 0.997, no hard negative flagged
 (bench/README.md, "Detection round 4"); the fresh figure is now blind-detection-5's.
+
+blind-detection-5/ (Irwell Vale College) was written blind during round 4 and measured F1 0.965,
+precision 0.988, 26 hard negatives flagged before round 4 and 25 after (dish names read as people,
+counts by ethnicity and policy words as special-category data, a schema, mailboxes). Round 5 read
+it as a dev set: F1 0.979, precision 0.994, no hard negative flagged; its recall is the work left.
 """
 from __future__ import annotations
 
@@ -33,9 +38,10 @@ def _evaluator():
 
 # corpus: (F1, precision, strict F1, strict precision, hard negatives flagged at most)
 FLOORS = {"blind-detection": (0.997, 0.999, 0.999, 0.999, 0),
-          "blind-detection-2": (0.991, 0.996, 0.997, 0.999, 0),
-          "blind-detection-3": (0.991, 0.997, 0.997, 0.999, 0),
-          "blind-detection-4": (0.992, 0.999, 0.996, 0.999, 0)}
+          "blind-detection-2": (0.992, 0.996, 0.997, 0.999, 0),
+          "blind-detection-3": (0.991, 0.997, 0.998, 0.999, 0),
+          "blind-detection-4": (0.994, 0.999, 0.998, 0.999, 0),
+          "blind-detection-5": (0.979, 0.993, 0.995, 0.998, 0)}
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))

@@ -3,6 +3,7 @@ words in policies, course descriptions and job adverts; a sort code and account 
 twice; couriers taken for people; "SEN" in a web address; US phone numbers as NHS numbers."""
 from __future__ import annotations
 
+from tests.extract.test_table_layouts import FORMATS, write
 from tests.layouts import ULNS, counts
 
 POLICY = """Riverside College Safeguarding and Child Protection Policy 2024-25
@@ -104,3 +105,33 @@ def test_a_form_label_is_not_outranked_by_the_next_fields_label(tmp_path):
                     "NHS no: 487 574 9112 Tel: 0113 243 5678\n", encoding="utf-8")
     got = counts(path)
     assert got.get("date_of_birth") == 1 and got.get("uk.nhs") == 1, got
+
+
+PRICE_LIST = [["Item", "Price", "Allergens"],
+              ["Sir Tenbury's brown sauce (sachet)", 0.3, ""],
+              ["Mrs Bramble Country Kitchen jam tart", 1.2, "Contains: gluten"],
+              ["Cheese and onion pasty", 2.1, "Contains: milk"]]
+
+
+def test_products_named_with_a_title_are_no_one(tmp_path):
+    # A brand that reads "Sir" + a word no one is named, or a title and a name running on into
+    # a Title Case product, in a price list of any format.
+    for kind in FORMATS:
+        (tmp_path / kind).mkdir()
+        assert "person_name" not in counts(write(tmp_path / kind, kind, PRICE_LIST)), kind
+
+
+def test_a_name_before_the_next_label_on_its_line_is_found(tmp_path):
+    note = tmp_path / "referrals.txt"
+    note.write_text("Young person: Tegan Marsh DOB: 15/05/2007\n"
+                    "Employee: Owen Pritchard Payroll no: E40211\n", encoding="utf-8")
+    assert counts(note).get("person_name") == 2
+
+
+def test_a_shared_mailbox_named_in_one_word_is_no_one(tmp_path):
+    mail = tmp_path / "print.eml"
+    mail.write_text("From: Canteen <canteen@riverside-college.ac.uk>\n"
+                    "To: Aisha Khan <a.khan@riverside-college.ac.uk>\nCc: Sarah <s.jones@riverside-college.ac.uk>\n"
+                    "Subject: Your print job\nDate: Mon, 06 May 2024 10:00:00 +0100\n\n"
+                    "Your print job is ready to collect.\n", encoding="utf-8")
+    assert counts(mail).get("person_name") == 2  # Aisha Khan, and Sarah (a known given name)

@@ -48,6 +48,19 @@ def test_a_table_of_counts_by_ethnicity_is_about_no_one(tmp_path, kind):
     assert not {d for d in counts(write(tmp_path, kind, rows)) if d.startswith("special.")}
 
 
+
+@pytest.mark.parametrize("kind", FORMATS)
+def test_field_labels_as_row_labels_over_counts_are_about_no_one(tmp_path, kind):
+    # A breakdown written as "Ethnicity: <group>" in the first cell, counts in the others.
+    rows = [["Group", "Learners", "Referrals"], ["Level 3 Business", 212, 4],
+            ["Ethnicity: Pakistani", 140, ""], ["Religion: Sikh", 38, ""]]
+    assert "special.other" not in counts(write(tmp_path, kind, rows))
+
+
+def test_a_field_label_in_a_row_about_a_learner_counts(tmp_path):
+    rows = [["Name", "Notes"], ["Aisha Khan", "Ethnicity: Pakistani; prefers Urdu at home"]]
+    assert counts(write(tmp_path, "csv", rows)).get("special.other", 0) >= 1
+
 FIRST_AID = """Riverside College First Aid and Administration of Medication Policy
 
 Staff who are trained first aiders may administer medication only with written consent.

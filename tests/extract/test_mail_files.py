@@ -55,3 +55,13 @@ def test_a_thunderbird_message_is_read_as_mail_whatever_its_body(tmp_path, body,
     path.write_bytes(b"X-Mozilla-Status: 0001\nX-Mozilla-Status2: 00000000\n" + msg.as_bytes())
     assert sniff(file_item(path)) == "message/rfc822"
     assert counts(path).get("email") == 2
+
+
+def test_a_sender_encoded_whole_with_its_address(tmp_path):
+    # Some clients put "Name <address>" inside the encoded words; it is one correspondent.
+    path = tmp_path / "off sick.eml"
+    path.write_bytes(b"From: =?utf-8?q?Zofia_Nowak_=3Czofia=2Enowak=40outlook=2Ecom?=\n =?utf-8?q?=3E?=\n"
+                     b"To: Megan Lloyd <megan.lloyd@riverside-college.ac.uk>\nSubject: off sick\n"
+                     b"Date: Tue, 29 Oct 2024 11:03:19 +0000\n\nHi Megan, I will not be in this week.\n")
+    got = counts(path)
+    assert got.get("email") == 2 and got.get("person_name") == 2, got

@@ -50,6 +50,17 @@ def test_the_ilr_return_names_its_learner():
     assert got["person_name"][0] == 1, got  # FamilyName and GivenNames: one learner
 
 
+def test_an_xml_schema_names_fields_of_no_one(tmp_path):
+    path = tmp_path / "learner-return.xsd.xml"
+    fields = [("Surname", "string"), ("Forename", "string"), ("Ethnicity", "int"), ("Religion", "string"),
+              ("DateOfBirth", "date"), ("Disability", "int")]
+    elements = "".join(f'<xs:element name="{n}" type="xs:{t}"/>' for n, t in fields)
+    path.write_text('<?xml version="1.0"?>\n<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">'
+                    f'<xs:complexType name="Learner"><xs:sequence>{elements}</xs:sequence></xs:complexType>'
+                    "</xs:schema>\n", encoding="utf-8")
+    assert counts(path) == {}
+
+
 def test_xml_with_a_dtd_is_still_read_as_text(tmp_path):
     path = tmp_path / "old.xml"
     path.write_text('<?xml version="1.0"?>\n<!DOCTYPE r [<!ENTITY a "x">]>\n'

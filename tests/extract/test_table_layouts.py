@@ -177,3 +177,14 @@ def test_a_row_of_codes_out_of_sequence_is_no_series():
     from pdscan.extract.layout import looks_like_header
     assert looks_like_header(["Name", "W1", "W2", "W3", "W4", "Total"])
     assert not looks_like_header(["Sam Ng", "W1", "W7", "B12", "A4", "12"])
+
+
+@pytest.mark.parametrize("kind", FORMATS)
+def test_a_survey_export_whose_column_names_are_questions(tmp_path, kind):
+    # Online forms export each question as its column's name, often longer than a label.
+    rows = [["Timestamp", "What is your full name?", "What is your date of birth?",
+             "Do you have any medical conditions or allergies we should be aware of?",
+             "Please enter your Unique Learner Number (ULN) if you have one?"]]
+    rows += [["01/09/2025 10:02:11", f"{f} {s}", dob, "None", uln]
+             for (s, f), dob, uln in zip(NAMES, DOBS, ULNS)]
+    expect(counts(write(tmp_path, kind, rows)), {"uk.uln": 3, "date_of_birth": 3}, {"person_name": 3})

@@ -154,8 +154,10 @@ class Evidence:
         if hits is None:
             found = [(start - m.end(), m.span()) for m in regex.finditer(data, max(0, start - w - lead), start)
                      if m.end() > start - w]
-            m = regex.search(data, end, end + w)
-            if m:
+            # One byte past the window, so a word the window's edge cuts ("Child|line") is no
+            # whole word: with endpos alone, \b would match at the cut.
+            m = regex.search(data, end, end + w + 1)
+            if m and m.end() <= end + w:
                 found.append((m.start() - end, m.span()))
             if lead and b" ".join(data[start:end].lower().split()) in self.inside:
                 found += [(0, m.span()) for m in regex.finditer(data, max(0, start - lead), end + lead)

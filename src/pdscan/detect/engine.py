@@ -25,9 +25,9 @@ from .. import privacy
 from ..model import CONFIDENCES, Chunk, Match
 from . import compiled
 from .compiled import Found
-from .context import Evidence, raise_level, words_alternation
+from .context import Evidence, normalise_header, raise_level, words_alternation
 from .hash_forms import value_key
-from .people import NameColumns, in_a_phrase, one_per_person, same_as_full
+from .people import NameColumns, a_mailbox, in_a_phrase, not_a_person, one_per_person, same_as_full
 from .spec import PatternSpec
 from .validators import REGISTRY, rejection
 
@@ -95,6 +95,9 @@ class Engine:
         # Detectors of people's names: counted one per person (people.py), keyed by canonical form
         # (hash_forms.py).
         self.names = {s.id: NameColumns(s.name_columns) for s in self.specs if s.name_columns}
+        # A chunk's own labels that are a mail header's or a metadata field's ("@from", "@author").
+        self.mail_labels = frozenset(normalise_header(h[1:]) for s in self.specs for h in s.column_headers
+                                     if h.startswith("@"))
         self.text_patterns: list = []     # in the prefilter pass
         self.near_patterns: dict = {}     # detector index → patterns searched only near evidence
         self.column_patterns: list = []
@@ -394,6 +397,10 @@ class Engine:
         if c.spec.scope == "column" and spec.id in self.names and valid is not False \
                 and in_a_phrase(chunk.data, start, end):
             valid = False  # counted as a failure: a column of such phrases is no name column
+        if spec.id in self.names and valid is None and (
+                not_a_person(chunk.data, start, end, value)
+                or (chunk.columns is None and normalise_header(header or "") in self.mail_labels and a_mailbox(value))):
+            valid = False  # a name the lists do not know, in a product's or a heading's phrase, or a mailbox's
         if requires == "known" and valid is not True:
             return None
         if tally is not None and check and header and requires == "evidence":

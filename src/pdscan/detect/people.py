@@ -17,6 +17,7 @@ from typing import Optional
 from ..extract.layout import PARTICLES  # lower-case words a name keeps ("van den Berg")
 from .context import normalise_header
 from .hash_forms import canonical, title_of  # the one written form of a name, hashed and compared
+from .validators import person_name, wordlist
 
 
 class NameColumns:
@@ -118,6 +119,36 @@ def in_a_phrase(data: bytes, start: int, end: int) -> bool:
     before = _WORD_BEFORE.search(data[max(0, start - 24):start])
     return any(m is not None and m.group(1).decode() not in PARTICLES for m in (after, before))
 
+
+# Capitalised words after a name, up to what ends them; a run ending in ":" is the next label
+# ("Young person: Tegan Marsh DOB: ...", "Employee: Owen Pritchard Payroll No: ..."), and one
+# ending in a gap of spaces is the last of the name's field in a form printed to text.
+_RUN_AFTER = re.compile(rb"((?:[ ](?:[A-Z]|\xc3[\x80-\x9e]|[\xc4\xc5][\x80-\xbf])[A-Za-z'&-]*)+)(?:[ ](?i:no|number|ref|id|code)\.?)?[ \t]*(:)?")
+_TITLE_CASE = re.compile(rb"[ ][A-Z][a-z]")
+_GAELIC = (b"\xc3\x93", b"N\xc3\xad", b"Nic", b"U\xc3\xad")  # "Cathal \xc3\x93 Dubhda": the name goes on
+_KNIGHTED = re.compile(rb"(?<![A-Za-z])(?:Sir|Dame)\.?[ ]+$")
+
+
+def not_a_person(data: bytes, start: int, end: int, value: str) -> bool:
+    """A name the lists do not know, in a phrase that is no person's name. Capitalised words
+    running on past it make a Title Case phrase: a product ("Mrs Bramble Country Kitchen jam"),
+    a department ("Pennine Vale IT Services"), a heading. A knight or dame is named by a given
+    name ("Sir Alex", "Dame Judi"): "Sir Tenbury's brown sauce" is a brand."""
+    run = _RUN_AFTER.match(data, end)
+    if run is not None and not run.group(2) and b"  " not in run.group(0) \
+            and run.group(1).split()[0] not in _GAELIC and _TITLE_CASE.search(run.group(1)):
+        # unless the next word completes the name ("Callum" then "Reid")
+        return person_name(f"{value} {run.group(1).split()[0].decode('utf-8', 'replace')}") is not True
+    first = value.split()[0].lower() if value.split() else ""
+    return _KNIGHTED.search(data[max(0, start - 8):start]) is not None and first not in wordlist("given_names")
+
+
+def a_mailbox(value: str) -> bool:
+    """One word the name lists do not know, as a mail header's display name: a shared mailbox
+    ("Canteen", "Admissions"), not a person."""
+    words = value.split()
+    return len(words) == 1 and words[0].lower() not in wordlist("given_names") \
+        and words[0].lower() not in wordlist("surnames")
 
 def same_as_full(found: list) -> list:
     """Entries whose name is one word ("Dear Sarah", "Mrs Khan") take the key of a full name

@@ -228,6 +228,9 @@ _CARD_RANGES = (
     (5038, 5038, range(13, 20)), (5893, 5893, range(13, 20)),
     (6304, 6304, range(13, 20)), (6759, 6759, range(13, 20)),
     (6761, 6763, range(13, 20)), (676770, 676774, range(13, 20)),  # Maestro
+    # Maestro's wider 56-58 block (UK debit cards are issued in it), at card lengths only: a
+    # 13-digit barcode starting 56-58 is a Portuguese or Danish product.
+    (56, 58, range(16, 20)),
 )
 
 

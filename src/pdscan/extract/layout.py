@@ -17,6 +17,7 @@ from typing import Iterable, Iterator, Optional, Sequence
 PROBE_ROWS = 30   # the first header is looked for this far down
 LOOKAHEAD = 5     # rows read ahead to see the data under a header candidate
 MAX_LABEL = 40    # longer cells are text, not column names or field labels
+MAX_QUESTION = 120  # except a form's question, a survey export's column name ("What is your date of birth?")
 
 TEXT, FIELD, HEADER, DATA = "text", "field", "header", "data"
 
@@ -40,7 +41,8 @@ _NUMBERED = re.compile(r"(?<![A-Za-z0-9])[0-9](?![A-Za-z0-9])")
 def label_like(cell: str) -> bool:
     """Could this cell name a column or a field? Words ("#" too), and at most one lone digit among them
     (a value such as "ENG32", "12/03/2007" or "07700 900123" cannot)."""
-    if len(cell) > MAX_LABEL or not (cell == "#" or any(ch.isalpha() for ch in cell)):
+    longest = MAX_QUESTION if cell.rstrip().endswith("?") else MAX_LABEL
+    if len(cell) > longest or not (cell == "#" or any(ch.isalpha() for ch in cell)):
         return False
     digits = sum(ch.isdigit() for ch in cell)
     if not digits:

@@ -99,7 +99,7 @@ def header_chunks(headers: Message, addresses: bool = False) -> Iterator[Chunk]:
         yield from _header_chunk(name, [decode_words(v) for v in headers.get_all(name, [])])
     for name in ADDRESS_HEADERS:
         values = [v if isinstance(v, str) else decode_words(v) for v in headers.get_all(name, [])]
-        pairs = getaddresses(values)
+        pairs = _addresses(values)
         yield from _header_chunk(name, [decode_words(display) for display, _ in pairs])
         if addresses:
             # Under a label of their own: the name detector reads the display names' header.
@@ -107,6 +107,18 @@ def header_chunks(headers: Message, addresses: bool = False) -> Iterator[Chunk]:
             if text:
                 yield Chunk(text.encode("utf-8", "replace"), where=f"header {name} address", header="email address")
 
+
+def _addresses(values: list) -> list:
+    """(display name, address) pairs; some clients encode a whole "Name <address>" as encoded
+    words ("=?utf-8?q?Zofia_Nowak_=3Czofia=2Enowak=40...?="), which parse as no
+    address until they are decoded."""
+    pairs = []
+    for value in values:
+        found = getaddresses([value])
+        if "=?" in value and any("@" not in address for _, address in found):
+            found = getaddresses([decode_words(value)])
+        pairs += found
+    return pairs
 
 def _header_chunk(name: str, values: list) -> Iterator[Chunk]:
     text = "\n".join(v.strip() for v in values if v and v.strip())

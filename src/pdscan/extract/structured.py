@@ -127,12 +127,18 @@ def _local(name: str) -> str:
     return name.rsplit("}", 1)[-1].split(":")[-1]
 
 
+# An XML Schema's attributes name fields and types (<xs:element name="FamilyName">): what a
+# record would hold, about no one. Its documentation text is still read.
+XSD = "{http://www.w3.org/2001/XMLSchema}"
+
+
 def _xml_rows(stream, table: SparseTable) -> Iterator[Chunk]:
     path: list = []
     for event, elem in iterparse(stream, events=("start", "end"), forbid_dtd=True):
         tag = _local(elem.tag) if isinstance(elem.tag, str) else ""
         if event == "start":
-            for attr, value in elem.attrib.items():
+            described = isinstance(elem.tag, str) and elem.tag.startswith(XSD)
+            for attr, value in () if described else elem.attrib.items():
                 yield from table.add(f"{tag} {_local(attr)}", value)
             path.append(tag)
             continue
