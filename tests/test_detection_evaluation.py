@@ -19,6 +19,12 @@ blind-detection-5/ (Irwell Vale College) was written blind during round 4 and me
 precision 0.988, 26 hard negatives flagged before round 4 and 25 after (dish names read as people,
 counts by ethnicity and policy words as special-category data, a schema, mailboxes). Round 5 read
 it as a dev set: F1 0.979, precision 0.994, no hard negative flagged; its recall is the work left.
+
+blind-detection-6/ (Broadland Valley College, real-format contact details) was written blind during
+round 5 and measured F1 0.937, precision 0.991, strict 0.976, 13 hard negatives flagged before it, and
+F1 0.952, precision 0.993, strict 0.980, the same 13 flagged after (a refectory menu and a goods-in log
+in each table format: person_name). It is the fresh figure: F1, strict and precision meet the issue's
+targets on it, its hard negatives do not.
 """
 from __future__ import annotations
 
@@ -41,7 +47,8 @@ FLOORS = {"blind-detection": (0.997, 0.999, 0.999, 0.999, 0),
           "blind-detection-2": (0.992, 0.996, 0.997, 0.999, 0),
           "blind-detection-3": (0.991, 0.997, 0.998, 0.999, 0),
           "blind-detection-4": (0.994, 0.999, 0.998, 0.999, 0),
-          "blind-detection-5": (0.979, 0.993, 0.995, 0.998, 0)}
+          "blind-detection-5": (0.979, 0.993, 0.995, 0.998, 0),
+          "blind-detection-6": (0.951, 0.992, 0.979, 0.999, 13)}
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))
