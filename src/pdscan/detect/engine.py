@@ -239,7 +239,7 @@ class Engine:
             if (chunk.guard and m.end(c.spec.group) > limit) or m.start() < body:
                 continue
             match = self._judge(chunk, c, m, words, spans is None and described[c.detector] < DESCRIBED, pending,
-                                tally=tally)
+                                tally=tally, masking=spans is not None)
             if match is not None:
                 matches.append((m.start(c.spec.group), m.end(c.spec.group), match))
                 described[c.detector] += 1
@@ -300,7 +300,7 @@ class Engine:
             start, end = m.span(c.spec.group)
             i = bisect_left(people, start - PERSON_REACH)
             if i < len(people) and people[i] <= end + PERSON_REACH:
-                match = self._judge(chunk, c, m, words, describe=spans is None, person=True)
+                match = self._judge(chunk, c, m, words, describe=spans is None, person=True, masking=spans is not None)
                 if match is not None:
                     out.append((start, end, match))
                     self._span(spans, c, m)
@@ -356,7 +356,8 @@ class Engine:
                     continue
                 if chunk.columns is not None and not wanted(self._header(chunk, m.start())):
                     continue
-                match = self._judge(chunk, c, m, describe=spans is None, pending=pending, tally=tally)
+                match = self._judge(chunk, c, m, describe=spans is None, pending=pending, tally=tally,
+                                    masking=spans is not None)
                 if match is not None:
                     out.append((m.start(), m.end(), match))
                     self._span(spans, c, m)
@@ -369,7 +370,7 @@ class Engine:
 
     def _judge(self, chunk: Chunk, c: Compiled, m: re.Match, words: Optional[dict] = None,
                describe: bool = True, pending: Optional[list] = None, person: bool = False,
-               tally: Optional[dict] = None) -> Optional[Match]:
+               tally: Optional[dict] = None, masking: bool = False) -> Optional[Match]:
         spec = self.specs[c.detector]
         evidence = self.evidence[c.detector]
         start, end = m.span(c.spec.group)
@@ -394,10 +395,12 @@ class Engine:
         value = chunk.data[start:end].decode("utf-8", "replace")
         check = self.validators[c.detector]
         valid = check(value) if check else None
-        if c.spec.scope == "column" and spec.id in self.names and valid is not False \
+        # Masking a location or an error (text someone wrote: "sheet Siobhan McGregor") hides every name
+        # run: what tells a person from a phrase in a cell is for reporting, never for what is shown.
+        if c.spec.scope == "column" and spec.id in self.names and valid is not False and not masking \
                 and in_a_phrase(chunk.data, start, end):
             valid = False  # counted as a failure: a column of such phrases is no name column
-        if spec.id in self.names and valid is None and (
+        if spec.id in self.names and valid is None and not masking and (
                 not_a_person(chunk.data, start, end, value)
                 or (chunk.columns is None and normalise_header(header or "") in self.mail_labels and a_mailbox(value))):
             valid = False  # a name the lists do not know, in a product's or a heading's phrase, or a mailbox's
