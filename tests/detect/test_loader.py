@@ -48,3 +48,11 @@ def test_site_detector_finds_its_ids_in_a_scan(cli, tmp_path):
                  "--format", "jsonl", "--jobs", "1")
     items = [r for r in result.records() if r["type"] == "item"]
     assert [f["detector"] for f in items[0]["findings"]] == ["site.staff_number"]
+
+
+def test_a_bundled_detector_file_is_tested_as_it_ships(cli):
+    """The bundled file is loaded already: `--test` on it runs its examples, not a duplicate-id error."""
+    from pdscan.config import bundled
+    result = cli("detectors", "--test", bundled("detectors") / "names.toml")
+    assert result.code == 0, result
+    assert " passed, 0 failed" in result.out and "already defined" not in result.err

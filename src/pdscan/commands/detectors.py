@@ -1,6 +1,8 @@
 """`pdscan detectors`: list detectors, test a detector file, explain a match."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from .. import config as configuration
 from ..detect.engine import Engine
 from ..detect.examples import run_examples
@@ -25,7 +27,9 @@ def add_parser(sub) -> None:
 
 
 def run_detectors(args) -> int:
-    paths = configuration.detector_paths(args.detectors + ([args.test] if args.test else []))
+    # A bundled file is loaded already: testing it must not define its detectors twice.
+    extra = [args.test] if args.test and not _bundled(args.test) else []
+    paths = configuration.detector_paths(args.detectors + extra)
     specs = load_detectors(paths)
     engine = Engine(specs, install_key(key_path()))
     if args.test:
@@ -49,3 +53,8 @@ def run_detectors(args) -> int:
         checks = s.validator or "-"
         _say(f"{s.id:<20} {s.category:<10} validator {checks:<18} {s.name}")
     return 0
+
+
+def _bundled(path: str) -> bool:
+    bundled = Path(configuration.bundled("detectors")).resolve()
+    return Path(path).resolve().parent == bundled
