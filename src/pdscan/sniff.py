@@ -60,6 +60,7 @@ def sniff_with_head(item: Item) -> tuple:
                 mime = kind_of(names) or (MSG_MIME if msg_streams(names) else mime)
         elif prefix.startswith(PST_MAGIC):
             mime = PST_MIME  # libmagic calls both PST and .msg vnd.ms-outlook; their extractors differ
+    hint = _hint(item)
     # libmagic calls a dump text/csv when its first lines hold commas (a sqlite3 .dump that opens
     # with CREATE TABLE): the statements decide, whatever the commas suggest.
     if mime in ("text/plain", "text/csv", "application/csv", "application/x-sql") and looks_like_sql(prefix):
@@ -68,12 +69,12 @@ def sniff_with_head(item: Item) -> tuple:
         mime = structured
     elif mime == "text/plain" and _mbox(prefix):
         mime = MBOX_MIME
-    elif mime in ("text/plain", "application/csv") or (_hint(item) and _misread_text(mime, prefix)):
-        mime = TEXT_HINTS.get(_hint(item), mime)
-    elif mime.startswith("text/") and _hint(item) == ".eml" and looks_like_headers(prefix):
+    elif mime in ("text/plain", "application/csv") or (hint and _misread_text(mime, prefix)):
+        mime = TEXT_HINTS.get(hint, mime)
+    elif mime.startswith("text/") and hint == ".eml" and looks_like_headers(prefix):
         # A message whose first headers libmagic does not know (Thunderbird's X-Mozilla-Status) is
         # named by its body (HTML, C, TeX); its header block says it is mail.
-        mime = "message/rfc822"
+        mime = TEXT_HINTS[hint]
     return mime, prefix
 
 
